@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+// ashb-top: asynchronous Hyperband (ASHA) tuning with a live ncurses dashboard.
+// The parts and how they depend on each other are described in README.md ("Architecture").
+
+import PackageDescription
+
+let package = Package(
+    name: "ashb-top",
+    products: [
+        .executable(name: "ashb-top", targets: ["ashb-top"]),
+        .executable(name: "ashb-bench", targets: ["ashb-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // Search spaces, seeded sampling, rung ladders, promotion- and stopping-based ASHA.
+        // Knows numbers, configurations and decisions; no threads, clocks, files or screens.
+        .target(name: "ASHA"),
+        // The event vocabulary of a run, commands, and the append-only JSON Lines log.
+        .target(name: "RunLog", dependencies: ["ASHA"]),
+        // The objective protocol and the built-in objectives.
+        .target(
+            name: "Objectives",
+            dependencies: ["ASHA"],
+            resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
+        ),
+        // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
+        .target(
+            name: "Tuner",
+            dependencies: ["ASHA", "RunLog", "Objectives", .product(name: "Collections", package: "swift-collections")]
+        ),
+        // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
+        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog"]),
+        // ncurses lives here, and only here.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
+        // posix_spawn with closed descriptors and reset signals, for driving tmux from tests.
+        .target(name: "CSpawn"),
+        // The command line: specs, commands, wiring.
+        .target(
+            name: "AshbTop",
+            dependencies: [
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(name: "ashb-top", dependencies: ["AshbTop"]),
+        .executableTarget(
+            name: "ashb-bench",
+            dependencies: ["ASHA", "RunLog", "Objectives", "Tuner", "Dashboard"]
+        ),
+        .testTarget(
+            name: "ASHATests",
+            dependencies: ["ASHA", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
+        .testTarget(name: "AshbTopTests", dependencies: ["AshbTop", "CSpawn", "RunLog"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

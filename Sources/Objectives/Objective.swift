@@ -1,0 +1,45 @@
+import ASHA
+
+/// What one training step produced.
+public struct Step: Sendable, Equatable {
+    /// The resource the trial has been trained to, after this step.
+    public var resource: Int
+    /// The metric's value at that resource (may be NaN or infinite: the tuner marks the trial failed).
+    public var value: Double
+    /// The declared cost of the step in seconds, used by the simulated clock. Objectives that do real
+    /// work may leave it nil; the simulated clock then counts one second per resource unit.
+    public var cost: Double?
+
+    public init(resource: Int, value: Double, cost: Double? = nil) {
+        self.resource = resource
+        self.value = value
+        self.cost = cost
+    }
+}
+
+/// A trial's trainable state: its model and the resource it was trained to (its "checkpoint").
+///
+/// The tuner guarantees that at most one job uses a trial at a time, and moves it between jobs
+/// (a pause, a promotion): conformers hold their mutable state privately and are `@unchecked Sendable`.
+public protocol ObjectiveTrial: AnyObject, Sendable {
+    /// The resource trained so far (0 before the first step).
+    var resource: Int { get }
+    /// Trains one more step (one resource unit, or more if the objective reports coarser) and
+    /// returns the metric there. Throwing marks the trial failed with the error's description.
+    func step() throws -> Step
+}
+
+/// An objective plugin: makes trainable trials from configurations.
+public protocol Objective: Sendable {
+    /// The name the experiment spec uses.
+    var name: String { get }
+    /// The metric the objective reports and its goal.
+    var metric: String { get }
+    var goal: Goal { get }
+    /// A sensible search space for this objective (used by the built-in demo and as a default).
+    var defaultSpace: SearchSpace { get }
+    /// The largest resource the objective can train to (nil: unbounded).
+    var maxResource: Int? { get }
+    /// Makes a fresh trial for `config`. `seed` makes its training reproducible.
+    func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial
+}

@@ -1,0 +1,106 @@
+import ASHA
+
+/// Who caused a pause, resume or stop: the user from the dashboard, or the tuner itself.
+public enum Initiator: String, Sendable, Codable, Equatable {
+    case user
+    case tuner
+}
+
+/// What a run is, as told once at its start: enough for a dashboard to lay out its panes.
+public struct RunInfo: Sendable, Equatable, Codable {
+    /// The run's name (from the spec; untrusted text).
+    public var name: String
+    /// The objective's name.
+    public var objective: String
+    /// The metric's name and whether smaller or larger is better.
+    public var metric: String
+    public var goal: Goal
+    public var settings: SchedulerSettings
+    /// The rung resources of each bracket: `ladders[b][k]` is the resource of rung k of bracket b.
+    public var ladders: [[Int]]
+    /// Worker slots at the start.
+    public var workers: Int
+    /// Wall-time budget in seconds, if any.
+    public var maxSeconds: Double?
+    /// The names of the search space's parameters, in order.
+    public var parameters: [String]
+
+    public init(
+        name: String, objective: String, metric: String, goal: Goal, settings: SchedulerSettings,
+        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String]
+    ) {
+        self.name = name
+        self.objective = objective
+        self.metric = metric
+        self.goal = goal
+        self.settings = settings
+        self.ladders = ladders
+        self.workers = workers
+        self.maxSeconds = maxSeconds
+        self.parameters = parameters
+    }
+}
+
+/// One fact about a run. A run is the sequence of its events; the log, the dashboard and the
+/// scheduler's restored state are all folds over that sequence.
+public struct RunEvent: Sendable, Equatable {
+    /// 0, 1, 2, ... in the order the tuner recorded the events.
+    public var seq: Int
+    /// Seconds since the run started (wall clock, or the simulated clock).
+    public var time: Double
+    public var body: Body
+
+    public init(seq: Int, time: Double, body: Body) {
+        self.seq = seq
+        self.time = time
+        self.body = body
+    }
+
+    /// What happened.
+    public enum Body: Sendable, Equatable {
+        /// The run started.
+        case runStarted(RunInfo)
+        /// A configuration was sampled for a new trial in `bracket`.
+        case trialSampled(trial: TrialID, bracket: Int, config: Configuration)
+        /// A job started on a worker slot: train `trial` from `fromResource` to `toResource` (rung `rung`).
+        case jobStarted(trial: TrialID, worker: Int, rung: Int, fromResource: Int, toResource: Int)
+        /// The trial's objective reported `value` after training to `resource`.
+        case metric(trial: TrialID, resource: Int, value: Double)
+        /// The scheduler decided about the trial at a rung (see `Decision` for why).
+        case decision(Decision)
+        /// The job of `trial` on `worker` ended; the worker slot is free.
+        case jobEnded(trial: TrialID, worker: Int)
+        /// The trial was paused (its state kept, its worker freed).
+        case trialPaused(trial: TrialID, by: Initiator)
+        /// The paused trial may run again.
+        case trialResumed(trial: TrialID, by: Initiator)
+        /// The user killed the trial: it ends and is never promoted.
+        case trialKilled(trial: TrialID)
+        /// The trial reached the maximum resource.
+        case trialCompleted(trial: TrialID, resource: Int, value: Double)
+        /// The trial failed (an error, a non-finite metric, or its time limit); the run goes on.
+        case trialFailed(trial: TrialID, reason: String)
+        /// A new best value: the trial's `value` at `resource`.
+        case newBest(trial: TrialID, resource: Int, value: Double)
+        /// The whole run was paused: no new job starts; running jobs finish.
+        case runPaused(by: Initiator)
+        case runResumed(by: Initiator)
+        /// The number of worker slots changed.
+        case workersChanged(count: Int, by: Initiator)
+        /// The run ended, with its reason ("finished", "budget", "interrupted", "user quit", ...).
+        case runEnded(reason: String)
+    }
+}
+
+/// What the dashboard (or any client) asks the tuner to do. The tuner answers with events.
+public enum Command: Sendable, Equatable {
+    case pauseTrial(TrialID)
+    case resumeTrial(TrialID)
+    case killTrial(TrialID)
+    case pauseRun
+    case resumeRun
+    /// Set the number of worker slots (at least 1).
+    case setWorkers(Int)
+    /// Stop the run gracefully: running jobs are told to stop, the log is closed with `reason`.
+    case stopRun(reason: String)
+}
