@@ -11,6 +11,9 @@ public enum OptionKind: String, Sendable, Hashable {
     /// Text.
     case string
 
+    /// The kind with its article, for messages: "a double", "an int".
+    var withArticle: String { self == .int ? "an int" : "a \(rawValue)" }
+
     /// `value` converted to this kind, or nil when it has the wrong type.
     func convert(_ value: ParameterValue) -> ParameterValue? {
         switch self {
@@ -64,7 +67,7 @@ struct ResolvedOptions: Sendable {
             if let given = options[spec.key] {
                 guard let converted = spec.kind.convert(given) else {
                     throw ObjectiveError(
-                        "\(objective): option '\(spec.key)' must be a \(spec.kind.rawValue), got \(given.typedDescription)"
+                        "\(objective): option '\(spec.key)' must be \(spec.kind.withArticle), got \(given.typedDescription)"
                     )
                 }
                 values[spec.key] = converted
