@@ -138,14 +138,28 @@ public struct CurvesObjective: Objective {
     public func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
         CurvesTrial(table: table, curve: try match(config))
     }
+
+    /// Continues a replay from its `checkpoint()` (how many points it has returned).
+    public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        let trial = CurvesTrial(table: table, curve: try match(config))
+        var reader = try CheckpointReader(checkpoint, tag: CurvesTrial.tag, objective: name)
+        let next = try reader.readInt()
+        try reader.finish()
+        let points = table.curves[trial.curve].points
+        guard (0...points.count).contains(next) else { throw reader.corrupt("point \(next) of \(points.count)") }
+        trial.next = next
+        trial.resource = next == 0 ? 0 : points[next - 1].resource
+        return trial
+    }
 }
 
 /// A trial replaying one recorded curve.
 final class CurvesTrial: ObjectiveTrial, @unchecked Sendable {
     private let table: CurveTable
-    private let curve: Int
-    private var next = 0
-    private(set) var resource = 0
+    let curve: Int
+    var next = 0
+    var resource = 0
+    static let tag = "curves/1"
 
     init(table: CurveTable, curve: Int) {
         self.table = table
@@ -163,5 +177,11 @@ final class CurvesTrial: ObjectiveTrial, @unchecked Sendable {
         next += 1
         resource = point.resource
         return Step(resource: point.resource, value: point.value, cost: point.seconds)
+    }
+
+    func checkpoint() -> [UInt8]? {
+        var writer = CheckpointWriter(tag: Self.tag)
+        writer.append(next)
+        return writer.bytes
     }
 }

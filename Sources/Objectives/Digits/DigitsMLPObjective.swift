@@ -56,6 +56,20 @@ public struct DigitsMLPObjective: Objective {
 
     /// Reads the hyperparameters and draws the initial weights from `seed`.
     public func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
+        try makeDigitsTrial(config: config, seed: seed)
+    }
+
+    /// Continues a trial from its `checkpoint()`: weights, velocities, shuffle state and epoch.
+    /// The configuration must be the one the trial was made with (the network size is checked).
+    public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        let trial = try makeDigitsTrial(config: config, seed: seed)
+        var reader = try CheckpointReader(checkpoint, tag: DigitsMLPTrial.tag, objective: name)
+        try trial.restore(from: &reader)
+        try reader.finish()
+        return trial
+    }
+
+    private func makeDigitsTrial(config: Configuration, seed: UInt64) throws(ObjectiveError) -> DigitsMLPTrial {
         let reader = HyperparameterReader(config: config, objective: name)
         let settings = SGDSettings(
             learningRate: Float(try reader.double("learning_rate", default: 0.1, valid: { $0 > 0 }, rule: "> 0")),
@@ -82,6 +96,7 @@ final class DigitsMLPTrial: ObjectiveTrial, @unchecked Sendable {
     private var shuffle: SplitMix64
     private var order: [Int]
     private(set) var resource = 0
+    static let tag = "digits-mlp/1"
 
     init(objective: DigitsMLPObjective, hidden: Int, activation: Activation, settings: SGDSettings, seed: UInt64) {
         train = objective.train
@@ -101,5 +116,33 @@ final class DigitsMLPTrial: ObjectiveTrial, @unchecked Sendable {
         network.trainEpoch(train, order: order, settings: settings)
         resource += 1
         return Step(resource: resource, value: network.errorRate(validation), cost: nil)
+    }
+
+    func checkpoint() -> [UInt8]? {
+        var writer = CheckpointWriter(tag: Self.tag)
+        writer.append(resource)
+        writer.append(network.hidden)
+        writer.append(shuffle.state)
+        writer.append(order)
+        writer.append(network.state)
+        return writer.bytes
+    }
+
+    /// Reads what `checkpoint()` wrote into this freshly made trial.
+    func restore(from reader: inout CheckpointReader) throws(ObjectiveError) {
+        let resource = try reader.readInt()
+        let hidden = try reader.readInt()
+        let shuffleState = try reader.readUInt64()
+        let order = try reader.readInts()
+        let state = try reader.readFloats()
+        guard resource >= 0 else { throw reader.corrupt("negative resource") }
+        guard hidden == network.hidden else {
+            throw reader.corrupt("made with hidden_units \(hidden), the configuration has \(network.hidden)")
+        }
+        guard order.sorted() == Array(0..<train.count) else { throw reader.corrupt("bad shuffle order") }
+        guard network.restore(state) else { throw reader.corrupt("weights of the wrong size") }
+        self.resource = resource
+        self.order = order
+        shuffle = SplitMix64(seed: shuffleState)
     }
 }

@@ -186,6 +186,22 @@ final class MultilayerPerceptron {
         }
     }
 
+    /// The trainable state: parameters, then velocities.
+    var state: [Float] {
+        Array(UnsafeBufferPointer(start: parameters, count: count))
+            + Array(UnsafeBufferPointer(start: velocity, count: count))
+    }
+
+    /// Replaces the trainable state with `values` (as `state` returned); false if the sizes differ.
+    func restore(_ values: [Float]) -> Bool {
+        guard values.count == 2 * count else { return false }
+        values.withUnsafeBufferPointer { source in
+            parameters.update(from: source.baseAddress!, count: count)
+            velocity.update(from: source.baseAddress! + count, count: count)
+        }
+        return true
+    }
+
     /// The fraction of `data` misclassified (argmax of the logits, ties to the lower class), or
     /// NaN when some logit is not finite (training diverged).
     func errorRate(_ data: DigitsSubset) -> Double {

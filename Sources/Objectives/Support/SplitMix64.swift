@@ -3,7 +3,8 @@ import Foundation
 /// A small, fast, seedable generator (SplitMix64). Deterministic across platforms and runs, so a
 /// trial's noise, failures, step durations and weight initialisation depend on its seed alone.
 struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The whole state: a generator made with `init(seed: state)` continues this one's stream.
+    private(set) var state: UInt64
 
     /// A generator whose stream depends only on `seed`.
     init(seed: UInt64) {

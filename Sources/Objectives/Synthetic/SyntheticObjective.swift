@@ -40,6 +40,21 @@ public struct SyntheticObjective: Objective {
 
     /// Reads the coordinates from `config` (each required, numeric and inside the function's box).
     public func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
+        try makeSyntheticTrial(config: config, seed: seed)
+    }
+
+    /// Continues a trial from its `checkpoint()` (the resource it reached).
+    public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        let trial = try makeSyntheticTrial(config: config, seed: seed)
+        var reader = try CheckpointReader(checkpoint, tag: SyntheticTrial.tag, objective: name)
+        let resource = try reader.readInt()
+        try reader.finish()
+        guard resource >= 0 else { throw reader.corrupt("negative resource") }
+        trial.resource = resource
+        return trial
+    }
+
+    private func makeSyntheticTrial(config: Configuration, seed: UInt64) throws(ObjectiveError) -> SyntheticTrial {
         let reader = HyperparameterReader(config: config, objective: name)
         var x: [Double] = []
         for c in function.coordinates {
@@ -80,7 +95,8 @@ final class SyntheticTrial: ObjectiveTrial, @unchecked Sendable {
     private let failAt: Int?
     /// The resource from which this trial reports NaN, if it diverges.
     private let nanFrom: Int?
-    private(set) var resource = 0
+    var resource = 0
+    static let tag = "synthetic/1"
 
     private enum Stream: UInt64 {
         case noise = 1
@@ -125,5 +141,12 @@ final class SyntheticTrial: ObjectiveTrial, @unchecked Sendable {
         }
         resource = next
         return Step(resource: next, value: value, cost: duration)
+    }
+
+    /// The resource reached: everything else follows from the configuration and the seed.
+    func checkpoint() -> [UInt8]? {
+        var writer = CheckpointWriter(tag: Self.tag)
+        writer.append(resource)
+        return writer.bytes
     }
 }

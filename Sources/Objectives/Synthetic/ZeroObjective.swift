@@ -34,6 +34,10 @@ public struct ZeroObjective: Objective {
 
     /// Any configuration works; the seed is unused (the objective is deterministic).
     public func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
+        makeZeroTrial(config: config)
+    }
+
+    private func makeZeroTrial(config: Configuration) -> ZeroTrial {
         var s = 0.0
         for entry in config.entries {
             switch entry.value {
@@ -48,17 +52,35 @@ public struct ZeroObjective: Objective {
         }
         return ZeroTrial(base: s)
     }
+
+    /// Continues a trial from its `checkpoint()` (the resource it reached).
+    public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        let trial = makeZeroTrial(config: config)
+        var reader = try CheckpointReader(checkpoint, tag: ZeroTrial.tag, objective: name)
+        let resource = try reader.readInt()
+        try reader.finish()
+        guard resource >= 0 else { throw reader.corrupt("negative resource") }
+        trial.resource = resource
+        return trial
+    }
 }
 
 /// A trial of `ZeroObjective`.
 final class ZeroTrial: ObjectiveTrial, @unchecked Sendable {
     private let base: Double
-    private(set) var resource = 0
+    var resource = 0
+    static let tag = "zero/1"
 
     init(base: Double) { self.base = base }
 
     func step() throws -> Step {
         resource += 1
         return Step(resource: resource, value: base + 1 / Double(resource), cost: 0)
+    }
+
+    func checkpoint() -> [UInt8]? {
+        var writer = CheckpointWriter(tag: Self.tag)
+        writer.append(resource)
+        return writer.bytes
     }
 }
