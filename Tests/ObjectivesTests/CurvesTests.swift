@@ -93,6 +93,15 @@ struct CurvesTests {
         #expect(try trial.step().value == 0.4)
     }
 
+    @Test("Windows line ends, a byte order mark, blank lines and quoted fields are accepted")
+    func lenientSyntax() throws {
+        let bytes: [UInt8] =
+            [0xEF, 0xBB, 0xBF] + Array("act,resource,error,seconds\r\n\r\n\"a \"\"b\"\"\",1,0.5,1\r\n".utf8)
+        let objective = try CurvesObjective(csv: bytes, source: "w.csv", metric: "error")
+        #expect(objective.defaultSpace.parameters.map(\.name) == ["act"])
+        #expect(objective.defaultSpace.parameters[0].domain == .constant(.string("a \"b\"")))
+    }
+
     @Test("NaN and infinite metrics are replayed as they are")
     func nonFiniteMetrics() throws {
         let objective = try curves("x,resource,error,seconds\n1,1,nan,1\n1,2,inf,1\n")

@@ -17,7 +17,7 @@ public struct CSVLimits: Sendable, Hashable {
 ///
 /// Fields are separated by commas; surrounding spaces are trimmed; a field may be quoted with
 /// double quotes (`""` inside stands for one quote) but may not span lines. Blank lines are
-/// skipped; `\r\n` line ends are accepted.
+/// skipped; `\r\n` line ends and a leading UTF-8 byte order mark are accepted.
 struct CSVTable {
     let source: String
     let header: [String]
@@ -32,7 +32,7 @@ struct CSVTable {
         var header: [String]?
         var rows: [(line: Int, fields: [String])] = []
         var line = 0
-        var start = 0
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a UTF-8 byte order mark
         while start < bytes.count {
             line += 1
             var end = start
