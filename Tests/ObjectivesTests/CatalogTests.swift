@@ -13,6 +13,10 @@ struct CatalogTests {
             #expect(entry.options.allSatisfy { !$0.summary.isEmpty })
             #expect(Set(entry.options.map(\.key)).count == entry.options.count, "\(entry.name) repeats an option")
         }
+        let curves = ObjectiveCatalog.entries.first { $0.name == "curves" }!
+        #expect(
+            curves.options[0].description == "path (string, required): the CSV file; relative to the spec's directory")
+        #expect(curves.options[1].description.hasPrefix("metric (string, default metric): "))
     }
 
     @Test("Every objective but curves can be made with its defaults, and reports its name and metric")

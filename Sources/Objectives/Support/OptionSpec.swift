@@ -27,7 +27,7 @@ public enum OptionKind: String, Sendable, Hashable {
 
 /// One option an objective accepts in the experiment spec (not a hyperparameter: options are fixed
 /// for the whole run, hyperparameters vary per trial).
-public struct OptionSpec: Sendable, Hashable {
+public struct OptionSpec: Sendable, Hashable, CustomStringConvertible {
     /// The key in the spec's `options` map.
     public var key: String
     /// The value's type.
@@ -43,6 +43,12 @@ public struct OptionSpec: Sendable, Hashable {
         self.kind = kind
         self.defaultValue = defaultValue
         self.summary = summary
+    }
+
+    /// One line for listings: `noise (double, default 0): std of …`, or `(string, required)`.
+    public var description: String {
+        let fallback = defaultValue.map { "default \($0)" } ?? "required"
+        return "\(key) (\(kind.rawValue), \(fallback)): \(summary)"
     }
 }
 
