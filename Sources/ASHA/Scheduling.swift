@@ -85,7 +85,8 @@ public struct Decision: Sendable, Equatable, Codable {
     public enum Action: String, Sendable, Codable, CaseIterable {
         /// Stopping variant: the trial goes on training towards the next rung.
         case `continue`
-        /// Stopping variant: the trial is stopped at this rung.
+        /// Stopping variant: the trial is stopped at this rung. Both variants: the value was not finite
+        /// (reason `nonFiniteValue`), so the trial ends and is never promoted.
         case stop
         /// Promotion variant: the trial's job ended at this rung; it waits to be promoted.
         case wait
@@ -97,7 +98,8 @@ public struct Decision: Sendable, Equatable, Codable {
 
     /// The rule that decided.
     public enum Reason: String, Sendable, Codable, CaseIterable {
-        /// The value is within the top 1/η of the rung (rank ≤ ⌊n/η⌋, or better than or equal to the cutoff).
+        /// The value is within the top 1/η of the rung. Stopping variant: not worse than the cutoff (a value
+        /// equal to the cutoff continues). Promotion variant: rank ≤ ⌊n/η⌋ (ties broken by trial id).
         case withinCutoff
         /// The value is worse than the rung's cutoff.
         case worseThanCutoff
@@ -117,9 +119,12 @@ public struct Decision: Sendable, Equatable, Codable {
     public var resource: Int
     /// The trial's value recorded at this rung.
     public var value: Double
-    /// The rung's cutoff when the decision was taken (nil while the rung has fewer than η entries).
+    /// The rung's cutoff when the decision was taken, this entry included: the value of rank ⌊n/η⌋, or
+    /// the worst finite value when that one is not finite; nil while the rung has fewer than η entries or
+    /// no finite value.
     public var cutoff: Double?
-    /// The trial's 1-based rank among the rung's entries (ties broken by value, then trial id).
+    /// The trial's 1-based rank among the rung's entries (by value, better first, then by trial id, lower
+    /// first; non-finite values last).
     public var rank: Int
     /// How many entries the rung held, this trial included.
     public var rungSize: Int
