@@ -19,7 +19,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     @Argument(help: "A run directory, or its events.jsonl file.")
-    var run: String
+    var path: String
 
     @Option(help: "Output format: csv or json.")
     var format: Format = .csv
@@ -32,7 +32,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let path = try RunDirectory.eventsFile(for: run)
+            let path = try RunDirectory.eventsFile(for: self.path)
             let reader: LogReader
             do { reader = try LogReader(path: path, lenient: lenient) } catch { throw CLIError("\(error)") }
             var table = TrialTable()

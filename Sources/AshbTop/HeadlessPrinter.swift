@@ -1,6 +1,7 @@
 import ASHA
 import Foundation
 import RunLog
+import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
 /// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
@@ -12,12 +13,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
     private let write: @Sendable (String) -> Void
 
     /// `write` receives each line (with its newline); by default, standard output.
-    init(
-        write: @escaping @Sendable (String) -> Void = { line in
-            fputs(line, stdout)
-            fflush(stdout)
-        }
-    ) {
+    init(write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }) {
         self.write = write
     }
 

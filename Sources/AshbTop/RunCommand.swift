@@ -114,7 +114,7 @@ struct Experiment {
         } else {
             text = demoSpecText
         }
-        let label = specPath.map(terminalSafe) ?? "built-in demo spec"
+        let label = specPath.map { terminalSafe($0) } ?? "built-in demo spec"
         var spec: ExperimentSpec
         do {
             spec = try SpecParser.parse(text, defaultName: "run")

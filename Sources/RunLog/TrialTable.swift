@@ -57,27 +57,32 @@ public struct TrialTable: Sendable {
                 case .stop:
                     row.status = .stopped
                     let cutoff = d.cutoff.map(formatShort) ?? "none"
-                    row.reason = "stopped at rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs cutoff \(cutoff), rank \(d.rank) of \(d.rungSize)"
+                    row.reason =
+                        "stopped at rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs cutoff \(cutoff), rank \(d.rank) of \(d.rungSize)"
                 case .wait: row.status = .waiting
                 case .complete: row.status = .completed
                 case .continue, .promote: break
                 }
             }
         case .jobEnded: break
-        case .trialPaused(let t, let by): set(t) {
+        case .trialPaused(let t, let by):
+            set(t) {
                 $0.status = .paused
                 $0.reason = by == .user ? "paused by the user" : "paused when the run stopped"
             }
-        case .trialResumed(let t, _): set(t) {
+        case .trialResumed(let t, _):
+            set(t) {
                 $0.status = .queued
                 $0.reason = ""
             }
-        case .trialKilled(let t): set(t) {
+        case .trialKilled(let t):
+            set(t) {
                 $0.status = .killed
                 $0.reason = "killed by the user"
             }
         case .trialCompleted(let t, _, _): set(t) { $0.status = .completed }
-        case .trialFailed(let t, let reason): set(t) {
+        case .trialFailed(let t, let reason):
+            set(t) {
                 $0.status = .failed
                 $0.reason = reason
             }

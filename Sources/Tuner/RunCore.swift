@@ -133,9 +133,13 @@ final class RunCore {
             return false
         }
         var jobOver = false
-        if let d = scheduler.report(trial: t, resource: step.resource, value: step.value) {
+        // A report that skips rungs gets a decision at each rung it crossed, in order.
+        let decisions = scheduler.reportAll(trial: t, resource: step.resource, value: step.value)
+        for d in decisions {
             emit(.decision(d))
             considerBest(trial: t, resource: d.resource, value: d.value)
+        }
+        if let d = decisions.last {
             switch d.action {
             case .stop:
                 trials[t].status = .stopped

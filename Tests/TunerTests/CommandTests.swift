@@ -16,7 +16,8 @@ import Testing
 
     @Test func pauseResumeContinuesFromTheSameResource() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.stopping, trials: 12), workers: 2, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.stopping, trials: 12), objective: slowBowl(), workers: 2, backend: .dispatch, sinks: [r])
         tuner.start()
         let firstMetric = try #require(r.waitFor { if case .metric(0, 2, _) = $0.body { true } else { false } })
         _ = firstMetric
@@ -55,7 +56,8 @@ import Testing
 
     @Test func killedTrialEndsAndIsNeverPromoted() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.promotion, trials: 30), workers: 2, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.promotion, trials: 30), objective: slowBowl(), workers: 2, backend: .dispatch, sinks: [r])
         tuner.start()
         _ = try #require(r.waitFor { if case .jobStarted(1, _, _, _, _) = $0.body { true } else { false } })
         tuner.send(.killTrial(1))
@@ -75,7 +77,8 @@ import Testing
 
     @Test func pausedRunStartsNoJobs() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.promotion, trials: 40), workers: 2, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.promotion, trials: 40), objective: slowBowl(), workers: 2, backend: .dispatch, sinks: [r])
         tuner.start()
         _ = try #require(r.waitFor { if case .metric(2, _, _) = $0.body { true } else { false } })
         tuner.send(.pauseRun)
@@ -102,7 +105,8 @@ import Testing
 
     @Test func moreWorkersRunMoreJobsAtOnce() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.stopping, trials: 24), workers: 1, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.stopping, trials: 24), objective: slowBowl(), workers: 1, backend: .dispatch, sinks: [r])
         tuner.start()
         tuner.send(.setWorkers(3))
         let summary = tuner.waitUntilEnded()
@@ -125,7 +129,8 @@ import Testing
 
     @Test func stopRunPausesRunningTrialsAndEndsWithTheReason() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.stopping, trials: 100), workers: 2, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.stopping, trials: 100), objective: slowBowl(), workers: 2, backend: .dispatch, sinks: [r])
         tuner.start()
         _ = try #require(r.waitFor { if case .metric(1, 3, _) = $0.body { true } else { false } })
         tuner.send(.stopRun(reason: "user quit"))
@@ -143,7 +148,8 @@ import Testing
     /// numbered in order, and no worker runs two jobs at once.
     @Test func commandStormKeepsInvariants() throws {
         let r = Recorder()
-        let tuner = try makeTuner(slowBowl(), settings(.promotion, trials: 80), workers: 3, backend: .dispatch, sinks: [r])
+        let tuner = try makeTuner(
+            settings(.promotion, trials: 80), objective: slowBowl(), workers: 3, backend: .dispatch, sinks: [r])
         tuner.start()
         DispatchQueue.concurrentPerform(iterations: 4) { k in
             for i in 0..<200 {

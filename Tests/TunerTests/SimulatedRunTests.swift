@@ -76,7 +76,7 @@ import Testing
         objective.failBelow = 0.2
         objective.nanAbove = 0.9
         let r = Recorder()
-        let summary = try makeTuner(objective, settings(.stopping, trials: 50), sinks: [r]).run()
+        let summary = try makeTuner(settings(.stopping, trials: 50), objective: objective, sinks: [r]).run()
         let failures = r.events.compactMap { e -> (TrialID, String)? in
             if case .trialFailed(let t, let reason) = e.body { return (t, reason) }
             return nil

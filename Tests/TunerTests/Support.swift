@@ -102,7 +102,7 @@ func settings(
 }
 
 func makeTuner(
-    _ objective: BowlObjective = BowlObjective(), _ s: SchedulerSettings, workers: Int = 4,
+    _ s: SchedulerSettings, objective: BowlObjective = BowlObjective(), workers: Int = 4,
     backend: Tuner.Backend = .simulated, maxSeconds: Double? = nil, sinks: [any EventSink]
 ) throws -> Tuner {
     try Tuner(
