@@ -229,7 +229,8 @@ public enum SpecParser {
     }
 
     static func number(_ node: Node, _ path: String) throws(SpecError) -> Double {
-        guard let s = node.scalar, let v = Double(s.string.replacingOccurrences(of: "_", with: "")) else {
+        guard let s = node.scalar, let v = Double(s.string.replacingOccurrences(of: "_", with: "")) ?? node.float
+        else {
             throw SpecError(key: path, line: node.mark?.line, message: "must be a number")
         }
         guard v.isFinite else { throw SpecError(key: path, line: node.mark?.line, message: "must be finite") }
