@@ -14,7 +14,7 @@ public struct AshbTopCommand: ParsableCommand {
             progress lines when standard output is not a terminal).
             """,
         version: programVersion,
-        subcommands: [RunCommand.self, ObjectivesCommand.self, ExportCommand.self],
+        subcommands: [RunCommand.self, ResumeCommand.self, ExportCommand.self, ObjectivesCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

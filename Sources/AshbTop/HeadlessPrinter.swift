@@ -12,9 +12,16 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
     private var reached = Set<[Int]>()
     private let write: @Sendable (String) -> Void
 
-    /// `write` receives each line (with its newline); by default, standard output.
-    init(write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }) {
+    /// `info` is the run's description when it is known in advance (a resumed run, whose `run_started`
+    /// event is in its past); `write` receives each line (with its newline), by default on standard output.
+    init(
+        info: RunInfo? = nil,
+        write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
+    ) {
         self.write = write
+        self.info = info
+        // A resumed run's rungs were reached long ago: announce only what is new.
+        if let info { for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } } }
     }
 
     func receive(_ event: RunEvent) {
@@ -53,6 +60,9 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
         case .runPaused: return "run paused"
         case .runResumed: return "run resumed"
         case .workersChanged(let n, _): return "workers: \(n)"
+        case .message(let t, let text):
+            return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
+        case .runContinued(let n): return "run resumed from its log after \(n) events"
         case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
         default: return nil
         }

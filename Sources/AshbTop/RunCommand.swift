@@ -52,13 +52,16 @@ struct RunCommand: ParsableCommand {
         } catch let e as CLIError {
             FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
             throw ExitCode(e.exitCode)
+        } catch let e as ExitCodeError {
+            throw ExitCode(e.code)
         }
     }
 
     private func execute() throws {
-        let experiment = try Experiment.load(
-            specPath: spec, seed: seed, workers: workers, simulate: simulate)
+        let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
         let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
+        let lock = try RunLock(directory: dir.path)
+        defer { lock.release() }
         let header = LogHeader(program: programVersion, spec: experiment.spec.text, seed: experiment.settings.seed)
         let log: LogWriter
         do {
@@ -66,30 +69,10 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let interactive = !headless && isatty(STDOUT_FILENO) == 1 && !experiment.spec.simulated
-        if interactive {
-            try runWithDashboard(experiment, log: log, dir: dir)
-        } else {
-            try runHeadless(experiment, log: log, dir: dir)
-        }
-    }
-
-    private func runHeadless(_ experiment: Experiment, log: LogWriter, dir: RunDirectory) throws {
-        let printer = HeadlessPrinter()
-        let tuner = try experiment.makeTuner(sinks: [log, printer])
-        let trap = SignalTrap { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-        }
-        let summary = tuner.run()
-        log.close()
-        print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
-        if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
-        if let code = trap.exitCode { throw ExitCode(code) }
-    }
-
-    private func runWithDashboard(_ experiment: Experiment, log: LogWriter, dir: RunDirectory) throws {
-        // The live dashboard is wired in with the Dashboard and Terminal targets; until then, headless.
-        try runHeadless(experiment, log: log, dir: dir)
+        let tuner = try experiment.makeTuner(sinks: [log])
+        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
+        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
     }
 }
 
@@ -115,6 +98,16 @@ struct Experiment {
             text = demoSpecText
         }
         let label = specPath.map { terminalSafe($0) } ?? "built-in demo spec"
+        return try load(
+            specText: text, label: label, baseDirectory: baseDirectory, seed: seed, workers: workers,
+            simulate: simulate)
+    }
+
+    /// Checks a spec's text (`label` names it in errors) and applies command-line overrides.
+    static func load(
+        specText text: String, label: String, baseDirectory: String?, seed: UInt64?, workers: Int?, simulate: Bool,
+        extraTrials: Int = 0
+    ) throws -> Experiment {
         var spec: ExperimentSpec
         do {
             spec = try SpecParser.parse(text, defaultName: "run")
@@ -133,6 +126,7 @@ struct Experiment {
         }
         var settings = spec.settings
         if !spec.goalGiven { settings.goal = objective.goal }
+        if extraTrials > 0, let m = settings.maxTrials { settings.maxTrials = m + extraTrials }
         if let cap = objective.maxResource, settings.maxResource > cap {
             throw CLIError(
                 "\(label): 'scheduler.max_resource': \(settings.maxResource) is more than \(objective.name) "

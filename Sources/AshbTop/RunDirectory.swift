@@ -6,6 +6,7 @@ struct RunDirectory {
     let path: String
     var eventsPath: String { path + "/events.jsonl" }
     var diagnosticsPath: String { path + "/ashb-top.log" }
+    var checkpointsPath: String { path + "/checkpoints" }
 
     /// Makes a new, unique run directory under `root` (created if needed).
     static func create(root: String, name: String, now: Date = Date()) throws -> RunDirectory {

@@ -116,6 +116,16 @@ public enum EventCodec {
             w.int(count)
             w.key("by")
             w.string(by.rawValue)
+        case .message(let trial, let text):
+            w.string("message")
+            w.key("trial")
+            if let trial { w.int(trial) } else { w.null() }
+            w.key("text")
+            w.string(text)
+        case .runContinued(let events):
+            w.string("run_continued")
+            w.key("events")
+            w.int(events)
         case .runEnded(let reason):
             w.string("run_ended")
             w.key("reason")
@@ -247,6 +257,8 @@ public enum EventCodec {
         case "run_paused": body = .runPaused(by: try o.initiator())
         case "run_resumed": body = .runResumed(by: try o.initiator())
         case "workers": body = .workersChanged(count: try o.int("count"), by: try o.initiator())
+        case "message": body = .message(trial: try o.optionalInt("trial"), text: try o.string("text"))
+        case "run_continued": body = .runContinued(events: try o.int("events"))
         case "run_ended": body = .runEnded(reason: try o.string("reason"))
         default: throw SchemaError("unknown event type '\(type.prefix(40))'")
         }

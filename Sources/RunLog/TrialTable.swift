@@ -87,7 +87,8 @@ public struct TrialTable: Sendable {
                 $0.reason = reason
             }
         case .newBest(let t, let r, let v): best = (t, r, v)
-        case .runPaused, .runResumed, .workersChanged: break
+        case .runPaused, .runResumed, .workersChanged, .message: break
+        case .runContinued: endReason = nil
         case .runEnded(let reason): endReason = reason
         }
     }

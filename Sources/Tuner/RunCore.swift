@@ -9,30 +9,32 @@ import RunLog
 /// clock on one thread), so the order of events is defined here and only here. Every change of state
 /// is recorded as a `RunEvent` and handed to the sinks in order.
 final class RunCore {
-    private(set) var scheduler: ASHAScheduler
+    var scheduler: ASHAScheduler
     let objective: any Objective
     let options: TunerOptions
     let info: RunInfo
-    private let sinks: [any EventSink]
+    var sinks: [any EventSink]
 
-    private(set) var trials: [TrialRecord] = []
+    var trials: [TrialRecord] = []
     /// The trial each worker slot runs, or nil when the slot is free.
-    private(set) var slots: [TrialID?]
+    var slots: [TrialID?]
     /// How many slots may run jobs; slots at or above it finish their job and stay empty.
-    private(set) var slotLimit: Int
+    var slotLimit: Int
     /// Trials the user resumed, waiting for a free slot, oldest first.
-    private var queued = Deque<TrialID>()
-    private(set) var runPaused = false
-    private(set) var stopReason: String?
-    private(set) var endReason: String?
-    private(set) var best: RunSummary.Best?
-    private(set) var reports = 0
-    private var seq = 0
-    private var now = 0.0
+    var queued = Deque<TrialID>()
+    var runPaused = false
+    var stopReason: String?
+    var endReason: String?
+    var best: RunSummary.Best?
+    var reports = 0
+    var seq = 0
+    var now = 0.0
     private var busySeconds = 0.0
     private var capacitySeconds = 0.0
-    private var lastTick = 0.0
-    private(set) var runningCount = 0
+    var lastTick = 0.0
+    var runningCount = 0
+    /// Where trials' checkpoints are kept, if anywhere.
+    var checkpoints: CheckpointStore?
 
     init(objective: any Objective, scheduler: ASHAScheduler, options: TunerOptions, sinks: [any EventSink]) {
         self.objective = objective
@@ -58,13 +60,27 @@ final class RunCore {
         now = t
     }
 
-    private func emit(_ body: RunEvent.Body) {
+    func emit(_ body: RunEvent.Body) {
         let event = RunEvent(seq: seq, time: now, body: body)
         seq += 1
         for sink in sinks { sink.receive(event) }
     }
 
-    func start() { emit(.runStarted(info)) }
+    /// Events restored from a log before this run went on (0 for a new run).
+    var restoredEvents = 0
+    /// Jobs that were running at the end of a restored log (see `finishRestore`).
+    var inFlight: [(trial: TrialID, worker: Int, since: Double)] = []
+    /// Why the restored run had ended (nil if it had not, or was resumed since).
+    var restoredEndReason: String?
+
+    /// Records the start: a new run's description, or a resumed run's continuation.
+    func start() {
+        if restoredEvents > 0 {
+            emit(.runContinued(events: restoredEvents))
+        } else {
+            emit(.runStarted(info))
+        }
+    }
 
     // MARK: - Jobs
 
@@ -83,13 +99,7 @@ final class RunCore {
                 precondition(job.trial == trials.count, "trial ids are dense")
                 trials.append(TrialRecord(id: job.trial, bracket: job.bracket, config: config))
                 emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config))
-                do {
-                    trials[job.trial].model = try objective.makeTrial(
-                        config: config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: job.trial))
-                } catch {
-                    fail(job.trial, reason: "could not start: \(error)")
-                    continue
-                }
+                if !makeModel(job.trial) { continue }
             }
             if let promotion = job.promotion { emit(.decision(promotion)) }
             if trials[job.trial].status == .paused {
@@ -104,7 +114,53 @@ final class RunCore {
         return nil
     }
 
-    private func startJob(trial t: TrialID, worker: Int) -> Assignment? {
+    /// Makes a fresh model for the trial; on failure the trial fails and the result is false.
+    private func makeModel(_ t: TrialID) -> Bool {
+        do {
+            trials[t].model = try objective.makeTrial(
+                config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t))
+            trials[t].modelResource = trials[t].model?.resource ?? 0
+            return true
+        } catch {
+            fail(t, reason: "could not start: \(error)")
+            return false
+        }
+    }
+
+    /// After a resume, a trial's model comes from its checkpoint; without a usable one it trains again
+    /// from zero (silently up to the resource already recorded), and a message says why.
+    private func restoreModel(_ t: TrialID) -> Bool {
+        var why = "no checkpoint store"
+        if let store = checkpoints {
+            switch store.load(trial: t) {
+            case .success(let bytes):
+                do {
+                    let model = try objective.restoreTrial(
+                        config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t),
+                        checkpoint: bytes)
+                    if model.resource <= trials[t].resource {
+                        trials[t].model = model
+                        trials[t].modelResource = model.resource
+                        return true
+                    }
+                    why = "checkpoint is ahead of the log (resource \(model.resource))"
+                } catch {
+                    why = "checkpoint unusable: \(error)"
+                }
+            case .failure(let missing): why = missing.reason
+            }
+        }
+        emit(.message(trial: t, text: "\(why); training again from zero to resource \(trials[t].resource)"))
+        return makeModel(t)
+    }
+
+    private func saveCheckpoint(_ t: TrialID) {
+        guard let store = checkpoints, let bytes = trials[t].model?.checkpoint() else { return }
+        store.save(trial: t, bytes: bytes)
+    }
+
+    func startJob(trial t: TrialID, worker: Int) -> Assignment? {
+        if trials[t].model == nil, !restoreModel(t) { return nil }
         if trials[t].job == nil {
             trials[t].job = scheduler.resumeJob(for: t)
             trials[t].pendingJob = false
@@ -124,6 +180,16 @@ final class RunCore {
 
     /// A running trial reports a step. Returns true when its job should train another step.
     func report(trial t: TrialID, step: Step, seconds: Double) -> Bool {
+        if step.resource <= trials[t].modelResource {
+            fail(t, reason: "the objective's step did not advance its resource (\(step.resource))")
+            return false
+        }
+        trials[t].modelResource = step.resource
+        if step.resource <= trials[t].resource {
+            // Catching up after a restart from an older checkpoint: these steps were recorded already.
+            trials[t].trainingSeconds += seconds
+            return true
+        }
         reports += 1
         trials[t].resource = step.resource
         trials[t].trainingSeconds += seconds
@@ -138,6 +204,9 @@ final class RunCore {
         for d in decisions {
             emit(.decision(d))
             considerBest(trial: t, resource: d.resource, value: d.value)
+        }
+        if !decisions.isEmpty, decisions.last?.action != .stop, decisions.last?.action != .complete {
+            saveCheckpoint(t)
         }
         if let d = decisions.last {
             switch d.action {
@@ -191,6 +260,7 @@ final class RunCore {
 
     /// The trial's job stops before its target; the scheduler will give it again on resume.
     private func interrupt(_ t: TrialID) {
+        saveCheckpoint(t)
         scheduler.jobInterrupted(t)
         trials[t].job = nil
         trials[t].pendingJob = true

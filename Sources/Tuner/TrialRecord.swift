@@ -17,14 +17,20 @@ struct TrialRecord {
     var pendingJob = false
     /// The worker slot running it.
     var worker: Int?
-    /// Resource trained so far.
+    /// Resource trained so far, as recorded (reported) in the run.
     var resource = 0
+    /// The resource the objective's model is at; below `resource` after a restart from an older
+    /// checkpoint (or from zero), while the model catches up without reporting.
+    var modelResource = 0
     var pauseRequested = false
     var killRequested = false
     /// Seconds spent training, summed over its jobs.
     var trainingSeconds = 0.0
     /// When its current job started (for utilization).
     var jobStartedAt = 0.0
+    /// Time and number of its latest event (a restored run continues in-flight jobs from there).
+    var lastEventTime = 0.0
+    var lastEventSeq = 0
 
     init(id: TrialID, bracket: Int, config: Configuration) {
         self.id = id

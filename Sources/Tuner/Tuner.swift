@@ -5,6 +5,12 @@ import HeapModule
 import Objectives
 import RunLog
 
+/// One entry of a rung: a trial and the value it recorded there.
+struct RungEntry: Equatable {
+    var trial: TrialID
+    var value: Double
+}
+
 /// Runs a tuning experiment: the scheduler decides, workers train, and every fact becomes an event.
 ///
 /// Two backends behind this one interface:
@@ -33,6 +39,8 @@ public final class Tuner: @unchecked Sendable {
     private let commandLock = NSLock()
     private var pendingCommands: [Command] = []
     private var budgetTimer: DispatchSourceTimer?
+    /// Seconds of run time before this process took over (a resumed run's clock goes on from its log).
+    private var timeOffset = 0.0
 
     /// Prepares a run; nothing happens until `start()` (or `run()`).
     public init(
@@ -46,6 +54,68 @@ public final class Tuner: @unchecked Sendable {
 
     /// The run's description as recorded in its first event.
     public var info: RunInfo { core.info }
+
+    /// Adds a sink before the run starts (e.g. the log writer of a resumed run, which can only be
+    /// opened once the log has been read).
+    public func addSink(_ sink: any EventSink) {
+        lock.lock()
+        defer { lock.unlock() }
+        core.sinks.append(sink)
+    }
+
+    /// Keeps trials' checkpoints in `store`: saved when a trial completes a rung or is paused, and
+    /// read back when a resumed run continues a trial.
+    public func keepCheckpoints(in store: CheckpointStore) {
+        lock.lock()
+        defer { lock.unlock() }
+        core.checkpoints = store
+    }
+
+    /// Rebuilds the run's state by folding its log (read by `reader` to the end), so that `start()` or
+    /// `run()` goes on where it stopped: rungs, promotions, budget used and the sampling sequence intact.
+    /// Returns the number of events restored.
+    @discardableResult
+    public func restore(from reader: LogReader) throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var n = 0
+        while let e = try reader.next() {
+            try core.restore(e)
+            n += 1
+        }
+        guard n > 0 else { throw RestoreError("the log holds no events") }
+        core.finishRestore(eventsRead: n)
+        timeOffset = core.now
+        return n
+    }
+
+    /// Every rung's entries (trial, value), by bracket and rung, sorted by trial: for checking that a
+    /// resumed run's rungs are the uninterrupted run's.
+    func rungContents() -> [[[RungEntry]]] {
+        lock.lock()
+        defer { lock.unlock() }
+        let s = core.scheduler
+        return s.ladders.indices.map { b in
+            s.ladders[b].indices.map { k in
+                s.rungEntries(bracket: b, rung: k).map { RungEntry(trial: $0.trial, value: $0.value) }
+                    .sorted { $0.trial < $1.trial }
+            }
+        }
+    }
+
+    /// Whether this tuner continues a run restored from its log.
+    public var isRestored: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.restoredEvents > 0
+    }
+
+    /// Why the restored run had ended, if it had.
+    public var restoredEndReason: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.restoredEndReason
+    }
 
     /// Asks the tuner to do something; safe from any thread.
     public func send(_ command: Command) {
@@ -106,7 +176,7 @@ public final class Tuner: @unchecked Sendable {
     }
 
     private func elapsed() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        timeOffset + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     }
 
     // MARK: - Dispatch backend
@@ -173,10 +243,26 @@ public final class Tuner: @unchecked Sendable {
         var order = 0
         var now = 0.0
 
-        func schedule(_ a: Assignment) {
-            let before = a.model.resource
+        func schedule(_ a: Assignment, at start: Double? = nil) {
             let step: Result<Step, SimulatedFailure>
             var cost = 0.0
+            do {
+                // A restored trial catches up to its recorded resource at no simulated cost.
+                let recorded = core.trials[a.trial].resource
+                while a.model.resource < recorded {
+                    let before = a.model.resource
+                    _ = try a.model.step()
+                    if a.model.resource <= before { break }
+                }
+            } catch {
+                heap.insert(
+                    Pending(
+                        time: start ?? now, order: order, assignment: a,
+                        step: .failure(SimulatedFailure(description: "\(error)")), cost: 0))
+                order += 1
+                return
+            }
+            let before = a.model.resource
             do {
                 let s = try a.model.step()
                 step = .success(s)
@@ -184,7 +270,7 @@ public final class Tuner: @unchecked Sendable {
             } catch {
                 step = .failure(SimulatedFailure(description: "\(error)"))
             }
-            heap.insert(Pending(time: now + cost, order: order, assignment: a, step: step, cost: cost))
+            heap.insert(Pending(time: (start ?? now) + cost, order: order, assignment: a, step: step, cost: cost))
             order += 1
         }
         func fill() {
@@ -193,8 +279,13 @@ public final class Tuner: @unchecked Sendable {
             }
         }
 
-        core.tick(0)
+        now = timeOffset
+        core.tick(now)
         core.start()
+        for f in core.inFlight {
+            if let a = core.resumeInFlight(trial: f.trial, worker: f.worker) { schedule(a, at: f.since) }
+        }
+        core.inFlight = []
         fill()
         while !core.endIfDone() {
             commandLock.lock()

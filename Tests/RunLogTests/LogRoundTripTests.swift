@@ -42,6 +42,9 @@ func everyKindOfEvent() -> [RunEvent] {
         .runPaused(by: .user),
         .runResumed(by: .user),
         .workersChanged(count: 5, by: .user),
+        .message(trial: 3, text: "checkpoint missing; training again from zero"),
+        .message(trial: nil, text: "note"),
+        .runContinued(events: 1234),
         .runEnded(reason: "user quit"),
     ]
     return bodies.enumerated().map {

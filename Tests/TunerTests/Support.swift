@@ -20,6 +20,8 @@ struct BowlObjective: Objective {
     var failBelow = -1.0
     /// Configurations whose x is above this report NaN at their first step.
     var nanAbove = 2.0
+    /// Declare each step's cost as 1 + x (distinct per configuration) instead of `cost`.
+    var costFromX = false
 
     var defaultSpace: SearchSpace {
         try! SearchSpace([Parameter(name: "x", domain: .uniform(low: 0, high: 1, step: nil))])
@@ -48,9 +50,10 @@ final class BowlTrial: ObjectiveTrial, @unchecked Sendable {
         if objective.sleep > 0 { Thread.sleep(forTimeInterval: objective.sleep) }
         if x < objective.failBelow && resource == 1 { throw BowlFailure() }
         resource += 1
-        if x > objective.nanAbove { return Step(resource: resource, value: .nan, cost: objective.cost) }
+        let cost = objective.costFromX ? 1 + x : objective.cost
+        if x > objective.nanAbove { return Step(resource: resource, value: .nan, cost: cost) }
         let floor = (x - 0.3) * (x - 0.3)
-        return Step(resource: resource, value: floor + 1.0 / Double(resource), cost: objective.cost)
+        return Step(resource: resource, value: floor + 1.0 / Double(resource), cost: cost)
     }
 }
 
