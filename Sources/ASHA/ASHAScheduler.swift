@@ -109,6 +109,7 @@ public struct ASHAScheduler: Sendable {
         self.candidates = Array(repeating: CandidateHeap(), count: rungs.count)
         self.rungStart = starts
         self.chooser = BracketChooser(ladders: ladders, reductionFactor: settings.reductionFactor)
+        if let m = settings.maxTrials { trials.reserveCapacity(min(m, 1 << 20)) }
     }
 
     /// How many trials were sampled (started) so far; trial ids are `0..<trialsSampled`.
