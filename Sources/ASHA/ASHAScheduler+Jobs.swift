@@ -70,18 +70,17 @@ extension ASHAScheduler {
 
     /// Promotes the first promotable candidate (brackets in order, highest non-top rung first).
     private mutating func promote() -> Job? {
-        let eta = settings.reductionFactor
         for b in ladders.indices {
             var k = ladders[b].count - 2
             while k >= 0 {
                 let r = rungStart[b] + k
-                if rungs[r].isPromotable(reductionFactor: eta), let key = rungs[r].candidates.top {
+                if isPromotable(r), let key = candidates[r].top {
                     let decision = Decision(
                         trial: key.id, bracket: b, rung: k, resource: rungs[r].resource,
-                        value: key.value(goal: settings.goal), cutoff: cutoffValue(rungs[r]),
-                        rank: rungs[r].bestCandidateRank + 1, rungSize: rungs[r].count, action: .promote,
+                        value: key.value(goal: settings.goal), cutoff: cutoffKey(r)?.value(goal: settings.goal),
+                        rank: rungs[r].bestCandidateRank + 1, rungSize: entries.count(r), action: .promote,
                         reason: .withinCutoff)
-                    rungs[r].candidates.popTop()
+                    candidates[r].popTop()
                     rungs[r].promotedCount += 1
                     trials[key.id].phase = .running
                     trials[key.id].rung = Int16(k + 1)
@@ -101,14 +100,14 @@ extension ASHAScheduler {
     /// Pops candidates that are no longer waiting at the rung, and recomputes the best candidate's rank
     /// when the top changed (`topRemoved`: the caller just popped it). Keeps the invariant: the heap's top
     /// is a live candidate (or the heap is empty) and `bestCandidateRank` is its rank.
-    mutating func dropStaleCandidates(_ r: Int, rung k: Int, topRemoved: Bool = false) {
+    private mutating func dropStaleCandidates(_ r: Int, rung k: Int, topRemoved: Bool = false) {
         var changed = topRemoved
-        while let top = rungs[r].candidates.top {
+        while let top = candidates[r].top {
             let record = trials[top.id]
             if record.phase == .waiting && Int(record.rung) == k { break }
-            rungs[r].candidates.popTop()
+            candidates[r].popTop()
             changed = true
         }
-        if changed { rungs[r].refreshBestCandidateRank() }
+        if changed { rungs[r].bestCandidateRank = candidates[r].top.map { entries.rank(of: $0, in: r) } ?? Int.max }
     }
 }

@@ -56,10 +56,10 @@ extension ASHAScheduler {
         let r = rungStart[b] + k
         guard resource >= rungs[r].resource else { return nil }
         let key = RankKey(value: value, goal: settings.goal, id: trial)
-        let rank = rungs[r].record(key)
+        let rank = recordEntry(key, at: r)
         runningCount -= 1
         let eta = settings.reductionFactor
-        let n = rungs[r].count
+        let n = entries.count(r)
         let action: Decision.Action
         let reason: Decision.Reason
         if k == ladders[b].count - 1 {
@@ -72,13 +72,16 @@ extension ASHAScheduler {
             reason = .nonFiniteValue
         } else {
             trials[trial].phase = .waiting
-            rungs[r].addCandidate(key, rank: rank)
+            let previous = candidates[r].top
+            candidates[r].push(key)
+            if previous.map({ key < $0 }) ?? true { rungs[r].bestCandidateRank = rank }
             action = .wait
             reason = n < eta ? .tooFewEntries : (rank < n / eta ? .withinCutoff : .worseThanCutoff)
         }
         return Decision(
             trial: trial, bracket: b, rung: k, resource: rungs[r].resource, value: value,
-            cutoff: cutoffValue(rungs[r]), rank: rank + 1, rungSize: n, action: action, reason: reason)
+            cutoff: cutoffKey(r)?.value(goal: settings.goal), rank: rank + 1, rungSize: n, action: action,
+            reason: reason)
     }
 
     /// Stopping variant: decides the trial's next undecided rung if the resource reaches it.
@@ -90,11 +93,11 @@ extension ASHAScheduler {
         let r = rungStart[b] + k
         guard resource >= rungs[r].resource else { return nil }
         let key = RankKey(value: value, goal: settings.goal, id: trial)
-        let rank = rungs[r].record(key)
+        let rank = recordEntry(key, at: r)
         trials[trial].rung = Int16(k + 1)
         let eta = settings.reductionFactor
-        let n = rungs[r].count
-        let cutoff = rungs[r].cutoffKey(reductionFactor: eta)
+        let n = entries.count(r)
+        let cutoff = cutoffKey(r)
         let action: Decision.Action
         let reason: Decision.Reason
         if k == ladders[b].count - 1 {
@@ -121,5 +124,13 @@ extension ASHAScheduler {
             trial: trial, bracket: b, rung: k, resource: rungs[r].resource, value: value,
             cutoff: cutoff?.value(goal: settings.goal), rank: rank + 1, rungSize: n, action: action,
             reason: reason)
+    }
+
+    /// Records `key` at rung `r` and returns its 0-based rank there.
+    private mutating func recordEntry(_ key: RankKey, at r: Int) -> Int {
+        let rank = entries.insert(key, into: r)
+        if !key.isFinite { rungs[r].nonFiniteCount += 1 }
+        if let top = candidates[r].top, key < top { rungs[r].bestCandidateRank += 1 }
+        return rank
     }
 }

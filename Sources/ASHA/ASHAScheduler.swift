@@ -49,8 +49,11 @@ public struct ASHAScheduler: Sendable {
     /// `ladders[b]` = the rung resources of bracket b (early-stopping rate s + b).
     public let ladders: [[Int]]
 
-    /// All rungs, bracket after bracket; bracket b's rung k is `rungs[rungStart[b] + k]`.
-    var rungs: [Rung]
+    /// All rungs, bracket after bracket; bracket b's rung k is `rungs[rungStart[b] + k]`, its entries
+    /// are tree `rungStart[b] + k` of `entries` and its promotion candidates `candidates[rungStart[b] + k]`.
+    var rungs: [RungState]
+    var entries: OrderStatisticForest
+    var candidates: [CandidateHeap]
     let rungStart: [Int]
     let chooser: BracketChooser
     /// One record per trial, indexed by trial id.
@@ -95,15 +98,18 @@ public struct ASHAScheduler: Sendable {
         self.space = space
         self.settings = settings
         self.ladders = ladders
-        var rungs: [Rung] = []
+        var rungs: [RungState] = []
         var starts: [Int] = []
         for ladder in ladders {
             starts.append(rungs.count)
-            rungs += ladder.map { Rung(resource: $0) }
+            rungs += ladder.map { RungState(resource: $0) }
         }
         self.rungs = rungs
+        self.entries = OrderStatisticForest(trees: rungs.count)
+        self.candidates = Array(repeating: CandidateHeap(), count: rungs.count)
         self.rungStart = starts
         self.chooser = BracketChooser(ladders: ladders, reductionFactor: settings.reductionFactor)
+        if let m = settings.maxTrials { trials.reserveCapacity(min(m, 1 << 20)) }
     }
 
     /// How many trials were sampled (started) so far; trial ids are `0..<trialsSampled`.
@@ -138,7 +144,7 @@ public struct ASHAScheduler: Sendable {
 
     /// The number of entries recorded at rung `rung` of bracket `bracket` (0 for a rung that does not exist).
     public func rungSize(bracket: Int, rung: Int) -> Int {
-        rungIndex(bracket: bracket, rung: rung).map { rungs[$0].count } ?? 0
+        rungIndex(bracket: bracket, rung: rung).map { entries.count($0) } ?? 0
     }
 
     /// The number of trials promoted from that rung (0 for a rung that does not exist).
@@ -148,14 +154,14 @@ public struct ASHAScheduler: Sendable {
 
     /// The rung's current cutoff (see the type's documentation), or nil.
     public func cutoff(bracket: Int, rung: Int) -> Double? {
-        rungIndex(bracket: bracket, rung: rung).flatMap { cutoffValue(rungs[$0]) }
+        rungIndex(bracket: bracket, rung: rung).flatMap { cutoffKey($0)?.value(goal: settings.goal) }
     }
 
     /// The entries recorded at the rung, best first, as (trial, value); non-finite values come back as NaN.
     /// O(n): for tests and small screens.
     public func rungEntries(bracket: Int, rung: Int) -> [(trial: TrialID, value: Double)] {
         guard let r = rungIndex(bracket: bracket, rung: rung) else { return [] }
-        return rungs[r].entries.sortedKeys.map { ($0.id, $0.value(goal: settings.goal)) }
+        return entries.sortedKeys(r).map { ($0.id, $0.value(goal: settings.goal)) }
     }
 
     func rungIndex(bracket: Int, rung: Int) -> Int? {
@@ -163,8 +169,18 @@ public struct ASHAScheduler: Sendable {
         return rungStart[bracket] + rung
     }
 
-    func cutoffValue(_ rung: Rung) -> Double? {
-        rung.cutoffKey(reductionFactor: settings.reductionFactor)?.value(goal: settings.goal)
+    /// The key at rung `r`'s cutoff: the entry of 1-based rank ⌊n/η⌋, or the worst finite entry when that
+    /// one is not finite; nil when ⌊n/η⌋ = 0 or no entry is finite.
+    func cutoffKey(_ r: Int) -> RankKey? {
+        let n = entries.count(r)
+        let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
+        return k >= 1 ? entries.key(at: k - 1, in: r) : nil
+    }
+
+    /// True when rung `r`'s best live candidate ranks within the top ⌊n/η⌋.
+    @inline(__always)
+    func isPromotable(_ r: Int) -> Bool {
+        rungs[r].bestCandidateRank < entries.count(r) / settings.reductionFactor
     }
 
     var resourceLeft: Bool {
@@ -177,7 +193,7 @@ public struct ASHAScheduler: Sendable {
 
     var hasPromotion: Bool {
         guard settings.variant == .promotion && resourceLeft else { return false }
-        return rungs.contains { $0.isPromotable(reductionFactor: settings.reductionFactor) }
+        return rungs.indices.contains { isPromotable($0) }
     }
 }
 

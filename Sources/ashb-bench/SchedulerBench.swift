@@ -8,7 +8,9 @@ import ASHA
 /// good. Promotion variant: every job makes one report at its target rung. Stopping variant: a job
 /// reports at each rung level of its bracket in turn until the scheduler stops or completes it. The
 /// worker whose job reports next is drawn at random, so jobs finish out of order. The timed loop holds
-/// `nextJob()` calls as well as reports; small sizes are repeated until they cover 10^6 trials.
+/// `nextJob()` calls as well as reports; small sizes are repeated until they cover 10^6 trials. Each
+/// measurement is taken `--best-of` times (default 3) and the fastest is kept, since the machine may be
+/// shared.
 struct SchedulerBench {
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -17,6 +19,7 @@ struct SchedulerBench {
     var sizes = [1_000, 10_000, 100_000, 1_000_000]
     var variants = Variant.allCases
     var workers = 4
+    var bestOf = 3
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
@@ -31,6 +34,9 @@ struct SchedulerBench {
             case "--variant":
                 guard let v = Variant(rawValue: value) else { throw UsageError(description: "bad variant \(value)") }
                 variants = [v]
+            case "--best-of":
+                guard let b = Int(value), b > 0 else { throw UsageError(description: "bad --best-of \(value)") }
+                bestOf = b
             case "--workers":
                 guard let w = Int(value), w > 0 else { throw UsageError(description: "bad worker count \(value)") }
                 workers = w
@@ -54,23 +60,16 @@ struct SchedulerBench {
         var results: [Measurement] = []
         for variant in variants {
             for n in sizes {
-                let repeats = max(1, 1_000_000 / n)
-                var m = Measurement(variant: variant, trials: n, repeats: repeats, reports: 0, seconds: 0, completed: 0)
-                for r in 0..<repeats {
-                    let clock = ContinuousClock()
-                    var reports = 0
-                    var completed = 0
-                    let elapsed = try clock.measure {
-                        (reports, completed) = try simulate(variant: variant, trials: n, seed: UInt64(r))
-                    }
-                    m.reports += reports
-                    m.completed += completed
-                    m.seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                var best: Measurement?
+                for _ in 0..<bestOf {
+                    let m = try measure(variant: variant, trials: n)
+                    if best.map({ m.seconds < $0.seconds }) ?? true { best = m }
                 }
-                results.append(m)
+                results.append(best!)
             }
         }
-        print("ASHA scheduler, η = 3, R = 81, r = 1, one bracket, \(workers) simulated workers")
+        print(
+            "ASHA scheduler, η = 3, R = 81, r = 1, one bracket, \(workers) simulated workers, best of \(bestOf)")
         print(
             pad("variant", 10) + pad("trials", 10, right: true) + pad("repeats", 9, right: true)
                 + pad("reports", 12, right: true) + pad("seconds", 10, right: true) + pad("reports/s", 13, right: true)
@@ -88,6 +87,24 @@ struct SchedulerBench {
                 "bench=scheduler variant=\(m.variant.rawValue) trials=\(m.trials) reports=\(m.reports) "
                     + "seconds=\(fixed(m.seconds, 4)) reports_per_s=\(Int(m.reportsPerSecond))")
         }
+    }
+
+    /// Runs `trials` trials, repeated (with seeds 0, 1, ...) until 10^6 trials are covered.
+    func measure(variant: Variant, trials n: Int) throws -> Measurement {
+        let repeats = max(1, 1_000_000 / n)
+        var m = Measurement(variant: variant, trials: n, repeats: repeats, reports: 0, seconds: 0, completed: 0)
+        for r in 0..<repeats {
+            let clock = ContinuousClock()
+            var reports = 0
+            var completed = 0
+            let elapsed = try clock.measure {
+                (reports, completed) = try simulate(variant: variant, trials: n, seed: UInt64(r))
+            }
+            m.reports += reports
+            m.completed += completed
+            m.seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        return m
     }
 
     /// One run of `trials` trials; returns the number of reports and of trials that reached R.

@@ -1,6 +1,7 @@
 // ashb-bench: the project's benchmarks, chosen by the first argument.
 //
 //     ashb-bench scheduler [--trials 1000,10000,100000,1000000] [--variant promotion|stopping] [--workers 4]
+//                          [--best-of 3]
 //
 // Each benchmark prints a table for people, then one `bench=NAME key=value ...` line per measurement
 // for scripts. Other parts add their benchmark as a file of its own and a case below.

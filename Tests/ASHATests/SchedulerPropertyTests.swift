@@ -81,6 +81,10 @@ struct SchedulerPropertyTests {
                     #expect(d.rank == model.rank(job.trial, job.bracket, job.rung))
                     #expect(d.rungSize == model.entries[job.bracket][job.rung].count)
                     #expect(d.cutoff == model.cutoff(job.bracket, job.rung))
+                    let rung = model.entries[job.bracket][job.rung]
+                    if rung.count >= model.eta && rung.contains(where: { $0.value.isFinite }) {
+                        #expect(d.cutoff?.isFinite == true)  // NaN never becomes the cutoff
+                    }
                     if d.action == .wait { model.waiting[job.trial] = (job.bracket, job.rung) }
                     #expect(v.isFinite || d.reason == .nonFiniteValue)
                 }

@@ -128,3 +128,14 @@ struct SearchSpaceTests {
         #expect(throws: SearchSpaceError.self) { try JSONDecoder().decode(SearchSpace.self, from: Data(bad.utf8)) }
     }
 }
+
+@Suite("Quantized domains")
+struct QuantizedDomainTests {
+    /// 0.3 / 0.1 is 2.9999999999999996 in binary floating point: the grid must still reach 0.3.
+    @Test func gridReachesHighDespiteRounding() throws {
+        let space = try SearchSpace([Parameter(name: "x", domain: .uniform(low: 0, high: 0.3, step: 0.1))])
+        let values = Set((0..<400).map { space.sample(index: $0, seed: 5)["x"]!.doubleValue! })
+        #expect(values.count == 4)
+        #expect(values.contains(0) && values.max()! <= 0.3 && values.max()! > 0.29)
+    }
+}

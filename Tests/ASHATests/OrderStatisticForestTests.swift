@@ -3,8 +3,8 @@ import Testing
 
 @testable import ASHA
 
-@Suite("Order-statistic tree")
-struct OrderStatisticTreeTests {
+@Suite("Order-statistic forest")
+struct OrderStatisticForestTests {
     /// Random keys with few distinct scores (many ties, broken by id) and shuffled unique ids.
     static func keys(count: Int, distinct: Int, seed: UInt64) -> [RankKey] {
         var rng = SplitMix64(seed: seed)
@@ -13,40 +13,45 @@ struct OrderStatisticTreeTests {
         return ids.map { RankKey(score: rng.next() % UInt64(distinct), id: $0) }
     }
 
-    @Test func agreesWithASortedArrayOnRandomStreams() async {
+    /// Three trees filled in an interleaved order must each agree with their own sorted array.
+    @Test func agreesWithSortedArraysOnRandomStreams() async {
         await propertyCheck(count: 40, input: Gen.uint64(), Gen.int(in: 1...1500), Gen.int(in: 1...40)) {
             seed, count, distinct in
-            var tree = OrderStatisticTree()
-            var reference: [RankKey] = []
-            for key in Self.keys(count: count, distinct: distinct, seed: seed) {
-                let expected = reference.firstIndex { !($0 < key) } ?? reference.count
-                #expect(tree.insert(key) == expected)
-                reference.insert(key, at: expected)
-            }
-            #expect(tree.count == reference.count)
-            #expect(tree.sortedKeys == reference)
+            var forest = OrderStatisticForest(trees: 3)
+            var reference: [[RankKey]] = [[], [], []]
             var rng = SplitMix64(seed: ~seed)
-            for _ in 0..<50 {
-                let probe = RankKey(score: rng.next() % UInt64(distinct + 1), id: Int(rng.next() % 2000) - 200)
-                #expect(tree.rank(of: probe) == reference.filter { $0 < probe }.count)
+            for key in Self.keys(count: count, distinct: distinct, seed: seed) {
+                let t = Int(rng.next() % 3)
+                let expected = reference[t].firstIndex { !($0 < key) } ?? reference[t].count
+                #expect(forest.insert(key, into: t) == expected)
+                reference[t].insert(key, at: expected)
+            }
+            for t in 0..<3 {
+                #expect(forest.count(t) == reference[t].count)
+                #expect(forest.sortedKeys(t) == reference[t])
+                for _ in 0..<30 {
+                    let probe = RankKey(score: rng.next() % UInt64(distinct + 1), id: Int(rng.next() % 2000) - 200)
+                    #expect(forest.rank(of: probe, in: t) == reference[t].filter { $0 < probe }.count)
+                }
             }
         }
     }
 
-    /// Enough keys for three branch levels (more than 64 · 64 · 32).
+    /// Enough keys for three or more branch levels with 32-way nodes.
     @Test func deepTreeAgreesWithSortedReference() {
         let keys = Self.keys(count: 200_000, distinct: 50_000, seed: 9)
-        var tree = OrderStatisticTree()
+        var forest = OrderStatisticForest(trees: 2)
         var ranks: [Int] = []
         ranks.reserveCapacity(keys.count)
-        for key in keys { ranks.append(tree.insert(key)) }
+        for key in keys { ranks.append(forest.insert(key, into: 1)) }
         let sorted = keys.sorted(by: <)
-        #expect(tree.count == keys.count)
+        #expect(forest.count(1) == keys.count && forest.count(0) == 0)
         var mismatches = 0
-        for i in stride(from: 0, to: sorted.count, by: 7) where tree.key(at: i) != sorted[i] { mismatches += 1 }
+        for i in stride(from: 0, to: sorted.count, by: 7) where forest.key(at: i, in: 1) != sorted[i] {
+            mismatches += 1
+        }
         for (i, key) in keys.enumerated().prefix(20_000) {
-            let final = tree.rank(of: key)
-            if sorted[final] != key { mismatches += 1 }
+            if sorted[forest.rank(of: key, in: 1)] != key { mismatches += 1 }
             // A key's rank at insertion counts the smaller keys inserted before it.
             if i < 2_000 && ranks[i] != keys[..<i].filter({ $0 < key }).count { mismatches += 1 }
         }
