@@ -15,9 +15,20 @@ let usage = """
     usage: ashb-bench BENCHMARK [options]
     benchmarks:
       scheduler   ASHA decisions per second on synthetic learning curves (both variants)
+      e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+
+/// Runs a tuner benchmark with the options after its name; a thrown error ends the process.
+func runTunerBench(_ name: String, _ body: ([String]) throws -> Void) {
+    do {
+        try body(Array(arguments.dropFirst()))
+    } catch {
+        print("ashb-bench \(name): \(error)")
+        exit(2)
+    }
+}
 switch arguments.first {
 case "scheduler":
     do {
@@ -26,6 +37,8 @@ case "scheduler":
         print("ashb-bench scheduler: \(error)")
         exit(2)
     }
+case "e2e":
+    runTunerBench("e2e") { try EndToEndBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
