@@ -16,6 +16,7 @@ let usage = """
     benchmarks:
       scheduler   ASHA decisions per second on synthetic learning curves (both variants)
       e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
+      simulate    seconds for 100,000 trials on the simulated clock, log on
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -39,6 +40,8 @@ case "scheduler":
     }
 case "e2e":
     runTunerBench("e2e") { try EndToEndBench(arguments: $0).run() }
+case "simulate":
+    runTunerBench("simulate") { try SimulateBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
