@@ -17,6 +17,7 @@ let usage = """
       scheduler   ASHA decisions per second on synthetic learning curves (both variants)
       e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
       simulate    seconds for 100,000 trials on the simulated clock, log on
+      utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -42,6 +43,8 @@ case "e2e":
     runTunerBench("e2e") { try EndToEndBench(arguments: $0).run() }
 case "simulate":
     runTunerBench("simulate") { try SimulateBench(arguments: $0).run() }
+case "utilization":
+    runTunerBench("utilization") { try UtilizationBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
