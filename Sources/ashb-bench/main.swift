@@ -18,6 +18,7 @@ let usage = """
       e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
       simulate    seconds for 100,000 trials on the simulated clock, log on
       utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
+      startup     milliseconds to the first job_started (in process, and from launching ashb-top)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -45,6 +46,8 @@ case "simulate":
     runTunerBench("simulate") { try SimulateBench(arguments: $0).run() }
 case "utilization":
     runTunerBench("utilization") { try UtilizationBench(arguments: $0).run() }
+case "startup":
+    runTunerBench("startup") { try StartupBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
