@@ -19,6 +19,7 @@ let usage = """
       simulate    seconds for 100,000 trials on the simulated clock, log on
       utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
       startup     milliseconds to the first job_started (in process, and from launching ashb-top)
+      memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -48,6 +49,8 @@ case "utilization":
     runTunerBench("utilization") { try UtilizationBench(arguments: $0).run() }
 case "startup":
     runTunerBench("startup") { try StartupBench(arguments: $0).run() }
+case "memory":
+    runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
