@@ -57,7 +57,7 @@ struct EndToEndBench {
             if trials == nil {
                 // Calibrate: scale the trial count so that a run lasts minSeconds with a margin.
                 let probe = try once(variant: variant, trials: n, seed: 99)
-                n = max(n, Int((Double(n) * minSeconds * 1.5 / probe.seconds).rounded(.up)))
+                n = max(n, Int((Double(n) * minSeconds * 1.8 / probe.seconds).rounded(.up)))
             }
             for r in 0..<repeats {
                 results.append(try once(variant: variant, trials: n, seed: UInt64(r + 1)))
