@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Objectives
 import RunLog
+import Synchronization
 import Tuner
 
 /// `ashb-bench memory`: resident memory of a run holding many paused trials.
@@ -15,10 +16,14 @@ import Tuner
 /// - `digits`: each trial holds a real, freshly initialised `digits-mlp` network (weights, momentum,
 ///   gradient buffers and its shuffle order; hidden units drawn from the default space, 8–128) but its
 ///   step returns at once instead of training an epoch. The per-trial cost is extrapolated to 100,000.
+/// - `digits-spill`: the same with `TunerOptions.spillDirectory` set, so idle trials' checkpoints go to
+///   files in a temporary directory and their networks leave memory.
+/// - `spill-check`: not a memory figure but a check that spilling changes nothing a run records: branin
+///   runs (both variants, trials resumed after being spilled) log the same events with and without it.
 ///
 /// RSS is read from `/proc/self/status` after the run, with the tuner (and so every trial) alive.
 struct MemoryBench {
-    var cases = ["zero", "digits"]
+    var cases = ["zero", "digits", "digits-spill", "spill-check"]
     var zeroTrials = 100_000
     var digitsTrials = 10_000
 
@@ -52,6 +57,22 @@ struct MemoryBench {
     }
 
     func run() throws {
+        if cases.count > 1 {
+            // One process per case, so that one case's freed memory (kept by malloc) is not the next's baseline.
+            for name in cases {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+                child.arguments = [
+                    "memory", "--cases", name, "--zero-trials", "\(zeroTrials)", "--digits-trials", "\(digitsTrials)",
+                ]
+                try child.run()
+                child.waitUntilExit()
+                guard child.terminationStatus == 0 else {
+                    throw BenchUsageError(description: "case \(name) exited with status \(child.terminationStatus)")
+                }
+            }
+            return
+        }
         var results: [Measurement] = []
         for name in cases {
             switch name {
@@ -61,10 +82,17 @@ struct MemoryBench {
             case "digits":
                 let objective = HeldDigitsObjective(inner: try DigitsMLPObjective(maxResource: 81))
                 results.append(try once(name: name, objective: objective, trials: digitsTrials))
+            case "digits-spill":
+                let objective = HeldDigitsObjective(inner: try DigitsMLPObjective(maxResource: 81))
+                results.append(try once(name: name, objective: objective, trials: digitsTrials, spill: true))
+            case "spill-check":
+                try spillCheck()
             default:
-                throw BenchUsageError(description: "unknown case \(name) (cases: zero, digits)")
+                throw BenchUsageError(
+                    description: "unknown case \(name) (cases: zero, digits, digits-spill, spill-check)")
             }
         }
+        if results.isEmpty { return }
         print("Paused trials in memory: simulated clock, 8 workers, promotion, log on; MiB")
         printTable(
             [
@@ -85,15 +113,18 @@ struct MemoryBench {
         }
     }
 
-    func once(name: String, objective: any Objective, trials: Int) throws -> Measurement {
+    func once(name: String, objective: any Objective, trials: Int, spill: Bool = false) throws -> Measurement {
         let baseline = residentMemory().rss
         let settings = SchedulerSettings(
             variant: .promotion, minResource: 1, maxResource: 81, reductionFactor: 3, seed: 7, maxTrials: trials)
         let log = try temporaryLog("memory", seed: 7)
+        let spillDirectory = spill ? temporaryLogPath("spill") : nil
+        defer { if let spillDirectory { try? FileManager.default.removeItem(atPath: spillDirectory) } }
         let pauser = PauseEveryJob()
         let tuner = try Tuner(
             objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "memory", workers: 8), backend: .simulated, sinks: [log, pauser])
+            options: TunerOptions(name: "memory", workers: 8, spillDirectory: spillDirectory),
+            backend: .simulated, sinks: [log, pauser])
         pauser.tuner = tuner
         let t0 = monotonicSeconds()
         let summary = tuner.run()
@@ -109,6 +140,39 @@ struct MemoryBench {
             Measurement(
                 name: name, trials: trials, paused: summary.counts[.paused] ?? 0, baseline: baseline,
                 rss: memory.rss, hwm: memory.hwm, seconds: seconds, checkpointBytes: checkpointBytes)
+        }
+    }
+
+    /// Runs branin on the simulated clock with and without a spill directory and compares the events.
+    func spillCheck() throws {
+        for variant in Variant.allCases {
+            var logs: [[String]] = []
+            var restores = 0
+            for spill in [false, true] {
+                let objective = CountingObjective(
+                    inner: try ObjectiveCatalog.make(name: "branin", options: ["sigma": .double(0.5)]))
+                let settings = SchedulerSettings(
+                    variant: variant, minResource: 1, maxResource: 81, reductionFactor: 3, brackets: 2, seed: 5,
+                    maxTrials: 2_000)
+                let directory = spill ? temporaryLogPath("spill-check") : nil
+                defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
+                let recorder = LineRecorder()
+                let tuner = try Tuner(
+                    objective: objective, space: objective.defaultSpace, settings: settings,
+                    options: TunerOptions(name: "spill-check", workers: 8, spillDirectory: directory),
+                    backend: .simulated, sinks: [recorder])
+                _ = tuner.run()
+                logs.append(recorder.lines)
+                restores = objective.restores.load(ordering: .relaxed)
+            }
+            let identical = logs[0] == logs[1]
+            print(
+                "Spill check, \(variant.rawValue): \(logs[0].count) events without spilling, \(logs[1].count) with; "
+                    + (identical ? "identical" : "DIFFERENT") + "; \(restores) trials restored from the spill")
+            print(
+                "bench=memory case=spill-check variant=\(variant.rawValue) events=\(logs[0].count) restores=\(restores) "
+                    + "identical=\(identical)"
+            )
         }
     }
 
@@ -165,4 +229,38 @@ final class HeldTrial: ObjectiveTrial, @unchecked Sendable {
     }
 
     func checkpoint() -> [UInt8]? { inner.checkpoint() }
+}
+
+/// Keeps each event's log line.
+final class LineRecorder: EventSink, @unchecked Sendable {
+    private(set) var lines: [String] = []
+    private var writer = JSONWriter()
+
+    func receive(_ event: RunEvent) {
+        writer.reset()
+        EventCodec.encode(event, into: &writer)
+        lines.append(String(decoding: writer.bytes, as: UTF8.self))
+    }
+}
+
+/// Counts how many trials an objective restores from checkpoints.
+final class CountingObjective: Objective {
+    let inner: any Objective
+    let restores = Atomic<Int>(0)
+    var name: String { inner.name }
+    var metric: String { inner.metric }
+    var goal: Goal { inner.goal }
+    var defaultSpace: SearchSpace { inner.defaultSpace }
+    var maxResource: Int? { inner.maxResource }
+
+    init(inner: any Objective) { self.inner = inner }
+
+    func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
+        try inner.makeTrial(config: config, seed: seed)
+    }
+
+    func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        restores.wrappingAdd(1, ordering: .relaxed)
+        return try inner.restoreTrial(config: config, seed: seed, checkpoint: checkpoint)
+    }
 }
