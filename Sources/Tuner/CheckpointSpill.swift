@@ -1,74 +1,95 @@
 import Foundation
 
-/// Keeps idle trials' checkpoints on disk instead of in memory: one file per trial,
-/// `<directory>/trial-<id>.ckpt`, overwritten at each spill and removed when the trial is restored,
-/// ends, or the run ends.
+/// Keeps idle trials' checkpoints on disk instead of in memory, in one file per run,
+/// `<directory>/checkpoints-<pid>-<random>.spill`, removed when the run ends.
 ///
-/// Used by `RunCore` under the run's lock only. Errors are returned, never thrown past the run: a trial
-/// that cannot be spilled simply stays in memory.
+/// A checkpoint takes a slot of the file (offset and length). The slot is freed when the trial is
+/// restored or ends, and reused for a later checkpoint of exactly the same length (a trial's checkpoints
+/// usually have one length), so the file grows to about the largest number of trials spilled at once
+/// times their checkpoint size. One file rather than one per trial: creating and deleting many small
+/// files costs the file system far more than writing into one.
+///
+/// Used by `RunCore` under the run's lock only. Failures are reported by return values, never thrown: a
+/// trial that cannot be spilled stays in memory.
 final class CheckpointSpill {
-    let directory: String
-    private var live = Set<Int>()
+    /// The spill file.
+    let path: String
+    private var fd: Int32
+    private var end = 0
+    private var slots: [Int: (offset: Int, length: Int)] = [:]
+    private var free: [Int: [Int]] = [:]
 
-    /// Uses `directory` (created if missing).
+    /// Opens a new spill file in `directory` (created if missing). When that fails, nothing is spilled.
     init(directory: String) {
-        self.directory = directory
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = "\(directory)/checkpoints-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).spill"
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     }
 
-    private func path(_ trial: Int) -> String { "\(directory)/trial-\(trial).ckpt" }
+    deinit { removeAll() }
 
-    /// Writes the trial's checkpoint; returns false (and leaves no file) when it could not.
+    /// Writes the trial's checkpoint; returns false when it could not (the trial then keeps its state).
     func write(trial: Int, bytes: [UInt8]) -> Bool {
-        let fd = open(path(trial), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Foundation.write(fd, raw.baseAddress! + written, bytes.count - written)
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            written += n
+        remove(trial: trial)
+        let length = bytes.count
+        let offset: Int
+        if let reused = free[length]?.popLast() {
+            offset = reused
+        } else {
+            offset = end
+            end += length
         }
-        Foundation.close(fd)
-        guard written == bytes.count else {
-            unlink(path(trial))
+        let ok = bytes.withUnsafeBytes { raw in transfer(raw.baseAddress, length, offset, writing: true) }
+        guard ok else {
+            free[length, default: []].append(offset)
             return false
         }
-        live.insert(trial)
+        slots[trial] = (offset, length)
         return true
     }
 
-    /// Reads the trial's checkpoint back and removes its file; nil when it cannot be read.
+    /// Reads the trial's checkpoint back and frees its slot; nil when it cannot be read.
     func take(trial: Int) -> [UInt8]? {
+        guard fd >= 0, let slot = slots[trial] else { return nil }
         defer { remove(trial: trial) }
-        let fd = open(path(trial), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Foundation.close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return nil }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var got = 0
-        while got < size {
-            let n = bytes.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + got, size - got) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            got += n
+        var bytes = [UInt8](repeating: 0, count: slot.length)
+        let ok = bytes.withUnsafeMutableBytes { raw in
+            transfer(UnsafeRawPointer(raw.baseAddress), slot.length, slot.offset, writing: false)
         }
-        return bytes
+        return ok ? bytes : nil
     }
 
-    /// Forgets the trial's checkpoint file, if it has one.
+    /// Frees the trial's slot, if it has one.
     func remove(trial: Int) {
-        guard live.remove(trial) != nil else { return }
-        unlink(path(trial))
+        guard let slot = slots.removeValue(forKey: trial) else { return }
+        free[slot.length, default: []].append(slot.offset)
     }
 
-    /// Removes every file this spill wrote and still holds.
+    /// Closes and deletes the spill file; nothing more is spilled.
     func removeAll() {
-        for trial in live { unlink(path(trial)) }
-        live.removeAll()
+        slots.removeAll()
+        free.removeAll()
+        guard fd >= 0 else { return }
+        Foundation.close(fd)
+        unlink(path)
+        fd = -1
+    }
+
+    /// Writes or reads `length` bytes at `offset`, retrying short transfers; true when all moved.
+    private func transfer(_ base: UnsafeRawPointer?, _ length: Int, _ offset: Int, writing: Bool) -> Bool {
+        guard length > 0 else { return true }
+        guard let base else { return false }
+        var done = 0
+        while done < length {
+            let n =
+                writing
+                ? pwrite(fd, base + done, length - done, off_t(offset + done))
+                : pread(fd, UnsafeMutableRawPointer(mutating: base + done), length - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
     }
 }

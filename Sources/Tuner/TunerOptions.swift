@@ -15,8 +15,8 @@ public struct TunerOptions: Sendable, Equatable {
     /// When set, a trial whose job ends while it may run again (waiting at a rung, or paused) and whose
     /// objective supports `checkpoint()` is written to a file here and dropped from memory; it is
     /// restored with `Objective.restoreTrial` when it next gets a worker. A trial that cannot be spilled
-    /// stays in memory; one that cannot be restored fails. The files are removed as trials resume or
-    /// end, and when the run ends.
+    /// stays in memory; one that cannot be restored fails. The checkpoints share one file in this
+    /// directory, deleted when the run ends.
     public var spillDirectory: String?
 
     public init(
