@@ -19,7 +19,8 @@ import Tuner
 /// - `digits-spill`: the same with `TunerOptions.spillDirectory` set, so idle trials' checkpoints go to
 ///   files in a temporary directory and their networks leave memory.
 /// - `spill-check`: not a memory figure but a check that spilling changes nothing a run records: branin
-///   runs (both variants, trials resumed after being spilled) log the same events with and without it.
+///   runs (both variants; every fifth trial is paused during its first job and resumed, and promoted
+///   trials come back too) log the same events with and without it.
 ///
 /// RSS is read from `/proc/self/status` after the run, with the tuner (and so every trial) alive.
 struct MemoryBench {
@@ -157,10 +158,12 @@ struct MemoryBench {
                 let directory = spill ? temporaryLogPath("spill-check") : nil
                 defer { if let directory { try? FileManager.default.removeItem(atPath: directory) } }
                 let recorder = LineRecorder()
+                let pauser = PauseAndResumeSome()
                 let tuner = try Tuner(
                     objective: objective, space: objective.defaultSpace, settings: settings,
                     options: TunerOptions(name: "spill-check", workers: 8, spillDirectory: directory),
-                    backend: .simulated, sinks: [recorder])
+                    backend: .simulated, sinks: [recorder, pauser])
+                pauser.tuner = tuner
                 _ = tuner.run()
                 logs.append(recorder.lines)
                 restores = objective.restores.load(ordering: .relaxed)
@@ -229,6 +232,24 @@ final class HeldTrial: ObjectiveTrial, @unchecked Sendable {
     }
 
     func checkpoint() -> [UInt8]? { inner.checkpoint() }
+}
+
+/// Pauses every fifth trial as its first job starts and resumes it as soon as it is paused, so that
+/// trials of both variants go idle mid-job and come back (from the spill, when there is one).
+final class PauseAndResumeSome: EventSink, @unchecked Sendable {
+    weak var tuner: Tuner?
+    private var seen = Set<TrialID>()
+
+    func receive(_ event: RunEvent) {
+        switch event.body {
+        case .jobStarted(let trial, _, _, _, _) where trial % 5 == 0 && seen.insert(trial).inserted:
+            tuner?.send(.pauseTrial(trial))
+        case .trialPaused(let trial, .user):
+            tuner?.send(.resumeTrial(trial))
+        default:
+            break
+        }
+    }
 }
 
 /// Keeps each event's log line.
