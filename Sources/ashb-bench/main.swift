@@ -33,6 +33,7 @@ func runTunerBench(_ name: String, _ body: ([String]) throws -> Void) {
         exit(2)
     }
 }
+
 switch arguments.first {
 case "scheduler":
     do {
