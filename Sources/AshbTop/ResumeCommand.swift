@@ -63,7 +63,7 @@ struct ResumeCommand: ParsableCommand {
             specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
             baseDirectory: FileManager.default.currentDirectoryPath, seed: reader.header.seed, workers: nil,
             simulate: false, extraTrials: extend)
-        let tuner = try experiment.makeTuner(sinks: [])
+        let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
         let restored: Int
         do {
             restored = try tuner.restore(from: reader)

@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let tuner = try experiment.makeTuner(sinks: [log])
+        let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display)
@@ -141,11 +141,13 @@ struct Experiment {
         return Experiment(spec: spec, objective: objective, space: space, settings: settings)
     }
 
-    func makeTuner(sinks: [any EventSink]) throws -> Tuner {
+    /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
+    func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil) throws -> Tuner {
         try Tuner(
             objective: objective, space: space, settings: settings,
             options: TunerOptions(
-                name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds),
+                name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
+                spillDirectory: spillDirectory),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
 }

@@ -14,6 +14,8 @@ final class RunCore {
     let options: TunerOptions
     let info: RunInfo
     var sinks: [any EventSink]
+    /// Where idle trials' checkpoints go, when the options name a directory.
+    private let spill: CheckpointSpill?
 
     var trials: [TrialRecord] = []
     /// The trial each worker slot runs, or nil when the slot is free.
@@ -41,6 +43,7 @@ final class RunCore {
         self.scheduler = scheduler
         self.options = options
         self.sinks = sinks
+        spill = options.spillDirectory.map { CheckpointSpill(directory: $0) }
         let workers = max(1, options.workers)
         slots = Array(repeating: nil, count: workers)
         slotLimit = workers
@@ -160,7 +163,11 @@ final class RunCore {
     }
 
     func startJob(trial t: TrialID, worker: Int) -> Assignment? {
-        if trials[t].model == nil, !restoreModel(t) { return nil }
+        if trials[t].spilled {
+            if !unspill(t) { return nil }
+        } else if trials[t].model == nil, !restoreModel(t) {
+            return nil
+        }
         if trials[t].job == nil {
             trials[t].job = scheduler.resumeJob(for: t)
             trials[t].pendingJob = false
@@ -278,6 +285,48 @@ final class RunCore {
         runningCount -= 1
         busySeconds += now - trials[t].jobStartedAt
         emit(.jobEnded(trial: t, worker: worker))
+        if trials[t].isFinal {
+            release(t)
+        } else {
+            spillIfEnabled(t)
+        }
+    }
+
+    /// Drops a final trial's state: nothing trains it again.
+    private func release(_ t: TrialID) {
+        trials[t].model = nil
+        if trials[t].spilled {
+            trials[t].spilled = false
+            spill?.remove(trial: t)
+        }
+    }
+
+    /// Moves an idle trial's state to the spill, if there is one and the objective can checkpoint it.
+    private func spillIfEnabled(_ t: TrialID) {
+        guard let spill, let model = trials[t].model, let bytes = model.checkpoint() else { return }
+        if spill.write(trial: t, bytes: bytes) {
+            trials[t].model = nil
+            trials[t].spilled = true
+        }
+    }
+
+    /// Brings a spilled trial's state back; a trial that cannot be restored fails. Returns true when restored.
+    private func unspill(_ t: TrialID) -> Bool {
+        trials[t].spilled = false
+        guard let bytes = spill?.take(trial: t) else {
+            fail(t, reason: "could not read its spilled checkpoint")
+            return false
+        }
+        do {
+            trials[t].model = try objective.restoreTrial(
+                config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t), checkpoint: bytes
+            )
+        } catch {
+            fail(t, reason: "could not restore its spilled checkpoint: \(error)")
+            return false
+        }
+        trials[t].modelResource = trials[t].model?.resource ?? 0
+        return true
     }
 
     private func fail(_ t: TrialID, reason: String) {
@@ -294,6 +343,7 @@ final class RunCore {
         queued.removeAll { $0 == t }
         scheduler.trialEnded(t, outcome: .killed)
         emit(.trialKilled(trial: t))
+        if trials[t].worker == nil { release(t) }
     }
 
     /// The incumbent is the best value at the highest resource any rung decision has seen.
@@ -401,6 +451,7 @@ final class RunCore {
     private func end(_ reason: String) {
         endReason = reason
         emit(.runEnded(reason: reason))
+        spill?.removeAll()
     }
 
     /// The summary of the run so far.

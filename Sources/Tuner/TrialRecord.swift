@@ -10,6 +10,8 @@ struct TrialRecord {
     var status: TrialStatus = .running
     /// The objective's trainable state (its checkpoint); nil until the first job starts.
     var model: (any ObjectiveTrial)?
+    /// Its state is in the run's checkpoint spill, not in `model` (which is then nil).
+    var spilled = false
     /// The job running now.
     var job: Job?
     /// Paused with training owed: a job interrupted mid-way, or a promotion that came while it was held.

@@ -10,12 +10,24 @@ public struct TunerOptions: Sendable, Equatable {
     public var maxSeconds: Double?
     /// A trial whose training has taken longer than this many seconds in total fails; nil for no limit.
     public var trialTimeLimit: Double?
+    /// Where idle trials' checkpoints go; nil keeps every trial's state in memory (the default).
+    ///
+    /// When set, a trial whose job ends while it may run again (waiting at a rung, or paused) and whose
+    /// objective supports `checkpoint()` is written to a file here and dropped from memory; it is
+    /// restored with `Objective.restoreTrial` when it next gets a worker. A trial that cannot be spilled
+    /// stays in memory; one that cannot be restored fails. The checkpoints share one file in this
+    /// directory, deleted when the run ends.
+    public var spillDirectory: String?
 
-    public init(name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil) {
+    public init(
+        name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil,
+        spillDirectory: String? = nil
+    ) {
         self.name = name
         self.workers = workers
         self.maxSeconds = maxSeconds
         self.trialTimeLimit = trialTimeLimit
+        self.spillDirectory = spillDirectory
     }
 }
 

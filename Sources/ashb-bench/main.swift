@@ -16,9 +16,25 @@ let usage = """
     usage: ashb-bench BENCHMARK [options]
     benchmarks:
       scheduler   ASHA decisions per second on synthetic learning curves (both variants)
+      e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
+      simulate    seconds for 100,000 trials on the simulated clock, log on
+      utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
+      startup     milliseconds to the first job_started (in process, and from launching ashb-top)
+      memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+
+/// Runs a tuner benchmark with the options after its name; a thrown error ends the process.
+func runTunerBench(_ name: String, _ body: ([String]) throws -> Void) {
+    do {
+        try body(Array(arguments.dropFirst()))
+    } catch {
+        print("ashb-bench \(name): \(error)")
+        exit(2)
+    }
+}
+
 switch arguments.first {
 case "scheduler":
     do {
@@ -27,6 +43,16 @@ case "scheduler":
         print("ashb-bench scheduler: \(error)")
         exit(2)
     }
+case "e2e":
+    runTunerBench("e2e") { try EndToEndBench(arguments: $0).run() }
+case "simulate":
+    runTunerBench("simulate") { try SimulateBench(arguments: $0).run() }
+case "utilization":
+    runTunerBench("utilization") { try UtilizationBench(arguments: $0).run() }
+case "startup":
+    runTunerBench("startup") { try StartupBench(arguments: $0).run() }
+case "memory":
+    runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:
