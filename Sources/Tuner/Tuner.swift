@@ -191,31 +191,30 @@ public final class Tuner: @unchecked Sendable {
         if core.isEnded { ended.signal() }
     }
 
-    /// A worker's loop: train the job step by step, report each step, then take the slot's next job.
-    private func work(_ first: Assignment) {
-        var next: Assignment? = first
-        while let a = next {
-            var going = true
-            while going {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let result: Result<Step, any Error>
-                do { result = .success(try a.model.step()) } catch { result = .failure(error) }
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                lock.lock()
-                core.tick(elapsed())
-                switch result {
-                case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
-                case .failure(let error):
-                    core.stepFailed(trial: a.trial, error: error)
-                    going = false
-                }
-                if !going {
-                    core.finishJob(worker: a.worker, trial: a.trial)
-                    next = core.assign(worker: a.worker)
-                    fillSlots()
-                }
-                lock.unlock()
+    /// Runs one job: train step by step, report each step; when the job is over, the slot's next job
+    /// is dispatched as a new block rather than run on this thread, so that blocks waiting for a thread
+    /// (libdispatch on Linux runs about one thread per core for CPU-bound blocks) get their turn and no
+    /// slot starves while others chain job after job.
+    private func work(_ a: Assignment) {
+        var going = true
+        while going {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let result: Result<Step, any Error>
+            do { result = .success(try a.model.step()) } catch { result = .failure(error) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            lock.lock()
+            core.tick(elapsed())
+            switch result {
+            case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
+            case .failure(let error):
+                core.stepFailed(trial: a.trial, error: error)
+                going = false
             }
+            if !going {
+                core.finishJob(worker: a.worker, trial: a.trial)
+                fillSlots()
+            }
+            lock.unlock()
         }
     }
 
