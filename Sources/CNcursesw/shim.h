@@ -4,6 +4,9 @@
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
 #include <langinfo.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
 #if __has_include(<ncursesw/ncurses.h>)
 #include <ncursesw/ncurses.h>
 #else
@@ -26,4 +29,27 @@ static inline attr_t ashb_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int ashb_key_f(int n) { return KEY_F(n); }
 static inline int ashb_true(void) { return TRUE; }
 static inline int ashb_false(void) { return FALSE; }
+// Screen set-up that must not exit the process: newterm returns NULL where initscr would exit.
+static inline SCREEN *ashb_newterm(const char *term) { return newterm(term, stdout, stdin); }
+static inline int ashb_codeset_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+static inline int ashb_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
+static inline void ashb_timeout(int ms) { wtimeout(stdscr, ms); }
+static inline int ashb_attrset(attr_t a) { return wattrset(stdscr, a); }
+static inline int ashb_mvaddstr(int y, int x, const char *s) { return mvwaddstr(stdscr, y, x, s); }
+static inline int ashb_erase(void) { return werase(stdscr); }
+static inline int ashb_refresh(void) { return wrefresh(stdscr); }
+static inline int ashb_leaveok(int on) { return leaveok(stdscr, on ? TRUE : FALSE); }
+/// Reads a key or a character: returns ERR on timeout; else sets *code and *is_key
+/// (1: a KEY_* code, 0: a character).
+static inline int ashb_get_wch(int *code, int *is_key) {
+    wint_t ch = 0;
+    int r = wget_wch(stdscr, &ch);
+    if (r == ERR) return ERR;
+    *code = (int)ch;
+    *is_key = (r == KEY_CODE_YES) ? 1 : 0;
+    return OK;
+}
 #endif

@@ -1,0 +1,103 @@
+import RunLog
+
+/// Something the user can ask for with a key.
+public enum Action: String, Sendable, CaseIterable {
+    case moveUp
+    case moveDown
+    case pageUp
+    case pageDown
+    case top
+    case bottom
+    case nextPane
+    case previousPane
+    case detail
+    case pauseTrial
+    case killTrial
+    case pauseRun
+    case moreWorkers
+    case fewerWorkers
+    case cycleSort
+    case sortAscending
+    case sortDescending
+    case filter
+    case freeze
+    case help
+    case quit
+    case close
+}
+
+/// One line of the keymap: which keys do what, whether it is dangerous (asks first), and whether
+/// it acts on the run (disabled when the dashboard is read-only).
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    public var action: Action
+    public var description: String
+    /// Dangerous actions ask for confirmation.
+    public var dangerous: Bool
+    /// Actions that send commands to the run; replay disables them.
+    public var actsOnRun: Bool
+
+    public init(
+        _ keys: [Key], _ action: Action, _ description: String, dangerous: Bool = false, actsOnRun: Bool = false
+    ) {
+        self.keys = keys
+        self.action = action
+        self.description = description
+        self.dangerous = dangerous
+        self.actsOnRun = actsOnRun
+    }
+
+    /// The keys as help shows them ("K, F9").
+    public var keyNames: String { keys.map(\.description).joined(separator: ", ") }
+}
+
+/// The keymap as data: help and hints are generated from it, and `action(for:)` reads it.
+public struct KeyMap: Sendable {
+    public var bindings: [KeyBinding]
+
+    public init(bindings: [KeyBinding]) { self.bindings = bindings }
+
+    /// The action bound to `key`, if any.
+    public func action(for key: Key) -> Action? {
+        bindings.first { $0.keys.contains(key) }?.action
+    }
+
+    /// The binding of `action`.
+    public func binding(_ action: Action) -> KeyBinding? {
+        bindings.first { $0.action == action }
+    }
+
+    /// The standard keymap (htop/k9s-like).
+    public static let standard = KeyMap(bindings: [
+        KeyBinding([.up, .char("k")], .moveUp, "move up"),
+        KeyBinding([.down, .char("j")], .moveDown, "move down"),
+        KeyBinding([.pageUp], .pageUp, "page up"),
+        KeyBinding([.pageDown], .pageDown, "page down"),
+        KeyBinding([.char("g"), .home], .top, "go to top"),
+        KeyBinding([.char("G"), .end], .bottom, "go to bottom"),
+        KeyBinding([.tab], .nextPane, "next pane"),
+        KeyBinding([.backTab], .previousPane, "previous pane"),
+        KeyBinding([.enter], .detail, "trial detail"),
+        KeyBinding([.char("p")], .pauseTrial, "pause/resume selected trial", actsOnRun: true),
+        KeyBinding([.char("K"), .function(9)], .killTrial, "kill selected trial", dangerous: true, actsOnRun: true),
+        KeyBinding([.char("P")], .pauseRun, "pause/resume the run", actsOnRun: true),
+        KeyBinding([.char("+"), .char("=")], .moreWorkers, "one more worker", actsOnRun: true),
+        KeyBinding([.char("-")], .fewerWorkers, "one fewer worker", actsOnRun: true),
+        KeyBinding([.char("s")], .cycleSort, "cycle sort key"),
+        KeyBinding([.char("<")], .sortAscending, "sort ascending"),
+        KeyBinding([.char(">")], .sortDescending, "sort descending"),
+        KeyBinding([.char("/")], .filter, "filter trials (status, id, config)"),
+        KeyBinding([.char("f")], .freeze, "freeze/unfreeze the display"),
+        KeyBinding([.char("?"), .function(1)], .help, "help"),
+        KeyBinding([.char("q"), .function(10)], .quit, "quit (stops a live run)", dangerous: true),
+        KeyBinding([.escape], .close, "close overlay / clear filter"),
+    ])
+}
+
+/// What handling a key asks the outside world to do.
+public enum Effect: Equatable, Sendable {
+    /// Send a command to the tuner.
+    case send(Command)
+    /// Leave the dashboard.
+    case quit
+}

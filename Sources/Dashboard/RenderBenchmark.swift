@@ -1,0 +1,66 @@
+import Foundation
+import RunLog
+
+/// Measures how long a frame takes to render from a large model (`ashb-bench render`).
+public enum RenderBenchmark {
+    /// What one benchmark run measured.
+    public struct Result: Sendable {
+        public var trials: Int
+        public var width: Int
+        public var height: Int
+        public var frames: Int
+        /// Seconds spent rendering `frames` frames.
+        public var seconds: Double
+        /// Seconds spent building the model (folding the synthetic events).
+        public var foldSeconds: Double
+        /// Events folded.
+        public var events: Int
+        /// Seconds for a full sort of the trials list, and for an incremental re-sync after one event.
+        public var fullSortSeconds: Double
+        public var resyncSeconds: Double
+
+        public var msPerFrame: Double { frames > 0 ? seconds * 1000 / Double(frames) : 0 }
+
+        /// `bench=render trials=100000 width=200 height=60 frames=... seconds=... ms_per_frame=...`
+        public var line: String {
+            "bench=render trials=\(trials) width=\(width) height=\(height) frames=\(frames) "
+                + String(format: "seconds=%.4f ms_per_frame=%.4f", seconds, msPerFrame)
+        }
+    }
+
+    /// Builds a model of `trials` trials from synthetic events, then renders `frames` frames of
+    /// `width`×`height` (the selection moving down the list, so frames differ).
+    public static func run(
+        trials: Int = 100_000, width: Int = 200, height: Int = 60, frames: Int = 300, ascii: Bool = false
+    ) -> Result {
+        let events = SyntheticEvents.demo(count: trials, workers: 16, brackets: 3)
+        let foldStart = DispatchTime.now().uptimeNanoseconds
+        let model = DashboardModel(events: events)
+        let foldEnd = DispatchTime.now().uptimeNanoseconds
+        var ui = UIState()
+        ui.screen = Size(width: width, height: height)
+        ui.sortKey = .metric
+        let sortStart = DispatchTime.now().uptimeNanoseconds
+        ui.sync(with: model)
+        let sortEnd = DispatchTime.now().uptimeNanoseconds
+        var next = model
+        if let last = events.last { next.apply(RunEvent(seq: last.seq + 1, time: last.time, body: last.body)) }
+        let resyncStart = DispatchTime.now().uptimeNanoseconds
+        ui.sync(with: next)
+        let resyncEnd = DispatchTime.now().uptimeNanoseconds
+        let options = RenderOptions(ascii: ascii)
+        var checksum = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<frames {
+            if i % 10 == 0 { _ = ui.handle(.down, model: next) }
+            let grid = render(model: next, ui: ui, size: ui.screen, options: options)
+            checksum &+= Int(grid.cells[i % grid.cells.count].role.rawValue)
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        _ = checksum
+        return Result(
+            trials: model.trials.count, width: width, height: height, frames: frames,
+            seconds: Double(end - start) / 1e9, foldSeconds: Double(foldEnd - foldStart) / 1e9, events: events.count,
+            fullSortSeconds: Double(sortEnd - sortStart) / 1e9, resyncSeconds: Double(resyncEnd - resyncStart) / 1e9)
+    }
+}

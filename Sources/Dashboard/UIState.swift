@@ -1,0 +1,114 @@
+import ASHA
+import RunLog
+
+/// Everything the dashboard remembers about the user's view: focus, selection (by trial id),
+/// scroll positions, sort, filter, overlays, freeze. `handle` turns keys into state changes and
+/// effects; `sync` keeps the trials list current with the model.
+public struct UIState: Sendable {
+    /// The keymap in force.
+    public var keyMap: KeyMap
+    /// Replay: actions on the run are disabled ("replay is read-only").
+    public var readOnly: Bool
+    public var focus: Pane = .trials
+    public var overlay: Overlay?
+    /// The selected trial; the cursor follows this id through re-sorts.
+    public var selectedTrial: TrialID?
+    /// The cursor row in the workers pane.
+    public var selectedWorker = 0
+    /// First visible row of the trials list.
+    public var listTop = 0
+    /// Scroll offsets of the rungs and messages panes and of the detail overlay.
+    public var rungTop = 0
+    public var messageTop = 0
+    public var detailTop = 0
+    public var sortKey: SortKey = .status
+    public var ascending = true
+    /// Filter text (empty: every trial).
+    public var filter = ""
+    /// True while the user types the filter.
+    public var editingFilter = false
+    /// Frozen: the screen shows a snapshot while events keep being folded.
+    public var frozen = false
+    /// One line of feedback for the footer (cleared by the next key).
+    public var flash: String?
+    /// The terminal size, for page sizes.
+    public var screen = Size(width: 80, height: 24)
+    /// The trials list as shown.
+    public internal(set) var table = TrialTable()
+    /// The row of `selectedTrial` in `table` (cached).
+    public internal(set) var selectedRow: Int?
+    /// True once the user moved the cursor (the dashboard stops steering it to running trials).
+    var userMoved = false
+
+    /// A fresh view state.
+    public init(keyMap: KeyMap = .standard, readOnly: Bool = false) {
+        self.keyMap = keyMap
+        self.readOnly = readOnly
+    }
+
+    /// Brings the trials list and the selection up to date with `model`.
+    public mutating func sync(with model: DashboardModel) {
+        table.sync(with: model, key: sortKey, ascending: ascending, filter: filter)
+        // Start on a running trial as soon as one exists (then stay on it until the user moves).
+        if !userMoved, let running = model.firstRunningTrial,
+            selectedTrial.flatMap({ model.trial($0)?.status }).map({ $0 == .queued }) ?? true
+        {
+            selectedTrial = running
+        }
+        if selectedTrial == nil, table.count > 0 { selectedTrial = table.id(at: 0) }
+        locateSelection()
+        if selectedRow == nil, table.count > 0 {
+            selectedTrial = table.id(at: 0)
+            selectedRow = 0
+        }
+        let page = pageSize(model)
+        if let row = selectedRow {
+            if row < listTop { listTop = row }
+            if row >= listTop + page { listTop = row - page + 1 }
+        }
+        listTop = max(0, min(listTop, table.count - page))
+        if selectedWorker >= model.workers.count { selectedWorker = max(0, model.workers.count - 1) }
+    }
+
+    /// Rows of the trials list that fit on screen.
+    func pageSize(_ model: DashboardModel) -> Int {
+        let layout = Layout(size: screen, model: model, ui: self)
+        return max(1, (layout.trials?.height ?? 5) - 3)
+    }
+
+    mutating func locateSelection() {
+        guard let id = selectedTrial else {
+            selectedRow = nil
+            return
+        }
+        if let r = selectedRow, r < table.count, table.id(at: r) == id { return }
+        selectedRow = table.row(of: id)
+    }
+
+    /// Why `action` is unavailable now, or nil when it is available.
+    public func whyDisabled(_ action: Action, model: DashboardModel) -> String? {
+        if readOnly, keyMap.binding(action)?.actsOnRun == true { return "replay is read-only" }
+        switch action {
+        case .pauseTrial, .killTrial:
+            if model.isEnded { return "the run has ended" }
+            guard let id = actionTrial, let t = model.trial(id) else { return "no trial selected" }
+            if t.status.isFinal { return "trial \(id) is \(t.status.name)" }
+            return nil
+        case .pauseRun, .moreWorkers:
+            return model.isEnded ? "the run has ended" : nil
+        case .fewerWorkers:
+            if model.isEnded { return "the run has ended" }
+            return model.workerCount <= 1 ? "at least one worker" : nil
+        case .detail:
+            return actionTrial == nil ? "no trial selected" : nil
+        default:
+            return nil
+        }
+    }
+
+    /// The trial that trial actions act on: the detail overlay's, else the selection.
+    public var actionTrial: TrialID? {
+        if case .detail(let id) = overlay { return id }
+        return selectedTrial
+    }
+}
