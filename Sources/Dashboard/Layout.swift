@@ -42,7 +42,6 @@ public struct Layout: Equatable, Sendable {
             rows[1] = min(workerPref, max(0, left))
             if rows[1] < 4 { rows[1] = 0 }
             left -= rows[1]
-            if left > 0, rows[0] > 0, rows[0] < upperPref { rows[0] = min(upperPref, rows[0]) }
             let bestWidth = min(48, w / 3)
             var y = top
             if rows[0] > 0 {
@@ -60,16 +59,30 @@ public struct Layout: Equatable, Sendable {
             messages = Rect(x: w - messagesWidth, y: y, width: messagesWidth, height: rest)
         } else {
             // Rows top to bottom: rungs, workers, trials, best, messages; trials take what is left.
-            let trialsMin = 6
+            // First the minimum of the trials, rungs and workers, then rungs and workers grow to what
+            // they hold, then the best configuration and the messages come in if they fit.
+            let trialsMin = 8
             var left = avail - trialsMin
+            var rungH = left >= 5 ? 5 : 0
+            left -= rungH
+            var workerH = left >= 4 ? 4 : 0
+            left -= workerH
+            if rungH > 0 {
+                let grow = min(left, max(0, rungPref - rungH))
+                rungH += grow
+                left -= grow
+            }
+            if workerH > 0 {
+                let grow = min(left, max(0, workerPref - workerH))
+                workerH += grow
+                left -= grow
+            }
             func take(_ pref: Int, _ minimum: Int) -> Int {
                 let h = min(pref, left)
                 if h < minimum { return 0 }
                 left -= h
                 return h
             }
-            let rungH = take(rungPref, 4)
-            let workerH = take(workerPref, 4)
             let bestH = take(min(bestPref, 6), 5)
             let messageH = take(5, 4)
             var y = top

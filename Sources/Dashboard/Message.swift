@@ -20,10 +20,22 @@ public struct BestRecord: Equatable, Sendable {
     public var resource: Int
     /// Event time when it was found.
     public var time: Double
+
+    public init(trial: Int, value: Double, resource: Int, time: Double) {
+        self.trial = trial
+        self.value = value
+        self.resource = resource
+        self.time = time
+    }
 }
 
 /// One point of the best-so-far series.
 public struct BestPoint: Equatable, Sendable {
     public var time: Double
     public var value: Double
+
+    public init(time: Double, value: Double) {
+        self.time = time
+        self.value = value
+    }
 }

@@ -19,26 +19,43 @@ extension Renderer {
         grid.put("y = yes, any other key = no", x: r.x + 2, y: r.y + 3, role: .dim, maxWidth: r.width - 3)
     }
 
-    /// The help overlay, generated from the keymap; disabled keys say why.
+    /// The help overlay, generated from the keymap. Keys that ask first are marked "(asks)"; disabled
+    /// keys are dimmed and say why (inline in one column, grouped below the list in two).
     mutating func drawHelp() {
         let bindings = ui.keyMap.bindings
         let r = overlayBox(width: grid.width - 4, height: grid.height - 2, title: "Help  (Esc closes)")
         let inner = r.inner
-        let rows = inner.height - 1
-        let columns = bindings.count > rows ? 2 : 1
-        let colWidth = inner.width / columns
+        let reasons = bindings.map { ui.whyDisabled($0.action, model: model) }
+        var groups: [(String, [String])] = []
+        for (b, reason) in zip(bindings, reasons) {
+            guard let reason else { continue }
+            if let i = groups.firstIndex(where: { $0.0 == reason }) {
+                groups[i].1.append(b.keys[0].description)
+            } else {
+                groups.append((reason, [b.keys[0].description]))
+            }
+        }
+        let oneColumn = bindings.count <= inner.height - 1
+        let rows = oneColumn ? bindings.count : (bindings.count + 1) / 2
+        let colWidth = oneColumn ? inner.width - 1 : (inner.width - 1) / 2
         for (i, b) in bindings.enumerated() {
-            let c = i / max(1, (bindings.count + columns - 1) / columns)
-            let y = inner.y + i % max(1, (bindings.count + columns - 1) / columns)
-            guard y < inner.y + rows else { continue }
-            let x = inner.x + 1 + c * colWidth
-            let reason = ui.whyDisabled(b.action, model: model)
-            var text = pad(b.keyNames, 11) + " " + b.description
+            let y = inner.y + i % rows
+            let x = inner.x + 1 + (i / rows) * colWidth
+            let reason = reasons[i]
+            var text = pad(b.keyNames, 8) + " " + b.description
             if b.dangerous { text += " (asks)" }
-            if let reason { text += " - " + reason }
-            grid.put(
-                text, x: x, y: y, role: reason == nil ? (b.dangerous ? .warning : .normal) : .dim,
-                maxWidth: colWidth - 1)
+            if oneColumn, let reason { text += " - " + reason }
+            let role: StyleRole = reason == nil ? (b.dangerous ? .warning : .normal) : .dim
+            grid.put(text, x: x, y: y, role: role, maxWidth: colWidth - 1)
+        }
+        var y = inner.y + rows
+        if !oneColumn {
+            for (reason, keys) in groups where y < inner.y + inner.height - 1 {
+                grid.put(
+                    "disabled: \(keys.joined(separator: " ")) - \(reason)", x: inner.x + 1, y: y, role: .dim,
+                    maxWidth: inner.width - 1)
+                y += 1
+            }
         }
         let note =
             "Statuses: " + TrialStatus.allCases.map { "\($0.glyph(ascii: g.ascii)) \($0.name)" }.joined(separator: "  ")
@@ -125,7 +142,8 @@ extension Renderer {
         case .nonFiniteValue: why = "non-finite value"
         case .topRung: why = "top rung"
         }
-        return "b\(d.bracket) rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs \(cutoff), "
+        let bracket = model.rungs.count > 1 ? "bracket \(d.bracket) " : ""
+        return "\(bracket)rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs \(cutoff), "
             + "rank \(d.rank) of \(d.rungSize) \(g.arrow) \(d.action.rawValue) (\(why))"
     }
 

@@ -71,9 +71,23 @@ extension Renderer {
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
-        let top = max(0, min(ui.selectedWorker - visible + 1, model.workers.count - visible))
-        for (i, w) in model.workers.enumerated().dropFirst(top).prefix(visible) {
-            let y = inner.y + 1 + i - top
+        // When not every slot fits, busy slots come first (the cursor's slot always shows).
+        var order = Array(model.workers.indices)
+        if order.count > visible {
+            order.sort { a, b in
+                let cursor = ui.focus == .workers ? ui.selectedWorker : -1
+                let ka = (model.workers[a].isBusy || a == cursor) ? 0 : 1
+                let kb = (model.workers[b].isBusy || b == cursor) ? 0 : 1
+                return ka != kb ? ka < kb : a < b
+            }
+            let label = " \(order.count - visible) more "
+            grid.put(label, x: r.x + r.width - label.count - 2, y: r.y + r.height - 1, role: .dim)
+        }
+        let cursorRow = ui.focus == .workers ? (order.firstIndex(of: ui.selectedWorker) ?? 0) : 0
+        let top = max(0, min(cursorRow - visible + 1, order.count - visible))
+        for (row, i) in order.enumerated().dropFirst(top).prefix(visible) {
+            let w = model.workers[i]
+            let y = inner.y + 1 + row - top
             let selected = ui.focus == .workers && i == ui.selectedWorker
             let marker = selected ? ">" : " "
             guard let trial = w.trial else {

@@ -104,15 +104,14 @@ public struct Renderer {
         }
         // Second line: trials by status, workers, rate, budget.
         var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
-        for s in TrialStatus.allCases {
-            parts.append(
-                ("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", model.count(s) > 0 ? s.role : .dim))
+        for s in TrialStatus.allCases where s == .running || model.count(s) > 0 {
+            parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
         }
-        parts.append(("| workers \(model.busyWorkers)/\(model.workerCount)", .normal))
-        parts.append(("| \(formatRate(model.reportsPerSecond)) reports/s", .normal))
+        parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
+        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
         if let budget = model.budgetUsed {
             let pct = Int((budget.fraction * 100).rounded(.down))
-            parts.append(("| budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
+            parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
         }
         var cx = 1
         for (text, role) in parts {
