@@ -54,6 +54,10 @@ public struct DashboardModel: Sendable {
     /// The stamp of the latest change to any trial's sortable fields.
     public internal(set) var trialsChanged = 0
 
+    /// Identifies this model's history: copies share it, a new model gets a new one (so a trials list
+    /// synced with one model rebuilds itself when shown another).
+    public let lineage = UInt64.random(in: 1...UInt64.max)
+
     /// An empty model.
     public init() {}
 

@@ -24,6 +24,8 @@ public enum Action: String, Sendable, CaseIterable {
     case help
     case quit
     case close
+    /// Repaint the whole screen (the terminal backend does it).
+    case redraw
 }
 
 /// One line of the keymap: which keys do what, whether it is dangerous (asks first), and whether
@@ -90,6 +92,7 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("f")], .freeze, "freeze the display"),
         KeyBinding([.char("?"), .function(1)], .help, "help"),
         KeyBinding([.char("q"), .function(10)], .quit, "quit, stop the run", dangerous: true),
+        KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
         KeyBinding([.escape], .close, "close overlay/filter"),
     ])
 }

@@ -140,11 +140,11 @@ public struct Renderer {
             ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", "freeze", .freeze), ("Tab", "pane", .nextPane),
         ]
         var x = 0
-        for (key, label, action) in hints {
-            let disabled = ui.whyDisabled(action, model: model) != nil
+        // Only keys that work now are hinted (help lists the others and why).
+        for (key, label, action) in hints where ui.whyDisabled(action, model: model) == nil {
             if x + key.count + label.count + 2 > w { break }
-            x = grid.put(key, x: x, y: y, role: disabled ? .dim : .title)
-            x = grid.put(" " + label + " ", x: x, y: y, role: disabled ? .dim : .normal)
+            x = grid.put(key, x: x, y: y, role: .title)
+            x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
         }
         if !ui.filter.isEmpty {
             let text = " filter: \(ui.filter) "

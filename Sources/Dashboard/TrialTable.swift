@@ -46,6 +46,7 @@ public struct TrialTable: Sendable {
 
     private(set) var entries: [Entry] = []
     private var syncedStamp = -1
+    private var syncedLineage: UInt64 = 0
     private var syncedTrials = 0
     private var builtKey: SortKey?
     private var builtAscending = true
@@ -75,8 +76,8 @@ public struct TrialTable: Sendable {
     public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: String) {
         let needle = filter.lowercased()
         let goal = model.goal
-        if key != builtKey || ascending != builtAscending || needle != builtFilter || model.stamp < syncedStamp
-            || model.trials.count < syncedTrials
+        if key != builtKey || ascending != builtAscending || needle != builtFilter || model.lineage != syncedLineage
+            || model.stamp < syncedStamp || model.trials.count < syncedTrials
         {
             entries.removeAll(keepingCapacity: true)
             for (pos, t) in model.trials.enumerated() where Self.matches(t, needle) {
@@ -104,6 +105,7 @@ public struct TrialTable: Sendable {
         builtAscending = ascending
         builtFilter = needle
         syncedStamp = model.stamp
+        syncedLineage = model.lineage
         syncedTrials = model.trials.count
     }
 

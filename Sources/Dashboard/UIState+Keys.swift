@@ -98,6 +98,8 @@ extension UIState {
         case .quit:
             if readOnly || model.isEnded { return [.quit] }
             overlay = .confirmQuit
+        case .redraw:
+            break
         case .close:
             if overlay != nil {
                 overlay = nil

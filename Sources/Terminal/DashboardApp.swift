@@ -80,7 +80,8 @@ public enum DashboardApp {
             for e in events { model.apply(e) }
             if !events.isEmpty, !ui.frozen { dirty = true }
             if let key {
-                if key == .resize {
+                if key == .resize || key == .ctrl("l") {
+                    // After a resize (or ^L) erase and redraw everything once.
                     screen.invalidate()
                     ui.screen = screen.size
                 } else {
