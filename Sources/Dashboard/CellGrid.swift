@@ -1,6 +1,8 @@
 /// One cell of a grid: a character one column wide and the role that styles it.
 public struct Cell: Equatable, Sendable {
+    /// The character drawn (one column wide).
     public var character: Character
+    /// How the cell is styled.
     public var role: StyleRole
 
     public init(_ character: Character, _ role: StyleRole = .normal) {
@@ -15,7 +17,9 @@ public struct Cell: Equatable, Sendable {
 /// A width×height buffer of cells: what the renderer produces, what tests compare, what the
 /// terminal backend draws. Writes outside the grid are clipped.
 public struct CellGrid: Equatable, Sendable {
+    /// Columns.
     public let width: Int
+    /// Rows.
     public let height: Int
     /// Row-major cells.
     public private(set) var cells: [Cell]
@@ -123,7 +127,9 @@ public struct CellGrid: Equatable, Sendable {
 
 /// A rectangle of cells.
 public struct Rect: Equatable, Sendable {
+    /// Left column (in a Rect).
     public var x: Int
+    /// Top row.
     public var y: Int
     public var width: Int
     public var height: Int

@@ -15,8 +15,11 @@ public struct DashboardModel: Sendable {
     public internal(set) var info: RunInfo?
     /// Sanitized run name, objective, metric name and parameter names.
     public internal(set) var runName = ""
+    /// Sanitized objective name.
     public internal(set) var objective = ""
+    /// Sanitized metric name.
     public internal(set) var metricName = "metric"
+    /// Sanitized hyperparameter names, in search-space order.
     public internal(set) var parameterNames: [String] = []
     /// Time of the latest event (seconds since the run started).
     public internal(set) var elapsed = 0.0

@@ -31,8 +31,11 @@ public enum Action: String, Sendable, CaseIterable {
 /// One line of the keymap: which keys do what, whether it is dangerous (asks first), and whether
 /// it acts on the run (disabled when the dashboard is read-only).
 public struct KeyBinding: Sendable {
+    /// The keys that trigger the action (the first one is shown in hints).
     public var keys: [Key]
+    /// What the keys do.
     public var action: Action
+    /// What help says about it.
     public var description: String
     /// Dangerous actions ask for confirmation.
     public var dangerous: Bool
@@ -55,6 +58,7 @@ public struct KeyBinding: Sendable {
 
 /// The keymap as data: help and hints are generated from it, and `action(for:)` reads it.
 public struct KeyMap: Sendable {
+    /// Every binding, in help order.
     public var bindings: [KeyBinding]
 
     public init(bindings: [KeyBinding]) { self.bindings = bindings }

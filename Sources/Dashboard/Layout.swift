@@ -7,12 +7,19 @@ public struct Layout: Equatable, Sendable {
     /// From this width on, the best pane sits beside the rungs and messages beside the trials.
     public static let wideWidth = 110
 
+    /// The two header lines.
     public var header: Rect
+    /// The hint / filter / feedback line.
     public var footer: Rect
+    /// Rung occupancy (nil when dropped).
     public var rungs: Rect?
+    /// Worker slots (nil when dropped).
     public var workers: Rect?
+    /// Best configuration (nil when dropped).
     public var best: Rect?
+    /// The trials list.
     public var trials: Rect?
+    /// Messages (nil when dropped).
     public var messages: Rect?
     /// True when the terminal is below `minimum`.
     public var tooSmall: Bool

@@ -4,6 +4,7 @@ public struct Message: Equatable, Sendable {
     public var time: Double
     /// Sanitized text.
     public var text: String
+    /// How the line is styled (its text says the same).
     public var role: StyleRole
 
     public init(time: Double, text: String, role: StyleRole) {
@@ -15,8 +16,11 @@ public struct Message: Equatable, Sendable {
 
 /// The best value found so far.
 public struct BestRecord: Equatable, Sendable {
+    /// The trial that holds the best value.
     public var trial: Int
+    /// The metric value.
     public var value: Double
+    /// The resource it was reached at.
     public var resource: Int
     /// Event time when it was found.
     public var time: Double
@@ -31,7 +35,9 @@ public struct BestRecord: Equatable, Sendable {
 
 /// One point of the best-so-far series.
 public struct BestPoint: Equatable, Sendable {
+    /// Event time.
     public var time: Double
+    /// The metric value.
     public var value: Double
 
     public init(time: Double, value: Double) {

@@ -5,9 +5,13 @@ import RunLog
 public enum RenderBenchmark {
     /// What one benchmark run measured.
     public struct Result: Sendable {
+        /// Trials in the model.
         public var trials: Int
+        /// Frame width in cells.
         public var width: Int
+        /// Frame height in cells.
         public var height: Int
+        /// Frames rendered.
         public var frames: Int
         /// Seconds spent rendering `frames` frames.
         public var seconds: Double
@@ -17,8 +21,10 @@ public enum RenderBenchmark {
         public var events: Int
         /// Seconds for a full sort of the trials list, and for an incremental re-sync after one event.
         public var fullSortSeconds: Double
+        /// Seconds to re-sync the trials list after one more event.
         public var resyncSeconds: Double
 
+        /// Milliseconds per frame.
         public var msPerFrame: Double { frames > 0 ? seconds * 1000 / Double(frames) : 0 }
 
         /// `bench=render trials=100000 width=200 height=60 frames=... seconds=... ms_per_frame=...`

@@ -51,15 +51,21 @@ public struct Renderer {
     // MARK: - Frame pieces
 
     mutating func drawTooSmall() {
-        let lines = [
+        var lines = [
             "Terminal too small: \(grid.width)x\(grid.height)",
             "ashb-top needs at least \(Layout.minimum.width)x\(Layout.minimum.height)",
             "(resize, or q to quit)",
         ]
+        // A question still needs its answer on a small screen.
+        switch ui.overlay {
+        case .confirmKill(let id): lines.append(killText(id))
+        case .confirmQuit: lines.append("Quit and stop the run? y/N")
+        default: break
+        }
         let y0 = max(0, (grid.height - lines.count) / 2)
         for (i, line) in lines.enumerated() {
             let x = max(0, (grid.width - line.count) / 2)
-            grid.put(line, x: x, y: y0 + i, role: i == 0 ? .warning : .normal)
+            grid.put(line, x: x, y: y0 + i, role: i == 0 || i == 3 ? .warning : .normal)
         }
     }
 

@@ -2,7 +2,9 @@ import ASHA
 
 /// One point of a learning curve: the metric after training to a resource.
 public struct CurvePoint: Equatable, Sendable {
+    /// Resource trained to.
     public var resource: Int
+    /// Metric value there.
     public var value: Double
 }
 
@@ -13,13 +15,17 @@ public struct TrialRecord: Sendable {
     /// The most decisions kept per trial.
     public static let decisionCapacity = 64
 
+    /// The trial's id.
     public let id: TrialID
+    /// Its bracket.
     public var bracket: Int
+    /// Its configuration (raw; use `configText` to draw).
     public var config: Configuration
     /// The configuration as sanitized text ("lr=0.01 batch=64").
     public var configText: String
     /// The same text in lower case, for the filter.
     var searchText: String
+    /// Where it is in its life.
     public var status: TrialStatus
     /// The highest rung at which a value was recorded for the trial.
     public var highestRung: Int?

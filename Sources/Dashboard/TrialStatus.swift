@@ -79,5 +79,6 @@ public enum TrialStatus: Int, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders statuses as listed (running first).
     public static func < (a: TrialStatus, b: TrialStatus) -> Bool { a.rawValue < b.rawValue }
 }

@@ -9,7 +9,9 @@ public struct UIState: Sendable {
     public var keyMap: KeyMap
     /// Replay: actions on the run are disabled ("replay is read-only").
     public var readOnly: Bool
+    /// The pane that takes movement keys.
     public var focus: Pane = .trials
+    /// What is drawn over the panes, if anything.
     public var overlay: Overlay?
     /// The selected trial; the cursor follows this id through re-sorts.
     public var selectedTrial: TrialID?
@@ -17,11 +19,15 @@ public struct UIState: Sendable {
     public var selectedWorker = 0
     /// First visible row of the trials list.
     public var listTop = 0
-    /// Scroll offsets of the rungs and messages panes and of the detail overlay.
+    /// Scroll offset of the rungs pane.
     public var rungTop = 0
+    /// Scroll offset of the messages pane.
     public var messageTop = 0
+    /// Scroll offset of the decisions in the detail overlay.
     public var detailTop = 0
+    /// What the trials list is sorted by.
     public var sortKey: SortKey = .status
+    /// Sort direction.
     public var ascending = true
     /// Filter text (empty: every trial).
     public var filter = ""

@@ -7,6 +7,7 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     /// ncurses refused to start.
     case initializationFailed(String)
 
+    /// A message for the user, suggesting --headless.
     public var description: String {
         switch self {
         case .notATerminal:

@@ -207,3 +207,29 @@ struct KeymapTests {
         }
     }
 }
+
+@Suite("Small terminals")
+struct SmallTerminalTests {
+    @Test func tooSmallSaysWhatIsNeededAndStillAsks() {
+        let model = KeymapTests().liveModel()
+        var ui = viewState(model, size: Size(width: 40, height: 10))
+        var text = render(model: model, ui: ui, size: Size(width: 40, height: 10)).text
+        #expect(text.contains("needs at least 50x14"))
+        _ = ui.handle(.char("q"), model: model)
+        text = render(model: model, ui: ui, size: Size(width: 40, height: 10)).text
+        #expect(text.contains("Quit and stop the run? y/N"))
+    }
+
+    @Test func panesAreDroppedByPriority() {
+        let model = RenderSnapshotTests.fixture()
+        let ui = UIState()
+        let big = Layout(size: Size(width: 120, height: 40), model: model, ui: ui)
+        #expect(big.rungs != nil && big.workers != nil && big.best != nil && big.trials != nil && big.messages != nil)
+        let medium = Layout(size: Size(width: 80, height: 24), model: model, ui: ui)
+        #expect(medium.rungs != nil && medium.workers != nil && medium.trials != nil)
+        #expect(medium.best == nil && medium.messages == nil)
+        let small = Layout(size: Size(width: 60, height: 16), model: model, ui: ui)
+        #expect(small.trials != nil && small.workers == nil && small.messages == nil)
+        #expect(Layout(size: Size(width: 49, height: 30), model: model, ui: ui).tooSmall)
+    }
+}
