@@ -37,6 +37,9 @@ public struct DashboardModel: Sendable {
     public internal(set) var rungs: [[RungStats]] = []
     /// Every trial, in the order first seen.
     public internal(set) var trials: [TrialRecord] = []
+    /// The stamp at which each trial's sortable fields last changed (parallel to `trials`; kept apart
+    /// so the trials list can scan for changes through 8 bytes a trial).
+    var trialStamps: [Int] = []
     /// Position of each trial in `trials`.
     var index: [TrialID: Int] = [:]
     /// Trials per status (indexed by `TrialStatus.rawValue`).
@@ -129,8 +132,9 @@ public struct DashboardModel: Sendable {
     /// The index of `id` in `trials`, creating a record for a trial first seen mid-run.
     mutating func slot(of id: TrialID, bracket: Int = 0) -> Int {
         if let i = index[id] { return i }
-        let record = TrialRecord(id: id, bracket: bracket, config: Configuration([]), stamp: stamp)
+        let record = TrialRecord(id: id, bracket: bracket, config: Configuration([]))
         trials.append(record)
+        trialStamps.append(stamp)
         index[id] = trials.count - 1
         counts[record.status.rawValue] += 1
         trialsChanged = stamp
@@ -147,7 +151,7 @@ public struct DashboardModel: Sendable {
     }
 
     mutating func touch(_ i: Int) {
-        trials[i].changed = stamp
+        trialStamps[i] = stamp
         trialsChanged = stamp
     }
 

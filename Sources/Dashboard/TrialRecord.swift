@@ -43,10 +43,8 @@ public struct TrialRecord: Sendable {
     var towardsRung: Int?
     /// The rung where it waits to be promoted (promotion variant).
     var waitingAt: Int?
-    /// The model's change stamp when a sortable field last changed.
-    var changed: Int
 
-    init(id: TrialID, bracket: Int, config: Configuration, stamp: Int) {
+    init(id: TrialID, bracket: Int, config: Configuration) {
         self.id = id
         self.bracket = bracket
         self.config = config
@@ -56,7 +54,6 @@ public struct TrialRecord: Sendable {
         resource = 0
         curve = []
         decisions = []
-        changed = stamp
     }
 
     mutating func addPoint(_ p: CurvePoint) {

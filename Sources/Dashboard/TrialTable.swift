@@ -88,9 +88,10 @@ public struct TrialTable: Sendable {
         } else if model.trialsChanged > syncedStamp {
             let since = syncedStamp
             let trials = model.trials
-            entries.removeAll { trials[$0.pos].changed > since }
+            let stamps = model.trialStamps
+            entries.removeAll { stamps[$0.pos] > since }
             var fresh: [Entry] = []
-            for pos in 0..<trials.count where trials[pos].changed > since || pos >= syncedTrials {
+            for pos in 0..<trials.count where stamps[pos] > since || pos >= syncedTrials {
                 let t = trials[pos]
                 if Self.matches(t, needle) {
                     fresh.append(Self.entry(t, pos: pos, key: key, ascending: ascending, goal: goal))

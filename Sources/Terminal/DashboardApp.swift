@@ -48,6 +48,9 @@ public enum ExitReason: Equatable, Sendable {
 /// timeout, drain the inbox, fold, draw at most `framesPerSecond` frames a second and only when
 /// something changed, poll for signals.
 public enum DashboardApp {
+    /// The most events folded between two looks at the keyboard.
+    static let foldBudget = 20_000
+
     /// Runs the dashboard until the user quits or a signal arrives. Blocks the calling thread.
     /// Commands from keys go to `send`. Throws `TerminalError` (before drawing anything) when there
     /// is no usable terminal. Nothing else may write to stdout or stderr while this runs.
@@ -64,21 +67,34 @@ public enum DashboardApp {
         }
         let renderOptions = RenderOptions(ascii: options.ascii || !screen.utf8)
         var model = initial
-        var frozen = model
+        // The snapshot shown while the display is frozen.
+        var frozen: DashboardModel?
         var ui = UIState(readOnly: options.readOnly)
         ui.screen = screen.size
         let frameNanos = UInt64(1_000_000_000 / max(1, options.framesPerSecond))
         var lastDraw: UInt64 = 0
         var dirty = true
         var urgent = true
+        var backlog: [RunEvent] = []
+        var backlogHead = 0
         while true {
             if let sig = signals.pending { return .signal(sig) }
             let now = DispatchTime.now().uptimeNanoseconds
-            let wait = urgent || dirty ? max(1, Int32((frameNanos - min(frameNanos, now - lastDraw)) / 1_000_000)) : 100
-            let key = screen.readKey(milliseconds: min(wait, 100))
-            let events = inbox.drain()
-            for e in events { model.apply(e) }
-            if !events.isEmpty, !ui.frozen { dirty = true }
+            // Catching up: only peek at the keyboard. Something to show: wait for the next frame slot.
+            // Else: wait for a key, looking at the inbox ten times a second.
+            let untilFrame = Int32((frameNanos - min(frameNanos, now &- lastDraw)) / 1_000_000)
+            let wait: Int32 = backlogHead < backlog.count ? 0 : (dirty ? max(1, untilFrame) : 100)
+            let key = screen.readKey(milliseconds: wait)
+            // Fold what arrived, at most `foldBudget` events a turn, so keys stay answered while a
+            // large backlog (a replay, a burst) is caught up.
+            if backlogHead == backlog.count {
+                backlog = inbox.drain()
+                backlogHead = 0
+            }
+            let end = min(backlog.count, backlogHead + Self.foldBudget)
+            for i in backlogHead..<end { model.apply(backlog[i]) }
+            if end > backlogHead, !ui.frozen { dirty = true }
+            backlogHead = end
             if let key {
                 if key == .resize || key == .ctrl("l") {
                     // After a resize (or ^L) erase and redraw everything once.
@@ -86,8 +102,9 @@ public enum DashboardApp {
                     ui.screen = screen.size
                 } else {
                     let wasFrozen = ui.frozen
-                    let effects = ui.handle(key, model: ui.frozen ? frozen : model)
+                    let effects = ui.handle(key, model: frozen ?? model)
                     if ui.frozen, !wasFrozen { frozen = model }
+                    if !ui.frozen { frozen = nil }
                     for effect in effects {
                         switch effect {
                         case .send(let command): send(command)
@@ -101,7 +118,7 @@ public enum DashboardApp {
             if options.exitWhenEnded, model.isEnded { return .runEnded }
             let t = DispatchTime.now().uptimeNanoseconds
             if dirty, urgent || t - lastDraw >= frameNanos {
-                let shown = ui.frozen ? frozen : model
+                let shown = frozen ?? model
                 ui.sync(with: shown)
                 screen.draw(render(model: shown, ui: ui, size: ui.screen, options: renderOptions))
                 lastDraw = t

@@ -19,8 +19,8 @@ struct BenchmarkTests {
         print(r.line)
         print(
             String(
-                format: "fold=%.3fs events=%d full_sort=%.2fms resync=%.3fms", r.foldSeconds, r.events,
-                r.fullSortSeconds * 1000, r.resyncSeconds * 1000))
+                format: "fold=%.3fs events=%d full_sort=%.2fms resync=%.3fms live_frame=%.3fms", r.foldSeconds,
+                r.events, r.fullSortSeconds * 1000, r.resyncSeconds * 1000, r.liveFrameSeconds * 1000))
         #expect(r.trials == 100_000)
     }
 }
