@@ -81,13 +81,13 @@ extension UIState {
         case .cycleSort:
             sortKey = SortKey(rawValue: (sortKey.rawValue + 1) % SortKey.allCases.count)!
             ascending = sortKey.naturalAscending(goal: model.goal)
-            sync(with: model)
+            resyncAfterUserChange(model)
         case .sortAscending:
             ascending = true
-            sync(with: model)
+            resyncAfterUserChange(model)
         case .sortDescending:
             ascending = false
-            sync(with: model)
+            resyncAfterUserChange(model)
         case .filter:
             editingFilter = true
             focus = .trials
@@ -105,7 +105,7 @@ extension UIState {
                 overlay = nil
             } else if !filter.isEmpty {
                 filter = ""
-                sync(with: model)
+                resyncAfterUserChange(model)
             }
         }
         return []
@@ -126,7 +126,7 @@ extension UIState {
         default:
             return nil
         }
-        sync(with: model)
+        resyncAfterUserChange(model)
         return []
     }
 

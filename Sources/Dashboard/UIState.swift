@@ -63,7 +63,8 @@ public struct UIState: Sendable {
         }
         if selectedTrial == nil, table.count > 0 { selectedTrial = table.id(at: 0) }
         locateSelection()
-        if selectedRow == nil, table.count > 0 {
+        if selectedTrial.map({ model.trial($0) == nil }) ?? false, table.count > 0 {
+            // The selected trial is not in this model (a different run): start at the top.
             selectedTrial = table.id(at: 0)
             selectedRow = 0
         }
@@ -74,6 +75,17 @@ public struct UIState: Sendable {
         }
         listTop = max(0, min(listTop, table.count - page))
         if selectedWorker >= model.workers.count { selectedWorker = max(0, model.workers.count - 1) }
+    }
+
+    /// After the user changed the order or the filter: if the selection left the list, select the
+    /// first row (a selection that only events hid stays, so keys keep acting on the same trial).
+    mutating func resyncAfterUserChange(_ model: DashboardModel) {
+        sync(with: model)
+        if selectedRow == nil, table.count > 0 {
+            selectedTrial = table.id(at: 0)
+            selectedRow = 0
+            sync(with: model)
+        }
     }
 
     /// Rows of the trials list that fit on screen.

@@ -87,9 +87,10 @@ struct RenderSnapshotTests {
         try check(
             "ended-frozen-filtered-120x40-utf8.txt",
             frame(Self.finished(), 120, 40, ascii: false) { ui in
-                ui.frozen = true
-                ui.filter = "adam"
-                ui.sortKey = .metric
+                let model = Self.finished()
+                for key in [Key.char("f"), .char("s"), .char("/")] + "adam".map(Key.char) + [.enter] {
+                    _ = ui.handle(key, model: model)
+                }
             }.text)
     }
 }
