@@ -10,6 +10,8 @@ public enum Sanitizer {
     /// Returns `text` cleaned and cut to at most `maxColumns` columns (an ellipsis marks a cut).
     public static func clean(_ text: String, maxColumns: Int = 256) -> String {
         guard maxColumns > 0 else { return "" }
+        // Fast path: printable ASCII that fits needs nothing.
+        if text.utf8.count <= maxColumns, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var out = String.UnicodeScalarView()
         var columns = 0
         var truncated = false

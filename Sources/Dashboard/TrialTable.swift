@@ -31,13 +31,14 @@ public enum SortKey: Int, Sendable, CaseIterable {
 /// cost of one pass over the trials plus sorting only the trials that changed since the last sync.
 public struct TrialTable: Sendable {
     /// One row's sort key. Rows compare by `k1`, then `k2`, then trial id.
-    struct Entry: Sendable {
+    struct Entry: Sendable, Comparable {
         var k1: Double
         var k2: Double
         var id: Int
         var pos: Int
 
-        static func less(_ a: Entry, _ b: Entry) -> Bool {
+        @inline(__always)
+        static func < (a: Entry, b: Entry) -> Bool {
             if a.k1 != b.k1 { return a.k1 < b.k1 }
             if a.k2 != b.k2 { return a.k2 < b.k2 }
             return a.id < b.id
@@ -80,25 +81,28 @@ public struct TrialTable: Sendable {
             || model.stamp < syncedStamp || model.trials.count < syncedTrials
         {
             entries.removeAll(keepingCapacity: true)
-            for (pos, t) in model.trials.enumerated() where Self.matches(t, needle) {
-                entries.append(Self.entry(t, pos: pos, key: key, ascending: ascending, goal: goal))
+            model.trials.withUnsafeBufferPointer { trials in
+                for pos in trials.indices where Self.matches(trials, pos, needle) {
+                    entries.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+                }
             }
-            entries.sort(by: Entry.less)
+            entries.sort()
             fullSorts += 1
         } else if model.trialsChanged > syncedStamp {
             let since = syncedStamp
-            let trials = model.trials
+            let known = syncedTrials
             let stamps = model.trialStamps
             entries.removeAll { stamps[$0.pos] > since }
             var fresh: [Entry] = []
-            for pos in 0..<trials.count where stamps[pos] > since || pos >= syncedTrials {
-                let t = trials[pos]
-                if Self.matches(t, needle) {
-                    fresh.append(Self.entry(t, pos: pos, key: key, ascending: ascending, goal: goal))
+            model.trials.withUnsafeBufferPointer { trials in
+                for pos in trials.indices where stamps[pos] > since || pos >= known {
+                    if Self.matches(trials, pos, needle) {
+                        fresh.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+                    }
                 }
             }
             if !fresh.isEmpty {
-                fresh.sort(by: Entry.less)
+                fresh.sort()
                 entries = Self.merge(entries, fresh)
             }
         }
@@ -110,30 +114,33 @@ public struct TrialTable: Sendable {
         syncedTrials = model.trials.count
     }
 
-    /// Whether trial `t` matches the lower-case filter text (status word, id, or configuration text).
-    static func matches(_ t: TrialRecord, _ needle: String) -> Bool {
+    /// Whether the trial at `pos` matches the lower-case filter text (status word, id, or
+    /// configuration text). Fields are read in place: copying a record would cost more than the test.
+    static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ needle: String) -> Bool {
         if needle.isEmpty { return true }
-        if t.status.name.hasPrefix(needle) { return true }
-        if String(t.id) == needle || "#\(t.id)" == needle { return true }
-        return t.searchText.contains(needle)
+        if trials[pos].status.name.hasPrefix(needle) { return true }
+        let id = trials[pos].id
+        if String(id) == needle || "#\(id)" == needle { return true }
+        return trials[pos].searchText.contains(needle)
     }
 
-    private static func entry(_ t: TrialRecord, pos: Int, key: SortKey, ascending: Bool, goal: Goal) -> Entry {
+    private static func entry(
+        _ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, key: SortKey, ascending: Bool, goal: Goal
+    ) -> Entry {
         let sign = ascending ? 1.0 : -1.0
+        let id = trials[pos].id
         // Missing and non-finite metrics sort last in either direction.
-        let metric: Double = {
-            guard let m = t.lastMetric, m.isFinite else { return .infinity }
-            return sign * m
-        }()
-        let better: Double = {
-            guard let m = t.lastMetric, m.isFinite else { return .infinity }
-            return goal == .minimize ? m : -m
-        }()
+        var metric = Double.infinity
+        var better = Double.infinity
+        if let m = trials[pos].lastMetric, m.isFinite {
+            metric = sign * m
+            better = goal == .minimize ? m : -m
+        }
         switch key {
-        case .status: return Entry(k1: sign * Double(t.status.rawValue), k2: better, id: t.id, pos: pos)
-        case .metric: return Entry(k1: metric, k2: 0, id: t.id, pos: pos)
-        case .rung: return Entry(k1: sign * Double(t.highestRung ?? -1), k2: better, id: t.id, pos: pos)
-        case .id: return Entry(k1: sign * Double(t.id), k2: 0, id: t.id, pos: pos)
+        case .status: return Entry(k1: sign * Double(trials[pos].status.rawValue), k2: better, id: id, pos: pos)
+        case .metric: return Entry(k1: metric, k2: 0, id: id, pos: pos)
+        case .rung: return Entry(k1: sign * Double(trials[pos].highestRung ?? -1), k2: better, id: id, pos: pos)
+        case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
         }
     }
 
@@ -143,7 +150,7 @@ public struct TrialTable: Sendable {
         var i = 0
         var j = 0
         while i < a.count, j < b.count {
-            if Entry.less(b[j], a[i]) {
+            if b[j] < a[i] {
                 out.append(b[j])
                 j += 1
             } else {
