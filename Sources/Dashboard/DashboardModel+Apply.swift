@@ -105,7 +105,7 @@ extension DashboardModel {
     private mutating func startJob(trial: TrialID, worker: Int, rung: Int, from: Int, to: Int, time: Double) {
         let i = slot(of: trial)
         clearWaiting(i)
-        setTowards(i, rung)
+        setTowards(i, towardsRung(of: i, rung: rung, from: from))
         setStatus(i, .running)
         trials[i].worker = worker
         guard worker >= 0 else { return }
@@ -113,12 +113,21 @@ extension DashboardModel {
         var w = WorkerSlot()
         w.trial = trial
         w.bracket = trials[i].bracket
-        w.rung = rung
+        w.rung = trials[i].towardsRung ?? rung
         w.fromResource = from
         w.toResource = to
         w.resource = from
         w.started = time
         workers[worker] = w
+    }
+
+    /// The rung a new job trains towards: the job's rung in the promotion variant; in the stopping
+    /// variant (a job may train through several rungs) the first rung above where it starts.
+    private func towardsRung(of i: Int, rung: Int, from: Int) -> Int {
+        guard info?.settings.variant == .stopping else { return rung }
+        let b = trials[i].bracket
+        guard b < rungs.count else { return rung }
+        return rungs[b].firstIndex { $0.resource > from } ?? rung
     }
 
     private mutating func decide(_ d: Decision) {
@@ -138,7 +147,12 @@ extension DashboardModel {
         switch d.action {
         case .continue:
             rungs[d.bracket][d.rung].promoted += 1
-            if d.rung + 1 < rungs[d.bracket].count { setTowards(i, d.rung + 1) }
+            if d.rung + 1 < rungs[d.bracket].count {
+                setTowards(i, d.rung + 1)
+                if let w = trials[i].worker, w < workers.count, workers[w].trial == d.trial {
+                    workers[w].rung = d.rung + 1
+                }
+            }
         case .wait:
             setTowards(i, nil)
             clearWaiting(i)

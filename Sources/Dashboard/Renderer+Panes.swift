@@ -6,10 +6,14 @@ extension Renderer {
     /// and other parts make the funnel visible.
     mutating func drawRungs(_ r: Rect) {
         let stopping = model.info?.settings.variant == .stopping
-        let legend = g.ascii ? "#=promoted ==waiting .=other" : "█ promoted ▒ waiting ░ other"
-        box(
-            r, title: "Rungs  \(stopping ? legend.replacingOccurrences(of: "promoted", with: "continued") : legend)",
-            focused: ui.focus == .rungs)
+        let legend: String
+        switch (stopping, g.ascii) {
+        case (false, false): legend = "█ promoted ▒ waiting ░ other"
+        case (false, true): legend = "#=promoted ==waiting .=other"
+        case (true, false): legend = "█ continued ░ stopped/other"
+        case (true, true): legend = "#=continued .=stopped/other"
+        }
+        box(r, title: "Rungs  \(legend)", focused: ui.focus == .rungs)
         let inner = r.inner
         guard inner.height > 1 else { return }
         let head = " b rung      r reached \(stopping ? " cont" : "promo")  run  wait  stop     cutoff "

@@ -81,6 +81,7 @@ struct Simulation {
 
     let count: Int
     let brackets: Int
+    let variant: Variant
     let eta = 3
     let info: RunInfo
     var rng: SplitMix
@@ -97,10 +98,11 @@ struct Simulation {
     var stopTime = Double.infinity
     var finish = false
 
-    init(count: Int, workers: Int, brackets: Int, seed: UInt64) {
+    init(count: Int, workers: Int, brackets: Int, seed: UInt64, variant: Variant) {
         self.count = count
         self.brackets = max(1, min(4, brackets))
-        info = SyntheticEvents.runInfo(workers: workers, brackets: self.brackets, seed: seed)
+        self.variant = variant
+        info = SyntheticEvents.runInfo(workers: workers, brackets: self.brackets, seed: seed, variant: variant)
         rng = SplitMix(state: seed)
         jobs = Array(repeating: nil, count: workers)
         rungs = info.ladders.map { $0.map { _ in RungValues() } }
@@ -141,61 +143,75 @@ struct Simulation {
         return bestW
     }
 
-    /// One report of the job on worker `w`; at its target, a decision and a free worker.
-    mutating func advance(_ w: Int) {
-        var job = jobs[w]!
-        let step = max(1, (job.to - job.from + 2) / 3)
-        job.at = min(job.to, job.at + step)
-        let value = loss(job.trial, job.at)
-        emit(.metric(trial: job.trial, resource: job.at, value: value))
-        if job.trial == 5 && job.rung == 0 {
-            emit(.trialFailed(trial: job.trial, reason: "diverged: loss is NaN at r=\(job.at)"))
-            emit(.jobEnded(trial: job.trial, worker: w))
-            jobs[w] = nil
-            assign(w)
-            return
-        }
-        if job.trial == 8 && job.rung == 0 {
-            emit(.trialKilled(trial: job.trial))
-            emit(.jobEnded(trial: job.trial, worker: w))
-            jobs[w] = nil
-            assign(w)
-            return
-        }
-        guard job.at >= job.to else {
-            job.nextTime = time + Double(step) * job.stepTime
-            jobs[w] = job
-            return
-        }
-        decide(job, value: value)
-        emit(.jobEnded(trial: job.trial, worker: w))
-        jobs[w] = nil
-        assign(w)
+    /// Resource units between reports while training towards rung `rung` (three reports a rung).
+    func step(_ trial: Int, towards rung: Int) -> Int {
+        let ladder = info.ladders[bracketOf[trial]]
+        let start = rung > 0 ? ladder[rung - 1] : 0
+        return max(1, (ladder[rung] - start + 2) / 3)
     }
 
-    mutating func decide(_ job: Job, value: Double) {
+    /// One report of the job on worker `w`; at a rung, a decision (and maybe a free worker).
+    mutating func advance(_ w: Int) {
+        var job = jobs[w]!
+        let target = info.ladders[bracketOf[job.trial]][job.rung]
+        job.at = min(target, job.at + step(job.trial, towards: job.rung))
+        let value = loss(job.trial, job.at)
+        emit(.metric(trial: job.trial, resource: job.at, value: value))
+        if job.rung == 0 && (job.trial == 5 || job.trial == 8) {
+            if job.trial == 5 {
+                emit(.trialFailed(trial: job.trial, reason: "diverged: loss is NaN at r=\(job.at)"))
+            } else {
+                emit(.trialKilled(trial: job.trial))
+            }
+            emit(.jobEnded(trial: job.trial, worker: w))
+            jobs[w] = nil
+            assign(w)
+            return
+        }
+        if job.at >= target {
+            guard decide(job, value: value) else {
+                emit(.jobEnded(trial: job.trial, worker: w))
+                jobs[w] = nil
+                assign(w)
+                return
+            }
+            job.rung += 1
+        }
+        job.nextTime = time + Double(step(job.trial, towards: job.rung)) * job.stepTime
+        jobs[w] = job
+    }
+
+    /// Records the trial's value at its rung and decides; true when a stopping-variant job goes on.
+    mutating func decide(_ job: Job, value: Double) -> Bool {
         let b = bracketOf[job.trial]
         let ladder = info.ladders[b]
-        rungs[b][job.rung].insert(value)
-        let n = rungs[b][job.rung].count
-        let rank = rungs[b][job.rung].rank(value)
-        let cutoff = n >= eta ? rungs[b][job.rung].value(atRank: max(1, n / eta)) : nil
-        let top = job.rung == ladder.count - 1
+        let k = job.rung
+        rungs[b][k].insert(value)
+        let n = rungs[b][k].count
+        let rank = rungs[b][k].rank(value)
+        let cutoff = n >= eta ? rungs[b][k].value(atRank: max(1, n / eta)) : nil
+        let top = k == ladder.count - 1
         let reason: Decision.Reason =
             top ? .topRung : (n < eta ? .tooFewEntries : (rank <= n / eta ? .withinCutoff : .worseThanCutoff))
+        let action: Decision.Action
+        if top {
+            action = .complete
+        } else if variant == .stopping {
+            action = reason == .worseThanCutoff ? .stop : .continue
+        } else {
+            action = .wait
+        }
         let d = Decision(
-            trial: job.trial, bracket: b, rung: job.rung, resource: ladder[job.rung], value: value, cutoff: cutoff,
-            rank: rank, rungSize: n, action: top ? .complete : .wait, reason: reason)
+            trial: job.trial, bracket: b, rung: k, resource: ladder[k], value: value, cutoff: cutoff, rank: rank,
+            rungSize: n, action: action, reason: reason)
         emit(.decision(d))
         if value < best {
             best = value
-            emit(.newBest(trial: job.trial, resource: job.to, value: value))
+            emit(.newBest(trial: job.trial, resource: ladder[k], value: value))
         }
-        if top {
-            emit(.trialCompleted(trial: job.trial, resource: job.to, value: value))
-        } else {
-            candidates[b][job.rung].push(value, job.trial)
-        }
+        if top { emit(.trialCompleted(trial: job.trial, resource: ladder[k], value: value)) }
+        if action == .wait { candidates[b][k].push(value, job.trial) }
+        return action == .continue
     }
 
     /// Gives free worker `w` a promotion or a new trial (the paper's rule, top rung first).
@@ -205,7 +221,7 @@ struct Simulation {
         }
         let b = Int(rng.next() % UInt64(brackets))
         let ladder = info.ladders[b]
-        for k in stride(from: ladder.count - 2, through: 0, by: -1) {
+        for k in stride(from: ladder.count - 2, through: 0, by: -1) where variant == .promotion {
             let n = rungs[b][k].count
             guard n >= eta, let (value, trial) = candidates[b][k].top else { continue }
             let rank = rungs[b][k].rank(value)
@@ -232,17 +248,16 @@ struct Simulation {
             .init(name: "optimizer", value: .string(rng.unit() < 0.5 ? "adam" : "sgd")),
         ])
         emit(.trialSampled(trial: id, bracket: b, config: config))
-        start(id, worker: w, rung: 0, from: 0, to: ladder[0])
+        start(id, worker: w, rung: 0, from: 0, to: variant == .stopping ? ladder[ladder.count - 1] : ladder[0])
         if quality.count == count, !finish { stopTime = time + 0.4 * speed[id] * Double(ladder[0]) }
     }
 
     mutating func start(_ trial: Int, worker: Int, rung: Int, from: Int, to: Int) {
         emit(.jobStarted(trial: trial, worker: worker, rung: rung, fromResource: from, toResource: to))
         let stepTime = 0.5 * speed[trial]
-        let step = max(1, (to - from + 2) / 3)
         jobs[worker] = Job(
-            trial: trial, rung: rung, from: from, to: to, at: from, nextTime: time + Double(step) * stepTime,
-            stepTime: stepTime)
+            trial: trial, rung: rung, from: from, to: to, at: from,
+            nextTime: time + Double(step(trial, towards: rung)) * stepTime, stepTime: stepTime)
     }
 }
 

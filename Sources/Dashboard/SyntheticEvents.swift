@@ -8,19 +8,23 @@ import RunLog
 public enum SyntheticEvents {
     /// Simulates a run that samples `count` trials on `workers` slots. The stream stops shortly
     /// after the last trial is sampled (jobs still running), or, with `finish`, when no work is
-    /// left and the run has ended.
+    /// left and the run has ended. The stopping variant trains each trial towards the maximum
+    /// resource and stops it at a rung when it is not within the top 1/η.
     public static func demo(
-        count: Int, workers: Int = 4, brackets: Int = 1, seed: UInt64 = 42, finish: Bool = false
+        count: Int, workers: Int = 4, brackets: Int = 1, seed: UInt64 = 42, finish: Bool = false,
+        variant: Variant = .promotion
     ) -> [RunEvent] {
-        var sim = Simulation(count: count, workers: workers, brackets: brackets, seed: seed)
+        var sim = Simulation(count: count, workers: workers, brackets: brackets, seed: seed, variant: variant)
         sim.run(finish: finish)
         return sim.events
     }
 
     /// The run description `demo` starts with.
-    public static func runInfo(workers: Int, brackets: Int, seed: UInt64 = 42) -> RunInfo {
+    public static func runInfo(
+        workers: Int, brackets: Int, seed: UInt64 = 42, variant: Variant = .promotion
+    ) -> RunInfo {
         let settings = SchedulerSettings(
-            variant: .promotion, goal: .minimize, minResource: 1, maxResource: 81, reductionFactor: 3,
+            variant: variant, goal: .minimize, minResource: 1, maxResource: 81, reductionFactor: 3,
             minEarlyStoppingRate: 0, brackets: brackets, seed: seed, maxTrials: nil, maxTotalResource: nil)
         let full = [1, 3, 9, 27, 81]
         let ladders = (0..<brackets).map { Array(full.dropFirst(min($0, full.count - 1))) }

@@ -105,6 +105,23 @@ struct ReducerTests {
         #expect(m.trial(1)?.decisions.last?.action == .stop)
     }
 
+    @Test func stoppingJobsRunTowardsTheNextRungWhateverTheirTarget() {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info(variant: .stopping)))
+        b.add(.trialSampled(trial: 0, bracket: 0, config: EventBuilder.config(0.01)))
+        b.add(.jobStarted(trial: 0, worker: 0, rung: 2, fromResource: 0, toResource: 9))
+        b.add(.trialSampled(trial: 1, bracket: 0, config: EventBuilder.config(0.02)))
+        b.add(.jobStarted(trial: 1, worker: 1, rung: 2, fromResource: 3, toResource: 9))
+        let m = DashboardModel(events: b.events)
+        #expect(m.rungs[0].map(\.running) == [1, 0, 1])
+        let demo = DashboardModel(
+            events: SyntheticEvents.demo(count: 300, workers: 4, finish: true, variant: .stopping))
+        #expect(demo.count(.stopped) > 0)
+        #expect(demo.count(.completed) > 0)
+        #expect(demo.rungs[0].allSatisfy { $0.running == 0 && $0.waiting == 0 })
+        #expect(demo.rungs[0][0].reached == demo.rungs[0][0].promoted + demo.rungs[0][0].stopped)
+    }
+
     @Test func completionCountsAtTheTopRung() {
         var b = promotionRun()
         b.add(.metric(trial: 1, resource: 9, value: 0.2))

@@ -76,6 +76,13 @@ struct RenderSnapshotTests {
         try check("detail-120x40-\(ascii ? "ascii" : "utf8").txt", grid.text)
     }
 
+    @Test func stoppingVariant() throws {
+        var events = SyntheticEvents.demo(count: 80, workers: 3, variant: .stopping)
+        let last = events.last!
+        events.append(RunEvent(seq: last.seq + 1, time: last.time, body: .runPaused(by: .user)))
+        try check("stopping-paused-100x30-utf8.txt", frame(DashboardModel(events: events), 100, 30, ascii: false).text)
+    }
+
     @Test func helpConfirmAndEndedScreens() throws {
         let model = Self.fixture()
         try check("help-80x24-utf8.txt", frame(model, 80, 24, ascii: false) { $0.overlay = .help }.text)
