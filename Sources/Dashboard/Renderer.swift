@@ -140,10 +140,13 @@ public struct Renderer {
             grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
             return
         }
+        let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
         let hints: [(String, String, Action)] = [
-            ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail), ("p", "pause", .pauseTrial),
-            ("K", "kill", .killTrial), ("P", "run", .pauseRun), ("+/-", "workers", .moreWorkers),
-            ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", "freeze", .freeze), ("Tab", "pane", .nextPane),
+            ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail),
+            ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
+            ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
+            ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
+            ("Tab", "pane", .nextPane),
         ]
         var x = 0
         // Only keys that work now are hinted (help lists the others and why).
