@@ -113,7 +113,7 @@ extension Renderer {
             x += barWidth
             let rest =
                 pad("\(w.resource)/\(w.toResource)", 10, right: true) + pad(metricText(w.metric), 11, right: true)
-                + pad(formatDuration(max(0, model.elapsed - w.started)), 8, right: true) + " " + state
+                + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " " + state
             grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
         }
     }

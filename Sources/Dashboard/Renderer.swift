@@ -101,7 +101,7 @@ public struct Renderer {
         if ui.readOnly { badges.append("REPLAY") }
         let badgeText = badges.map { " \($0) " }.joined(separator: " ")
         let right = w - badgeText.count
-        let elapsed = "elapsed \(formatDuration(model.elapsed))"
+        let elapsed = "elapsed \(formatDuration(now))"
         let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
         x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
         var bx = max(x + 1, right)
@@ -160,6 +160,9 @@ public struct Renderer {
             grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
         }
     }
+
+    /// The run's "now": the latest event's time, or the live loop's estimate when it is later.
+    var now: Double { max(model.elapsed, ui.clock ?? 0) }
 
     func killText(_ id: TrialID) -> String {
         let config = model.trial(id)?.configText ?? ""

@@ -37,6 +37,10 @@ public struct UIState: Sendable {
     public var frozen = false
     /// One line of feedback for the footer (cleared by the next key).
     public var flash: String?
+    /// The live loop's estimate of the run's current time (the latest event's time plus the wall
+    /// time since it arrived), so the elapsed time and job ages tick between events. Nil in tests
+    /// and replay: then the latest event's time is "now".
+    public var clock: Double?
     /// The terminal size, for page sizes.
     public var screen = Size(width: 80, height: 24)
     /// The trials list as shown.

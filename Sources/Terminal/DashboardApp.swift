@@ -77,6 +77,7 @@ public enum DashboardApp {
         var urgent = true
         var backlog: [RunEvent] = []
         var backlogHead = 0
+        var lastFold = DispatchTime.now().uptimeNanoseconds
         while true {
             if let sig = signals.pending { return .signal(sig) }
             let now = DispatchTime.now().uptimeNanoseconds
@@ -93,8 +94,19 @@ public enum DashboardApp {
             }
             let end = min(backlog.count, backlogHead + Self.foldBudget)
             for i in backlogHead..<end { model.apply(backlog[i]) }
-            if end > backlogHead, !ui.frozen { dirty = true }
+            if end > backlogHead {
+                lastFold = DispatchTime.now().uptimeNanoseconds
+                if !ui.frozen { dirty = true }
+            }
             backlogHead = end
+            // Let the elapsed time and job ages tick between events (live runs only).
+            if !options.readOnly, !ui.frozen, !model.isEnded, model.eventCount > 0 {
+                let clock = model.elapsed + Double(DispatchTime.now().uptimeNanoseconds &- lastFold) / 1e9
+                if Int(clock) != Int(ui.clock ?? -1) { dirty = true }
+                ui.clock = clock
+            } else if model.isEnded {
+                ui.clock = nil
+            }
             if let key {
                 if key == .resize || key == .ctrl("l") {
                     // After a resize (or ^L) erase and redraw everything once.
