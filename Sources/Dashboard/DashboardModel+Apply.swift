@@ -23,12 +23,16 @@ extension DashboardModel {
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
         case .metric(let trial, let resource, let value):
             let i = slot(of: trial)
-            totalResource += max(0, resource - trials[i].resource)
+            let (delta, overflow) = resource.subtractingReportingOverflow(trials[i].resource)
+            if !overflow, delta > 0 {
+                let (sum, over) = totalResource.addingReportingOverflow(delta)
+                totalResource = over ? Int.max : sum
+            }
             trials[i].resource = resource
             trials[i].lastMetric = value
             trials[i].addPoint(CurvePoint(resource: resource, value: value))
             touch(i)
-            if let w = trials[i].worker, w < workers.count, workers[w].trial == trial {
+            if let w = trials[i].worker, w >= 0, w < workers.count, workers[w].trial == trial {
                 workers[w].resource = resource
                 workers[w].metric = value
             }
@@ -78,7 +82,7 @@ extension DashboardModel {
             log(t, "run resumed by \(by.rawValue)", .normal)
         case .workersChanged(let count, let by):
             workerCount = count
-            while workers.count < count { workers.append(WorkerSlot()) }
+            while workers.count < min(count, Self.maxWorkers) { workers.append(WorkerSlot()) }
             trimIdleWorkers()
             log(t, "workers set to \(count) by \(by.rawValue)", .normal)
         case .runEnded(let reason):
@@ -96,7 +100,7 @@ extension DashboardModel {
         metricName = Sanitizer.clean(info.metric, maxColumns: 30)
         parameterNames = info.parameters.map { Sanitizer.clean($0, maxColumns: 40) }
         workerCount = info.workers
-        while workers.count < info.workers { workers.append(WorkerSlot()) }
+        while workers.count < min(info.workers, Self.maxWorkers) { workers.append(WorkerSlot()) }
         for (b, ladder) in info.ladders.enumerated() {
             for (k, r) in ladder.enumerated() { ensureRung(b, k, resource: r) }
         }
@@ -107,8 +111,8 @@ extension DashboardModel {
         clearWaiting(i)
         setTowards(i, towardsRung(of: i, rung: rung, from: from))
         setStatus(i, .running)
+        guard worker >= 0, worker < Self.maxWorkers else { return }
         trials[i].worker = worker
-        guard worker >= 0 else { return }
         while workers.count <= worker { workers.append(WorkerSlot()) }
         var w = WorkerSlot()
         w.trial = trial
@@ -126,13 +130,14 @@ extension DashboardModel {
     private func towardsRung(of i: Int, rung: Int, from: Int) -> Int {
         guard info?.settings.variant == .stopping else { return rung }
         let b = trials[i].bracket
-        guard b < rungs.count else { return rung }
+        guard b >= 0, b < rungs.count else { return rung }
         return rungs[b].firstIndex { $0.resource > from } ?? rung
     }
 
     private mutating func decide(_ d: Decision) {
         let i = slot(of: d.trial, bracket: d.bracket)
         trials[i].addDecision(d)
+        guard Self.isShown(d.bracket, d.rung) else { return }
         ensureRung(d.bracket, d.rung, resource: d.resource)
         rungs[d.bracket][d.rung].cutoff = d.cutoff
         if d.action == .promote {

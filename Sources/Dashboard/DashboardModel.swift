@@ -8,6 +8,11 @@ public struct DashboardModel: Sendable {
     public static let messageCapacity = 200
     /// The most points of the best-so-far series kept (older points are thinned).
     public static let bestSeriesCapacity = 2048
+    /// The most worker slots, brackets and rungs per bracket shown; events beyond them (a corrupt
+    /// log) are counted per trial but not drawn, so they cannot exhaust memory.
+    public static let maxWorkers = 4096
+    public static let maxBrackets = 64
+    public static let maxRungs = 64
     /// Width in event-time seconds of the window that measures reports per second.
     public static let reportWindow = 5.0
 
@@ -155,8 +160,13 @@ public struct DashboardModel: Sendable {
         trialsChanged = stamp
     }
 
+    /// True when rung `rung` of bracket `bracket` is within the shown bounds.
+    static func isShown(_ bracket: Int, _ rung: Int) -> Bool {
+        (0..<maxBrackets).contains(bracket) && (0..<maxRungs).contains(rung)
+    }
+
     mutating func ensureRung(_ bracket: Int, _ rung: Int, resource: Int? = nil) {
-        guard bracket >= 0, rung >= 0 else { return }
+        guard Self.isShown(bracket, rung) else { return }
         while rungs.count <= bracket { rungs.append([]) }
         while rungs[bracket].count <= rung { rungs[bracket].append(RungStats(resource: 0)) }
         if let resource { rungs[bracket][rung].resource = resource }
@@ -165,11 +175,11 @@ public struct DashboardModel: Sendable {
     /// Moves the trial's running job to train towards `rung` (nil: no job).
     mutating func setTowards(_ i: Int, _ rung: Int?) {
         let b = trials[i].bracket
-        if let old = trials[i].towardsRung, b < rungs.count, old < rungs[b].count {
+        if let old = trials[i].towardsRung, b >= 0, b < rungs.count, old < rungs[b].count {
             rungs[b][old].running -= 1
         }
         trials[i].towardsRung = nil
-        if let rung, rung >= 0 {
+        if let rung, Self.isShown(b, rung) {
             ensureRung(b, rung)
             rungs[b][rung].running += 1
             trials[i].towardsRung = rung
@@ -179,7 +189,7 @@ public struct DashboardModel: Sendable {
     /// Clears the rung where the trial waits to be promoted.
     mutating func clearWaiting(_ i: Int) {
         let b = trials[i].bracket
-        if let w = trials[i].waitingAt, b < rungs.count, w < rungs[b].count { rungs[b][w].waiting -= 1 }
+        if let w = trials[i].waitingAt, b >= 0, b < rungs.count, w < rungs[b].count { rungs[b][w].waiting -= 1 }
         trials[i].waitingAt = nil
     }
 
@@ -203,7 +213,7 @@ public struct DashboardModel: Sendable {
 
 /// Formats seconds as "42.0s", "12:03" or "1:02:03".
 public func formatDuration(_ seconds: Double) -> String {
-    guard seconds.isFinite, seconds >= 0 else { return "-" }
+    guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return "-" }
     if seconds < 60 { return String(format: "%.1fs", seconds) }
     let s = Int(seconds)
     if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }

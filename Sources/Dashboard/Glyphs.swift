@@ -72,6 +72,14 @@ func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     return right ? fill + s : s + fill
 }
 
+/// `v` rounded down and clamped to `lo...hi` (0 → `lo` for NaN), never trapping.
+func clampedInt(_ v: Double, _ lo: Int, _ hi: Int) -> Int {
+    guard v.isFinite else { return v == .infinity ? hi : lo }
+    if v <= Double(lo) { return lo }
+    if v >= Double(hi) { return hi }
+    return Int(v)
+}
+
 /// A metric value for a column ("-" when missing).
 func metricText(_ v: Double?) -> String {
     guard let v else { return "-" }

@@ -24,13 +24,13 @@ struct Plot {
         } else {
             f = xMax > xMin ? (x - xMin) / (xMax - xMin) : 0
         }
-        return max(0, min(dotsWide - 1, Int((f * Double(dotsWide - 1)).rounded())))
+        return clampedInt((f * Double(dotsWide - 1)).rounded(), 0, dotsWide - 1)
     }
 
     /// The dot row of `y` (0 at the top).
     func dotY(_ y: Double) -> Int {
         let f = yMax > yMin ? (y - yMin) / (yMax - yMin) : 0.5
-        return max(0, min(dotsHigh - 1, Int(((1 - f) * Double(dotsHigh - 1)).rounded())))
+        return clampedInt(((1 - f) * Double(dotsHigh - 1)).rounded(), 0, dotsHigh - 1)
     }
 
     /// Draws the polyline through `points` (non-finite values skipped).

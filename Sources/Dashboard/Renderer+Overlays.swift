@@ -124,8 +124,8 @@ extension Renderer {
             logX: xLo >= 1 && xHi / xLo >= 4, ascii: g.ascii)
         grid.put(pad(formatShort(yHi), 9, right: true), x: rect.x - 10, y: rect.y, role: .dim)
         grid.put(pad(formatShort(yLo), 9, right: true), x: rect.x - 10, y: rect.y + rect.height - 1, role: .dim)
-        grid.put("r=\(Int(xLo))", x: rect.x, y: rect.y + rect.height, role: .dim)
-        let label = "r=\(Int(xHi))"
+        grid.put("r=\(formatShort(xLo))", x: rect.x, y: rect.y + rect.height, role: .dim)
+        let label = "r=\(formatShort(xHi))"
         grid.put(label, x: rect.x + rect.width - label.count, y: rect.y + rect.height, role: .dim)
         plot.draw(points, into: &grid, role: .good)
         for (cx, cy) in cutoffs { plot.mark(cx, cy, g.cutoffMark, into: &grid, role: .warning) }

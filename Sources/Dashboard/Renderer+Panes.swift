@@ -52,7 +52,7 @@ extension Renderer {
     }
 
     private mutating func drawFunnelBar(x: Int, y: Int, width: Int, stats s: RungStats, scale: Int) {
-        func cells(_ n: Int) -> Int { Int((Double(width) * Double(n) / Double(scale)).rounded(.up)) }
+        func cells(_ n: Int) -> Int { clampedInt((Double(width) * Double(n) / Double(scale)).rounded(.up), 0, width) }
         let total = min(width, cells(s.reached))
         let promoted = min(total, cells(s.promoted))
         let waiting = min(total - promoted, cells(s.waiting))
@@ -107,8 +107,8 @@ extension Renderer {
                 + pad(String(w.bracket), 3, right: true) + pad(String(w.rung), 5, right: true)
                 + pad("\(w.fromResource)\(g.arrow)\(w.toResource)", 8, right: true) + "  "
             var x = grid.put(fixed, x: inner.x, y: y, role: selected ? .selected : .normal, maxWidth: inner.width)
-            let span = max(1, w.toResource - w.fromResource)
-            let fraction = Double(w.resource - w.fromResource) / Double(span)
+            let span = max(1, Double(w.toResource) - Double(w.fromResource))
+            let fraction = (Double(w.resource) - Double(w.fromResource)) / span
             drawProgress(x: x, y: y, width: barWidth, fraction: fraction)
             x += barWidth
             let rest =
@@ -126,12 +126,12 @@ extension Renderer {
         grid.put("[", x: x, y: y, role: .dim)
         grid.put("]", x: x + width - 1, y: y, role: .dim)
         if g.ascii {
-            let n = Int((f * Double(inner)).rounded(.down))
+            let n = clampedInt(f * Double(inner), 0, inner)
             grid.fill("#", x: x + 1, y: y, count: n, role: .good)
             grid.fill(".", x: x + 1 + n, y: y, count: inner - n, role: .dim)
             return
         }
-        let eighths = Int((f * Double(inner * 8)).rounded(.down))
+        let eighths = clampedInt(f * Double(inner * 8), 0, inner * 8)
         let whole = eighths / 8
         grid.fill(g.full, x: x + 1, y: y, count: whole, role: .good)
         if whole < inner, eighths % 8 > 0 {
@@ -200,7 +200,7 @@ extension Renderer {
             guard let v = current, v.isFinite, t >= first.time else { continue }
             var level = span > 0 ? (v - lo) / span : 1
             if model.goal == .minimize { level = span > 0 ? 1 - level : 1 }
-            let idx = max(0, min(g.levels.count - 1, Int((level * Double(g.levels.count - 1)).rounded())))
+            let idx = clampedInt((level * Double(g.levels.count - 1)).rounded(), 0, g.levels.count - 1)
             grid[x + c, y] = Cell(g.levels[idx], .good)
         }
     }

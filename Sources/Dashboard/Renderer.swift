@@ -116,7 +116,7 @@ public struct Renderer {
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
         parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
         if let budget = model.budgetUsed {
-            let pct = Int((budget.fraction * 100).rounded(.down))
+            let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
         }
         var cx = 1
@@ -171,7 +171,7 @@ public struct Renderer {
     }
 
     func formatRate(_ r: Double) -> String {
-        r >= 100 ? String(Int(r.rounded())) : formatShort((r * 10).rounded() / 10)
+        r >= 100 ? formatShort(r.rounded()) : formatShort((r * 10).rounded() / 10)
     }
 }
 
