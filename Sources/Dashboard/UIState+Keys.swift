@@ -75,7 +75,7 @@ extension UIState {
         case .pauseRun:
             return [.send(model.runPaused ? .resumeRun : .pauseRun)]
         case .moreWorkers:
-            return [.send(.setWorkers(model.workerCount + 1))]
+            return [.send(.setWorkers(max(1, min(model.workerCount, DashboardModel.maxWorkers - 1) + 1)))]
         case .fewerWorkers:
             return [.send(.setWorkers(model.workerCount - 1))]
         case .cycleSort:

@@ -53,7 +53,10 @@ struct RobustnessTests {
         for size in [Size(width: 80, height: 24), Size(width: 200, height: 60), Size(width: 10, height: 3)] {
             ui.screen = size
             ui.sync(with: model)
-            for key in [Key.enter, .char("K"), .char("?"), .char("s"), .tab, .pageDown, .char("G")] {
+            for key in [
+                Key.enter, .char("K"), .char("?"), .char("s"), .tab, .pageDown, .char("G"), .char("+"), .char("-"),
+                .char("p"), .char("P"), .char("k"), .char("/"), .char("x"), .enter, .char("f"), .tab, .tab, .char("j"),
+            ] {
                 _ = ui.handle(key, model: model)
                 let grid = render(model: model, ui: ui, size: size)
                 #expect(grid.cells.count == size.width * size.height)
