@@ -4,6 +4,7 @@
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
 #include <langinfo.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -51,5 +52,40 @@ static inline int ashb_get_wch(int *code, int *is_key) {
     *code = (int)ch;
     *is_key = (r == KEY_CODE_YES) ? 1 : 0;
     return OK;
+}
+// Crash safety: while the screen is up, a fault (SIGSEGV, SIGILL from a Swift trap, SIGBUS, SIGFPE,
+// SIGTRAP) or SIGABRT on any thread first gives the terminal back (endwin), then goes on to the
+// handler that was there before (the Swift backtracer, or the default action). endwin is not
+// async-signal-safe; on a path that ends the process anyway, a usable terminal is worth the risk.
+// (Storage lives in a function-local static: Swift does not emit a header's file-scope statics.
+// Install and remove are called from one Swift file, so they share one copy.)
+static inline struct sigaction *ashb_saved_actions(void) {
+    static struct sigaction saved[NSIG];
+    return saved;
+}
+static const int ashb_crash_signals[] = {SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGTRAP, SIGABRT};
+static void ashb_crash_handler(int sig, siginfo_t *info, void *context) {
+    (void)info;
+    (void)context;
+    endwin();
+    sigaction(sig, &ashb_saved_actions()[sig], NULL);
+    // A fault re-executes the faulting instruction on return and reaches the previous handler;
+    // an abort is re-raised (blocked until this handler returns).
+    if (sig == SIGABRT) raise(sig);
+}
+static inline void ashb_install_crash_handlers(void) {
+    for (unsigned i = 0; i < sizeof ashb_crash_signals / sizeof ashb_crash_signals[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = ashb_crash_handler;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&sa.sa_mask);
+        sigaction(ashb_crash_signals[i], &sa, &ashb_saved_actions()[ashb_crash_signals[i]]);
+    }
+}
+static inline void ashb_remove_crash_handlers(void) {
+    for (unsigned i = 0; i < sizeof ashb_crash_signals / sizeof ashb_crash_signals[0]; i++) {
+        sigaction(ashb_crash_signals[i], &ashb_saved_actions()[ashb_crash_signals[i]], NULL);
+    }
 }
 #endif

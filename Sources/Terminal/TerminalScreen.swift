@@ -25,6 +25,7 @@ final class TerminalScreen {
         guard let s = ashb_newterm(nil) else { throw TerminalError.unsupportedTerminal(term) }
         screen = s
         _ = set_term(s)
+        ashb_install_crash_handlers()
         cbreak()
         noecho()
         nonl()
@@ -51,6 +52,7 @@ final class TerminalScreen {
         guard !closed else { return }
         closed = true
         endwin()
+        ashb_remove_crash_handlers()
         if let screen { delscreen(screen) }
         screen = nil
     }
