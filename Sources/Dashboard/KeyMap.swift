@@ -28,8 +28,23 @@ public enum Action: String, Sendable, CaseIterable {
     case redraw
 }
 
-/// One line of the keymap: which keys do what, whether it is dangerous (asks first), and whether
-/// it acts on the run (disabled when the dashboard is read-only).
+/// A condition a key needs to be enabled; the keymap lists them per binding, and the first one
+/// that fails says why the key is disabled.
+public enum Requirement: Sendable, Equatable {
+    /// Commands can be sent (not a read-only replay).
+    case writable
+    /// The run has not ended.
+    case liveRun
+    /// A trial is selected.
+    case selectedTrial
+    /// The selected trial can still run (not completed, stopped, killed or failed).
+    case activeTrial
+    /// More than one worker slot (so one can go).
+    case spareWorker
+}
+
+/// One line of the keymap: which keys do what, whether it is dangerous (asks first), and what it
+/// needs to be enabled.
 public struct KeyBinding: Sendable {
     /// The keys that trigger the action (the first one is shown in hints).
     public var keys: [Key]
@@ -39,18 +54,22 @@ public struct KeyBinding: Sendable {
     public var description: String
     /// Dangerous actions ask for confirmation.
     public var dangerous: Bool
-    /// Actions that send commands to the run; replay disables them.
-    public var actsOnRun: Bool
+    /// What must hold for the key to work, checked in order.
+    public var requires: [Requirement]
 
     public init(
-        _ keys: [Key], _ action: Action, _ description: String, dangerous: Bool = false, actsOnRun: Bool = false
+        _ keys: [Key], _ action: Action, _ description: String, dangerous: Bool = false,
+        requires: [Requirement] = []
     ) {
         self.keys = keys
         self.action = action
         self.description = description
         self.dangerous = dangerous
-        self.actsOnRun = actsOnRun
+        self.requires = requires
     }
+
+    /// True for keys that send commands to the run (disabled in replay).
+    public var actsOnRun: Bool { requires.contains(.writable) }
 
     /// The keys as help shows them ("K, F9").
     public var keyNames: String { keys.map(\.description).joined(separator: ", ") }
@@ -83,12 +102,17 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("G"), .end], .bottom, "go to bottom"),
         KeyBinding([.tab], .nextPane, "next pane"),
         KeyBinding([.backTab], .previousPane, "previous pane"),
-        KeyBinding([.enter], .detail, "trial detail"),
-        KeyBinding([.char("p")], .pauseTrial, "pause/resume trial", actsOnRun: true),
-        KeyBinding([.char("K"), .function(9)], .killTrial, "kill trial", dangerous: true, actsOnRun: true),
-        KeyBinding([.char("P")], .pauseRun, "pause/resume the run", actsOnRun: true),
-        KeyBinding([.char("+"), .char("=")], .moreWorkers, "one more worker", actsOnRun: true),
-        KeyBinding([.char("-")], .fewerWorkers, "one fewer worker", actsOnRun: true),
+        KeyBinding([.enter], .detail, "trial detail", requires: [.selectedTrial]),
+        KeyBinding(
+            [.char("p")], .pauseTrial, "pause/resume trial",
+            requires: [.writable, .liveRun, .selectedTrial, .activeTrial]),
+        KeyBinding(
+            [.char("K"), .function(9)], .killTrial, "kill trial", dangerous: true,
+            requires: [.writable, .liveRun, .selectedTrial, .activeTrial]),
+        KeyBinding([.char("P")], .pauseRun, "pause/resume the run", requires: [.writable, .liveRun]),
+        KeyBinding([.char("+"), .char("=")], .moreWorkers, "one more worker", requires: [.writable, .liveRun]),
+        KeyBinding(
+            [.char("-")], .fewerWorkers, "one fewer worker", requires: [.writable, .liveRun, .spareWorker]),
         KeyBinding([.char("s")], .cycleSort, "cycle sort key"),
         KeyBinding([.char("<")], .sortAscending, "sort ascending"),
         KeyBinding([.char(">")], .sortDescending, "sort descending"),

@@ -107,24 +107,30 @@ public struct UIState: Sendable {
         selectedRow = table.row(of: id)
     }
 
-    /// Why `action` is unavailable now, or nil when it is available.
+    /// Why `action` is unavailable now (the first requirement of its binding that fails), or nil
+    /// when it is available.
     public func whyDisabled(_ action: Action, model: DashboardModel) -> String? {
-        if readOnly, keyMap.binding(action)?.actsOnRun == true { return "replay is read-only" }
-        switch action {
-        case .pauseTrial, .killTrial:
-            if model.isEnded { return "the run has ended" }
-            guard let id = actionTrial, let t = model.trial(id) else { return "no trial selected" }
-            if t.status.isFinal { return "trial \(id) is \(t.status.name)" }
-            return nil
-        case .pauseRun, .moreWorkers:
+        guard let binding = keyMap.binding(action) else { return nil }
+        for requirement in binding.requires {
+            if let why = whyUnmet(requirement, model: model) { return why }
+        }
+        return nil
+    }
+
+    /// Why `requirement` does not hold now, or nil when it does.
+    public func whyUnmet(_ requirement: Requirement, model: DashboardModel) -> String? {
+        switch requirement {
+        case .writable:
+            return readOnly ? "replay is read-only" : nil
+        case .liveRun:
             return model.isEnded ? "the run has ended" : nil
-        case .fewerWorkers:
-            if model.isEnded { return "the run has ended" }
+        case .selectedTrial:
+            return actionTrial.flatMap { model.trial($0) } == nil ? "no trial selected" : nil
+        case .activeTrial:
+            guard let id = actionTrial, let t = model.trial(id) else { return "no trial selected" }
+            return t.status.isFinal ? "trial \(id) is \(t.status.name)" : nil
+        case .spareWorker:
             return model.workerCount <= 1 ? "at least one worker" : nil
-        case .detail:
-            return actionTrial == nil ? "no trial selected" : nil
-        default:
-            return nil
         }
     }
 

@@ -170,6 +170,31 @@ struct KeymapTests {
         #expect(ui.table.count == 4)
     }
 
+    @Test func keymapIsConsistentData() {
+        let keys = KeyMap.standard.bindings.flatMap(\.keys)
+        #expect(Set(keys).count == keys.count, "a key is bound twice")
+        let actions = KeyMap.standard.bindings.map(\.action)
+        #expect(Set(actions) == Set(Action.allCases), "every action has a binding")
+        #expect(KeyMap.standard.bindings.filter(\.dangerous).map(\.action) == [.killTrial, .quit])
+    }
+
+    @Test func requirementsSayWhyAKeyIsDisabled() {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info(workers: 1)))
+        var model = DashboardModel(events: b.events)
+        var ui = viewState(model)
+        #expect(ui.whyDisabled(.killTrial, model: model) == "no trial selected")
+        #expect(ui.whyDisabled(.detail, model: model) == "no trial selected")
+        #expect(ui.whyDisabled(.fewerWorkers, model: model) == "at least one worker")
+        #expect(ui.whyDisabled(.moreWorkers, model: model) == nil)
+        b.add(.runEnded(reason: "budget"))
+        model = DashboardModel(events: b.events)
+        ui.sync(with: model)
+        #expect(ui.handle(.char("P"), model: model).isEmpty)
+        #expect(ui.flash == "P: the run has ended")
+        #expect(ui.whyDisabled(.cycleSort, model: model) == nil)
+    }
+
     @Test func freezeShowsABadge() {
         let model = liveModel()
         var ui = viewState(model)
