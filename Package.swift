@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
-        .testTarget(name: "AshbTopTests", dependencies: ["AshbTop", "CSpawn", "RunLog"]),
+        .testTarget(
+            name: "AshbTopTests", dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,9 @@ public enum Variant: String, Sendable, Codable, CaseIterable {
 
 /// Settings of the scheduler; validated by `ASHAScheduler.init`.
 public struct SchedulerSettings: Sendable, Codable, Equatable {
+    /// Promotion-based (the paper) or stopping-based (Ray Tune, Optuna) ASHA.
     public var variant: Variant
+    /// Whether smaller or larger values of the metric are better.
     public var goal: Goal
     /// Minimum resource r (resource of the lowest rung of bracket 0 when s = 0).
     public var minResource: Int
@@ -34,6 +36,8 @@ public struct SchedulerSettings: Sendable, Codable, Equatable {
     /// Budget: the most resource units trained in total, across all trials (nil = unbounded).
     public var maxTotalResource: Int?
 
+    /// Settings with the paper's defaults: promotion, minimize, r = 1, R = 81, η = 3, s = 0, one bracket,
+    /// seed 0, no budget.
     public init(
         variant: Variant = .promotion, goal: Goal = .minimize, minResource: Int = 1, maxResource: Int = 81,
         reductionFactor: Int = 3, minEarlyStoppingRate: Int = 0, brackets: Int = 1, seed: UInt64 = 0,
@@ -54,17 +58,23 @@ public struct SchedulerSettings: Sendable, Codable, Equatable {
 
 /// Work the scheduler hands to a free worker: train `trial` from `fromResource` up to `toResource`.
 public struct Job: Sendable, Equatable, Codable {
+    /// The trial to train.
     public var trial: TrialID
+    /// The trial's bracket.
     public var bracket: Int
     /// Index of the rung this job trains towards (its resource is `toResource`).
     public var rung: Int
+    /// The resource the trial was trained to before this job (0 for a new trial).
     public var fromResource: Int
+    /// The resource at which the job ends (promotion variant: the target rung's level; stopping
+    /// variant: R, unless a report is answered with `.stop`).
     public var toResource: Int
     /// True when the configuration was sampled for this job (a new trial); false for a promotion.
     public var isNew: Bool
     /// For a promotion, the decision that promoted the trial (its rank and the rung's cutoff).
     public var promotion: Decision?
 
+    /// A job, field by field.
     public init(
         trial: TrialID, bracket: Int, rung: Int, fromResource: Int, toResource: Int, isNew: Bool,
         promotion: Decision? = nil
@@ -85,7 +95,8 @@ public struct Decision: Sendable, Equatable, Codable {
     public enum Action: String, Sendable, Codable, CaseIterable {
         /// Stopping variant: the trial goes on training towards the next rung.
         case `continue`
-        /// Stopping variant: the trial is stopped at this rung.
+        /// Stopping variant: the trial is stopped at this rung. Both variants: the value was not finite
+        /// (reason `nonFiniteValue`), so the trial ends and is never promoted.
         case stop
         /// Promotion variant: the trial's job ended at this rung; it waits to be promoted.
         case wait
@@ -97,7 +108,8 @@ public struct Decision: Sendable, Equatable, Codable {
 
     /// The rule that decided.
     public enum Reason: String, Sendable, Codable, CaseIterable {
-        /// The value is within the top 1/η of the rung (rank ≤ ⌊n/η⌋, or better than or equal to the cutoff).
+        /// The value is within the top 1/η of the rung. Stopping variant: not worse than the cutoff (a value
+        /// equal to the cutoff continues). Promotion variant: rank ≤ ⌊n/η⌋ (ties broken by trial id).
         case withinCutoff
         /// The value is worse than the rung's cutoff.
         case worseThanCutoff
@@ -109,7 +121,9 @@ public struct Decision: Sendable, Equatable, Codable {
         case topRung
     }
 
+    /// The trial decided about.
     public var trial: TrialID
+    /// The trial's bracket.
     public var bracket: Int
     /// Rung index within the bracket.
     public var rung: Int
@@ -117,15 +131,21 @@ public struct Decision: Sendable, Equatable, Codable {
     public var resource: Int
     /// The trial's value recorded at this rung.
     public var value: Double
-    /// The rung's cutoff when the decision was taken (nil while the rung has fewer than η entries).
+    /// The rung's cutoff when the decision was taken, this entry included: the value of rank ⌊n/η⌋, or
+    /// the worst finite value when that one is not finite; nil while the rung has fewer than η entries or
+    /// no finite value.
     public var cutoff: Double?
-    /// The trial's 1-based rank among the rung's entries (ties broken by value, then trial id).
+    /// The trial's 1-based rank among the rung's entries (by value, better first, then by trial id, lower
+    /// first; non-finite values last).
     public var rank: Int
     /// How many entries the rung held, this trial included.
     public var rungSize: Int
+    /// What happens to the trial.
     public var action: Action
+    /// Why.
     public var reason: Reason
 
+    /// A decision, field by field.
     public init(
         trial: TrialID, bracket: Int, rung: Int, resource: Int, value: Double, cutoff: Double?, rank: Int,
         rungSize: Int, action: Action, reason: Reason

@@ -1,53 +1,72 @@
-// PLACEHOLDER shapes: the ASHA helper owns this file and replaces it with the real implementation.
-
-/// The range or set one hyperparameter is drawn from.
-public enum Domain: Sendable, Hashable, Codable {
-    /// Uniform float in [low, high], optionally quantized to multiples of `step`.
-    case uniform(low: Double, high: Double, step: Double?)
-    /// Log-uniform float in [low, high] (both > 0), optionally quantized.
-    case logUniform(low: Double, high: Double, step: Double?)
-    /// Uniform integer in [low, high].
-    case int(low: Int, high: Int)
-    /// Log-uniform integer in [low, high] (both > 0).
-    case logInt(low: Int, high: Int)
-    /// One of the listed values, each equally likely.
-    case choice([ParameterValue])
-    /// Always this value.
-    case constant(ParameterValue)
-}
-
-/// One named hyperparameter.
-public struct Parameter: Sendable, Hashable, Codable {
-    public var name: String
-    public var domain: Domain
-    public init(name: String, domain: Domain) {
-        self.name = name
-        self.domain = domain
-    }
-}
-
 /// A validation failure that names the parameter at fault.
 public struct SearchSpaceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The name of the parameter at fault (may be empty when the fault is an empty name).
     public var parameter: String
+    /// What is wrong with it.
     public var message: String
+
+    /// An error about `parameter`.
     public init(parameter: String, message: String) {
         self.parameter = parameter
         self.message = message
     }
+
+    /// `parameter 'lr': low (1) must be below high (0.1)`.
     public var description: String { "parameter '\(parameter)': \(message)" }
 }
 
-/// The hyperparameters to tune, in order.
+/// The hyperparameters to tune, in order, validated.
+///
+/// `sample(index:seed:)` is a pure function: parameter i of configuration `index` is drawn from
+/// `SplitMix64.bits(seed: seed, index, i + 1)` alone, so a configuration never depends on the ones
+/// sampled before it and comes out bit for bit the same on every machine.
 public struct SearchSpace: Sendable, Hashable, Codable {
+    /// The parameters, in the order given (and the order of every configuration's entries).
     public private(set) var parameters: [Parameter]
 
-    /// Validates the parameters (see `SearchSpaceError`).
+    /// Validates the parameters: names must be non-empty and unique; ranges need finite bounds with
+    /// `low < high`; log ranges need positive bounds; steps must be finite and positive; choices need
+    /// at least one value. The error names the first parameter at fault.
     public init(_ parameters: [Parameter]) throws(SearchSpaceError) {
+        var seen = Set<String>()
+        for parameter in parameters {
+            if parameter.name.isEmpty {
+                throw SearchSpaceError(parameter: "", message: "name must not be empty")
+            }
+            if !seen.insert(parameter.name).inserted {
+                throw SearchSpaceError(parameter: parameter.name, message: "duplicate name")
+            }
+            if let problem = parameter.domain.problem() {
+                throw SearchSpaceError(parameter: parameter.name, message: problem)
+            }
+        }
         self.parameters = parameters
     }
 
     /// The configuration of trial `index` under `seed`; depends on nothing else.
     public func sample(index: Int, seed: UInt64) -> Configuration {
-        fatalError("placeholder")
+        var entries: [Configuration.Entry] = []
+        entries.reserveCapacity(parameters.count)
+        for (i, parameter) in parameters.enumerated() {
+            let bits = SplitMix64.bits(seed: seed, UInt64(bitPattern: Int64(index)), UInt64(i) + 1)
+            entries.append(Configuration.Entry(name: parameter.name, value: parameter.domain.value(bits: bits)))
+        }
+        return Configuration(entries)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case parameters
+    }
+
+    /// Decodes `{"parameters": [...]}` and validates it like `init(_:)` (throwing `SearchSpaceError`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(container.decode([Parameter].self, forKey: .parameters))
+    }
+
+    /// Encodes `{"parameters": [...]}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(parameters, forKey: .parameters)
     }
 }

@@ -2,9 +2,13 @@ import Foundation
 
 /// The value of one hyperparameter in a configuration.
 public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A real number.
     case double(Double)
+    /// An integer.
     case int(Int)
+    /// A string (a categorical choice).
     case string(String)
+    /// A boolean.
     case bool(Bool)
 
     /// The value as a `Double` where that makes sense (ints, doubles, booleans as 0/1).
@@ -17,6 +21,7 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// The value for screens: doubles with at most 6 significant digits.
     public var description: String {
         switch self {
         case .double(let d): return formatShort(d)
@@ -26,6 +31,7 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Decodes a bare JSON value: a boolean, else an integer, else a number, else a string.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let b = try? c.decode(Bool.self) {
@@ -39,6 +45,7 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Encodes the bare value.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -57,14 +64,18 @@ public struct Configuration: Sendable, Hashable, Codable, CustomStringConvertibl
 
     /// One named value.
     public struct Entry: Sendable, Hashable, Codable {
+        /// The parameter's name.
         public var name: String
+        /// Its value.
         public var value: ParameterValue
+        /// The entry `name=value`.
         public init(name: String, value: ParameterValue) {
             self.name = name
             self.value = value
         }
     }
 
+    /// A configuration with these entries, in this order.
     public init(_ entries: [Entry]) { self.entries = entries }
 
     /// The value of the parameter called `name`, if the configuration has one.
@@ -72,6 +83,7 @@ public struct Configuration: Sendable, Hashable, Codable, CustomStringConvertibl
         entries.first { $0.name == name }?.value
     }
 
+    /// `name=value name=value ...` in order.
     public var description: String {
         entries.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
@@ -79,7 +91,9 @@ public struct Configuration: Sendable, Hashable, Codable, CustomStringConvertibl
 
 /// Whether smaller or larger metric values are better.
 public enum Goal: String, Sendable, Codable, CaseIterable {
+    /// Smaller values are better (a loss, an error rate).
     case minimize
+    /// Larger values are better (an accuracy).
     case maximize
 
     /// True when `a` is strictly better than `b` under this goal; non-finite values are worst.

@@ -85,6 +85,14 @@ extension DashboardModel {
             while workers.count < min(count, Self.maxWorkers) { workers.append(WorkerSlot()) }
             trimIdleWorkers()
             log(t, "workers set to \(count) by \(by.rawValue)", .normal)
+        case .message(let trial, let text):
+            let clean = Sanitizer.clean(text, maxColumns: 200)
+            log(t, trial.map { "trial \($0): \(clean)" } ?? clean, .warning)
+        case .runContinued(let events):
+            // `ashb-top resume`: the run goes on from its log; it is neither ended nor paused any more.
+            endedReason = nil
+            runPaused = false
+            log(t, "run resumed from its log after \(events) events", .normal)
         case .runEnded(let reason):
             let clean = Sanitizer.clean(reason, maxColumns: 80)
             endedReason = clean

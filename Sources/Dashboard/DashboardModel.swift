@@ -47,7 +47,7 @@ public struct DashboardModel: Sendable {
     var trialStamps: [Int] = []
     /// Position of each trial in `trials`.
     var index: [TrialID: Int] = [:]
-    /// Trials per status (indexed by `TrialStatus.rawValue`).
+    /// Trials per status (indexed by `TrialStatus.order`).
     var counts = Array(repeating: 0, count: TrialStatus.allCases.count)
     /// The best value so far.
     public internal(set) var best: BestRecord?
@@ -78,7 +78,7 @@ public struct DashboardModel: Sendable {
     }
 
     /// How many trials have `status`.
-    public func count(_ status: TrialStatus) -> Int { counts[status.rawValue] }
+    public func count(_ status: TrialStatus) -> Int { counts[status.order] }
 
     /// The trial with `id`, if seen.
     public func trial(_ id: TrialID) -> TrialRecord? {
@@ -141,7 +141,7 @@ public struct DashboardModel: Sendable {
         trials.append(record)
         trialStamps.append(stamp)
         index[id] = trials.count - 1
-        counts[record.status.rawValue] += 1
+        counts[record.status.order] += 1
         trialsChanged = stamp
         return trials.count - 1
     }
@@ -149,8 +149,8 @@ public struct DashboardModel: Sendable {
     mutating func setStatus(_ i: Int, _ status: TrialStatus) {
         let old = trials[i].status
         guard old != status else { return }
-        counts[old.rawValue] -= 1
-        counts[status.rawValue] += 1
+        counts[old.order] -= 1
+        counts[status.order] += 1
         trials[i].status = status
         touch(i)
     }

@@ -1,4 +1,5 @@
 import ASHA
+import RunLog
 
 extension Renderer {
     /// A blank box centred on the screen; returns its rectangle.
@@ -58,7 +59,8 @@ extension Renderer {
             }
         }
         let note =
-            "Statuses: " + TrialStatus.allCases.map { "\($0.glyph(ascii: g.ascii)) \($0.name)" }.joined(separator: "  ")
+            "Statuses: "
+            + TrialStatus.displayOrder.map { "\($0.glyph(ascii: g.ascii)) \($0.name)" }.joined(separator: "  ")
         grid.put(note, x: inner.x + 1, y: inner.y + inner.height - 1, role: .dim, maxWidth: inner.width - 1)
     }
 

@@ -1,5 +1,6 @@
 import ASHA
 import Foundation
+import RunLog
 
 extension Renderer {
     /// The rung occupancy pane: one row per bracket and rung, with a bar whose promoted, waiting

@@ -110,7 +110,7 @@ public struct Renderer {
         }
         // Second line: trials by status, workers, rate, budget.
         var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
-        for s in TrialStatus.allCases where s == .running || model.count(s) > 0 {
+        for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
             parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
         }
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))

@@ -1,4 +1,5 @@
 import ASHA
+import RunLog
 
 /// One point of a learning curve: the metric after training to a resource.
 public struct CurvePoint: Equatable, Sendable {

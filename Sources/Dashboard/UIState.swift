@@ -44,7 +44,7 @@ public struct UIState: Sendable {
     /// The terminal size, for page sizes.
     public var screen = Size(width: 80, height: 24)
     /// The trials list as shown.
-    public internal(set) var table = TrialTable()
+    public internal(set) var table = TrialList()
     /// The row of `selectedTrial` in `table` (cached).
     public internal(set) var selectedRow: Int?
     /// True once the user moved the cursor (the dashboard stops steering it to running trials).

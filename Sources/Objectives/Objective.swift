@@ -27,6 +27,15 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// Trains one more step (one resource unit, or more if the objective reports coarser) and
     /// returns the metric there. Throwing marks the trial failed with the error's description.
     func step() throws -> Step
+    /// The trial's state as bytes, for `Objective.restoreTrial` (e.g. to resume a run after a
+    /// crash without retraining), or nil when the objective cannot snapshot its trials (the
+    /// default). Call it only between steps.
+    func checkpoint() -> [UInt8]?
+}
+
+extension ObjectiveTrial {
+    /// Snapshots are not supported unless a conformer says otherwise.
+    public func checkpoint() -> [UInt8]? { nil }
 }
 
 /// An objective plugin: makes trainable trials from configurations.
@@ -42,4 +51,14 @@ public protocol Objective: Sendable {
     var maxResource: Int? { get }
     /// Makes a fresh trial for `config`. `seed` makes its training reproducible.
     func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial
+    /// Rebuilds the trial of `config` and `seed` from bytes its `checkpoint()` returned; it then
+    /// steps exactly as the original would have. The default throws (not supported).
+    func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial
+}
+
+extension Objective {
+    /// Restoring is not supported unless a conformer says otherwise.
+    public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
+        throw ObjectiveError("\(name): trials cannot be restored from a checkpoint")
+    }
 }

@@ -87,6 +87,11 @@ public struct RunEvent: Sendable, Equatable {
         case runResumed(by: Initiator)
         /// The number of worker slots changed.
         case workersChanged(count: Int, by: Initiator)
+        /// A note from the tuner about a trial (or the run, when `trial` is nil), e.g. a checkpoint that
+        /// could not be restored. Untrusted text.
+        case message(trial: TrialID?, text: String)
+        /// The run was resumed from its log by `ashb-top resume`, after `events` recorded events.
+        case runContinued(events: Int)
         /// The run ended, with its reason ("finished", "budget", "interrupted", "user quit", ...).
         case runEnded(reason: String)
     }

@@ -1,1 +1,3 @@
 import AshbTop
+
+AshbTopCommand.main()

@@ -225,7 +225,7 @@ struct KeymapTests {
                 if i % 37 == 0 { ui.sync(with: model) }
             }
             ui.sync(with: model)
-            var fresh = TrialTable()
+            var fresh = TrialList()
             fresh.sync(with: model, key: key, ascending: ui.ascending, filter: "")
             #expect(ui.table.ids == fresh.ids, "\(key)")
             #expect(ui.table.fullSorts == 1)

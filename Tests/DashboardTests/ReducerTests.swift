@@ -178,6 +178,25 @@ struct ReducerTests {
         #expect(m.elapsed == 9)
     }
 
+    @Test func tunerMessagesAndContinuedRuns() {
+        var b = promotionRun()
+        b.add(.message(trial: 2, text: "checkpoint lost\u{1b}[2J; training again"))
+        b.add(.message(trial: nil, text: "disk almost full"))
+        b.add(.runPaused(by: .tuner))
+        b.add(.runEnded(reason: "interrupted"))
+        #expect(DashboardModel(events: b.events).isEnded)
+        b.add(.runContinued(events: b.events.count))
+        let m = DashboardModel(events: b.events)
+        #expect(!m.isEnded)
+        #expect(!m.runPaused)
+        #expect(
+            m.recentMessages(4).map(\.text) == [
+                "run resumed from its log after 25 events", "run ended: interrupted", "run paused by tuner",
+                "disk almost full",
+            ])
+        #expect(m.recentMessages(5).last?.text == "trial 2: checkpoint lost; training again")
+    }
+
     @Test func reportsPerSecondOverTheWindow() {
         var b = EventBuilder()
         b.add(.runStarted(EventBuilder.info()))

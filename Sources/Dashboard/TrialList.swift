@@ -29,7 +29,7 @@ public enum SortKey: Int, Sendable, CaseIterable {
 
 /// The trials list as shown: the model's trials filtered and sorted. `sync` keeps it current at a
 /// cost of one pass over the trials plus sorting only the trials that changed since the last sync.
-public struct TrialTable: Sendable {
+public struct TrialList: Sendable {
     /// One row's sort key. Rows compare by `k1`, then `k2`, then trial id.
     struct Entry: Sendable, Comparable {
         var k1: Double
@@ -137,7 +137,7 @@ public struct TrialTable: Sendable {
             better = goal == .minimize ? m : -m
         }
         switch key {
-        case .status: return Entry(k1: sign * Double(trials[pos].status.rawValue), k2: better, id: id, pos: pos)
+        case .status: return Entry(k1: sign * Double(trials[pos].status.order), k2: better, id: id, pos: pos)
         case .metric: return Entry(k1: metric, k2: 0, id: id, pos: pos)
         case .rung: return Entry(k1: sign * Double(trials[pos].highestRung ?? -1), k2: better, id: id, pos: pos)
         case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)

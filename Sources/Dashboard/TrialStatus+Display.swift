@@ -1,35 +1,28 @@
-/// Where a trial is in its life, as the dashboard folds it from events.
-public enum TrialStatus: Int, Sendable, CaseIterable, Comparable {
-    /// A job is training it on a worker.
-    case running
-    /// Sampled, promoted or resumed, and waiting for a worker.
-    case queued
-    /// Promotion variant: its job ended at a rung and it waits to be promoted.
-    case waiting
-    /// Paused (by the user or the tuner); it keeps its state.
-    case paused
-    /// It reached the maximum resource.
-    case completed
-    /// The scheduler stopped it at a rung.
-    case stopped
-    /// The user killed it.
-    case killed
-    /// It failed (error, non-finite metric, time limit).
-    case failed
+import RunLog
 
-    /// The word shown on screen and matched by the filter.
-    public var name: String {
+/// How the dashboard shows, counts and sorts the shared `TrialStatus` (from RunLog).
+extension TrialStatus {
+    /// The statuses in the order the header, help and the status sort use: running first.
+    public static let displayOrder: [TrialStatus] = [
+        .running, .queued, .waiting, .paused, .completed, .stopped, .killed, .failed,
+    ]
+
+    /// The position in `displayOrder` (0..<8): the index of per-status counters and the sort key.
+    public var order: Int {
         switch self {
-        case .running: return "running"
-        case .queued: return "queued"
-        case .waiting: return "waiting"
-        case .paused: return "paused"
-        case .completed: return "completed"
-        case .stopped: return "stopped"
-        case .killed: return "killed"
-        case .failed: return "failed"
+        case .running: return 0
+        case .queued: return 1
+        case .waiting: return 2
+        case .paused: return 3
+        case .completed: return 4
+        case .stopped: return 5
+        case .killed: return 6
+        case .failed: return 7
         }
     }
+
+    /// The word shown on screen and matched by the filter.
+    public var name: String { rawValue }
 
     /// A short label for narrow columns and the header.
     public var shortName: String {
@@ -78,7 +71,4 @@ public enum TrialStatus: Int, Sendable, CaseIterable, Comparable {
         default: return false
         }
     }
-
-    /// Orders statuses as listed (running first).
-    public static func < (a: TrialStatus, b: TrialStatus) -> Bool { a.rawValue < b.rawValue }
 }

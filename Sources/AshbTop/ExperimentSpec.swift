@@ -1,0 +1,63 @@
+import ASHA
+
+/// An experiment as its YAML spec describes it (see README.md, "Experiment spec").
+public struct ExperimentSpec: Sendable, Equatable {
+    /// The run's name (directory names use a sanitized form).
+    public var name: String
+    /// The objective's catalog name and its options.
+    public var objective: String
+    public var objectiveOptions: [String: ParameterValue]
+    /// The search space; nil means the objective's default space.
+    public var space: SearchSpace?
+    /// Scheduler settings (goal and seed included).
+    public var settings: SchedulerSettings
+    /// Whether `goal` was given (otherwise the objective's goal applies).
+    public var goalGiven: Bool
+    public var workers: Int
+    /// Wall-time budget in seconds.
+    public var maxSeconds: Double?
+    /// Per-trial time limit in seconds.
+    public var trialSeconds: Double?
+    /// Run on the simulated clock instead of real workers.
+    public var simulated: Bool
+    /// The spec's text, recorded in the log header.
+    public var text: String
+
+    public init(
+        name: String, objective: String, objectiveOptions: [String: ParameterValue] = [:], space: SearchSpace? = nil,
+        settings: SchedulerSettings = SchedulerSettings(), goalGiven: Bool = false, workers: Int = 4,
+        maxSeconds: Double? = nil, trialSeconds: Double? = nil, simulated: Bool = false, text: String = ""
+    ) {
+        self.name = name
+        self.objective = objective
+        self.objectiveOptions = objectiveOptions
+        self.space = space
+        self.settings = settings
+        self.goalGiven = goalGiven
+        self.workers = workers
+        self.maxSeconds = maxSeconds
+        self.trialSeconds = trialSeconds
+        self.simulated = simulated
+        self.text = text
+    }
+}
+
+/// A mistake in a spec, naming the key and the line.
+public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The dotted path of the key at fault, e.g. `space.lr.low`.
+    public var key: String
+    /// 1-based line in the spec, when known.
+    public var line: Int?
+    public var message: String
+
+    public init(key: String, line: Int?, message: String) {
+        self.key = key
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        let at = line.map { "line \($0): " } ?? ""
+        return key.isEmpty ? "\(at)\(message)" : "\(at)'\(key)': \(message)"
+    }
+}

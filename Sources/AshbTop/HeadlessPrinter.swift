@@ -1,0 +1,93 @@
+import ASHA
+import Foundation
+import RunLog
+import Tuner
+
+/// Prints one line per notable event for headless runs: the start, each new best, the first trial to
+/// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
+final class HeadlessPrinter: EventSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var info: RunInfo?
+    private var configs: [TrialID: Configuration] = [:]
+    private var reached = Set<[Int]>()
+    private let write: @Sendable (String) -> Void
+
+    /// `info` is the run's description when it is known in advance (a resumed run, whose `run_started`
+    /// event is in its past); `write` receives each line (with its newline), by default on standard output.
+    init(
+        info: RunInfo? = nil,
+        write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
+    ) {
+        self.write = write
+        self.info = info
+        // A resumed run's rungs were reached long ago: announce only what is new.
+        if let info { for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } } }
+    }
+
+    func receive(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let text = line(for: event) else { return }
+        let time = String(format: "%8.2fs", event.time)
+        write("[\(time)] \(text)\n")
+    }
+
+    private func line(for event: RunEvent) -> String? {
+        switch event.body {
+        case .runStarted(let i):
+            info = i
+            let s = i.settings
+            let ladders = i.ladders.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " | ")
+            return "run started: \(terminalSafe(i.name)) — \(i.objective), \(s.variant.rawValue) ASHA, "
+                + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
+        case .trialSampled(let t, _, let c):
+            configs[t] = c
+            return nil
+        case .decision(let d):
+            if d.action == .promote { return nil }
+            guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
+            return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
+        case .newBest(let t, let r, let v):
+            let metric = info?.metric ?? "value"
+            let config = configs[t].map { terminalSafe($0.description, limit: 160) } ?? ""
+            return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
+        case .trialFailed(let t, let reason):
+            return "trial \(t) failed: \(terminalSafe(reason))"
+        case .trialKilled(let t):
+            return "trial \(t) killed by the user"
+        case .trialPaused(let t, let by):
+            return by == .user ? "trial \(t) paused by the user" : nil
+        case .runPaused: return "run paused"
+        case .runResumed: return "run resumed"
+        case .workersChanged(let n, _): return "workers: \(n)"
+        case .message(let t, let text):
+            return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
+        case .runContinued(let n): return "run resumed from its log after \(n) events"
+        case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
+        default: return nil
+        }
+    }
+}
+
+/// The table printed at the end of a run (and by a headless replay).
+func summaryText(_ s: RunSummary, info: RunInfo, logPath: String?) -> String {
+    var out = "\n== Summary: \(terminalSafe(info.name)) ==\n"
+    if let b = s.best {
+        out += "Best trial     \(b.trial): \(info.metric) = \(formatShort(b.value)) at resource \(b.resource)\n"
+        for e in b.config.entries {
+            out += "  \(terminalSafe(e.name, limit: 40)) = \(terminalSafe(e.value.description, limit: 80))\n"
+        }
+    } else {
+        out += "Best trial     none (no trial reached a rung)\n"
+    }
+    let order: [TrialStatus] = [.completed, .stopped, .waiting, .running, .paused, .queued, .killed, .failed]
+    let counts = order.compactMap { st in s.counts[st].map { "\(st.rawValue) \($0)" } }
+    let total = s.counts.values.reduce(0, +)
+    out += "Trials         \(total): " + counts.joined(separator: ", ") + "\n"
+    out += "Reports        \(s.reports)\n"
+    out += String(format: "Utilization    %.1f%%\n", s.utilization * 100)
+    out += String(format: "Time           %.2f s\n", s.seconds)
+    out += "Ended          \(terminalSafe(s.endReason ?? "not ended"))\n"
+    if let logPath { out += "Log            \(logPath)\n" }
+    return out
+}

@@ -1,0 +1,284 @@
+import ASHA
+import Yams
+
+/// Reads an experiment spec from YAML, strictly: unknown keys are errors, every error names its key
+/// and line, and values are checked for type and range before anything runs.
+public enum SpecParser {
+    /// The largest spec accepted, in bytes.
+    public static let maxBytes = 1 << 20
+
+    static let topKeys = [
+        "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock",
+    ]
+    static let schedulerKeys = [
+        "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
+    ]
+    static let budgetKeys = ["trials", "total_resource", "seconds", "trial_seconds"]
+
+    /// Parses `text`; `defaultName` names the run when the spec does not.
+    public static func parse(_ text: String, defaultName: String = "run") throws(SpecError) -> ExperimentSpec {
+        guard text.utf8.count <= maxBytes else {
+            throw SpecError(key: "", line: nil, message: "the spec is larger than \(maxBytes) bytes")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw SpecError(key: "", line: nil, message: "the spec is empty")
+            }
+            root = node
+        } catch let e as SpecError {
+            throw e
+        } catch let e as YamlError {
+            throw SpecError(key: "", line: yamlLine(e), message: "not valid YAML: \(yamlMessage(e))")
+        } catch {
+            throw SpecError(key: "", line: nil, message: "not valid YAML: \(error)")
+        }
+        let top = try mapping(root, "")
+        try checkKeys(top, allowed: topKeys, path: "")
+
+        var spec = ExperimentSpec(name: defaultName, objective: "", text: text)
+        if let n = top["name"] { spec.name = try string(n, "name") }
+
+        // Objective: a name, or a mapping with `name` and options.
+        guard let obj = top["objective"] else {
+            throw SpecError(key: "objective", line: root.mark?.line, message: "required: the objective to tune")
+        }
+        if let s = obj.scalar {
+            spec.objective = s.string
+        } else {
+            let m = try mapping(obj, "objective")
+            guard let nameNode = m["name"] else {
+                throw SpecError(key: "objective.name", line: obj.mark?.line, message: "required")
+            }
+            spec.objective = try string(nameNode, "objective.name")
+            for (k, v) in m where k.key != "name" {
+                spec.objectiveOptions[k.key] = try scalarValue(v, "objective.\(k.key)")
+            }
+        }
+
+        if let g = top["goal"] {
+            guard let goal = Goal(rawValue: try string(g, "goal")) else {
+                throw SpecError(key: "goal", line: g.mark?.line, message: "must be minimize or maximize")
+            }
+            spec.settings.goal = goal
+            spec.goalGiven = true
+        }
+        if let m = top["metric"] { _ = try string(m, "metric") }
+
+        if let s = top["space"] { spec.space = try space(s) }
+
+        if let s = top["scheduler"] {
+            let m = try mapping(s, "scheduler")
+            try checkKeys(m, allowed: schedulerKeys, path: "scheduler")
+            if let v = m["variant"] {
+                guard let variant = Variant(rawValue: try string(v, "scheduler.variant")) else {
+                    throw SpecError(
+                        key: "scheduler.variant", line: v.mark?.line, message: "must be promotion or stopping")
+                }
+                spec.settings.variant = variant
+            }
+            if let v = m["min_resource"] { spec.settings.minResource = try int(v, "scheduler.min_resource", min: 1) }
+            if let v = m["max_resource"] { spec.settings.maxResource = try int(v, "scheduler.max_resource", min: 1) }
+            if let v = m["eta"] { spec.settings.reductionFactor = try int(v, "scheduler.eta", min: 2) }
+            if let v = m["min_early_stopping_rate"] {
+                spec.settings.minEarlyStoppingRate = try int(v, "scheduler.min_early_stopping_rate", min: 0)
+            }
+            if let v = m["brackets"] { spec.settings.brackets = try int(v, "scheduler.brackets", min: 1, max: 32) }
+            if spec.settings.maxResource < spec.settings.minResource {
+                throw SpecError(
+                    key: "scheduler.max_resource", line: m["max_resource"]?.mark?.line ?? s.mark?.line,
+                    message: "must be at least min_resource (\(spec.settings.minResource))")
+            }
+        }
+        if let w = top["workers"] { spec.workers = try int(w, "workers", min: 1, max: 512) }
+        if let b = top["budget"] {
+            let m = try mapping(b, "budget")
+            try checkKeys(m, allowed: budgetKeys, path: "budget")
+            if let v = m["trials"] { spec.settings.maxTrials = try int(v, "budget.trials", min: 1) }
+            if let v = m["total_resource"] {
+                spec.settings.maxTotalResource = try int(v, "budget.total_resource", min: 1)
+            }
+            if let v = m["seconds"] { spec.maxSeconds = try positive(v, "budget.seconds") }
+            if let v = m["trial_seconds"] { spec.trialSeconds = try positive(v, "budget.trial_seconds") }
+        }
+        if let s = top["seed"] {
+            guard let text = s.scalar?.string, let seed = UInt64(text) else {
+                throw SpecError(key: "seed", line: s.mark?.line, message: "must be a whole number from 0 to 2^64-1")
+            }
+            spec.settings.seed = seed
+        }
+        if let c = top["clock"] {
+            switch try string(c, "clock") {
+            case "wall": spec.simulated = false
+            case "simulated": spec.simulated = true
+            default: throw SpecError(key: "clock", line: c.mark?.line, message: "must be wall or simulated")
+            }
+        }
+        return spec
+    }
+
+    // MARK: - Search space
+
+    static let kinds = ["uniform", "loguniform", "int", "logint", "choice", "constant"]
+
+    static func space(_ node: Node) throws(SpecError) -> SearchSpace {
+        let m = try mapping(node, "space")
+        var params: [Parameter] = []
+        for (k, v) in m {
+            let name = k.key
+            let path = "space.\(name)"
+            let pm = try mapping(v, path)
+            guard let kindNode = pm["type"] else {
+                throw SpecError(
+                    key: "\(path).type", line: v.mark?.line,
+                    message: "required: one of \(kinds.joined(separator: ", "))")
+            }
+            let kind = try string(kindNode, "\(path).type")
+            let domain: Domain
+            switch kind {
+            case "uniform", "loguniform":
+                try checkKeys(pm, allowed: ["type", "low", "high", "step"], path: path)
+                let low = try number(try need(pm, "low", path, v), "\(path).low")
+                let high = try number(try need(pm, "high", path, v), "\(path).high")
+                let step = try pm["step"].map { n throws(SpecError) in try number(n, "\(path).step") }
+                domain =
+                    kind == "uniform"
+                    ? .uniform(low: low, high: high, step: step) : .logUniform(low: low, high: high, step: step)
+            case "int", "logint":
+                try checkKeys(pm, allowed: ["type", "low", "high"], path: path)
+                let low = try int(try need(pm, "low", path, v), "\(path).low")
+                let high = try int(try need(pm, "high", path, v), "\(path).high")
+                domain = kind == "int" ? .int(low: low, high: high) : .logInt(low: low, high: high)
+            case "choice":
+                try checkKeys(pm, allowed: ["type", "values"], path: path)
+                let valuesNode = try need(pm, "values", path, v)
+                guard let seq = valuesNode.sequence else {
+                    throw SpecError(key: "\(path).values", line: valuesNode.mark?.line, message: "must be a list")
+                }
+                var values: [ParameterValue] = []
+                for item in seq { values.append(try scalarValue(item, "\(path).values")) }
+                domain = .choice(values)
+            case "constant":
+                try checkKeys(pm, allowed: ["type", "value"], path: path)
+                domain = .constant(try scalarValue(try need(pm, "value", path, v), "\(path).value"))
+            default:
+                throw SpecError(
+                    key: "\(path).type", line: kindNode.mark?.line,
+                    message: "unknown type '\(kind)'; use one of \(kinds.joined(separator: ", "))")
+            }
+            params.append(Parameter(name: name, domain: domain))
+        }
+        do {
+            return try SearchSpace(params)
+        } catch {
+            let line = m.first { $0.key.key == error.parameter }?.key.mark?.line
+            throw SpecError(key: "space.\(error.parameter)", line: line, message: error.message)
+        }
+    }
+
+    // MARK: - Typed access
+
+    static func mapping(_ node: Node, _ path: String) throws(SpecError) -> Node.Mapping {
+        guard let m = node.mapping else {
+            throw SpecError(key: path, line: node.mark?.line, message: "must be a mapping of keys to values")
+        }
+        var seen = Set<String>()
+        for (k, _) in m {
+            guard let key = k.scalar?.string else {
+                throw SpecError(key: path, line: k.mark?.line, message: "keys must be plain text")
+            }
+            if !seen.insert(key).inserted {
+                throw SpecError(key: join(path, key), line: k.mark?.line, message: "appears twice")
+            }
+        }
+        return m
+    }
+
+    static func checkKeys(_ m: Node.Mapping, allowed: [String], path: String) throws(SpecError) {
+        for (k, _) in m where !allowed.contains(k.key) {
+            throw SpecError(
+                key: join(path, k.key), line: k.mark?.line,
+                message: "unknown key; expected one of \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    static func need(_ m: Node.Mapping, _ key: String, _ path: String, _ parent: Node) throws(SpecError) -> Node {
+        guard let n = m[key] else {
+            throw SpecError(key: "\(path).\(key)", line: parent.mark?.line, message: "required")
+        }
+        return n
+    }
+
+    static func string(_ node: Node, _ path: String) throws(SpecError) -> String {
+        guard let s = node.scalar?.string, !s.isEmpty else {
+            throw SpecError(key: path, line: node.mark?.line, message: "must be a non-empty text value")
+        }
+        guard s.count <= 200 else {
+            throw SpecError(key: path, line: node.mark?.line, message: "longer than 200 characters")
+        }
+        return s
+    }
+
+    static func int(_ node: Node, _ path: String, min: Int = Int.min, max: Int = Int.max) throws(SpecError) -> Int {
+        guard let s = node.scalar, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
+            throw SpecError(key: path, line: node.mark?.line, message: "must be a whole number")
+        }
+        guard v >= min else { throw SpecError(key: path, line: node.mark?.line, message: "must be at least \(min)") }
+        guard v <= max else { throw SpecError(key: path, line: node.mark?.line, message: "must be at most \(max)") }
+        return v
+    }
+
+    static func number(_ node: Node, _ path: String) throws(SpecError) -> Double {
+        guard let s = node.scalar, let v = Double(s.string.replacingOccurrences(of: "_", with: "")) ?? node.float
+        else {
+            throw SpecError(key: path, line: node.mark?.line, message: "must be a number")
+        }
+        guard v.isFinite else { throw SpecError(key: path, line: node.mark?.line, message: "must be finite") }
+        return v
+    }
+
+    static func positive(_ node: Node, _ path: String) throws(SpecError) -> Double {
+        let v = try number(node, path)
+        guard v > 0 else { throw SpecError(key: path, line: node.mark?.line, message: "must be positive") }
+        return v
+    }
+
+    /// A scalar as a parameter value: YAML booleans, integers, floats, else text.
+    static func scalarValue(_ node: Node, _ path: String) throws(SpecError) -> ParameterValue {
+        guard let s = node.scalar else {
+            throw SpecError(key: path, line: node.mark?.line, message: "must be a single value, not a list or mapping")
+        }
+        if s.style == .plain {
+            if let b = node.bool { return .bool(b) }
+            if let i = Int(s.string) { return .int(i) }
+            if let d = node.float, d.isFinite { return .double(d) }
+        }
+        guard s.string.count <= 200 else {
+            throw SpecError(key: path, line: node.mark?.line, message: "longer than 200 characters")
+        }
+        return .string(s.string)
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    static func yamlLine(_ e: YamlError) -> Int? {
+        switch e {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default: return nil
+        }
+    }
+
+    static func yamlMessage(_ e: YamlError) -> String {
+        switch e {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            return problem
+        default: return "\(e)"
+        }
+    }
+}
+
+extension Node {
+    /// A mapping key's text ("" for a non-scalar key, which `mapping` rejects first).
+    var key: String { scalar?.string ?? "" }
+}

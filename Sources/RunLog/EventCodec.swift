@@ -1,0 +1,379 @@
+import ASHA
+
+/// Why a log line is not a valid event.
+public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Turns events into log lines and log lines back into events. The line format is documented in
+/// README.md ("The run log"); the member order is fixed so a log's bytes are stable.
+public enum EventCodec {
+    /// Appends `event` as one JSON object (no newline) to `w`.
+    public static func encode(_ event: RunEvent, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("seq")
+        w.int(event.seq)
+        w.key("t")
+        w.double(event.time)
+        w.key("type")
+        switch event.body {
+        case .runStarted(let info):
+            w.string("run_started")
+            w.key("info")
+            encode(info, into: &w)
+        case .trialSampled(let trial, let bracket, let config):
+            w.string("sampled")
+            w.key("trial")
+            w.int(trial)
+            w.key("bracket")
+            w.int(bracket)
+            w.key("config")
+            encode(config, into: &w)
+        case .jobStarted(let trial, let worker, let rung, let from, let to):
+            w.string("job_started")
+            w.key("trial")
+            w.int(trial)
+            w.key("worker")
+            w.int(worker)
+            w.key("rung")
+            w.int(rung)
+            w.key("from")
+            w.int(from)
+            w.key("to")
+            w.int(to)
+        case .metric(let trial, let resource, let value):
+            w.string("metric")
+            trialResourceValue(trial, resource, value, &w)
+        case .decision(let d):
+            w.string("decision")
+            w.key("trial")
+            w.int(d.trial)
+            w.key("bracket")
+            w.int(d.bracket)
+            w.key("rung")
+            w.int(d.rung)
+            w.key("resource")
+            w.int(d.resource)
+            w.key("value")
+            w.double(d.value)
+            w.key("cutoff")
+            if let c = d.cutoff { w.double(c) } else { w.null() }
+            w.key("rank")
+            w.int(d.rank)
+            w.key("n")
+            w.int(d.rungSize)
+            w.key("action")
+            w.string(d.action.rawValue)
+            w.key("reason")
+            w.string(d.reason.rawValue)
+        case .jobEnded(let trial, let worker):
+            w.string("job_ended")
+            w.key("trial")
+            w.int(trial)
+            w.key("worker")
+            w.int(worker)
+        case .trialPaused(let trial, let by):
+            w.string("paused")
+            w.key("trial")
+            w.int(trial)
+            w.key("by")
+            w.string(by.rawValue)
+        case .trialResumed(let trial, let by):
+            w.string("resumed")
+            w.key("trial")
+            w.int(trial)
+            w.key("by")
+            w.string(by.rawValue)
+        case .trialKilled(let trial):
+            w.string("killed")
+            w.key("trial")
+            w.int(trial)
+        case .trialCompleted(let trial, let resource, let value):
+            w.string("completed")
+            trialResourceValue(trial, resource, value, &w)
+        case .trialFailed(let trial, let reason):
+            w.string("failed")
+            w.key("trial")
+            w.int(trial)
+            w.key("reason")
+            w.string(reason)
+        case .newBest(let trial, let resource, let value):
+            w.string("best")
+            trialResourceValue(trial, resource, value, &w)
+        case .runPaused(let by):
+            w.string("run_paused")
+            w.key("by")
+            w.string(by.rawValue)
+        case .runResumed(let by):
+            w.string("run_resumed")
+            w.key("by")
+            w.string(by.rawValue)
+        case .workersChanged(let count, let by):
+            w.string("workers")
+            w.key("count")
+            w.int(count)
+            w.key("by")
+            w.string(by.rawValue)
+        case .message(let trial, let text):
+            w.string("message")
+            w.key("trial")
+            if let trial { w.int(trial) } else { w.null() }
+            w.key("text")
+            w.string(text)
+        case .runContinued(let events):
+            w.string("run_continued")
+            w.key("events")
+            w.int(events)
+        case .runEnded(let reason):
+            w.string("run_ended")
+            w.key("reason")
+            w.string(reason)
+        }
+        w.endObject()
+    }
+
+    private static func trialResourceValue(_ trial: Int, _ resource: Int, _ value: Double, _ w: inout JSONWriter) {
+        w.key("trial")
+        w.int(trial)
+        w.key("resource")
+        w.int(resource)
+        w.key("value")
+        w.double(value)
+    }
+
+    /// Writes a configuration as an object of name → value, in the search space's order.
+    public static func encode(_ config: Configuration, into w: inout JSONWriter) {
+        w.beginObject()
+        for e in config.entries {
+            w.key(e.name)
+            switch e.value {
+            case .double(let d): w.double(d)
+            case .int(let i): w.int(i)
+            case .string(let s): w.string(s)
+            case .bool(let b): w.bool(b)
+            }
+        }
+        w.endObject()
+    }
+
+    static func encode(_ info: RunInfo, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("name")
+        w.string(info.name)
+        w.key("objective")
+        w.string(info.objective)
+        w.key("metric")
+        w.string(info.metric)
+        w.key("goal")
+        w.string(info.goal.rawValue)
+        w.key("settings")
+        let s = info.settings
+        w.beginObject()
+        w.key("variant")
+        w.string(s.variant.rawValue)
+        w.key("goal")
+        w.string(s.goal.rawValue)
+        w.key("min_resource")
+        w.int(s.minResource)
+        w.key("max_resource")
+        w.int(s.maxResource)
+        w.key("eta")
+        w.int(s.reductionFactor)
+        w.key("min_early_stopping_rate")
+        w.int(s.minEarlyStoppingRate)
+        w.key("brackets")
+        w.int(s.brackets)
+        w.key("seed")
+        w.string(String(s.seed))
+        w.key("max_trials")
+        if let m = s.maxTrials { w.int(m) } else { w.null() }
+        w.key("max_total_resource")
+        if let m = s.maxTotalResource { w.int(m) } else { w.null() }
+        w.endObject()
+        w.key("ladders")
+        w.beginArray()
+        for ladder in info.ladders {
+            w.beginArray()
+            for r in ladder { w.int(r) }
+            w.endArray()
+        }
+        w.endArray()
+        w.key("workers")
+        w.int(info.workers)
+        w.key("max_seconds")
+        if let m = info.maxSeconds { w.double(m) } else { w.null() }
+        w.key("parameters")
+        w.beginArray()
+        for p in info.parameters { w.string(p) }
+        w.endArray()
+        w.endObject()
+    }
+
+    // MARK: - Decoding
+
+    /// Reads one event from a parsed log line.
+    public static func decode(_ v: JSONValue) throws(SchemaError) -> RunEvent {
+        let o = Fields(v)
+        let seq = try o.int("seq")
+        let t = try o.double("t")
+        let type = try o.string("type")
+        let body: RunEvent.Body
+        switch type {
+        case "run_started": body = .runStarted(try decodeInfo(try o.object("info")))
+        case "sampled":
+            body = .trialSampled(
+                trial: try o.int("trial"), bracket: try o.int("bracket"), config: try decodeConfig(o.raw("config")))
+        case "job_started":
+            body = .jobStarted(
+                trial: try o.int("trial"), worker: try o.int("worker"), rung: try o.int("rung"),
+                fromResource: try o.int("from"), toResource: try o.int("to"))
+        case "metric":
+            body = .metric(trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
+        case "decision":
+            guard let action = Decision.Action(rawValue: try o.string("action")) else {
+                throw SchemaError("unknown decision action")
+            }
+            guard let reason = Decision.Reason(rawValue: try o.string("reason")) else {
+                throw SchemaError("unknown decision reason")
+            }
+            body = .decision(
+                Decision(
+                    trial: try o.int("trial"), bracket: try o.int("bracket"), rung: try o.int("rung"),
+                    resource: try o.int("resource"), value: try o.double("value"),
+                    cutoff: try o.optionalDouble("cutoff"),
+                    rank: try o.int("rank"), rungSize: try o.int("n"), action: action, reason: reason))
+        case "job_ended": body = .jobEnded(trial: try o.int("trial"), worker: try o.int("worker"))
+        case "paused": body = .trialPaused(trial: try o.int("trial"), by: try o.initiator())
+        case "resumed": body = .trialResumed(trial: try o.int("trial"), by: try o.initiator())
+        case "killed": body = .trialKilled(trial: try o.int("trial"))
+        case "completed":
+            body = .trialCompleted(
+                trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
+        case "failed": body = .trialFailed(trial: try o.int("trial"), reason: try o.string("reason"))
+        case "best":
+            body = .newBest(trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
+        case "run_paused": body = .runPaused(by: try o.initiator())
+        case "run_resumed": body = .runResumed(by: try o.initiator())
+        case "workers": body = .workersChanged(count: try o.int("count"), by: try o.initiator())
+        case "message": body = .message(trial: try o.optionalInt("trial"), text: try o.string("text"))
+        case "run_continued": body = .runContinued(events: try o.int("events"))
+        case "run_ended": body = .runEnded(reason: try o.string("reason"))
+        default: throw SchemaError("unknown event type '\(type.prefix(40))'")
+        }
+        return RunEvent(seq: seq, time: t, body: body)
+    }
+
+    /// Reads a configuration object.
+    public static func decodeConfig(_ v: JSONValue?) throws(SchemaError) -> Configuration {
+        guard case .object(let members)? = v else { throw SchemaError("'config' must be an object") }
+        var entries: [Configuration.Entry] = []
+        entries.reserveCapacity(members.count)
+        for (k, value) in members {
+            let pv: ParameterValue
+            switch value {
+            case .number(let d, let i): pv = i.map { .int($0) } ?? .double(d)
+            case .string(let s):
+                switch s {
+                case "NaN": pv = .double(.nan)
+                case "Infinity": pv = .double(.infinity)
+                case "-Infinity": pv = .double(-.infinity)
+                default: pv = .string(s)
+                }
+            case .bool(let b): pv = .bool(b)
+            default: throw SchemaError("config value '\(k.prefix(40))' must be a number, string or boolean")
+            }
+            entries.append(.init(name: k, value: pv))
+        }
+        return Configuration(entries)
+    }
+
+    static func decodeInfo(_ o: Fields) throws(SchemaError) -> RunInfo {
+        let s = try o.object("settings")
+        guard let variant = Variant(rawValue: try s.string("variant")) else { throw SchemaError("unknown variant") }
+        guard let sgoal = Goal(rawValue: try s.string("goal")) else { throw SchemaError("unknown goal") }
+        guard let goal = Goal(rawValue: try o.string("goal")) else { throw SchemaError("unknown goal") }
+        guard let seed = UInt64(try s.string("seed")) else { throw SchemaError("'seed' must be an unsigned integer") }
+        let settings = SchedulerSettings(
+            variant: variant, goal: sgoal, minResource: try s.int("min_resource"),
+            maxResource: try s.int("max_resource"), reductionFactor: try s.int("eta"),
+            minEarlyStoppingRate: try s.int("min_early_stopping_rate"), brackets: try s.int("brackets"), seed: seed,
+            maxTrials: try s.optionalInt("max_trials"), maxTotalResource: try s.optionalInt("max_total_resource"))
+        guard case .array(let rawLadders)? = o.raw("ladders") else { throw SchemaError("'ladders' must be an array") }
+        var ladders: [[Int]] = []
+        for l in rawLadders {
+            guard case .array(let rungs) = l else { throw SchemaError("'ladders' must hold arrays") }
+            var ladder: [Int] = []
+            for r in rungs {
+                guard case .number(_, let i?) = r else { throw SchemaError("rung resources must be integers") }
+                ladder.append(i)
+            }
+            ladders.append(ladder)
+        }
+        guard case .array(let rawParams)? = o.raw("parameters") else {
+            throw SchemaError("'parameters' must be an array")
+        }
+        var params: [String] = []
+        for p in rawParams {
+            guard case .string(let name) = p else { throw SchemaError("parameter names must be strings") }
+            params.append(name)
+        }
+        return RunInfo(
+            name: try o.string("name"), objective: try o.string("objective"), metric: try o.string("metric"),
+            goal: goal, settings: settings, ladders: ladders, workers: try o.int("workers"),
+            maxSeconds: try o.optionalDouble("max_seconds"), parameters: params)
+    }
+}
+
+/// Typed access to an object's members with errors that name the member.
+struct Fields {
+    let value: JSONValue
+    init(_ value: JSONValue) { self.value = value }
+
+    func raw(_ key: String) -> JSONValue? { value[key] }
+
+    func int(_ key: String) throws(SchemaError) -> Int {
+        guard case .number(_, let i?)? = value[key] else { throw SchemaError("'\(key)' must be an integer") }
+        return i
+    }
+
+    func optionalInt(_ key: String) throws(SchemaError) -> Int? {
+        switch value[key] {
+        case nil, .null?: return nil
+        case .number(_, let i?)?: return i
+        default: throw SchemaError("'\(key)' must be an integer or null")
+        }
+    }
+
+    func double(_ key: String) throws(SchemaError) -> Double {
+        switch value[key] {
+        case .number(let d, _)?: return d
+        case .string("NaN")?: return .nan
+        case .string("Infinity")?: return .infinity
+        case .string("-Infinity")?: return -.infinity
+        default: throw SchemaError("'\(key)' must be a number")
+        }
+    }
+
+    func optionalDouble(_ key: String) throws(SchemaError) -> Double? {
+        if case .null? = value[key] { return nil }
+        if value[key] == nil { return nil }
+        return try double(key)
+    }
+
+    func string(_ key: String) throws(SchemaError) -> String {
+        guard case .string(let s)? = value[key] else { throw SchemaError("'\(key)' must be a string") }
+        return s
+    }
+
+    func object(_ key: String) throws(SchemaError) -> Fields {
+        guard case .object? = value[key] else { throw SchemaError("'\(key)' must be an object") }
+        return Fields(value[key]!)
+    }
+
+    func initiator() throws(SchemaError) -> Initiator {
+        guard let i = Initiator(rawValue: try string("by")) else { throw SchemaError("'by' must be user or tuner") }
+        return i
+    }
+}

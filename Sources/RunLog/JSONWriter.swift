@@ -1,0 +1,129 @@
+/// Appends compact JSON to a byte buffer with a fixed member order, so a log's bytes are stable.
+/// Doubles are written in Swift's shortest round-trip form; NaN and ±Infinity, which JSON lacks,
+/// as the strings "NaN", "Infinity" and "-Infinity".
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = []
+
+    public init(reserving capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    /// Empties the buffer for reuse.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends one raw byte (a newline between lines).
+    public mutating func appendRaw(_ byte: UInt8) { bytes.append(byte) }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma.removeLast()
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
+
+    /// Writes a member name; the next value written is its value.
+    public mutating func key(_ k: String) {
+        separate()
+        writeString(k)
+        bytes.append(UInt8(ascii: ":"))
+        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
+    }
+
+    public mutating func string(_ s: String) {
+        separate()
+        writeString(s)
+    }
+
+    public mutating func int(_ v: Int) {
+        separate()
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    public mutating func double(_ v: Double) {
+        separate()
+        if v.isNaN {
+            writeString("NaN")
+        } else if v.isInfinite {
+            writeString(v > 0 ? "Infinity" : "-Infinity")
+        } else {
+            bytes.append(contentsOf: v.description.utf8)
+        }
+    }
+
+    public mutating func bool(_ v: Bool) {
+        separate()
+        bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Writes a value of any kind (used for configurations and specs).
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let d, let i): if let i { int(i) } else { double(d) }
+        case .string(let s): string(s)
+        case .array(let items):
+            beginArray()
+            for item in items { value(item) }
+            endArray()
+        case .object(let members):
+            beginObject()
+            for (k, item) in members {
+                key(k)
+                value(item)
+            }
+            endObject()
+        }
+    }
+
+    private mutating func separate() {
+        guard !needsComma.isEmpty else { return }
+        if needsComma[needsComma.count - 1] {
+            bytes.append(UInt8(ascii: ","))
+        } else {
+            needsComma[needsComma.count - 1] = true
+        }
+    }
+
+    private mutating func writeString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hex[Int(c >> 4)])
+                bytes.append(hex[Int(c & 0xF)])
+            default: bytes.append(c)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,52 @@
+/// The first line of every run log: what wrote it and the experiment it records.
+public struct LogHeader: Sendable, Equatable {
+    /// The log schema version this program writes; a reader refuses newer versions.
+    public static let currentVersion = 1
+
+    /// The schema version of the log.
+    public var version: Int
+    /// The program and version that wrote it, e.g. "ashb-top 0.1.0".
+    public var program: String
+    /// The experiment spec (YAML text) the run was started with.
+    public var spec: String
+    /// The run's seed.
+    public var seed: UInt64
+
+    public init(version: Int = LogHeader.currentVersion, program: String, spec: String, seed: UInt64) {
+        self.version = version
+        self.program = program
+        self.spec = spec
+        self.seed = seed
+    }
+
+    /// The header as one JSON line (no newline).
+    public func encoded() -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("ashb_log")
+        w.int(version)
+        w.key("program")
+        w.string(program)
+        w.key("seed")
+        w.string(String(seed))
+        w.key("spec")
+        w.string(spec)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// Reads a header line; throws a message when it is not one.
+    public static func decode(_ v: JSONValue) throws(SchemaError) -> LogHeader {
+        let o = Fields(v)
+        guard case .number(_, let version?)? = v["ashb_log"] else {
+            throw SchemaError("the first line is not an ashb-top log header (no 'ashb_log' version)")
+        }
+        if version > currentVersion {
+            throw SchemaError(
+                "the log was written with schema version \(version), newer than this program reads "
+                    + "(\(currentVersion)); use a newer ashb-top")
+        }
+        guard let seed = UInt64(try o.string("seed")) else { throw SchemaError("'seed' must be an unsigned integer") }
+        return LogHeader(version: version, program: try o.string("program"), spec: try o.string("spec"), seed: seed)
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// A problem with a log file, naming the file and, where it applies, the line.
+public struct LogError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var line: Int?
+    public var message: String
+    public init(path: String, line: Int?, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+    public var description: String {
+        if let line { return "\(path):\(line): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+/// Streams a run log line by line with bounded memory (one read buffer and one line at a time).
+///
+/// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
+/// error naming its line number (with `lenient`, it is skipped and a warning kept instead); an
+/// incomplete last line (a torn write) is ignored with a warning; a newer schema version is refused.
+public final class LogReader {
+    /// The longest line accepted, in bytes.
+    public static let maxLineBytes = 1 << 20
+
+    public let path: String
+    public let header: LogHeader
+    /// Warnings about lines that were skipped or ignored, each naming its line.
+    public private(set) var warnings: [String] = []
+    /// The number of the last line read (the header is line 1).
+    public private(set) var lineNumber = 0
+    /// Byte length of the complete lines read so far: where a resumed run may append.
+    public private(set) var validLength = 0
+
+    private let lenient: Bool
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+
+    /// Opens `path` and reads its header.
+    public init(path: String, lenient: Bool = false) throws(LogError) {
+        self.path = path
+        self.lenient = lenient
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
+        }
+        buffer.reserveCapacity(1 << 20)
+        // Read the header with the same line machinery.
+        var headerValue: JSONValue?
+        do throws(LogError) {
+            guard let line = try Self.nextLine(fd, &buffer, &start, &atEOF, follow: false, path: path, lineNumber: 1)
+            else {
+                throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
+            }
+            headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
+            lineNumber = 1
+            validLength = line.count + 1
+        } catch {
+            Foundation.close(fd)
+            throw error
+        }
+        do {
+            header = try LogHeader.decode(headerValue!)
+        } catch {
+            Foundation.close(fd)
+            throw LogError(path: path, line: 1, message: error.message)
+        }
+    }
+
+    deinit { Foundation.close(fd) }
+
+    /// The next event; nil at the end of the file. With `follow`, an incomplete last line is kept for a
+    /// later call (the writer may still be writing it) instead of being reported as torn.
+    public func next(follow: Bool = false) throws(LogError) -> RunEvent? {
+        while true {
+            let n = lineNumber + 1
+            guard let line = try Self.nextLine(fd, &buffer, &start, &atEOF, follow: follow, path: path, lineNumber: n)
+            else {
+                if !follow && start < buffer.count {
+                    warnings.append("line \(n) is incomplete (a torn write at a crash?); ignored")
+                    start = buffer.count
+                }
+                return nil
+            }
+            lineNumber = n
+            if line.isEmpty {
+                validLength += 1
+                continue
+            }
+            do {
+                let v = try Self.parseLine(line, path: path, lineNumber: n)
+                let event = try Self.decodeEvent(v, path: path, lineNumber: n)
+                validLength += line.count + 1
+                return event
+            } catch {
+                validLength += line.count + 1
+                if lenient {
+                    warnings.append("line \(n): \(error.message); skipped")
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Reads every remaining event.
+    public func readAll() throws(LogError) -> [RunEvent] {
+        var out: [RunEvent] = []
+        while let e = try next() { out.append(e) }
+        return out
+    }
+
+    private static func decodeEvent(_ v: JSONValue, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+        do {
+            return try EventCodec.decode(v)
+        } catch {
+            throw LogError(path: path, line: lineNumber, message: "not a valid event: \(error.message)")
+        }
+    }
+
+    private static func parseLine(_ line: ArraySlice<UInt8>, path: String, lineNumber: Int) throws(LogError)
+        -> JSONValue
+    {
+        do {
+            return try line.withUnsafeBufferPointer { buf throws(JSONParseError) in try JSONParser.parse(buf) }
+        } catch {
+            throw LogError(path: path, line: lineNumber, message: "not valid JSON (\(error))")
+        }
+    }
+
+    /// The next complete line (without its newline), or nil when no complete line is available.
+    private static func nextLine(
+        _ fd: Int32, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, follow: Bool, path: String,
+        lineNumber: Int
+    ) throws(LogError) -> ArraySlice<UInt8>? {
+        var scanFrom = start
+        while true {
+            if let nl = buffer[scanFrom...].firstIndex(of: 0x0A) {
+                let line = buffer[start..<nl]
+                start = nl + 1
+                if line.count > maxLineBytes {
+                    throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
+                }
+                return line
+            }
+            if buffer.count - start > maxLineBytes {
+                throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
+            }
+            // Compact and read more.
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            scanFrom = buffer.count
+            let chunk = 1 << 18
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: chunk))
+            let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, chunk) }
+            buffer.removeLast(chunk - max(0, n))
+            if n < 0 {
+                throw LogError(
+                    path: path, line: lineNumber, message: "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 {
+                atEOF = true
+                return nil
+            }
+            _ = follow
+        }
+    }
+}

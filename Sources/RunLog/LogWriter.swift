@@ -1,0 +1,136 @@
+import Dispatch
+import Foundation
+
+/// Appends a run's events to its JSON Lines log.
+///
+/// Crash safety: bytes reach the file (the kernel's page cache, which survives `kill -9`) at least once a
+/// second, at every trial's end (completed, failed, killed, stopped) and when the run ends; a torn
+/// last line is what a crash can leave, and the reader ignores it with a warning.
+public final class LogWriter: EventSink, @unchecked Sendable {
+    /// The log file's path.
+    public let path: String
+    private let lock = NSLock()
+    private var fd: Int32
+    private var writer = JSONWriter(reserving: 1 << 16)
+    private var lastFlush: DispatchTime = .now()
+    private var timer: DispatchSourceTimer?
+    private var failure: String?
+
+    /// Creates a new log at `path` (which must not exist) and writes `header` as its first line.
+    public init(creating path: String, header: LogHeader) throws(LogError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            throw LogError(path: path, line: nil, message: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var line = header.encoded()
+        line.append(0x0A)
+        try writeAll(line)
+        startTimer()
+    }
+
+    /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
+    public init(appendingTo path: String, validLength: Int) throws(LogError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CLOEXEC, 0)
+        if fd < 0 { throw LogError(path: path, line: nil, message: "cannot open: \(String(cString: strerror(errno)))") }
+        if ftruncate(fd, off_t(validLength)) != 0 || lseek(fd, 0, SEEK_END) < 0 {
+            throw LogError(path: path, line: nil, message: "cannot append: \(String(cString: strerror(errno)))")
+        }
+        startTimer()
+    }
+
+    deinit {
+        timer?.cancel()
+        if fd >= 0 { Foundation.close(fd) }
+    }
+
+    /// The first write error, if any (the run goes on; the message says what was lost).
+    public var error: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    public func receive(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        EventCodec.encode(event, into: &writer)
+        writer.appendNewline()
+        if Self.endsATrial(event.body) || writer.bytes.count >= 1 << 16
+            || DispatchTime.now().uptimeNanoseconds - lastFlush.uptimeNanoseconds >= 1_000_000_000
+        {
+            flushLocked()
+        }
+    }
+
+    /// Writes everything buffered.
+    public func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        flushLocked()
+    }
+
+    /// Flushes and closes the file; later events are dropped.
+    public func close() {
+        timer?.cancel()
+        lock.lock()
+        defer { lock.unlock() }
+        flushLocked()
+        if fd >= 0 {
+            fsync(fd)
+            Foundation.close(fd)
+            fd = -1
+        }
+    }
+
+    private static func endsATrial(_ body: RunEvent.Body) -> Bool {
+        switch body {
+        case .trialCompleted, .trialFailed, .trialKilled, .runEnded, .runStarted, .trialPaused, .runPaused: return true
+        case .decision(let d): return d.action == .stop || d.action == .complete
+        default: return false
+        }
+    }
+
+    private func flushLocked() {
+        lastFlush = .now()
+        guard !writer.bytes.isEmpty, fd >= 0 else {
+            writer.reset()
+            return
+        }
+        do {
+            try writeAll(writer.bytes)
+        } catch {
+            if failure == nil { failure = error.description }
+        }
+        writer.reset()
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws(LogError) {
+        var written = 0
+        let total = bytes.count
+        while written < total {
+            let n = bytes.withUnsafeBytes { raw in
+                Foundation.write(fd, raw.baseAddress! + written, total - written)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LogError(path: path, line: nil, message: "write failed: \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+    }
+
+    private func startTimer() {
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.log.flush"))
+        t.schedule(deadline: .now() + 1, repeating: 1)
+        t.setEventHandler { [weak self] in self?.flush() }
+        t.resume()
+        timer = t
+    }
+}
+
+extension JSONWriter {
+    /// Ends a line.
+    public mutating func appendNewline() { appendRaw(0x0A) }
+}

@@ -1,0 +1,28 @@
+import ASHA
+
+/// How a run is carried out, besides what the scheduler decides.
+public struct TunerOptions: Sendable, Equatable {
+    /// The run's name, shown on screens and recorded in the log (untrusted text).
+    public var name: String
+    /// Worker slots: jobs that may run at once (at least 1).
+    public var workers: Int
+    /// Wall-time budget in seconds (simulated seconds under the simulated clock); nil for none.
+    public var maxSeconds: Double?
+    /// A trial whose training has taken longer than this many seconds in total fails; nil for no limit.
+    public var trialTimeLimit: Double?
+
+    public init(name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil) {
+        self.name = name
+        self.workers = workers
+        self.maxSeconds = maxSeconds
+        self.trialTimeLimit = trialTimeLimit
+    }
+}
+
+/// The seed a trial's objective gets: a pure function of the run's seed and the trial id.
+public func trialSeed(runSeed: UInt64, trial: TrialID) -> UInt64 {
+    var z = runSeed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: trial &+ 1)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}

@@ -1,0 +1,118 @@
+import ASHA
+import Foundation
+import Objectives
+import RunLog
+import Testing
+
+@testable import AshbTop
+@testable import Tuner
+
+/// `ashb-top resume` on real processes.
+@Suite(.serialized) struct ResumeCommandTests {
+    let spec = """
+        name: resumable
+        objective: {name: branin, cost: 0.004, sleep: true}
+        scheduler: {variant: promotion, max_resource: 27}
+        workers: 2
+        budget: {trials: 150}
+        seed: 8
+        """
+
+    /// Starts a headless run and kills it with SIGKILL once its log holds `decisions` decisions.
+    func killedRun(decisions: Int) throws -> String {
+        let root = newDirectory()
+        let specPath = temporaryFile("r.yaml", spec)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
+        p.arguments = ["run", specPath, "--headless", "--runs-dir", root]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let r = try? FileManager.default.contentsOfDirectory(atPath: root).first,
+                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
+                text.components(separatedBy: "\"type\":\"decision\"").count > decisions
+            {
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        return try onlyRun(in: root)
+    }
+
+    /// The rung entries (bracket, rung, trial, value) recorded by non-promotion decisions in a log.
+    func rungEntries(_ events: [RunEvent]) -> Set<String> {
+        Set(
+            events.compactMap { e in
+                guard case .decision(let d) = e.body, d.action != .promote else { return nil }
+                return "\(d.bracket)/\(d.rung)/\(d.trial)/\(d.value)"
+            })
+    }
+
+    @Test func killedRunResumesAndKeepsEveryRungResult() throws {
+        let run = try killedRun(decisions: 40)
+        let before = try LogReader(path: run + "/events.jsonl").readAll()
+        let r = try runAshbTop(["resume", run, "--headless"])
+        #expect(r.status == 0, "stderr: \(r.err)")
+        #expect(r.out.contains("run resumed from its log after \(before.count) events"))
+        #expect(r.out.contains("Ended          finished"))
+        let after = try LogReader(path: run + "/events.jsonl").readAll()
+        #expect(after.count > before.count)
+        #expect(rungEntries(Array(after[..<before.count])) == rungEntries(before))
+        // Folding the whole log again gives a scheduler whose rungs hold every result recorded before the kill.
+        let x = try Experiment.load(
+            specText: spec, label: "spec", baseDirectory: nil, seed: nil, workers: nil, simulate: false)
+        let tuner = try x.makeTuner(sinks: [])
+        try tuner.restore(from: try LogReader(path: run + "/events.jsonl"))
+        let rungs = tuner.rungContents()
+        var inRungs = Set<String>()
+        for (b, bracket) in rungs.enumerated() {
+            for (k, rung) in bracket.enumerated() {
+                for e in rung { inRungs.insert("\(b)/\(k)/\(e.trial)/\(e.value)") }
+            }
+        }
+        #expect(rungEntries(before).isSubset(of: inRungs))
+        #expect(tuner.restoredEndReason == "finished")
+        #expect(!FileManager.default.fileExists(atPath: run + "/lock"))
+
+        // A finished run is left alone.
+        let again = try runAshbTop(["resume", run, "--headless"])
+        #expect(again.status == 0)
+        #expect(again.out.contains("is finished (finished); nothing to resume"))
+        #expect(try LogReader(path: run + "/events.jsonl").readAll().count == after.count)
+    }
+
+    @Test func refusalsSayWhyAndChangeNothing() throws {
+        let run = try killedRun(decisions: 5)
+        let log = run + "/events.jsonl"
+        let original = try Data(contentsOf: URL(fileURLWithPath: log))
+
+        // A live writer holds the lock.
+        try "\(getpid())\n".write(toFile: run + "/lock", atomically: true, encoding: .utf8)
+        let locked = try runAshbTop(["resume", run, "--headless"])
+        #expect(locked.status != 0)
+        #expect(locked.err.contains("being written by a live process (pid \(getpid())"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == original)
+        #expect(FileManager.default.fileExists(atPath: run + "/lock"))
+        try FileManager.default.removeItem(atPath: run + "/lock")
+
+        // Not a run directory.
+        let missing = try runAshbTop(["resume", run + "/nope", "--headless"])
+        #expect(missing.status != 0)
+        #expect(missing.err.contains("is not a run directory"))
+
+        // A log from a newer schema version.
+        var text = String(decoding: original, as: UTF8.self)
+        text = text.replacingOccurrences(of: "{\"ashb_log\":1,", with: "{\"ashb_log\":7,")
+        let newer = newDirectory()
+        try text.write(toFile: newer + "/events.jsonl", atomically: true, encoding: .utf8)
+        let future = try runAshbTop(["resume", newer, "--headless"])
+        #expect(future.status != 0)
+        #expect(future.err.contains("schema version 7"))
+        #expect(try String(contentsOfFile: newer + "/events.jsonl", encoding: .utf8) == text)
+        #expect(!FileManager.default.fileExists(atPath: newer + "/lock"))
+    }
+}

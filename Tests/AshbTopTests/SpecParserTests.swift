@@ -1,0 +1,114 @@
+import ASHA
+import Testing
+
+@testable import AshbTop
+
+let goodSpec = """
+    name: t
+    objective: {name: branin, cost: 0.5}
+    space:
+      x1: {type: uniform, low: -5, high: 10}
+      x2: {type: uniform, low: 0, high: 15, step: 0.5}
+      n: {type: logint, low: 1, high: 64}
+      act: {type: choice, values: [relu, tanh, 3, 2.5, true]}
+      c: {type: constant, value: fixed}
+    scheduler: {variant: stopping, min_resource: 2, max_resource: 50, eta: 4, min_early_stopping_rate: 1, brackets: 2}
+    workers: 3
+    budget: {trials: 100, total_resource: 5000, seconds: 60, trial_seconds: 5}
+    seed: 18446744073709551615
+    clock: simulated
+    """
+
+/// Parses `text` and returns the error it must raise.
+func specError(_ text: String) -> SpecError? {
+    do {
+        _ = try SpecParser.parse(text)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct SpecParserTests {
+    @Test func readsEveryKey() throws {
+        let s = try SpecParser.parse(goodSpec)
+        #expect(s.name == "t")
+        #expect(s.objective == "branin")
+        #expect(s.objectiveOptions == ["cost": .double(0.5)])
+        #expect(s.settings.variant == .stopping)
+        #expect(s.settings.minResource == 2)
+        #expect(s.settings.maxResource == 50)
+        #expect(s.settings.reductionFactor == 4)
+        #expect(s.settings.minEarlyStoppingRate == 1)
+        #expect(s.settings.brackets == 2)
+        #expect(s.settings.maxTrials == 100)
+        #expect(s.settings.maxTotalResource == 5000)
+        #expect(s.settings.seed == UInt64.max)
+        #expect(s.workers == 3)
+        #expect(s.maxSeconds == 60)
+        #expect(s.trialSeconds == 5)
+        #expect(s.simulated)
+        let space = try #require(s.space)
+        #expect(space.parameters.map(\.name) == ["x1", "x2", "n", "act", "c"])
+        #expect(space.parameters[1].domain == .uniform(low: 0, high: 15, step: 0.5))
+        #expect(space.parameters[2].domain == .logInt(low: 1, high: 64))
+        #expect(
+            space.parameters[3].domain
+                == .choice([.string("relu"), .string("tanh"), .int(3), .double(2.5), .bool(true)]))
+        #expect(space.parameters[4].domain == .constant(.string("fixed")))
+    }
+
+    /// Each mistake is an error naming the key and the line it is on.
+    @Test(arguments: [
+        ("objective: zero\nworkers: 2\nwrokers: 3\n", "wrokers", 3, "unknown key"),
+        ("objective: zero\nworkers: many\n", "workers", 2, "whole number"),
+        ("objective: zero\nworkers: 0\n", "workers", 2, "at least 1"),
+        ("objective: zero\nspace:\n  lr: {type: uniform, low: 1, high: 0.5}\n", "space.lr", 3, "below high"),
+        ("objective: zero\nspace:\n  lr: {type: loguniform, low: 0, high: 1}\n", "space.lr", 3, "low > 0"),
+        ("objective: zero\nspace:\n  lr: {type: loguniform, low: -1, high: 1}\n", "space.lr", 3, "low > 0"),
+        ("objective: zero\nspace:\n  act: {type: choice, values: []}\n", "space.act", 3, "at least one value"),
+        ("objective: zero\nspace:\n  lr: {type: uniform, low: 0, high: .inf}\n", "space.lr.high", 3, "finite"),
+        ("objective: zero\nspace:\n  lr: {type: uniform, low: 0}\n", "space.lr.high", 3, "required"),
+        ("objective: zero\nspace:\n  lr: {type: normal, low: 0, high: 1}\n", "space.lr.type", 3, "unknown type"),
+        ("objective: zero\nspace:\n  lr: {type: int, low: 0, high: 1, step: 2}\n", "space.lr.step", 3, "unknown key"),
+        ("objective: zero\nscheduler:\n  variant: fast\n", "scheduler.variant", 3, "promotion or stopping"),
+        ("objective: zero\nscheduler:\n  eta: 1\n", "scheduler.eta", 3, "at least 2"),
+        (
+            "objective: zero\nscheduler:\n  min_resource: 9\n  max_resource: 3\n", "scheduler.max_resource", 4,
+            "at least"
+        ),
+        ("objective: zero\nbudget:\n  seconds: -1\n", "budget.seconds", 3, "positive"),
+        ("objective: zero\nbudget:\n  hours: 1\n", "budget.hours", 3, "unknown key"),
+        ("objective: zero\nseed: -4\n", "seed", 2, "whole number"),
+        ("objective: zero\nclock: fast\n", "clock", 2, "wall or simulated"),
+        ("objective: zero\ngoal: smallest\n", "goal", 2, "minimize or maximize"),
+        ("name: x\n", "objective", 1, "required"),
+        ("objective: zero\nworkers: 1\nworkers: 2\n", "workers", 3, "twice"),
+        ("objective: zero\nspace: [1, 2]\n", "space", 2, "mapping"),
+    ])
+    func mistakesNameKeyAndLine(text: String, key: String, line: Int, phrase: String) throws {
+        let e = try #require(specError(text), "accepted: \(text)")
+        #expect(e.key == key)
+        #expect(e.line == line)
+        #expect(e.description.contains(phrase))
+        #expect(e.description.contains("line \(line)"))
+    }
+
+    @Test func invalidYAMLNamesTheLine() throws {
+        let e = try #require(specError("objective: zero\nspace:\n  x: {type: uniform, low: 0\n"))
+        #expect(e.line != nil)
+        #expect(e.description.contains("not valid YAML"))
+    }
+
+    @Test func emptyAndHugeSpecsAreRefused() throws {
+        #expect(specError("")?.description.contains("empty") == true)
+        let huge = "objective: zero\n# " + String(repeating: "x", count: SpecParser.maxBytes) + "\n"
+        #expect(specError(huge)?.description.contains("larger than") == true)
+    }
+
+    @Test func theBuiltInDemoAndTheShippedDemosParse() throws {
+        let demo = try SpecParser.parse(demoSpecText)
+        #expect(demo.objective == "digits-mlp")
+        #expect(demo.workers == 4)
+    }
+}

@@ -1,0 +1,88 @@
+import ASHA
+import Foundation
+import RunLog
+import Testing
+
+@testable import Tuner
+
+/// Resuming from a log cut short: the scheduler's state is a fold over the events, so a resumed run
+/// ends where the uninterrupted one did.
+@Suite struct ResumeTests {
+    /// Steps of different costs per configuration, so no two step completions tie on the simulated clock.
+    func objective() -> BowlObjective {
+        var o = BowlObjective()
+        o.costFromX = true
+        return o
+    }
+
+    func writeLog(_ events: ArraySlice<RunEvent>) throws -> String {
+        let path = temporaryDirectory() + "/events.jsonl"
+        let w = try LogWriter(creating: path, header: LogHeader(program: "test", spec: "", seed: 0))
+        for e in events { w.receive(e) }
+        w.close()
+        return path
+    }
+
+    func temporaryDirectory() -> String {
+        let dir = NSTemporaryDirectory() + "ashb-resume-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test(arguments: [Variant.promotion, .stopping])
+    func resumedRunsEndWhereTheUninterruptedRunEnded(variant: Variant) throws {
+        let s = settings(variant, trials: 80, brackets: 2)
+        let full = Recorder()
+        let uninterrupted = try makeTuner(s, objective: objective(), workers: 3, sinks: [full])
+        let expected = uninterrupted.run()
+        let expectedRungs = uninterrupted.rungContents()
+        let events = full.events
+        // Cut early, mid-rung (right after a metric), right after a promotion, and late.
+        var cuts = [12, events.count / 2, events.count - 5]
+        if let m = events.indices.first(where: { i in
+            i > events.count / 3 && { if case .metric = events[i].body { true } else { false } }()
+        }) {
+            cuts.append(m + 1)
+        }
+        if variant == .promotion,
+            let p = events.indices.first(where: { i in
+                i > 40 && { if case .decision(let d) = events[i].body { d.action == .promote } else { false } }()
+            })
+        {
+            cuts.append(p + 1)
+        }
+        for cut in cuts {
+            let path = try writeLog(events[..<cut])
+            let resumed = Recorder()
+            let tuner = try makeTuner(s, objective: objective(), workers: 3, sinks: [resumed])
+            let restored = try tuner.restore(from: try LogReader(path: path))
+            #expect(restored == cut)
+            let summary = tuner.run()
+            #expect(summary.endReason == "finished", "cut \(cut)")
+            #expect(summary.best?.trial == expected.best?.trial, "cut \(cut)")
+            #expect(summary.best?.value == expected.best?.value, "cut \(cut)")
+            #expect(tuner.rungContents() == expectedRungs, "cut \(cut): rungs differ")
+            // The resumed part starts with the record of the resume, numbered after the log.
+            guard case .runContinued(cut)? = resumed.events.first?.body else {
+                Issue.record("cut \(cut): the resumed run does not begin with run_continued")
+                continue
+            }
+            #expect(resumed.events.first?.seq == cut)
+            // New trials continue the sampling sequence.
+            let sampled = resumed.events.compactMap { e -> TrialID? in
+                if case .trialSampled(let t, _, _) = e.body { return t }
+                return nil
+            }
+            let before = events[..<cut].filter { if case .trialSampled = $0.body { true } else { false } }.count
+            #expect(sampled == Array(before..<(before + sampled.count)))
+        }
+    }
+
+    @Test func aLogThatContradictsItsSeedIsRefused() throws {
+        let full = Recorder()
+        _ = try makeTuner(settings(.promotion, trials: 20), objective: objective(), sinks: [full]).run()
+        let path = try writeLog(full.events[..<40])
+        let other = try makeTuner(settings(.promotion, trials: 20, seed: 999), objective: objective(), sinks: [])
+        #expect(throws: RestoreError.self) { try other.restore(from: try LogReader(path: path)) }
+    }
+}
