@@ -228,3 +228,25 @@ struct ReducerTests {
         #expect(budget?.label == "trials 2/8")
     }
 }
+
+@Suite("Agreement with RunLog's trial table")
+struct AgreementTests {
+    /// The dashboard and the log's own fold (what `export` writes) tell the same story per trial.
+    @Test(arguments: [Variant.promotion, .stopping])
+    func finishedRunsAgreeTrialByTrial(variant: Variant) {
+        let events = SyntheticEvents.demo(count: 300, workers: 5, brackets: 2, finish: true, variant: variant)
+        var table = TrialTable()
+        for e in events { table.apply(e) }
+        let model = DashboardModel(events: events)
+        #expect(model.trials.count == table.rows.count)
+        for row in table.rows {
+            let t = model.trial(row.trial)
+            #expect(t?.status == row.status, "trial \(row.trial)")
+            #expect((t?.highestRung ?? -1) == row.highestRung, "trial \(row.trial)")
+            #expect(t?.lastMetric == row.lastValue, "trial \(row.trial)")
+        }
+        for (status, n) in table.counts { #expect(model.count(status) == n, "\(status)") }
+        #expect(model.best?.trial == table.best?.trial)
+        #expect(model.isEnded == (table.endReason != nil))
+    }
+}
