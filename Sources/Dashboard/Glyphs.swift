@@ -80,6 +80,12 @@ func clampedInt(_ v: Double, _ lo: Int, _ hi: Int) -> Int {
     return Int(v)
 }
 
+/// A right-aligned column heading: cut to leave at least one space before it (ending in "…" when cut).
+func headerCell(_ s: String, _ n: Int) -> String {
+    guard s.count >= n else { return pad(s, n, right: true) }
+    return " " + String(s.prefix(max(0, n - 2))) + "…"
+}
+
 /// A metric value for a column ("-" when missing).
 func metricText(_ v: Double?) -> String {
     guard let v else { return "-" }

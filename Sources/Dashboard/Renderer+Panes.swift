@@ -71,7 +71,7 @@ extension Renderer {
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
             + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
-            + pad("r/target", 10, right: true) + pad(model.metricName, 11, right: true) + pad("time", 8, right: true)
+            + pad("r/target", 10, right: true) + headerCell(model.metricName, 11) + pad("time", 8, right: true)
             + " state"
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)

@@ -10,11 +10,13 @@ extension Renderer {
         box(r, title: title, focused: ui.focus == .trials)
         let inner = r.inner
         guard inner.height > 1 else { return }
+        // Room for the sort arrow: a long metric name is cut first.
+        let shortMetric = model.metricName.count > 10 ? String(model.metricName.prefix(9)) + "…" : model.metricName
         func col(_ name: String, _ key: SortKey?) -> String { key == ui.sortKey ? name + arrow : name }
         let head =
             " " + pad(col("id", .id), 7, right: true) + "   " + pad(col("status", .status), 9)
             + pad("b", 2, right: true) + pad(col("rung", .rung), 6, right: true) + pad("r", 7, right: true)
-            + pad(col(model.metricName, .metric), 12, right: true) + "  config"
+            + headerCell(col(shortMetric, .metric), 12) + "  config"
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
