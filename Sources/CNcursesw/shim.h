@@ -88,4 +88,18 @@ static inline void ashb_remove_crash_handlers(void) {
         sigaction(ashb_crash_signals[i], &ashb_saved_actions()[ashb_crash_signals[i]], NULL);
     }
 }
+// terminfo's own header last: it defines many lower-case macros (lines, columns, ...).
+#if __has_include(<ncursesw/term.h>)
+#include <ncursesw/term.h>
+#else
+#include <term.h>
+#endif
+// Whether terminfo knows `term` (nothing is drawn, nothing printed).
+static inline int ashb_term_known(const char *term) {
+    int err = 0;
+    if (setupterm(term, 1, &err) != OK) return 0;
+    TERMINAL *loaded = set_curterm(NULL);
+    if (loaded != NULL) del_curterm(loaded);
+    return 1;
+}
 #endif

@@ -51,6 +51,13 @@ public enum DashboardApp {
     /// The most events folded between two looks at the keyboard.
     static let foldBudget = 20_000
 
+    /// Checks, without drawing anything, that the dashboard can take this terminal: standard input
+    /// and output are a terminal, TERM is set, not "dumb", and known to terminfo. Call it before
+    /// starting a run to choose between the dashboard and headless output.
+    public static func checkTerminal() throws(TerminalError) {
+        _ = try TerminalScreen.check()
+    }
+
     /// Runs the dashboard until the user quits or a signal arrives. Blocks the calling thread.
     /// Commands from keys go to `send`. Throws `TerminalError` (before drawing anything) when there
     /// is no usable terminal. Nothing else may write to stdout or stderr while this runs.

@@ -15,10 +15,18 @@ final class TerminalScreen {
     private var attributes: [attr_t] = []
 
     /// Takes the terminal. Throws, with nothing drawn, when there is no usable terminal.
-    init(noColor: Bool) throws {
+    /// Checks, without drawing anything, that standard input and output are a terminal whose TERM
+    /// terminfo knows (and is not "dumb"); returns TERM.
+    static func check() throws(TerminalError) -> String {
         guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError.notATerminal }
         let term = ProcessInfo.processInfo.environment["TERM"]
         guard let term, !term.isEmpty, term != "dumb" else { throw TerminalError.unsupportedTerminal(term) }
+        guard ashb_term_known(term) != 0 else { throw TerminalError.unsupportedTerminal(term) }
+        return term
+    }
+
+    init(noColor: Bool) throws {
+        let term = try Self.check()
         setlocale(LC_ALL, "")
         if ashb_codeset_is_utf8() == 0 { setlocale(LC_ALL, "C.UTF-8") }
         utf8 = ashb_codeset_is_utf8() != 0
