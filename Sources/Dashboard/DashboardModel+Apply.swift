@@ -1,0 +1,196 @@
+import ASHA
+import RunLog
+
+extension DashboardModel {
+    /// Folds one event into the model. Events are expected in `seq` order; unknown trials and rungs
+    /// (a dashboard attached mid-run) are created on first sight.
+    public mutating func apply(_ event: RunEvent) {
+        stamp += 1
+        eventCount += 1
+        if event.time > elapsed { elapsed = event.time }
+        let t = event.time
+        switch event.body {
+        case .runStarted(let info):
+            start(info)
+        case .trialSampled(let trial, let bracket, let config):
+            let i = slot(of: trial, bracket: bracket)
+            trials[i].bracket = bracket
+            trials[i].config = config
+            trials[i].configText = Sanitizer.clean(config.description, maxColumns: 512)
+            trials[i].searchText = trials[i].configText.lowercased()
+            touch(i)
+        case .jobStarted(let trial, let worker, let rung, let from, let to):
+            startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
+        case .metric(let trial, let resource, let value):
+            let i = slot(of: trial)
+            let (delta, overflow) = resource.subtractingReportingOverflow(trials[i].resource)
+            if !overflow, delta > 0 {
+                let (sum, over) = totalResource.addingReportingOverflow(delta)
+                totalResource = over ? Int.max : sum
+            }
+            trials[i].resource = resource
+            trials[i].lastMetric = value
+            trials[i].addPoint(CurvePoint(resource: resource, value: value))
+            touch(i)
+            if let w = trials[i].worker, w >= 0, w < workers.count, workers[w].trial == trial {
+                workers[w].resource = resource
+                workers[w].metric = value
+            }
+            noteReport(at: t)
+        case .decision(let d):
+            decide(d)
+        case .jobEnded(let trial, let worker):
+            if worker >= 0, worker < workers.count, workers[worker].trial == trial { workers[worker] = WorkerSlot() }
+            let i = slot(of: trial)
+            if trials[i].worker == worker { trials[i].worker = nil }
+            setTowards(i, nil)
+            if trials[i].status == .running { setStatus(i, .queued) }
+            trimIdleWorkers()
+        case .trialPaused(let trial, let by):
+            let i = slot(of: trial)
+            clearWaiting(i)
+            setStatus(i, .paused)
+            if by == .user { log(t, "trial \(trial) paused by user", .warning) }
+        case .trialResumed(let trial, let by):
+            let i = slot(of: trial)
+            setStatus(i, .queued)
+            if by == .user { log(t, "trial \(trial) resumed by user", .normal) }
+        case .trialKilled(let trial):
+            let i = slot(of: trial)
+            end(i, .killed)
+            log(t, "trial \(trial) killed", .bad)
+        case .trialCompleted(let trial, let resource, let value):
+            let i = slot(of: trial)
+            trials[i].lastMetric = value
+            trials[i].resource = max(trials[i].resource, resource)
+            end(i, .completed)
+        case .trialFailed(let trial, let reason):
+            let i = slot(of: trial)
+            end(i, .failed)
+            log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
+        case .newBest(let trial, let resource, let value):
+            best = BestRecord(trial: trial, value: value, resource: resource, time: t)
+            if bestSeries.count >= Self.bestSeriesCapacity {
+                bestSeries = stride(from: 0, to: bestSeries.count, by: 2).map { bestSeries[$0] }
+            }
+            bestSeries.append(BestPoint(time: t, value: value))
+        case .runPaused(let by):
+            runPaused = true
+            log(t, "run paused by \(by.rawValue)", .warning)
+        case .runResumed(let by):
+            runPaused = false
+            log(t, "run resumed by \(by.rawValue)", .normal)
+        case .workersChanged(let count, let by):
+            workerCount = count
+            while workers.count < min(count, Self.maxWorkers) { workers.append(WorkerSlot()) }
+            trimIdleWorkers()
+            log(t, "workers set to \(count) by \(by.rawValue)", .normal)
+        case .message(let trial, let text):
+            let clean = Sanitizer.clean(text, maxColumns: 200)
+            log(t, trial.map { "trial \($0): \(clean)" } ?? clean, .warning)
+        case .runContinued(let events):
+            // `ashb-top resume`: the run goes on from its log; it is neither ended nor paused any more.
+            endedReason = nil
+            runPaused = false
+            log(t, "run resumed from its log after \(events) events", .normal)
+        case .runEnded(let reason):
+            let clean = Sanitizer.clean(reason, maxColumns: 80)
+            endedReason = clean
+            runPaused = false
+            log(t, "run ended: \(clean)", .warning)
+        }
+    }
+
+    private mutating func start(_ info: RunInfo) {
+        self.info = info
+        runName = Sanitizer.clean(info.name, maxColumns: 80)
+        objective = Sanitizer.clean(info.objective, maxColumns: 60)
+        metricName = Sanitizer.clean(info.metric, maxColumns: 30)
+        parameterNames = info.parameters.map { Sanitizer.clean($0, maxColumns: 40) }
+        workerCount = info.workers
+        while workers.count < min(info.workers, Self.maxWorkers) { workers.append(WorkerSlot()) }
+        for (b, ladder) in info.ladders.enumerated() {
+            for (k, r) in ladder.enumerated() { ensureRung(b, k, resource: r) }
+        }
+    }
+
+    private mutating func startJob(trial: TrialID, worker: Int, rung: Int, from: Int, to: Int, time: Double) {
+        let i = slot(of: trial)
+        clearWaiting(i)
+        setTowards(i, towardsRung(of: i, rung: rung, from: from))
+        setStatus(i, .running)
+        guard worker >= 0, worker < Self.maxWorkers else { return }
+        trials[i].worker = worker
+        while workers.count <= worker { workers.append(WorkerSlot()) }
+        var w = WorkerSlot()
+        w.trial = trial
+        w.bracket = trials[i].bracket
+        w.rung = trials[i].towardsRung ?? rung
+        w.fromResource = from
+        w.toResource = to
+        w.resource = from
+        w.started = time
+        workers[worker] = w
+    }
+
+    /// The rung a new job trains towards: the job's rung in the promotion variant; in the stopping
+    /// variant (a job may train through several rungs) the first rung above where it starts.
+    private func towardsRung(of i: Int, rung: Int, from: Int) -> Int {
+        guard info?.settings.variant == .stopping else { return rung }
+        let b = trials[i].bracket
+        guard b >= 0, b < rungs.count else { return rung }
+        return rungs[b].firstIndex { $0.resource > from } ?? rung
+    }
+
+    private mutating func decide(_ d: Decision) {
+        let i = slot(of: d.trial, bracket: d.bracket)
+        trials[i].addDecision(d)
+        guard Self.isShown(d.bracket, d.rung) else { return }
+        ensureRung(d.bracket, d.rung, resource: d.resource)
+        rungs[d.bracket][d.rung].cutoff = d.cutoff
+        if d.action == .promote {
+            rungs[d.bracket][d.rung].promoted += 1
+            clearWaiting(i)
+            touch(i)
+            return
+        }
+        rungs[d.bracket][d.rung].reached += 1
+        trials[i].highestRung = max(trials[i].highestRung ?? -1, d.rung)
+        touch(i)
+        switch d.action {
+        case .continue:
+            rungs[d.bracket][d.rung].promoted += 1
+            if d.rung + 1 < rungs[d.bracket].count {
+                setTowards(i, d.rung + 1)
+                if let w = trials[i].worker, w < workers.count, workers[w].trial == d.trial {
+                    workers[w].rung = d.rung + 1
+                }
+            }
+        case .wait:
+            setTowards(i, nil)
+            clearWaiting(i)
+            trials[i].waitingAt = d.rung
+            rungs[d.bracket][d.rung].waiting += 1
+            setStatus(i, .waiting)
+        case .stop:
+            rungs[d.bracket][d.rung].stopped += 1
+            end(i, .stopped)
+        case .complete:
+            rungs[d.bracket][d.rung].completed += 1
+            end(i, .completed)
+        case .promote:
+            break
+        }
+    }
+
+    /// Puts the trial in a final status and frees its rung bookkeeping.
+    private mutating func end(_ i: Int, _ status: TrialStatus) {
+        clearWaiting(i)
+        setTowards(i, nil)
+        setStatus(i, status)
+    }
+
+    private mutating func trimIdleWorkers() {
+        while workers.count > workerCount, let last = workers.last, !last.isBusy { workers.removeLast() }
+    }
+}

@@ -1,0 +1,221 @@
+import ASHA
+import RunLog
+
+/// The dashboard's picture of a run: a fold over its events (`apply`). It keeps aggregates per
+/// rung, worker and status, so drawing a frame costs what the screen shows, not what the run holds.
+public struct DashboardModel: Sendable {
+    /// The most messages kept.
+    public static let messageCapacity = 200
+    /// The most points of the best-so-far series kept (older points are thinned).
+    public static let bestSeriesCapacity = 2048
+    /// The most worker slots, brackets and rungs per bracket shown; events beyond them (a corrupt
+    /// log) are counted per trial but not drawn, so they cannot exhaust memory.
+    public static let maxWorkers = 4096
+    public static let maxBrackets = 64
+    public static let maxRungs = 64
+    /// Width in event-time seconds of the window that measures reports per second.
+    public static let reportWindow = 5.0
+
+    /// The run's description, once `runStarted` arrived.
+    public internal(set) var info: RunInfo?
+    /// Sanitized run name, objective, metric name and parameter names.
+    public internal(set) var runName = ""
+    /// Sanitized objective name.
+    public internal(set) var objective = ""
+    /// Sanitized metric name.
+    public internal(set) var metricName = "metric"
+    /// Sanitized hyperparameter names, in search-space order.
+    public internal(set) var parameterNames: [String] = []
+    /// Time of the latest event (seconds since the run started).
+    public internal(set) var elapsed = 0.0
+    /// Events folded so far.
+    public internal(set) var eventCount = 0
+    /// True while the whole run is paused.
+    public internal(set) var runPaused = false
+    /// Why the run ended, once it did (sanitized).
+    public internal(set) var endedReason: String?
+    /// Worker slots the run wants now.
+    public internal(set) var workerCount = 0
+    /// Worker slots (may exceed `workerCount` while retired slots finish their jobs).
+    public internal(set) var workers: [WorkerSlot] = []
+    /// Rung occupancy: `rungs[bracket][rung]`.
+    public internal(set) var rungs: [[RungStats]] = []
+    /// Every trial, in the order first seen.
+    public internal(set) var trials: [TrialRecord] = []
+    /// The stamp at which each trial's sortable fields last changed (parallel to `trials`; kept apart
+    /// so the trials list can scan for changes through 8 bytes a trial).
+    var trialStamps: [Int] = []
+    /// Position of each trial in `trials`.
+    var index: [TrialID: Int] = [:]
+    /// Trials per status (indexed by `TrialStatus.order`).
+    var counts = Array(repeating: 0, count: TrialStatus.allCases.count)
+    /// The best value so far.
+    public internal(set) var best: BestRecord?
+    /// Best-so-far values over event time.
+    public internal(set) var bestSeries: [BestPoint] = []
+    /// Messages, oldest first (see `recentMessages`).
+    var messageLog: [Message] = []
+    /// Resource units trained so far, across all trials.
+    public internal(set) var totalResource = 0
+    /// Event times of recent metric reports (from `reportHead` on).
+    var reportTimes: [Double] = []
+    var reportHead = 0
+    /// Incremented by every event; trials remember it when a sortable field changes.
+    public internal(set) var stamp = 0
+    /// The stamp of the latest change to any trial's sortable fields.
+    public internal(set) var trialsChanged = 0
+
+    /// Identifies this model's history: copies share it, a new model gets a new one (so a trials list
+    /// synced with one model rebuilds itself when shown another).
+    public let lineage = UInt64.random(in: 1...UInt64.max)
+
+    /// An empty model.
+    public init() {}
+
+    /// A model folded from `events`.
+    public init(events: some Sequence<RunEvent>) {
+        for e in events { apply(e) }
+    }
+
+    /// How many trials have `status`.
+    public func count(_ status: TrialStatus) -> Int { counts[status.order] }
+
+    /// The trial with `id`, if seen.
+    public func trial(_ id: TrialID) -> TrialRecord? {
+        guard let i = index[id] else { return nil }
+        return trials[i]
+    }
+
+    /// True once the run has ended.
+    public var isEnded: Bool { endedReason != nil }
+
+    /// The goal of the metric (minimize when unknown).
+    public var goal: Goal { info?.goal ?? .minimize }
+
+    /// Busy worker slots.
+    public var busyWorkers: Int { workers.reduce(0) { $0 + ($1.isBusy ? 1 : 0) } }
+
+    /// Metric reports per second over the last `reportWindow` seconds of event time.
+    public var reportsPerSecond: Double {
+        let n = reportTimes.count - reportHead
+        guard n > 0, elapsed > 0 else { return 0 }
+        return Double(n) / min(Self.reportWindow, elapsed)
+    }
+
+    /// Up to `limit` messages, newest first.
+    public func recentMessages(_ limit: Int) -> ArraySlice<Message> {
+        let n = min(limit, messageLog.count)
+        return ArraySlice(messageLog.suffix(n).reversed())
+    }
+
+    /// Messages kept.
+    public var messageCount: Int { min(messageLog.count, Self.messageCapacity) }
+
+    /// A running trial to select first (the one on the lowest busy worker slot).
+    public var firstRunningTrial: TrialID? { workers.first { $0.isBusy }?.trial }
+
+    /// The fraction of the budget used, with what it measures, or nil when the run has no budget.
+    public var budgetUsed: (fraction: Double, label: String)? {
+        var result: (Double, String)?
+        func consider(_ f: Double, _ label: String) {
+            if result == nil || f > result!.0 { result = (f, label) }
+        }
+        if let maxTrials = info?.settings.maxTrials, maxTrials > 0 {
+            consider(Double(trials.count) / Double(maxTrials), "trials \(trials.count)/\(maxTrials)")
+        }
+        if let maxTotal = info?.settings.maxTotalResource, maxTotal > 0 {
+            consider(Double(totalResource) / Double(maxTotal), "resource \(totalResource)/\(maxTotal)")
+        }
+        if let maxSeconds = info?.maxSeconds, maxSeconds > 0 {
+            consider(elapsed / maxSeconds, "time \(formatDuration(elapsed))/\(formatDuration(maxSeconds))")
+        }
+        return result.map { (min(1, $0.0), $0.1) }
+    }
+
+    // MARK: - Helpers used by the reducer
+
+    /// The index of `id` in `trials`, creating a record for a trial first seen mid-run.
+    mutating func slot(of id: TrialID, bracket: Int = 0) -> Int {
+        if let i = index[id] { return i }
+        let record = TrialRecord(id: id, bracket: bracket, config: Configuration([]))
+        trials.append(record)
+        trialStamps.append(stamp)
+        index[id] = trials.count - 1
+        counts[record.status.order] += 1
+        trialsChanged = stamp
+        return trials.count - 1
+    }
+
+    mutating func setStatus(_ i: Int, _ status: TrialStatus) {
+        let old = trials[i].status
+        guard old != status else { return }
+        counts[old.order] -= 1
+        counts[status.order] += 1
+        trials[i].status = status
+        touch(i)
+    }
+
+    mutating func touch(_ i: Int) {
+        trialStamps[i] = stamp
+        trialsChanged = stamp
+    }
+
+    /// True when rung `rung` of bracket `bracket` is within the shown bounds.
+    static func isShown(_ bracket: Int, _ rung: Int) -> Bool {
+        (0..<maxBrackets).contains(bracket) && (0..<maxRungs).contains(rung)
+    }
+
+    mutating func ensureRung(_ bracket: Int, _ rung: Int, resource: Int? = nil) {
+        guard Self.isShown(bracket, rung) else { return }
+        while rungs.count <= bracket { rungs.append([]) }
+        while rungs[bracket].count <= rung { rungs[bracket].append(RungStats(resource: 0)) }
+        if let resource { rungs[bracket][rung].resource = resource }
+    }
+
+    /// Moves the trial's running job to train towards `rung` (nil: no job).
+    mutating func setTowards(_ i: Int, _ rung: Int?) {
+        let b = trials[i].bracket
+        if let old = trials[i].towardsRung, b >= 0, b < rungs.count, old < rungs[b].count {
+            rungs[b][old].running -= 1
+        }
+        trials[i].towardsRung = nil
+        if let rung, Self.isShown(b, rung) {
+            ensureRung(b, rung)
+            rungs[b][rung].running += 1
+            trials[i].towardsRung = rung
+        }
+    }
+
+    /// Clears the rung where the trial waits to be promoted.
+    mutating func clearWaiting(_ i: Int) {
+        let b = trials[i].bracket
+        if let w = trials[i].waitingAt, b >= 0, b < rungs.count, w < rungs[b].count { rungs[b][w].waiting -= 1 }
+        trials[i].waitingAt = nil
+    }
+
+    mutating func log(_ time: Double, _ text: String, _ role: StyleRole) {
+        messageLog.append(Message(time: time, text: text, role: role))
+        if messageLog.count > 2 * Self.messageCapacity {
+            messageLog.removeFirst(messageLog.count - Self.messageCapacity)
+        }
+    }
+
+    mutating func noteReport(at time: Double) {
+        reportTimes.append(time)
+        let horizon = time - Self.reportWindow
+        while reportHead < reportTimes.count, reportTimes[reportHead] < horizon { reportHead += 1 }
+        if reportHead > 4096, reportHead * 2 > reportTimes.count {
+            reportTimes.removeFirst(reportHead)
+            reportHead = 0
+        }
+    }
+}
+
+/// Formats seconds as "42.0s", "12:03" or "1:02:03".
+public func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return "-" }
+    if seconds < 60 { return String(format: "%.1fs", seconds) }
+    let s = Int(seconds)
+    if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }
+    return String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+}

@@ -1,0 +1,134 @@
+import RunLog
+
+/// Something the user can ask for with a key.
+public enum Action: String, Sendable, CaseIterable {
+    case moveUp
+    case moveDown
+    case pageUp
+    case pageDown
+    case top
+    case bottom
+    case nextPane
+    case previousPane
+    case detail
+    case pauseTrial
+    case killTrial
+    case pauseRun
+    case moreWorkers
+    case fewerWorkers
+    case cycleSort
+    case sortAscending
+    case sortDescending
+    case filter
+    case freeze
+    case help
+    case quit
+    case close
+    /// Repaint the whole screen (the terminal backend does it).
+    case redraw
+}
+
+/// A condition a key needs to be enabled; the keymap lists them per binding, and the first one
+/// that fails says why the key is disabled.
+public enum Requirement: Sendable, Equatable {
+    /// Commands can be sent (not a read-only replay).
+    case writable
+    /// The run has not ended.
+    case liveRun
+    /// A trial is selected.
+    case selectedTrial
+    /// The selected trial can still run (not completed, stopped, killed or failed).
+    case activeTrial
+    /// More than one worker slot (so one can go).
+    case spareWorker
+}
+
+/// One line of the keymap: which keys do what, whether it is dangerous (asks first), and what it
+/// needs to be enabled.
+public struct KeyBinding: Sendable {
+    /// The keys that trigger the action (the first one is shown in hints).
+    public var keys: [Key]
+    /// What the keys do.
+    public var action: Action
+    /// What help says about it.
+    public var description: String
+    /// Dangerous actions ask for confirmation.
+    public var dangerous: Bool
+    /// What must hold for the key to work, checked in order.
+    public var requires: [Requirement]
+
+    public init(
+        _ keys: [Key], _ action: Action, _ description: String, dangerous: Bool = false,
+        requires: [Requirement] = []
+    ) {
+        self.keys = keys
+        self.action = action
+        self.description = description
+        self.dangerous = dangerous
+        self.requires = requires
+    }
+
+    /// True for keys that send commands to the run (disabled in replay).
+    public var actsOnRun: Bool { requires.contains(.writable) }
+
+    /// The keys as help shows them ("K, F9").
+    public var keyNames: String { keys.map(\.description).joined(separator: ", ") }
+}
+
+/// The keymap as data: help and hints are generated from it, and `action(for:)` reads it.
+public struct KeyMap: Sendable {
+    /// Every binding, in help order.
+    public var bindings: [KeyBinding]
+
+    public init(bindings: [KeyBinding]) { self.bindings = bindings }
+
+    /// The action bound to `key`, if any.
+    public func action(for key: Key) -> Action? {
+        bindings.first { $0.keys.contains(key) }?.action
+    }
+
+    /// The binding of `action`.
+    public func binding(_ action: Action) -> KeyBinding? {
+        bindings.first { $0.action == action }
+    }
+
+    /// The standard keymap (htop/k9s-like).
+    public static let standard = KeyMap(bindings: [
+        KeyBinding([.up, .char("k")], .moveUp, "move up"),
+        KeyBinding([.down, .char("j")], .moveDown, "move down"),
+        KeyBinding([.pageUp], .pageUp, "page up"),
+        KeyBinding([.pageDown], .pageDown, "page down"),
+        KeyBinding([.char("g"), .home], .top, "go to top"),
+        KeyBinding([.char("G"), .end], .bottom, "go to bottom"),
+        KeyBinding([.tab], .nextPane, "next pane"),
+        KeyBinding([.backTab], .previousPane, "previous pane"),
+        KeyBinding([.enter], .detail, "trial detail", requires: [.selectedTrial]),
+        KeyBinding(
+            [.char("p")], .pauseTrial, "pause/resume trial",
+            requires: [.writable, .liveRun, .selectedTrial, .activeTrial]),
+        KeyBinding(
+            [.char("K"), .function(9)], .killTrial, "kill trial", dangerous: true,
+            requires: [.writable, .liveRun, .selectedTrial, .activeTrial]),
+        KeyBinding([.char("P")], .pauseRun, "pause/resume the run", requires: [.writable, .liveRun]),
+        KeyBinding([.char("+"), .char("=")], .moreWorkers, "one more worker", requires: [.writable, .liveRun]),
+        KeyBinding(
+            [.char("-")], .fewerWorkers, "one fewer worker", requires: [.writable, .liveRun, .spareWorker]),
+        KeyBinding([.char("s")], .cycleSort, "cycle sort key"),
+        KeyBinding([.char("<")], .sortAscending, "sort ascending"),
+        KeyBinding([.char(">")], .sortDescending, "sort descending"),
+        KeyBinding([.char("/")], .filter, "filter trials"),
+        KeyBinding([.char("f")], .freeze, "freeze the display"),
+        KeyBinding([.char("?"), .function(1)], .help, "help"),
+        KeyBinding([.char("q"), .function(10)], .quit, "quit, stop the run", dangerous: true),
+        KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
+        KeyBinding([.escape], .close, "close overlay/filter"),
+    ])
+}
+
+/// What handling a key asks the outside world to do.
+public enum Effect: Equatable, Sendable {
+    /// Send a command to the tuner.
+    case send(Command)
+    /// Leave the dashboard.
+    case quit
+}

@@ -1,0 +1,183 @@
+import ASHA
+import RunLog
+
+/// Draws a frame of the dashboard into a `CellGrid`. Pure: the same model, view state, size and
+/// options give the same grid. Cost depends on the screen size, not on how many trials the run has.
+public struct Renderer {
+    var grid: CellGrid
+    let model: DashboardModel
+    let ui: UIState
+    let g: Glyphs
+    let layout: Layout
+
+    /// Renders one frame.
+    public static func render(
+        model: DashboardModel, ui: UIState, size: Size, options: RenderOptions = RenderOptions()
+    ) -> CellGrid {
+        var r = Renderer(model: model, ui: ui, size: size, options: options)
+        r.draw()
+        return r.grid
+    }
+
+    init(model: DashboardModel, ui: UIState, size: Size, options: RenderOptions) {
+        grid = CellGrid(width: size.width, height: size.height)
+        self.model = model
+        self.ui = ui
+        g = Glyphs(ascii: options.ascii)
+        layout = Layout(size: size, model: model, ui: ui)
+    }
+
+    mutating func draw() {
+        if layout.tooSmall {
+            drawTooSmall()
+            return
+        }
+        drawHeader()
+        if let r = layout.rungs { drawRungs(r) }
+        if let r = layout.best { drawBest(r) }
+        if let r = layout.workers { drawWorkers(r) }
+        if let r = layout.trials { drawTrials(r) }
+        if let r = layout.messages { drawMessages(r) }
+        drawFooter()
+        switch ui.overlay {
+        case .help: drawHelp()
+        case .detail(let id): drawDetail(id)
+        case .confirmKill(let id): drawConfirm(killText(id))
+        case .confirmQuit: drawConfirm("Quit and stop the run? y/N")
+        case nil: break
+        }
+    }
+
+    // MARK: - Frame pieces
+
+    mutating func drawTooSmall() {
+        var lines = [
+            "Terminal too small: \(grid.width)x\(grid.height)",
+            "ashb-top needs at least \(Layout.minimum.width)x\(Layout.minimum.height)",
+            "(resize, or q to quit)",
+        ]
+        // A question still needs its answer on a small screen.
+        switch ui.overlay {
+        case .confirmKill(let id): lines.append(killText(id))
+        case .confirmQuit: lines.append("Quit and stop the run? y/N")
+        default: break
+        }
+        let y0 = max(0, (grid.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let x = max(0, (grid.width - line.count) / 2)
+            grid.put(line, x: x, y: y0 + i, role: i == 0 || i == 3 ? .warning : .normal)
+        }
+    }
+
+    /// Draws a pane border with its title; the focused pane's title is bracketed.
+    mutating func box(_ r: Rect, title: String, focused: Bool = false) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let right = r.x + r.width - 1
+        let bottom = r.y + r.height - 1
+        grid.fill(g.horizontal, x: r.x + 1, y: r.y, count: r.width - 2, role: .border)
+        grid.fill(g.horizontal, x: r.x + 1, y: bottom, count: r.width - 2, role: .border)
+        for y in (r.y + 1)..<bottom {
+            grid[r.x, y] = Cell(g.vertical, .border)
+            grid[right, y] = Cell(g.vertical, .border)
+        }
+        grid[r.x, r.y] = Cell(g.topLeft, .border)
+        grid[right, r.y] = Cell(g.topRight, .border)
+        grid[r.x, bottom] = Cell(g.bottomLeft, .border)
+        grid[right, bottom] = Cell(g.bottomRight, .border)
+        let label = focused ? "[ \(title) ]" : " \(title) "
+        grid.put(label, x: r.x + 1, y: r.y, role: focused ? .selected : .title, maxWidth: r.width - 2)
+    }
+
+    mutating func drawHeader() {
+        let w = grid.width
+        grid.fill(" ", x: 0, y: 0, count: w, role: .header)
+        var x = grid.put(" ashb-top ", x: 0, y: 0, role: .header)
+        let goal = model.goal == .minimize ? (g.ascii ? "min" : "↓ min") : (g.ascii ? "max" : "↑ max")
+        let name = model.runName.isEmpty ? "(waiting for run)" : model.runName
+        var badges: [String] = []
+        if let reason = model.endedReason { badges.append("ENDED: \(reason)") }
+        if model.runPaused { badges.append("PAUSED") }
+        if ui.frozen { badges.append("FROZEN") }
+        if ui.readOnly { badges.append("REPLAY") }
+        let badgeText = badges.map { " \($0) " }.joined(separator: " ")
+        let right = w - badgeText.count
+        let elapsed = "elapsed \(formatDuration(now))"
+        let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
+        x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
+        var bx = max(x + 1, right)
+        for badge in badges {
+            bx = grid.put(" \(badge) ", x: bx, y: 0, role: .badge) + 1
+        }
+        // Second line: trials by status, workers, rate, budget.
+        var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
+        for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
+            parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
+        }
+        parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
+        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
+        if let budget = model.budgetUsed {
+            let pct = clampedInt(budget.fraction * 100, 0, 100)
+            parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
+        }
+        var cx = 1
+        for (text, role) in parts {
+            if cx >= w { break }
+            cx = grid.put(text, x: cx, y: 1, role: role) + 1
+        }
+    }
+
+    mutating func drawFooter() {
+        let y = layout.footer.y
+        let w = grid.width
+        if ui.editingFilter {
+            var x = grid.put("/", x: 0, y: y, role: .title)
+            x = grid.put(ui.filter, x: x, y: y, role: .normal, maxWidth: w / 2)
+            x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
+            grid.put("  Enter keep, Esc clear", x: x, y: y, role: .dim)
+            return
+        }
+        if let flash = ui.flash {
+            grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            return
+        }
+        let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
+        let hints: [(String, String, Action)] = [
+            ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail),
+            ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
+            ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
+            ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
+            ("Tab", "pane", .nextPane),
+        ]
+        var x = 0
+        // Only keys that work now are hinted (help lists the others and why).
+        for (key, label, action) in hints where ui.whyDisabled(action, model: model) == nil {
+            if x + key.count + label.count + 2 > w { break }
+            x = grid.put(key, x: x, y: y, role: .title)
+            x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
+        }
+        if !ui.filter.isEmpty {
+            let text = " filter: \(ui.filter) "
+            grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
+        }
+    }
+
+    /// The run's "now": the latest event's time, or the live loop's estimate when it is later.
+    var now: Double { max(model.elapsed, ui.clock ?? 0) }
+
+    func killText(_ id: TrialID) -> String {
+        let config = model.trial(id)?.configText ?? ""
+        let short = config.count > 40 ? String(config.prefix(39)) + g.ellipsis : config
+        return "Kill trial \(id) (\(short))? y/N"
+    }
+
+    func formatRate(_ r: Double) -> String {
+        r >= 100 ? formatShort(r.rounded()) : formatShort((r * 10).rounded() / 10)
+    }
+}
+
+/// Renders one frame of the dashboard (see `Renderer.render`).
+public func render(model: DashboardModel, ui: UIState, size: Size, options: RenderOptions = RenderOptions())
+    -> CellGrid
+{
+    Renderer.render(model: model, ui: ui, size: size, options: options)
+}

@@ -1,0 +1,165 @@
+import ASHA
+
+/// What the trials list is ordered by.
+public enum SortKey: Int, Sendable, CaseIterable {
+    case status
+    case metric
+    case rung
+    case id
+
+    /// The column name shown in the list header.
+    public var name: String {
+        switch self {
+        case .status: return "status"
+        case .metric: return "metric"
+        case .rung: return "rung"
+        case .id: return "id"
+        }
+    }
+
+    /// The direction a key starts with: running first, best metric first, highest rung first, oldest first.
+    public func naturalAscending(goal: Goal) -> Bool {
+        switch self {
+        case .status, .id: return true
+        case .metric: return goal == .minimize
+        case .rung: return false
+        }
+    }
+}
+
+/// The trials list as shown: the model's trials filtered and sorted. `sync` keeps it current at a
+/// cost of one pass over the trials plus sorting only the trials that changed since the last sync.
+public struct TrialList: Sendable {
+    /// One row's sort key. Rows compare by `k1`, then `k2`, then trial id.
+    struct Entry: Sendable, Comparable {
+        var k1: Double
+        var k2: Double
+        var id: Int
+        var pos: Int
+
+        @inline(__always)
+        static func < (a: Entry, b: Entry) -> Bool {
+            if a.k1 != b.k1 { return a.k1 < b.k1 }
+            if a.k2 != b.k2 { return a.k2 < b.k2 }
+            return a.id < b.id
+        }
+    }
+
+    private(set) var entries: [Entry] = []
+    private var syncedStamp = -1
+    private var syncedLineage: UInt64 = 0
+    private var syncedTrials = 0
+    private var builtKey: SortKey?
+    private var builtAscending = true
+    private var builtFilter = ""
+    /// Full sorts done (for tests and benchmarks).
+    public private(set) var fullSorts = 0
+
+    /// An empty table.
+    public init() {}
+
+    /// Rows in the list.
+    public var count: Int { entries.count }
+
+    /// The trial id of row `row`.
+    public func id(at row: Int) -> TrialID { entries[row].id }
+
+    /// The position of row `row` in `model.trials`.
+    public func position(at row: Int) -> Int { entries[row].pos }
+
+    /// The row showing trial `id`, if it is in the list.
+    public func row(of id: TrialID) -> Int? { entries.firstIndex { $0.id == id } }
+
+    /// The trial ids in list order.
+    public var ids: [TrialID] { entries.map(\.id) }
+
+    /// Brings the list up to date with `model` for the given order and filter text.
+    public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: String) {
+        let needle = filter.lowercased()
+        let goal = model.goal
+        if key != builtKey || ascending != builtAscending || needle != builtFilter || model.lineage != syncedLineage
+            || model.stamp < syncedStamp || model.trials.count < syncedTrials
+        {
+            entries.removeAll(keepingCapacity: true)
+            model.trials.withUnsafeBufferPointer { trials in
+                for pos in trials.indices where Self.matches(trials, pos, needle) {
+                    entries.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+                }
+            }
+            entries.sort()
+            fullSorts += 1
+        } else if model.trialsChanged > syncedStamp {
+            let since = syncedStamp
+            let known = syncedTrials
+            let stamps = model.trialStamps
+            entries.removeAll { stamps[$0.pos] > since }
+            var fresh: [Entry] = []
+            model.trials.withUnsafeBufferPointer { trials in
+                for pos in trials.indices where stamps[pos] > since || pos >= known {
+                    if Self.matches(trials, pos, needle) {
+                        fresh.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+                    }
+                }
+            }
+            if !fresh.isEmpty {
+                fresh.sort()
+                entries = Self.merge(entries, fresh)
+            }
+        }
+        builtKey = key
+        builtAscending = ascending
+        builtFilter = needle
+        syncedStamp = model.stamp
+        syncedLineage = model.lineage
+        syncedTrials = model.trials.count
+    }
+
+    /// Whether the trial at `pos` matches the lower-case filter text (status word, id, or
+    /// configuration text). Fields are read in place: copying a record would cost more than the test.
+    static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ needle: String) -> Bool {
+        if needle.isEmpty { return true }
+        if trials[pos].status.name.hasPrefix(needle) { return true }
+        let id = trials[pos].id
+        if String(id) == needle || "#\(id)" == needle { return true }
+        return trials[pos].searchText.contains(needle)
+    }
+
+    private static func entry(
+        _ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, key: SortKey, ascending: Bool, goal: Goal
+    ) -> Entry {
+        let sign = ascending ? 1.0 : -1.0
+        let id = trials[pos].id
+        // Missing and non-finite metrics sort last in either direction.
+        var metric = Double.infinity
+        var better = Double.infinity
+        if let m = trials[pos].lastMetric, m.isFinite {
+            metric = sign * m
+            better = goal == .minimize ? m : -m
+        }
+        switch key {
+        case .status: return Entry(k1: sign * Double(trials[pos].status.order), k2: better, id: id, pos: pos)
+        case .metric: return Entry(k1: metric, k2: 0, id: id, pos: pos)
+        case .rung: return Entry(k1: sign * Double(trials[pos].highestRung ?? -1), k2: better, id: id, pos: pos)
+        case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
+        }
+    }
+
+    private static func merge(_ a: [Entry], _ b: [Entry]) -> [Entry] {
+        var out: [Entry] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count, j < b.count {
+            if b[j] < a[i] {
+                out.append(b[j])
+                j += 1
+            } else {
+                out.append(a[i])
+                i += 1
+            }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+import ASHA
+import RunLog
+
+/// One point of a learning curve: the metric after training to a resource.
+public struct CurvePoint: Equatable, Sendable {
+    /// Resource trained to.
+    public var resource: Int
+    /// Metric value there.
+    public var value: Double
+}
+
+/// What the dashboard knows about one trial.
+public struct TrialRecord: Sendable {
+    /// The most learning-curve points kept per trial (older points are thinned, the last is kept).
+    public static let curveCapacity = 256
+    /// The most decisions kept per trial.
+    public static let decisionCapacity = 64
+
+    /// The trial's id.
+    public let id: TrialID
+    /// Its bracket.
+    public var bracket: Int
+    /// Its configuration (raw; use `configText` to draw).
+    public var config: Configuration
+    /// The configuration as sanitized text ("lr=0.01 batch=64").
+    public var configText: String
+    /// The same text in lower case, for the filter.
+    var searchText: String
+    /// Where it is in its life.
+    public var status: TrialStatus
+    /// The highest rung at which a value was recorded for the trial.
+    public var highestRung: Int?
+    /// The resource of the latest report.
+    public var resource: Int
+    /// The latest reported metric.
+    public var lastMetric: Double?
+    /// Metric points, in report order (bounded by `curveCapacity`).
+    public var curve: [CurvePoint]
+    /// Every decision about the trial, oldest first (bounded by `decisionCapacity`).
+    public var decisions: [Decision]
+    /// The worker slot training it, if a job is running.
+    public var worker: Int?
+    /// The rung its running job trains towards.
+    var towardsRung: Int?
+    /// The rung where it waits to be promoted (promotion variant).
+    var waitingAt: Int?
+
+    init(id: TrialID, bracket: Int, config: Configuration) {
+        self.id = id
+        self.bracket = bracket
+        self.config = config
+        configText = Sanitizer.clean(config.description, maxColumns: 512)
+        searchText = configText.lowercased()
+        status = .queued
+        resource = 0
+        curve = []
+        decisions = []
+    }
+
+    mutating func addPoint(_ p: CurvePoint) {
+        if curve.count >= Self.curveCapacity {
+            // Keep the first point, thin the rest by half: the curve stays bounded and its shape stays.
+            var thinned: [CurvePoint] = [curve[0]]
+            thinned.reserveCapacity(Self.curveCapacity)
+            var i = 2
+            while i < curve.count {
+                thinned.append(curve[i])
+                i += 2
+            }
+            curve = thinned
+        }
+        curve.append(p)
+    }
+
+    mutating func addDecision(_ d: Decision) {
+        if decisions.count >= Self.decisionCapacity { decisions.removeFirst() }
+        decisions.append(d)
+    }
+}

@@ -1,0 +1,149 @@
+import Dashboard
+import Dispatch
+import Foundation
+import RunLog
+
+/// How the live dashboard behaves.
+public struct DashboardOptions: Sendable {
+    /// Draw ASCII only (also forced when the locale is not UTF-8).
+    public var ascii: Bool
+    /// No colours (also when the NO_COLOR environment variable is set and not empty).
+    public var noColor: Bool
+    /// Replay: commands that act on the run are disabled.
+    public var readOnly: Bool
+    /// The most frames drawn per second.
+    public var framesPerSecond: Int
+    /// Leave the loop by itself once the run has ended (else wait for q).
+    public var exitWhenEnded: Bool
+
+    public init(
+        ascii: Bool = false, noColor: Bool = false, readOnly: Bool = false, framesPerSecond: Int = 15,
+        exitWhenEnded: Bool = false
+    ) {
+        self.ascii = ascii
+        self.noColor = noColor
+        self.readOnly = readOnly
+        self.framesPerSecond = framesPerSecond
+        self.exitWhenEnded = exitWhenEnded
+    }
+}
+
+/// Why the dashboard loop returned.
+public enum ExitReason: Equatable, Sendable {
+    /// The user quit (after `.stopRun` was sent for a live run).
+    case userQuit
+    /// The run ended and `exitWhenEnded` was set.
+    case runEnded
+    /// A signal arrived (2 SIGINT, 15 SIGTERM, 1 SIGHUP); the terminal is already restored.
+    case signal(Int32)
+
+    /// The conventional process exit status: 0, or 128 + the signal (130, 143, 129).
+    public var exitStatus: Int32 {
+        if case .signal(let s) = self { return 128 + s }
+        return 0
+    }
+}
+
+/// The live dashboard: one thread (the caller's) owns ncurses and loops — wait for a key with a
+/// timeout, drain the inbox, fold, draw at most `framesPerSecond` frames a second and only when
+/// something changed, poll for signals.
+public enum DashboardApp {
+    /// The most events folded between two looks at the keyboard.
+    static let foldBudget = 20_000
+
+    /// Checks, without drawing anything, that the dashboard can take this terminal: standard input
+    /// and output are a terminal, TERM is set, not "dumb", and known to terminfo. Call it before
+    /// starting a run to choose between the dashboard and headless output.
+    public static func checkTerminal() throws(TerminalError) {
+        _ = try TerminalScreen.check()
+    }
+
+    /// Runs the dashboard until the user quits or a signal arrives. Blocks the calling thread.
+    /// Commands from keys go to `send`. Throws `TerminalError` (before drawing anything) when there
+    /// is no usable terminal. Nothing else may write to stdout or stderr while this runs.
+    public static func run(
+        inbox: EventInbox, send: @Sendable (Command) -> Void, options: DashboardOptions = DashboardOptions(),
+        model initial: DashboardModel = DashboardModel()
+    ) throws -> ExitReason {
+        let screen = try TerminalScreen(noColor: options.noColor)
+        let signals = SignalWatcher()
+        defer {
+            // Give the terminal back before the signals may kill the process again.
+            screen.close()
+            signals.stop()
+        }
+        let renderOptions = RenderOptions(ascii: options.ascii || !screen.utf8)
+        var model = initial
+        // The snapshot shown while the display is frozen.
+        var frozen: DashboardModel?
+        var ui = UIState(readOnly: options.readOnly)
+        ui.screen = screen.size
+        let frameNanos = UInt64(1_000_000_000 / max(1, options.framesPerSecond))
+        var lastDraw: UInt64 = 0
+        var dirty = true
+        var urgent = true
+        var backlog: [RunEvent] = []
+        var backlogHead = 0
+        var lastFold = DispatchTime.now().uptimeNanoseconds
+        while true {
+            if let sig = signals.pending { return .signal(sig) }
+            let now = DispatchTime.now().uptimeNanoseconds
+            // Catching up: only peek at the keyboard. Something to show: wait for the next frame slot.
+            // Else: wait for a key, looking at the inbox ten times a second.
+            let untilFrame = Int32((frameNanos - min(frameNanos, now &- lastDraw)) / 1_000_000)
+            let wait: Int32 = backlogHead < backlog.count ? 0 : (dirty ? max(1, untilFrame) : 100)
+            let key = screen.readKey(milliseconds: wait)
+            // Fold what arrived, at most `foldBudget` events a turn, so keys stay answered while a
+            // large backlog (a replay, a burst) is caught up.
+            if backlogHead == backlog.count {
+                backlog = inbox.drain()
+                backlogHead = 0
+            }
+            let end = min(backlog.count, backlogHead + Self.foldBudget)
+            for i in backlogHead..<end { model.apply(backlog[i]) }
+            if end > backlogHead {
+                lastFold = DispatchTime.now().uptimeNanoseconds
+                if !ui.frozen { dirty = true }
+            }
+            backlogHead = end
+            // Let the elapsed time and job ages tick between events (live runs only).
+            if !options.readOnly, !ui.frozen, !model.isEnded, model.eventCount > 0 {
+                let clock = model.elapsed + Double(DispatchTime.now().uptimeNanoseconds &- lastFold) / 1e9
+                if Int(clock) != Int(ui.clock ?? -1) { dirty = true }
+                ui.clock = clock
+            } else if model.isEnded {
+                ui.clock = nil
+            }
+            if let key {
+                if key == .resize || key == .ctrl("l") {
+                    // After a resize (or ^L) erase and redraw everything once.
+                    screen.invalidate()
+                    ui.screen = screen.size
+                } else {
+                    let wasFrozen = ui.frozen
+                    let effects = ui.handle(key, model: frozen ?? model)
+                    if ui.frozen, !wasFrozen { frozen = model }
+                    if !ui.frozen { frozen = nil }
+                    for effect in effects {
+                        switch effect {
+                        case .send(let command): send(command)
+                        case .quit: return .userQuit
+                        }
+                    }
+                }
+                dirty = true
+                urgent = true
+            }
+            if options.exitWhenEnded, model.isEnded { return .runEnded }
+            let t = DispatchTime.now().uptimeNanoseconds
+            if dirty, urgent || t - lastDraw >= frameNanos {
+                let shown = frozen ?? model
+                ui.sync(with: shown)
+                screen.draw(render(model: shown, ui: ui, size: ui.screen, options: renderOptions))
+                lastDraw = t
+                dirty = false
+                urgent = false
+            }
+        }
+    }
+}
