@@ -1,5 +1,7 @@
+import Dashboard
 import Foundation
 import RunLog
+import Terminal
 import Tuner
 
 /// How a run is shown.
@@ -14,11 +16,14 @@ struct DisplayOptions {
 enum RunDriver {
     static func drive(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        if interactive {
-            try driveDashboard(tuner, log: log, dir: dir, display: display)
-        } else {
-            try driveHeadless(tuner, log: log, dir: dir)
+        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
+        do {
+            try DashboardApp.checkTerminal()
+        } catch {
+            // Nothing was drawn; the log exists but holds only its header.
+            throw CLIError("\(error)")
         }
+        try driveDashboard(tuner, log: log, dir: dir, display: display)
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
@@ -33,9 +38,42 @@ enum RunDriver {
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
     }
 
+    /// The live dashboard owns the terminal on this thread; the tuner runs on its workers. Diagnostics
+    /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
+    /// its log is closed with the reason.
     static func driveDashboard(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
-        // The live dashboard is wired in with the Dashboard and Terminal targets; until then, headless.
-        try driveHeadless(tuner, log: log, dir: dir)
+        let inbox = EventInbox()
+        tuner.addSink(inbox)
+        let model =
+            tuner.isRestored
+            ? DashboardModel(events: (try? LogReader(path: dir.eventsPath).readAll()) ?? []) : DashboardModel()
+        tuner.start()
+        let reason: ExitReason
+        do {
+            reason = try DashboardApp.run(
+                inbox: inbox, send: { tuner.send($0) },
+                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                model: model)
+        } catch {
+            tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
+            _ = tuner.waitUntilEnded()
+            log.close()
+            throw CLIError("\(error)")
+        }
+        switch reason {
+        case .signal(let sig):
+            tuner.send(
+                .stopRun(
+                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
+                ))
+        case .userQuit, .runEnded:
+            tuner.send(.stopRun(reason: "user quit"))
+        }
+        let summary = tuner.waitUntilEnded()
+        log.close()
+        print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
+        if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
     }
 }
 
