@@ -14,7 +14,9 @@ public struct AshbTopCommand: ParsableCommand {
             progress lines when standard output is not a terminal).
             """,
         version: programVersion,
-        subcommands: [RunCommand.self, ResumeCommand.self, ExportCommand.self, ObjectivesCommand.self],
+        subcommands: [
+            RunCommand.self, ResumeCommand.self, ReplayCommand.self, ExportCommand.self, ObjectivesCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

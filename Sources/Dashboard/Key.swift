@@ -9,6 +9,10 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
     case down
     case left
     case right
+    /// Shift and the left arrow.
+    case shiftLeft
+    /// Shift and the right arrow.
+    case shiftRight
     case pageUp
     case pageDown
     case home
@@ -36,6 +40,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .down: return "Down"
         case .left: return "Left"
         case .right: return "Right"
+        case .shiftLeft: return "S-Left"
+        case .shiftRight: return "S-Right"
         case .pageUp: return "PgUp"
         case .pageDown: return "PgDn"
         case .home: return "Home"

@@ -26,6 +26,35 @@ public enum Action: String, Sendable, CaseIterable {
     case close
     /// Repaint the whole screen (the terminal backend does it).
     case redraw
+    // Replay controls (bound in `KeyMap.replay` only; see `ReplayControl`).
+    /// Play or pause the replay.
+    case playPause
+    /// Replay faster.
+    case faster
+    /// Replay slower.
+    case slower
+    /// One event forward.
+    case stepForward
+    /// One event back.
+    case stepBack
+    /// Just after the next decision about the selected trial.
+    case nextDecision
+    /// Just after the previous decision about the selected trial.
+    case previousDecision
+    /// 10 s forward.
+    case seekForward
+    /// 10 s back.
+    case seekBack
+    /// 1 min forward.
+    case seekForwardMinute
+    /// 1 min back.
+    case seekBackMinute
+    /// The start of the log.
+    case seekStart
+    /// The end of the log.
+    case seekEnd
+    /// Type a time or an event number to go to.
+    case jumpTo
 }
 
 /// A condition a key needs to be enabled; the keymap lists them per binding, and the first one
@@ -131,4 +160,6 @@ public enum Effect: Equatable, Sendable {
     case send(Command)
     /// Leave the dashboard.
     case quit
+    /// Move the replay (replay keymap only).
+    case replay(ReplayControl)
 }

@@ -39,11 +39,13 @@ extension Renderer {
         let oneColumn = bindings.count <= inner.height - 1
         let rows = oneColumn ? bindings.count : (bindings.count + 1) / 2
         let colWidth = oneColumn ? inner.width - 1 : (inner.width - 1) / 2
+        // Keys in a column at least 8 wide, wider when a binding has many keys (the replay's).
+        let keyWidth = min(16, max(8, bindings.map(\.keyNames.count).max() ?? 8))
         for (i, b) in bindings.enumerated() {
             let y = inner.y + i % rows
             let x = inner.x + 1 + (i / rows) * colWidth
             let reason = reasons[i]
-            var text = pad(b.keyNames, 8) + " " + b.description
+            var text = pad(b.keyNames, keyWidth) + " " + b.description
             if b.dangerous { text += " (asks)" }
             if oneColumn, let reason { text += " - " + reason }
             let role: StyleRole = reason == nil ? (b.dangerous ? .warning : .normal) : .dim

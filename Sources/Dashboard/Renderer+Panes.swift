@@ -211,8 +211,11 @@ extension Renderer {
         box(r, title: "Messages", focused: ui.focus == .messages)
         let inner = r.inner
         guard inner.height > 0 else { return }
-        let top = max(0, min(ui.messageTop, model.messageCount - 1))
-        let shown = model.recentMessages(top + inner.height).dropFirst(top)
+        // The program's notices (about the log, in a replay) come first, then the run's messages.
+        let total = ui.notices.count + model.messageCount
+        let top = max(0, min(ui.messageTop, total - 1))
+        let recent = model.recentMessages(max(0, top + inner.height - ui.notices.count))
+        let shown = (ui.notices.reversed() + recent).dropFirst(top).prefix(inner.height)
         if shown.isEmpty {
             grid.put(" none", x: inner.x, y: inner.y, role: .dim)
             return

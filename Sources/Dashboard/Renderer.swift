@@ -89,6 +89,12 @@ public struct Renderer {
     }
 
     mutating func drawHeader() {
+        if let replay = ui.replay { drawReplayTitle(replay) } else { drawTitle() }
+        drawCounts()
+    }
+
+    /// The first header line of a live run: name, objective, metric, elapsed time, badges.
+    mutating func drawTitle() {
         let w = grid.width
         grid.fill(" ", x: 0, y: 0, count: w, role: .header)
         var x = grid.put(" ashb-top ", x: 0, y: 0, role: .header)
@@ -108,7 +114,11 @@ public struct Renderer {
         for badge in badges {
             bx = grid.put(" \(badge) ", x: bx, y: 0, role: .badge) + 1
         }
-        // Second line: trials by status, workers, rate, budget.
+    }
+
+    /// The second header line: trials by status, workers, rate, budget.
+    mutating func drawCounts() {
+        let w = grid.width
         var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
         for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
             parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
@@ -136,8 +146,16 @@ public struct Renderer {
             grid.put("  Enter keep, Esc clear", x: x, y: y, role: .dim)
             return
         }
+        if let prompt = ui.jumpPrompt {
+            drawJumpPrompt(prompt)
+            return
+        }
         if let flash = ui.flash {
             grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            return
+        }
+        if let replay = ui.replay {
+            drawReplayHints(replay)
             return
         }
         let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused

@@ -27,6 +27,7 @@ extension UIState {
             break
         }
         if editingFilter, let handled = editFilter(key, model: model) { return handled }
+        if jumpPrompt != nil { return editJump(key) }
         if case .detail = overlay {
             switch key {
             case .escape, .enter:
@@ -100,6 +101,9 @@ extension UIState {
             overlay = .confirmQuit
         case .redraw:
             break
+        case .playPause, .faster, .slower, .stepForward, .stepBack, .nextDecision, .previousDecision, .seekForward,
+            .seekBack, .seekForwardMinute, .seekBackMinute, .seekStart, .seekEnd, .jumpTo:
+            return performReplay(action)
         case .close:
             if overlay != nil {
                 overlay = nil

@@ -41,6 +41,12 @@ public struct UIState: Sendable {
     /// time since it arrived), so the elapsed time and job ages tick between events. Nil in tests
     /// and replay: then the latest event's time is "now".
     public var clock: Double?
+    /// Replay: what the `:` prompt holds while the user types a time or an event number (nil: no prompt).
+    public var jumpPrompt: String?
+    /// Replay: the clock, position and speed the header shows (nil in a live run).
+    public var replay: ReplayStatus?
+    /// Notices from the program (not events of the run), shown first in the messages pane.
+    public var notices: [Message] = []
     /// The terminal size, for page sizes.
     public var screen = Size(width: 80, height: 24)
     /// The trials list as shown.

@@ -65,36 +65,21 @@ public enum DashboardApp {
         inbox: EventInbox, send: @Sendable (Command) -> Void, options: DashboardOptions = DashboardOptions(),
         model initial: DashboardModel = DashboardModel()
     ) throws -> ExitReason {
-        let screen = try TerminalScreen(noColor: options.noColor)
-        let signals = SignalWatcher()
-        defer {
-            // Give the terminal back before the signals may kill the process again.
-            screen.close()
-            signals.stop()
-        }
-        let renderOptions = RenderOptions(ascii: options.ascii || !screen.utf8)
+        let session = try DashboardSession(options: options)
+        defer { session.close() }
         var model = initial
         // The snapshot shown while the display is frozen.
         var frozen: DashboardModel?
-        var ui = UIState(readOnly: options.readOnly)
-        ui.screen = screen.size
-        let frameNanos = UInt64(1_000_000_000 / max(1, options.framesPerSecond))
-        var lastDraw: UInt64 = 0
-        var dirty = true
-        var urgent = true
         var backlog: [RunEvent] = []
         var backlogHead = 0
         var lastFold = DispatchTime.now().uptimeNanoseconds
         while true {
-            if let sig = signals.pending { return .signal(sig) }
-            let now = DispatchTime.now().uptimeNanoseconds
+            if let sig = session.signals.pending { return .signal(sig) }
             // Catching up: only peek at the keyboard. Something to show: wait for the next frame slot.
             // Else: wait for a key, looking at the inbox ten times a second.
-            let untilFrame = Int32((frameNanos - min(frameNanos, now &- lastDraw)) / 1_000_000)
-            let wait: Int32 = backlogHead < backlog.count ? 0 : (dirty ? max(1, untilFrame) : 100)
-            let key = screen.readKey(milliseconds: wait)
+            let key = session.screen.readKey(milliseconds: session.waitMilliseconds(busy: backlogHead < backlog.count))
             // Fold what arrived, at most `foldBudget` events a turn, so keys stay answered while a
-            // large backlog (a replay, a burst) is caught up.
+            // large backlog (a burst) is caught up.
             if backlogHead == backlog.count {
                 backlog = inbox.drain()
                 backlogHead = 0
@@ -103,47 +88,34 @@ public enum DashboardApp {
             for i in backlogHead..<end { model.apply(backlog[i]) }
             if end > backlogHead {
                 lastFold = DispatchTime.now().uptimeNanoseconds
-                if !ui.frozen { dirty = true }
+                if !session.ui.frozen { session.dirty = true }
             }
             backlogHead = end
             // Let the elapsed time and job ages tick between events (live runs only).
-            if !options.readOnly, !ui.frozen, !model.isEnded, model.eventCount > 0 {
+            if !options.readOnly, !session.ui.frozen, !model.isEnded, model.eventCount > 0 {
                 let clock = model.elapsed + Double(DispatchTime.now().uptimeNanoseconds &- lastFold) / 1e9
-                if Int(clock) != Int(ui.clock ?? -1) { dirty = true }
-                ui.clock = clock
+                if Int(clock) != Int(session.ui.clock ?? -1) { session.dirty = true }
+                session.ui.clock = clock
             } else if model.isEnded {
-                ui.clock = nil
+                session.ui.clock = nil
             }
-            if let key {
-                if key == .resize || key == .ctrl("l") {
-                    // After a resize (or ^L) erase and redraw everything once.
-                    screen.invalidate()
-                    ui.screen = screen.size
-                } else {
-                    let wasFrozen = ui.frozen
-                    let effects = ui.handle(key, model: frozen ?? model)
-                    if ui.frozen, !wasFrozen { frozen = model }
-                    if !ui.frozen { frozen = nil }
-                    for effect in effects {
-                        switch effect {
-                        case .send(let command): send(command)
-                        case .quit: return .userQuit
-                        }
+            if let key, !session.handleScreenKey(key) {
+                let wasFrozen = session.ui.frozen
+                let effects = session.ui.handle(key, model: frozen ?? model)
+                if session.ui.frozen, !wasFrozen { frozen = model }
+                if !session.ui.frozen { frozen = nil }
+                for effect in effects {
+                    switch effect {
+                    case .send(let command): send(command)
+                    case .quit: return .userQuit
+                    case .replay: break  // not bound in a live run
                     }
                 }
-                dirty = true
-                urgent = true
+                session.dirty = true
+                session.urgent = true
             }
             if options.exitWhenEnded, model.isEnded { return .runEnded }
-            let t = DispatchTime.now().uptimeNanoseconds
-            if dirty, urgent || t - lastDraw >= frameNanos {
-                let shown = frozen ?? model
-                ui.sync(with: shown)
-                screen.draw(render(model: shown, ui: ui, size: ui.screen, options: renderOptions))
-                lastDraw = t
-                dirty = false
-                urgent = false
-            }
+            session.drawIfDue(frozen ?? model)
         }
     }
 }

@@ -22,6 +22,13 @@ public struct RunSummary: Sendable, Equatable {
         public var value: Double
         public var resource: Int
         public var config: Configuration
+
+        public init(trial: TrialID, value: Double, resource: Int, config: Configuration) {
+            self.trial = trial
+            self.value = value
+            self.resource = resource
+            self.config = config
+        }
     }
 
     public init(

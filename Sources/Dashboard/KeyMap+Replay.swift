@@ -1,0 +1,36 @@
+extension KeyMap {
+    /// The replay keymap: the replay controls, then the live bindings with the keys the controls take
+    /// removed (a binding left without keys is dropped, so help lists every key once and truthfully).
+    /// Actions on the run (pause or kill a trial, pause the run) stay listed and are disabled by the
+    /// read-only view state, with the reason; quitting a replay stops nothing and does not ask.
+    public static let replay: KeyMap = {
+        let controls: [KeyBinding] = [
+            KeyBinding([.char(" ")], .playPause, "play/pause the replay"),
+            KeyBinding([.char("+"), .char("="), .char(">")], .faster, "replay faster (x0.25 ... x1024, max)"),
+            KeyBinding([.char("-"), .char("<")], .slower, "replay slower"),
+            KeyBinding([.char(".")], .stepForward, "one event forward (pauses)"),
+            KeyBinding([.char(",")], .stepBack, "one event back (pauses)"),
+            KeyBinding([.char("]")], .nextDecision, "next decision about the trial", requires: [.selectedTrial]),
+            KeyBinding(
+                [.char("[")], .previousDecision, "previous decision about the trial", requires: [.selectedTrial]),
+            KeyBinding([.right], .seekForward, "10 s forward"),
+            KeyBinding([.left], .seekBack, "10 s back"),
+            KeyBinding([.shiftRight, .pageDown], .seekForwardMinute, "1 min forward"),
+            KeyBinding([.shiftLeft, .pageUp], .seekBackMinute, "1 min back"),
+            KeyBinding([.char("g")], .seekStart, "start of the log"),
+            KeyBinding([.char("G")], .seekEnd, "end of the log (follows it while it grows)"),
+            KeyBinding([.char(":")], .jumpTo, "go to a time (12m30s) or an event number"),
+        ]
+        let taken = Set(controls.flatMap(\.keys))
+        var live: [KeyBinding] = []
+        for var binding in standard.bindings {
+            binding.keys.removeAll { taken.contains($0) }
+            if binding.action == .quit {
+                binding.description = "quit the replay"
+                binding.dangerous = false
+            }
+            if !binding.keys.isEmpty { live.append(binding) }
+        }
+        return KeyMap(bindings: controls + live)
+    }()
+}
