@@ -24,7 +24,7 @@ public final class ReplayTimeline {
     public private(set) var tail: DashboardModel
 
     /// An empty timeline; `snapshotInterval` events between snapshots at first, at most `maxSnapshots`.
-    public init(snapshotInterval: Int = 4096, maxSnapshots: Int = 48) {
+    public init(snapshotInterval: Int = 4096, maxSnapshots: Int = 20) {
         let empty = DashboardModel()
         tail = empty
         snapshots = [empty]

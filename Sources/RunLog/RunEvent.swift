@@ -58,8 +58,9 @@ public struct RunEvent: Sendable, Equatable {
 
     /// What happened.
     public enum Body: Sendable, Equatable {
-        /// The run started.
-        case runStarted(RunInfo)
+        /// The run started. (Boxed: the run's description is large and comes once, so every other event
+        /// stays small in memory — a replay holds a million of them.)
+        indirect case runStarted(RunInfo)
         /// A configuration was sampled for a new trial in `bracket`.
         case trialSampled(trial: TrialID, bracket: Int, config: Configuration)
         /// A job started on a worker slot: train `trial` from `fromResource` to `toResource` (rung `rung`).

@@ -1,0 +1,184 @@
+import ASHA
+import Dashboard
+import Foundation
+import Objectives
+import RunLog
+import Tuner
+
+/// `ashb-bench replay`: what `ashb-top replay` does with a long log, without the terminal.
+///
+/// The log (`--events`, default 1,000,000 events) is written by a child process (`--generate-only`):
+/// promotion-based asynchronous Hyperband on `branin` on the simulated clock, cut to exactly that many
+/// events, so this process's peak memory is the replay's alone. Then, timed from opening the file: the
+/// first frame (open the log, read the first batch the command reads before the screen is up, fold it,
+/// render a 120x40 frame at time 0), the whole log read into the timeline in the batches the replay loop
+/// reads (events folded and snapshots taken on the way), then `--seeks` seeks to seeded random positions
+/// and by ±10 s, each timed to a rendered frame. Memory is the process's peak resident set (`VmHWM`).
+struct ReplayBench {
+    var events = 1_000_000
+    var seeks = 200
+    var log: String?
+    var generateOnly: String?
+
+    init(arguments: [String]) throws {
+        var events = self.events
+        var seeks = self.seeks
+        var log: String?
+        var generateOnly: String?
+        try parseOptions(
+            arguments,
+            [
+                "--events": { events = try positiveInt($0, "--events") },
+                "--seeks": { seeks = try positiveInt($0, "--seeks") },
+                "--log": { log = $0 },
+                "--generate-only": { generateOnly = $0 },
+            ])
+        self.events = events
+        self.seeks = seeks
+        self.log = log
+        self.generateOnly = generateOnly
+    }
+
+    func run() throws {
+        if let path = generateOnly { return try Self.generate(events: events, to: path) }
+        var path = log
+        var generated = false
+        if path == nil {
+            let target = temporaryLogPath("replay")
+            let t0 = monotonicSeconds()
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let child = Process()
+            child.executableURL = me
+            child.arguments = ["replay", "--events", "\(events)", "--generate-only", target]
+            try child.run()
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else { throw BenchUsageError(description: "generating the log failed") }
+            print(
+                "generated \(events) events (\(fixed(Double(fileSize(target)) / 1_048_576, 1)) MiB) in "
+                    + "\(fixed(monotonicSeconds() - t0, 1)) s: \(target)")
+            path = target
+            generated = true
+        }
+        defer { if generated, let path { unlink(path) } }
+        try measure(path!)
+    }
+
+    /// Writes a simulated run's log to `path`, cut after `events` events.
+    static func generate(events: Int, to path: String) throws {
+        let objective = try ObjectiveCatalog.make(
+            name: "branin", options: ["cost": .double(0.5), "noise": .double(0.01), "max_resource": .int(81)])
+        // About 15 events a trial with 4 brackets, η = 3, R = 81: sample enough trials, then cut.
+        let settings = SchedulerSettings(
+            variant: .promotion, minResource: 1, maxResource: 81, reductionFactor: 3, brackets: 4, seed: 7,
+            maxTrials: events / 14 + 100)
+        let full = path + ".full"
+        let writer = try LogWriter(
+            creating: full, header: LogHeader(program: "ashb-bench", spec: "bench: replay", seed: 7))
+        let tuner = try Tuner(
+            objective: objective, space: objective.defaultSpace, settings: settings,
+            options: TunerOptions(name: "replay-bench", workers: 8), backend: .simulated, sinks: [writer])
+        _ = tuner.run()
+        writer.close()
+        defer { unlink(full) }
+        // The header and the first `events` event lines.
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        var lines = 0
+        var end = data.count
+        for (i, byte) in data.enumerated() where byte == 0x0A {
+            lines += 1
+            if lines == events + 1 {
+                end = i + 1
+                break
+            }
+        }
+        guard lines >= events + 1 else {
+            throw BenchUsageError(description: "the run wrote only \(lines - 1) events; fewer than \(events)")
+        }
+        try data.prefix(end).write(to: URL(fileURLWithPath: path))
+    }
+
+    func measure(_ path: String) throws {
+        let size = Size(width: 120, height: 40)
+        let t0 = monotonicSeconds()
+        let reader = try LogReader(path: path)
+        let timeline = ReplayTimeline()
+        var batch: [RunEvent] = []
+        while batch.count < 4096, let e = try reader.next() { batch.append(e) }
+        timeline.append(contentsOf: batch)
+        var player = ReplayPlayer(timeline: timeline, playing: false)
+        player.seek(to: timeline.position(atTime: 0), timeline: timeline, clock: 0)
+        var ui = UIState(keyMap: .replay, readOnly: true)
+        ui.screen = size
+        ui.replay = player.status(timeline, complete: false)
+        ui.sync(with: player.model)
+        var checksum = render(model: player.model, ui: ui, size: size).cells.count
+        let firstFrame = monotonicSeconds() - t0
+        // The rest, in the batches the replay loop reads.
+        var n = timeline.count
+        while true {
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < 16_384, let e = try reader.next() { batch.append(e) }
+            if batch.isEmpty { break }
+            timeline.append(contentsOf: batch)
+            n += batch.count
+        }
+        let indexed = monotonicSeconds() - t0
+        // Seeks: random positions (seeded), then ±10 s steps from the middle.
+        var rng = SplitMix64(seed: 42)
+        var random: [Double] = []
+        for _ in 0..<seeks {
+            let target = Int(rng.next() % UInt64(timeline.count + 1))
+            let s0 = monotonicSeconds()
+            player.seek(to: target, timeline: timeline)
+            ui.replay = player.status(timeline, complete: true)
+            ui.sync(with: player.model)
+            checksum &+= render(model: player.model, ui: ui, size: size).cells.count
+            random.append((monotonicSeconds() - s0) * 1000)
+        }
+        player.seek(to: timeline.count / 2, timeline: timeline)
+        var relative: [Double] = []
+        for i in 0..<seeks {
+            let s0 = monotonicSeconds()
+            _ = player.perform(.seek(seconds: i % 2 == 0 ? -10 : 10), timeline: timeline, trial: nil, complete: true)
+            ui.replay = player.status(timeline, complete: true)
+            ui.sync(with: player.model)
+            checksum &+= render(model: player.model, ui: ui, size: size).cells.count
+            relative.append((monotonicSeconds() - s0) * 1000)
+        }
+        let memory = residentMemory()
+        let rate = Double(n) / indexed
+        print(
+            "Replay: \(n) events (\(fixed(Double(fileSize(path)) / 1_048_576, 1)) MiB), "
+                + "\(timeline.snapshotCount) snapshots every \(timeline.snapshotInterval) events, frames 120x40")
+        printTable(
+            ["measure", "value", "target"],
+            [
+                ["first frame", "\(fixed(firstFrame * 1000, 1)) ms", "< 2 s"],
+                ["whole log read and indexed", "\(fixed(indexed, 2)) s (\(Int(rate)) events/s)", "-"],
+                [
+                    "random seek + frame (median / p99 / max)",
+                    "\(fixed(median(random), 1)) / \(fixed(percentile(random, 0.99), 1)) / "
+                        + "\(fixed(random.max() ?? 0, 1)) ms", "< 100 ms",
+                ],
+                [
+                    "±10 s seek + frame (median / max)",
+                    "\(fixed(median(relative), 1)) / \(fixed(relative.max() ?? 0, 1)) ms", "< 100 ms",
+                ],
+                ["peak resident memory (VmHWM)", "\(fixed(memory.hwm, 0)) MiB", "< 500 MiB"],
+            ])
+        print(
+            "bench=replay events=\(n) first_frame_ms=\(fixed(firstFrame * 1000, 1)) index_s=\(fixed(indexed, 3)) "
+                + "events_per_s=\(Int(rate)) seek_median_ms=\(fixed(median(random), 2)) "
+                + "seek_p99_ms=\(fixed(percentile(random, 0.99), 2)) seek_max_ms=\(fixed(random.max() ?? 0, 2)) "
+                + "seek10s_median_ms=\(fixed(median(relative), 2)) seek10s_max_ms=\(fixed(relative.max() ?? 0, 2)) "
+                + "snapshots=\(timeline.snapshotCount) interval=\(timeline.snapshotInterval) "
+                + "hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)")
+    }
+}
+
+/// The `q` quantile of some numbers (nearest rank; 0 for none).
+private func percentile(_ xs: [Double], _ q: Double) -> Double {
+    guard !xs.isEmpty else { return 0 }
+    let s = xs.sorted()
+    return s[min(s.count - 1, Int((Double(s.count) * q).rounded(.up)) - 1)]
+}
