@@ -177,6 +177,19 @@ public struct ASHAScheduler: Sendable {
         return k >= 1 ? entries.key(at: k - 1, in: r) : nil
     }
 
+    /// `cutoffKey(r)`, using and refreshing the rung's cache (the hot path: most reports land behind
+    /// the cutoff and leave it where it was).
+    mutating func currentCutoff(_ r: Int) -> RankKey? {
+        let n = entries.count(r)
+        let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
+        guard k >= 1 else { return nil }
+        if rungs[r].cutoffIndex != k - 1 {
+            rungs[r].cutoffCache = entries.key(at: k - 1, in: r)
+            rungs[r].cutoffIndex = k - 1
+        }
+        return rungs[r].cutoffCache
+    }
+
     /// True when rung `r`'s best live candidate ranks within the top ⌊n/η⌋.
     @inline(__always)
     func isPromotable(_ r: Int) -> Bool {
