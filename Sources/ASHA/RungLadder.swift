@@ -25,10 +25,12 @@ public func rungLadder(
     }
     var level = r
     var overflow = false
-    for _ in 0..<s where !overflow {
+    var k = 0
+    while k < s && !overflow {  // stops within 63 steps: η ≥ 2 overflows by then
         let (next, o) = level.multipliedReportingOverflow(by: eta)
         level = next
         overflow = o
+        k += 1
     }
     var ladder: [Int] = []
     while !overflow && level < bigR {
