@@ -48,16 +48,7 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        do {
-            try execute()
-        } catch let e as CLIError {
-            FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
-            throw ExitCode(e.exitCode)
-        } catch let e as ExitCodeError {
-            throw ExitCode(e.code)
-        }
-    }
+    func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
