@@ -75,9 +75,10 @@ extension ASHAScheduler {
             while k >= 0 {
                 let r = rungStart[b] + k
                 if isPromotable(r), let key = candidates[r].top {
+                    let cutoff = currentCutoff(r)?.value(goal: settings.goal)
                     let decision = Decision(
                         trial: key.id, bracket: b, rung: k, resource: rungs[r].resource,
-                        value: key.value(goal: settings.goal), cutoff: cutoffKey(r)?.value(goal: settings.goal),
+                        value: key.value(goal: settings.goal), cutoff: cutoff,
                         rank: rungs[r].bestCandidateRank + 1, rungSize: entries.count(r), action: .promote,
                         reason: .withinCutoff)
                     candidates[r].popTop()

@@ -80,7 +80,7 @@ extension ASHAScheduler {
         }
         return Decision(
             trial: trial, bracket: b, rung: k, resource: rungs[r].resource, value: value,
-            cutoff: cutoffKey(r)?.value(goal: settings.goal), rank: rank + 1, rungSize: n, action: action,
+            cutoff: currentCutoff(r)?.value(goal: settings.goal), rank: rank + 1, rungSize: n, action: action,
             reason: reason)
     }
 
@@ -97,7 +97,7 @@ extension ASHAScheduler {
         trials[trial].rung = Int16(k + 1)
         let eta = settings.reductionFactor
         let n = entries.count(r)
-        let cutoff = cutoffKey(r)
+        let cutoff = currentCutoff(r)
         let action: Decision.Action
         let reason: Decision.Reason
         if k == ladders[b].count - 1 {
@@ -130,6 +130,7 @@ extension ASHAScheduler {
     private mutating func recordEntry(_ key: RankKey, at r: Int) -> Int {
         let rank = entries.insert(key, into: r)
         if !key.isFinite { rungs[r].nonFiniteCount += 1 }
+        if rank <= rungs[r].cutoffIndex { rungs[r].cutoffIndex = -1 }
         if let top = candidates[r].top, key < top { rungs[r].bestCandidateRank += 1 }
         return rank
     }

@@ -41,6 +41,11 @@
 /// `resourceUsed ≥ maxTotalResource`, `nextJob()` starts nothing (no new trial, no promotion); after
 /// `maxTrials` trials it only promotes. Running jobs finish in both cases; `resumeJob(for:)` is never
 /// refused by a budget.
+///
+/// **Cost.** A report costs one insertion into its rung's order-statistic B+-tree (O(log n), which also
+/// gives the rank) and, when the insertion lands at or before the cutoff, one select (O(log n)). A free
+/// worker's `nextJob()` checks each rung in O(1) (the rank of each rung's best candidate is kept
+/// current) and a promotion costs a heap pop and one rank query, O(log n). Nothing is O(n).
 public struct ASHAScheduler: Sendable {
     /// The search space trials are sampled from.
     public let space: SearchSpace
@@ -175,6 +180,19 @@ public struct ASHAScheduler: Sendable {
         let n = entries.count(r)
         let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
         return k >= 1 ? entries.key(at: k - 1, in: r) : nil
+    }
+
+    /// `cutoffKey(r)`, using and refreshing the rung's cache (the hot path: most reports land behind
+    /// the cutoff and leave it where it was).
+    mutating func currentCutoff(_ r: Int) -> RankKey? {
+        let n = entries.count(r)
+        let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
+        guard k >= 1 else { return nil }
+        if rungs[r].cutoffIndex != k - 1 {
+            rungs[r].cutoffCache = entries.key(at: k - 1, in: r)
+            rungs[r].cutoffIndex = k - 1
+        }
+        return rungs[r].cutoffCache
     }
 
     /// True when rung `r`'s best live candidate ranks within the top ⌊n/η⌋.

@@ -61,6 +61,7 @@ extension Domain {
         if !low.isFinite { return "low must be finite (got \(formatShort(low)))" }
         if !high.isFinite { return "high must be finite (got \(formatShort(high)))" }
         if low >= high { return "low (\(formatShort(low))) must be below high (\(formatShort(high)))" }
+        if !(high - low).isFinite { return "the range is too wide (high − low overflows)" }
         if log && low <= 0 { return "a log range needs low > 0 (got \(formatShort(low)))" }
         return nil
     }

@@ -6,9 +6,10 @@
 /// mutates one stored property in place and never copies a tree. Each node is one contiguous block:
 ///
 /// - leaf: `[size, score × (L+1), id × (L+1)]`, keys sorted, L = `leafCapacity`;
-/// - branch: `[size, score × (B+1), count × (B+1), child × (B+1), id × (B+1)]`, B = `branchCapacity`,
+/// - branch: `[size, score × (B+1), child × (B+1), count × (B+1), id × (B+1)]`, B = `branchCapacity`,
 ///   where `count` is the number of keys below the child and the separator (score, id) of child j ≥ 1 is
-///   the smallest key below it (ids last: they are read only to break ties).
+///   the smallest key below it (children next to the scores, so the load of the next node follows the
+///   scan closely; ids last: they are read only to break ties).
 ///
 /// The spare slot lets a node overflow by one before it splits. A search reads one block per level,
 /// front to back, which is what hardware prefetchers like; with 32-way nodes a tree of 10^6 keys has
@@ -23,8 +24,8 @@ struct OrderStatisticForest: Sendable {
     private static let leafIDs = 1 + leafSlots
     private static let leafStride = 1 + 2 * leafSlots
     private static let branchSlots = branchCapacity + 1
-    private static let branchCounts = 1 + branchSlots
-    private static let branchChildren = 1 + 2 * branchSlots
+    private static let branchChildren = 1 + branchSlots
+    private static let branchCounts = 1 + 2 * branchSlots
     private static let branchIDs = 1 + 3 * branchSlots
     private static let branchStride = 1 + 4 * branchSlots
 

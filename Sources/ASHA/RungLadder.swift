@@ -1,20 +1,3 @@
-/// A setting the scheduler refuses, naming the setting.
-public struct SchedulerError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The name of the setting at fault, as in `SchedulerSettings` (e.g. `reductionFactor`).
-    public var field: String
-    /// What is wrong with it.
-    public var message: String
-
-    /// An error about the setting `field`.
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-
-    /// `setting 'reductionFactor': must be at least 2 (got 1)`.
-    public var description: String { "setting '\(field)': \(message)" }
-}
-
 /// The rung resources of one bracket, computed with integers only (no `log`).
 ///
 /// The rungs are `r·η^(s+k)` for k = 0, 1, ... while that is below `R`, then `R` itself as the top
@@ -42,10 +25,12 @@ public func rungLadder(
     }
     var level = r
     var overflow = false
-    for _ in 0..<s where !overflow {
+    var k = 0
+    while k < s && !overflow {  // stops within 63 steps: η ≥ 2 overflows by then
         let (next, o) = level.multipliedReportingOverflow(by: eta)
         level = next
         overflow = o
+        k += 1
     }
     var ladder: [Int] = []
     while !overflow && level < bigR {

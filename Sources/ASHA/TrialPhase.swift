@@ -1,11 +1,3 @@
-/// How a trial's job ended early, as told to `ASHAScheduler.trialEnded(_:outcome:)`.
-public enum TrialOutcome: String, Sendable, Codable, CaseIterable {
-    /// The trial failed (an error, a time limit).
-    case failed
-    /// The user killed the trial.
-    case killed
-}
-
 /// Where a trial stands in the scheduler.
 public enum TrialPhase: UInt8, Sendable, Codable, CaseIterable {
     /// A job of the trial is running on a worker.

@@ -9,9 +9,9 @@ public struct AshbTopCommand: ParsableCommand {
         commandName: "ashb-top",
         abstract: "Tune hyperparameters with asynchronous Hyperband (ASHA) and watch the run live.",
         discussion: """
-            With no arguments, runs the built-in demo: a small neural network on the handwritten-digits data,
-            tuned by promotion-based ASHA on 4 workers for a few minutes, shown on the live dashboard (or as
-            progress lines when standard output is not a terminal).
+            With no arguments, runs the built-in demo: a small neural network on the handwritten-digits data, \
+            tuned by promotion-based ASHA on 4 workers for up to 3 minutes, shown on the live dashboard (or \
+            as progress lines when standard output is not a terminal).
             """,
         version: programVersion,
         subcommands: [

@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     var lenient = false
 
     func run() throws {
-        do {
+        try reportingErrors {
             let path = try RunDirectory.eventsFile(for: self.path)
             let reader: LogReader
             do { reader = try LogReader(path: path, lenient: lenient) } catch { throw CLIError("\(error)") }
@@ -50,9 +50,6 @@ struct ExportCommand: ParsableCommand {
             } else {
                 print(text, terminator: "")
             }
-        } catch let e as CLIError {
-            FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
-            throw ExitCode(e.exitCode)
         }
     }
 

@@ -12,6 +12,7 @@ struct ObjectivesCommand: ParsableCommand {
         let width = ObjectiveCatalog.entries.map(\.name.count).max() ?? 0
         for e in ObjectiveCatalog.entries {
             print(e.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + e.summary)
+            for o in e.options { print("    " + o.description) }
         }
     }
 }

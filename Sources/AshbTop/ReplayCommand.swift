@@ -67,14 +67,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try execute()
-        } catch let e as CLIError {
-            FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
-            throw ExitCode(e.exitCode)
-        } catch let e as ExitCodeError {
-            throw ExitCode(e.code)
-        }
+        try reportingErrors { try execute() }
     }
 
     private func execute() throws {

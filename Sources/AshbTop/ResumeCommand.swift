@@ -38,16 +38,7 @@ struct ResumeCommand: ParsableCommand {
         guard extend >= 0 else { throw ValidationError("--extend must be 0 or more (got \(extend))") }
     }
 
-    func run() throws {
-        do {
-            try execute()
-        } catch let e as CLIError {
-            FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
-            throw ExitCode(e.exitCode)
-        } catch let e as ExitCodeError {
-            throw ExitCode(e.code)
-        }
-    }
+    func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
         var isDir: ObjCBool = false

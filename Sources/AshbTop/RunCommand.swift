@@ -11,9 +11,11 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a tuning experiment (the built-in digits demo when no spec is given).",
         discussion: """
-            Every run is recorded to <runs-dir>/<name>-<UTC time>/events.jsonl. The dashboard is shown when
-            standard output is a terminal; otherwise (or with --headless) one line is printed per notable event
-            and a summary at the end. Ctrl-C or SIGTERM stops the run gracefully and closes its log.
+            Every run is recorded to <runs-dir>/<name>-<UTC time>/events.jsonl. The dashboard is shown when \
+            standard output is a terminal; otherwise (or with --headless, and always on the simulated clock, \
+            which finishes in seconds) one line is printed per notable event and a summary at the end. \
+            Ctrl-C or SIGTERM stops the run gracefully and closes its log (exit 130 or 143). A mistake in the \
+            spec exits with status 2 and names the key and the line.
             """)
 
     @Argument(help: "The experiment spec (YAML). Without it, the built-in demo runs.")
@@ -46,16 +48,7 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        do {
-            try execute()
-        } catch let e as CLIError {
-            FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
-            throw ExitCode(e.exitCode)
-        } catch let e as ExitCodeError {
-            throw ExitCode(e.code)
-        }
-    }
+    func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)

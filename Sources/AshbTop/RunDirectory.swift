@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Where a run keeps its files: `<runs>/<name>-<UTC time>/`, holding `events.jsonl` (the run log) and
@@ -38,6 +39,19 @@ struct RunDirectory {
             throw CLIError("'\(terminalSafe(argument))': no such run directory or events file")
         }
         return isDir.boolValue ? argument + "/events.jsonl" : argument
+    }
+}
+
+/// Runs a command's body; a `CLIError` becomes one line on standard error and its exit status, an
+/// `ExitCodeError` its status (everything was printed already). ArgumentParser handles the rest.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as CLIError {
+        FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
+        throw ExitCode(e.exitCode)
+    } catch let e as ExitCodeError {
+        throw ExitCode(e.code)
     }
 }
 

@@ -21,6 +21,7 @@ let usage = """
       utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
       startup     milliseconds to the first job_started (in process, and from launching ashb-top)
       memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
+      render      milliseconds per 200x60 dashboard frame from a 100,000-trial model [--ascii]
       replay      open a 1,000,000-event log: first frame, seeks, peak memory (ashb-top replay without a terminal)
     """
 
@@ -54,6 +55,8 @@ case "startup":
     runTunerBench("startup") { try StartupBench(arguments: $0).run() }
 case "memory":
     runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
+case "render":
+    runTunerBench("render") { try RenderBench(arguments: $0).run() }
 case "replay":
     runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
 case "-h", "--help", "help":

@@ -1,12 +1,12 @@
 import ASHA
 
-/// A brute-force model of the rungs: plain arrays, sorted afresh for every question.
+/// A brute-force model of the rungs: plain arrays kept sorted by linear insertion, scanned linearly.
 struct ReferenceModel {
     let eta: Int
     let goal: Goal
     let ladders: [[Int]]
-    /// entries[b][k] = (trial, value) recorded at rung k of bracket b.
-    var entries: [[[(trial: TrialID, value: Double)]]]
+    /// entries[b][k] = (trial, value) recorded at rung k of bracket b, best first. Use `record`.
+    private(set) var entries: [[[(trial: TrialID, value: Double)]]]
     /// promoted[b][k] = trials promoted from that rung.
     var promoted: [[Set<TrialID>]]
     /// Trials waiting at a rung (promotion variant): trial → (bracket, rung).
@@ -27,8 +27,15 @@ struct ReferenceModel {
         return a.trial < b.trial
     }
 
+    /// Records `value` for `trial` at rung k of bracket b.
+    mutating func record(_ trial: TrialID, _ value: Double, _ b: Int, _ k: Int) {
+        let entry = (trial: trial, value: value)
+        let i = entries[b][k].firstIndex { ranksBefore(entry, $0) } ?? entries[b][k].count
+        entries[b][k].insert(entry, at: i)
+    }
+
     func sorted(_ b: Int, _ k: Int) -> [(trial: TrialID, value: Double)] {
-        entries[b][k].sorted(by: ranksBefore)
+        entries[b][k]
     }
 
     /// 1-based rank of `trial` at the rung.

@@ -14,6 +14,7 @@ struct RungLadderTests {
             (2, 100, 4, 0, [2, 8, 32, 100]),
             (5, 5, 2, 0, [5]),
             (1, 1 << 62, 2, 70, [1 << 62]),
+            (1, 81, 3, Int.max, [81]),
             (1, Int.max, 1 << 32, 0, [1, 1 << 32, Int.max]),
         ])
     func ladder(r: Int, bigR: Int, eta: Int, s: Int, expected: [Int]) throws {

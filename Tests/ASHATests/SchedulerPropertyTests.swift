@@ -26,7 +26,7 @@ struct SchedulerPropertyTests {
     }
 
     @Test func promotionVariantFollowsThePapersRule() async {
-        await propertyCheck(count: 60, input: Gen.uint64()) { seed in
+        await propertyCheck(count: 100, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
             let settings = Self.settings(.promotion, seed: seed)
             var s = try! ASHAScheduler(space: Self.space, settings: settings)
@@ -77,7 +77,7 @@ struct SchedulerPropertyTests {
                 default:
                     let v = Self.value(&rng)
                     let d = s.report(trial: job.trial, resource: job.toResource + Int(rng.next() % 2), value: v)!
-                    model.entries[job.bracket][job.rung].append((job.trial, v))
+                    model.record(job.trial, v, job.bracket, job.rung)
                     #expect(d.rank == model.rank(job.trial, job.bracket, job.rung))
                     #expect(d.rungSize == model.entries[job.bracket][job.rung].count)
                     #expect(d.cutoff == model.cutoff(job.bracket, job.rung))
@@ -99,7 +99,7 @@ struct SchedulerPropertyTests {
     }
 
     @Test func stoppingVariantStopsOnlyBelowTheCutoff() async {
-        await propertyCheck(count: 60, input: Gen.uint64()) { seed in
+        await propertyCheck(count: 100, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
             let settings = Self.settings(.stopping, seed: seed)
             var s = try! ASHAScheduler(space: Self.space, settings: settings)
@@ -114,7 +114,7 @@ struct SchedulerPropertyTests {
                 let v = Self.value(&rng)
                 let decisions = s.reportAll(trial: job.trial, resource: resource, value: v)
                 for (j, d) in decisions.enumerated() {
-                    model.entries[job.bracket][d.rung].append((job.trial, v))
+                    model.record(job.trial, v, job.bracket, d.rung)
                     let n = model.entries[job.bracket][d.rung].count
                     let cutoff = model.cutoff(job.bracket, d.rung)
                     #expect(d.cutoff == cutoff && d.rank == model.rank(job.trial, job.bracket, d.rung))

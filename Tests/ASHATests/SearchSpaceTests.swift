@@ -22,6 +22,7 @@ struct SearchSpaceTests {
             (Parameter(name: "lr", domain: .uniform(low: 2, high: 1, step: nil)), "must be below"),
             (Parameter(name: "lr", domain: .uniform(low: .nan, high: 1, step: nil)), "finite"),
             (Parameter(name: "lr", domain: .uniform(low: 0, high: .infinity, step: nil)), "finite"),
+            (Parameter(name: "lr", domain: .uniform(low: -1e308, high: 1e308, step: nil)), "too wide"),
             (Parameter(name: "lr", domain: .uniform(low: 0, high: 1, step: 0)), "step"),
             (Parameter(name: "lr", domain: .uniform(low: 0, high: 1, step: -0.1)), "step"),
             (Parameter(name: "lr", domain: .uniform(low: 0, high: 1, step: .nan)), "step"),

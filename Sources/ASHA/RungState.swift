@@ -12,6 +12,11 @@ struct RungState: Sendable {
     /// rung's heap); `Int.max` when there is no candidate. Kept current by the scheduler, so that
     /// "is anything promotable here?" costs O(1): `bestCandidateRank < ⌊n/η⌋`.
     var bestCandidateRank = Int.max
+    /// The 0-based index of the entry cached in `cutoffCache`, or -1. An insert at a rank ≤ this index
+    /// shifts the entry and clears the cache; entries are never removed, so nothing else can.
+    var cutoffIndex = -1
+    /// The key at `cutoffIndex`, when that is not -1.
+    var cutoffCache = RankKey(score: 0, id: 0)
 
     init(resource: Int) {
         self.resource = resource
