@@ -29,10 +29,11 @@ public struct ReplayPlayer {
     /// A jump waiting for the log to be read that far.
     public private(set) var pending: ReplayTarget?
 
-    /// A player at the start of `timeline` (empty model), playing or paused, at the listed speed nearest
-    /// `speed`.
+    /// A player at time 0 of `timeline` (the events at time 0 applied), playing or paused, at the listed
+    /// speed nearest `speed`.
     public init(timeline: ReplayTimeline, playing: Bool = true, speed: Double = 1) {
-        model = timeline.model(at: 0)
+        position = timeline.position(atTime: 0)
+        model = timeline.model(at: position)
         self.playing = playing
         speedIndex = Self.speeds.indices.min { abs(Self.speeds[$0] - speed) < abs(Self.speeds[$1] - speed) } ?? 2
         if speed.isInfinite { speedIndex = Self.speeds.count - 1 }
