@@ -18,6 +18,7 @@ public struct ReplayStatus: Equatable, Sendable {
     /// True when following a log that is still being written (`--follow`).
     public var following: Bool
 
+    /// A status with every field given.
     public init(
         clock: Double, duration: Double, position: Int, count: Int, playing: Bool, speed: String, loading: Bool,
         following: Bool = false

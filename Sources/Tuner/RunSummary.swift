@@ -23,6 +23,7 @@ public struct RunSummary: Sendable, Equatable {
         public var resource: Int
         public var config: Configuration
 
+        /// The best trial as a fold of a log (a headless replay) finds it.
         public init(trial: TrialID, value: Double, resource: Int, config: Configuration) {
             self.trial = trial
             self.value = value

@@ -97,7 +97,7 @@ import Testing
         let lines = ReplayBadLogTests.fixtureLines.filter { !$0.isEmpty }
         let path = temporaryFile("events.jsonl", lines.prefix(201).joined(separator: "\n") + "\n")
         let binary = try ashbTopBinary()
-        let session = try TmuxSession(command: "echo; '\(binary)' replay '\(path)' --follow; echo EXIT=$?")
+        let session = try TmuxSession(command: "trap : INT; echo; '\(binary)' replay '\(path)' --follow; echo EXIT=$?")
         // Following: at the end of what is there, which is not the end of the run.
         try session.waitFor("the end of the first 200 events") {
             $0.contains("event 200/200+") && $0.contains("FOLLOW") && !$0.contains("ENDED")
@@ -114,7 +114,8 @@ import Testing
         try session.waitFor("the run's end") {
             $0.contains("event \(Self.total)/\(Self.total)+") && $0.contains("ENDED: finished")
         }
-        try session.send("q")
-        try session.waitFor("exit") { $0.contains("EXIT=0") }
+        // Ctrl-C ends the replay with the conventional status (the shell only notes it, then prints it).
+        try session.send("C-c")
+        try session.waitFor("exit") { $0.contains("EXIT=130") }
     }
 }
