@@ -86,7 +86,7 @@ struct ReplayCommand: ParsableCommand {
     static func printSummary(_ feed: LogReplayFeed, logPath: String) throws {
         var summary = ReplaySummary()
         var ended = false
-        while !feed.isFinished, !(feed.follow && ended) {
+        while !feed.isFinished {
             let batch: [RunEvent]
             do { batch = try feed.read(limit: 1 << 16) } catch { throw CLIError("\(error)") }
             for event in batch {
@@ -94,8 +94,12 @@ struct ReplayCommand: ParsableCommand {
                 if case .runEnded = event.body { ended = true }
                 if case .runContinued = event.body { ended = false }
             }
-            if batch.isEmpty, feed.follow, !ended { usleep(100_000) }
             warn(feed.takeNotices())
+            // Following: everything written so far is read; stop once the run has ended, else wait for more.
+            if batch.isEmpty, feed.follow {
+                if ended { break }
+                usleep(100_000)
+            }
         }
         warn(feed.takeNotices())
         guard let info = summary.info else {

@@ -201,3 +201,33 @@ struct ReplayTimelineTests {
         #expect(ReplayTarget.parse("later") == nil)
     }
 }
+
+/// Untrusted logs: times that go backwards, are negative, huge or not numbers.
+@Suite("Replay of odd times")
+struct ReplayOddTimesTests {
+    @Test func oddTimesNeitherCrashNorBreakSeeking() {
+        var events = ReplayTimelineTests.events.prefix(200).map { $0 }
+        let odd: [Double] = [-5, 1e300, 3, .infinity, .nan, -.infinity, 0]
+        for (i, t) in odd.enumerated() { events[20 + i * 7].time = t }
+        let t = ReplayTimelineTests.timeline(events)
+        #expect(t.duration == .infinity)
+        var last = 0.0
+        for p in 0...t.count {
+            let time = t.time(at: p)
+            #expect(time >= last, "times are a running maximum")
+            last = time
+        }
+        var player = ReplayPlayer(timeline: t, playing: true, speed: 1024)
+        for control in [
+            ReplayControl.seek(seconds: 10), .seek(seconds: -60), .end, .step(-1), .jump(.time(1e301)), .start,
+            .jump(.event(Int.max)), .nextDecision, .playPause,
+        ] {
+            _ = player.perform(control, timeline: t, trial: 1, complete: true)
+            _ = player.advance(wallSeconds: 1, timeline: t, complete: true)
+            #expect((0...t.count).contains(player.position))
+            #expect(player.model.eventCount == player.position)
+            let status = player.status(t, complete: true)
+            _ = ReplayTimelineTests.frame(player.model, status)
+        }
+    }
+}
