@@ -81,6 +81,26 @@ import Testing
         #expect(after.contains("icanon\necho\nEXIT=0"), "\(after)")
     }
 
+    /// Shift-arrows need a terminal type that names them (tmux's default `screen` does not).
+    @Test func shiftArrowsSeekAMinute() throws {
+        let binary = try ashbTopBinary()
+        let session = try TmuxSession(
+            command:
+                "echo; TERM=xterm-256color '\(binary)' replay '\(ReplayFixtureTests.fixtureDirectory)' --paused; "
+                + "echo EXIT=$?")
+        try session.waitFor("the first frame") { $0.contains(" 0.0s / 37.5s") }
+        try session.send(":", "5", "s", "Enter")
+        try session.waitFor("5 s") { $0.contains(" 5.0s / 37.5s") }
+        try session.send("S-Right")
+        try session.waitFor("a minute later: the end") { $0.contains(" 37.5s / 37.5s") && position($0) == Self.total }
+        try session.send(":", "3", "0", "s", "Enter")
+        try session.waitFor("30 s") { $0.contains(" 30.0s / 37.5s") }
+        try session.send("S-Left")
+        try session.waitFor("a minute earlier: the start") { $0.contains(" 0.0s / 37.5s") }
+        try session.send("q")
+        try session.waitFor("exit") { $0.contains("EXIT=0") }
+    }
+
     @Test func anEarlyErrorIsPrintedAndTheTerminalIsLeftAlone() throws {
         var lines = ReplayBadLogTests.fixtureLines
         lines[4] = "garbage"
