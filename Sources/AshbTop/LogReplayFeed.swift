@@ -9,6 +9,8 @@ final class LogReplayFeed: ReplayFeed {
     /// Events later than this are not replayed.
     let until: Double?
     private(set) var isFinished = false
+    /// The error that stopped the reading, if one did.
+    private(set) var failure: LogError?
     private var reported = 0
 
     init(reader: LogReader, follow: Bool, until: Double?) {
@@ -19,12 +21,31 @@ final class LogReplayFeed: ReplayFeed {
 
     var isFollowing: Bool { follow && !isFinished }
 
+    /// The error that stopped the reading, with the log's path and the line, if one did.
+    var failureText: String? { failure.map { "\($0)" } }
+
     func read(limit: Int) throws -> [RunEvent] {
         guard !isFinished else { return [] }
+        if let failure {
+            isFinished = true
+            throw LogLineError(failure)
+        }
         var out: [RunEvent] = []
         out.reserveCapacity(min(limit, 1 << 16))
         while out.count < limit {
-            guard let event = try reader.next(follow: follow) else {
+            let next: RunEvent?
+            do {
+                next = try reader.next(follow: follow)
+            } catch {
+                // The events before the bad line are returned first; the next call throws.
+                failure = error
+                if out.isEmpty {
+                    isFinished = true
+                    throw LogLineError(error)
+                }
+                break
+            }
+            guard let event = next else {
                 if !follow { isFinished = true }
                 break
             }
@@ -43,4 +64,11 @@ final class LogReplayFeed: ReplayFeed {
         defer { reported = warnings.count }
         return warnings[reported...].map { "log: \($0)" }
     }
+}
+
+/// A log error as the dashboard shows it: the line and the problem, without the (long) path.
+struct LogLineError: Error, CustomStringConvertible {
+    let error: LogError
+    init(_ error: LogError) { self.error = error }
+    var description: String { error.line.map { "log: line \($0): \(error.message)" } ?? "log: \(error.message)" }
 }

@@ -88,7 +88,7 @@ struct ReplayCommand: ParsableCommand {
         var ended = false
         while !feed.isFinished {
             let batch: [RunEvent]
-            do { batch = try feed.read(limit: 1 << 16) } catch { throw CLIError("\(error)") }
+            do { batch = try feed.read(limit: 1 << 16) } catch { throw CLIError(feed.failureText ?? "\(error)") }
             for event in batch {
                 summary.apply(event)
                 if case .runEnded = event.body { ended = true }
@@ -113,7 +113,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// Reads the start of the log (its errors go to standard error before the screen is up), then plays
-    /// it on the dashboard; notices collected meanwhile are printed once the terminal is restored.
+    /// it on the dashboard. Notices about the log and an error found while the screen was up are shown
+    /// there, and printed again once the terminal is restored (an error exits 1, as without the screen).
     private func interactive(_ feed: LogReplayFeed) throws {
         do {
             try DashboardApp.checkTerminal()
@@ -124,8 +125,10 @@ struct ReplayCommand: ParsableCommand {
         do {
             timeline.append(contentsOf: try feed.read(limit: Self.firstBatch))
         } catch {
-            throw CLIError("\(error)")
+            throw CLIError(feed.failureText ?? "\(error)")
         }
+        // A bad line among the first ones is an error before the screen is up.
+        if let failure = feed.failureText { throw CLIError(failure) }
         // Warnings about the first lines are shown on the dashboard; the reader keeps them for later too.
         let reason: ExitReason
         do {
@@ -136,6 +139,12 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        // What the dashboard showed about the log, said again now that the terminal is back.
+        for warning in feed.reader.warnings {
+            FileHandle.standardError.write(
+                Data("ashb-top: \(terminalSafe(feed.reader.path)): \(terminalSafe(warning))\n".utf8))
+        }
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
+        if let failure = feed.failureText { throw CLIError("\(failure) (the replay ended before it)") }
     }
 }

@@ -113,6 +113,43 @@ import Testing
         #expect(screen.contains("EXIT=1"))
     }
 
+    /// A log longer than what is read before the screen is up, with a corrupt line at 5,001 and a torn end.
+    func longBadLog() throws -> (path: String, events: Int) {
+        let path = newDirectory() + "/events.jsonl"
+        let writer = try LogWriter(creating: path, header: LogHeader(program: "test", spec: "", seed: 1))
+        let events = SyntheticEvents.demo(count: 700, workers: 4, brackets: 2, finish: true)
+        try #require(events.count > 6000)
+        for e in events.prefix(6000) { writer.receive(e) }
+        writer.close()
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[5000] = "{\"seq\": oops"
+        try (lines.joined(separator: "\n") + "\n{\"seq\":6000,").write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, 6000)
+    }
+
+    @Test func aBadLineFoundWhileTheScreenIsUpIsShownThere() throws {
+        let (path, _) = try longBadLog()
+        let binary = try ashbTopBinary()
+        let strict = try TmuxSession(command: "echo; '\(binary)' replay '\(path)' --paused; echo EXIT=$?")
+        try strict.waitFor("the notice on the dashboard") {
+            $0.contains("log: line 5001: not valid JSON") && $0.contains("the replay ends there")
+                && $0.contains("event 9/4999 ")
+        }
+        try strict.send("q")
+        try strict.waitFor("exit") { $0.contains("EXIT=1") }
+        #expect(strict.history().contains(":5001: not valid JSON"))
+        let lenient = try TmuxSession(command: "echo; '\(binary)' replay '\(path)' --paused --lenient; echo EXIT=$?")
+        try lenient.waitFor("the notices on the dashboard") {
+            $0.contains("log: line 5001: not valid JSON") && $0.contains("log: line 6002 is incomplete")
+                && $0.contains("/5999 ")
+        }
+        try lenient.send("q")
+        try lenient.waitFor("exit") { $0.contains("EXIT=0") }
+        let after = lenient.history()
+        #expect(after.contains("line 5001: not valid JSON"))
+        #expect(after.contains("line 6002 is incomplete"))
+    }
+
     @Test func followShowsWhatAnotherProcessAppends() throws {
         let lines = ReplayBadLogTests.fixtureLines.filter { !$0.isEmpty }
         let path = temporaryFile("events.jsonl", lines.prefix(201).joined(separator: "\n") + "\n")
