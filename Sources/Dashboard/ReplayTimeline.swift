@@ -7,8 +7,9 @@ import RunLog
 /// seeking backwards works the same way.
 ///
 /// Snapshots are taken every `snapshotInterval` events as events are appended. When there would be more
-/// than `maxSnapshots`, every other one is dropped and the interval doubles, so memory stays bounded
-/// however long the log is (and a seek folds at most one interval of events).
+/// than `maxSnapshots`, every other one is dropped and the interval doubles, so there are never more than
+/// `maxSnapshots` models held however long the log is (and a seek folds at most one interval of events).
+/// The events themselves are held too (about 90 bytes each).
 public final class ReplayTimeline {
     /// The events appended so far, in log order.
     public private(set) var events: [RunEvent] = []
