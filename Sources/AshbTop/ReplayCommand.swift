@@ -16,7 +16,8 @@ struct ReplayCommand: ParsableCommand {
             1 min, g/G start/end, : a time (12m30s) or an event number, ? every key. Keys that act on trials \
             are disabled. With --headless (or when standard output is not a terminal) the summary the live run \
             printed at its end is printed instead. Errors found before the screen is up (a missing file, a \
-            newer schema, a corrupt line near the start) exit 1; later ones are shown on the dashboard.
+            newer schema, a corrupt line near the start) exit 1; later ones are shown on the dashboard, and \
+            printed (exit 1) once it closes. With --follow and --headless, the summary is printed when the run ends.
             """)
 
     @Argument(help: "A run directory, or its events.jsonl file.")
