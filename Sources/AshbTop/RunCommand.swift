@@ -55,7 +55,9 @@ struct RunCommand: ParsableCommand {
         let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
-        let header = LogHeader(program: programVersion, spec: experiment.spec.text, seed: experiment.settings.seed)
+        let header = LogHeader(
+            program: programVersion, spec: experiment.spec.text, seed: experiment.settings.seed,
+            simulated: experiment.spec.simulated, baseDirectory: experiment.baseDirectory)
         let log: LogWriter
         do {
             log = try LogWriter(creating: dir.eventsPath, header: header)
@@ -72,6 +74,8 @@ struct RunCommand: ParsableCommand {
 /// A spec resolved against its objective: everything needed to make a tuner.
 struct Experiment {
     var spec: ExperimentSpec
+    /// The absolute directory the spec's relative paths resolve against.
+    var baseDirectory: String?
     var objective: any Objective
     var space: SearchSpace
     var settings: SchedulerSettings
@@ -86,7 +90,8 @@ struct Experiment {
             } catch {
                 throw CLIError("cannot read the spec '\(terminalSafe(specPath))': \(error.localizedDescription)")
             }
-            baseDirectory = (specPath as NSString).deletingLastPathComponent
+            let dir = (specPath as NSString).deletingLastPathComponent
+            baseDirectory = URL(fileURLWithPath: dir.isEmpty ? "." : dir).standardizedFileURL.path
         } else {
             text = demoSpecText
         }
@@ -131,7 +136,8 @@ struct Experiment {
         } catch {
             throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
         }
-        return Experiment(spec: spec, objective: objective, space: space, settings: settings)
+        return Experiment(
+            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings)
     }
 
     /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
