@@ -18,11 +18,16 @@ struct Experiment {
         let text: String
         var baseDirectory: String?
         if let specPath {
-            do {
-                text = try String(contentsOfFile: specPath, encoding: .utf8)
-            } catch {
-                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': \(error.localizedDescription)")
+            guard FileManager.default.fileExists(atPath: specPath) else {
+                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': no such file")
             }
+            guard let data = FileManager.default.contents(atPath: specPath) else {
+                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': not a readable file")
+            }
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': not UTF-8 text", exitCode: 2)
+            }
+            text = decoded
             let dir = (specPath as NSString).deletingLastPathComponent
             baseDirectory = URL(fileURLWithPath: dir.isEmpty ? "." : dir).standardizedFileURL.path
         } else {
