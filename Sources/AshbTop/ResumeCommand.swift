@@ -52,8 +52,8 @@ struct ResumeCommand: ParsableCommand {
         do { reader = try LogReader(path: dir.eventsPath, lenient: lenient) } catch { throw CLIError("\(error)") }
         let experiment = try Experiment.load(
             specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
-            baseDirectory: FileManager.default.currentDirectoryPath, seed: reader.header.seed, workers: nil,
-            simulate: false, extraTrials: extend)
+            baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
+            simulate: reader.header.simulated, extraTrials: extend)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
         let restored: Int
         do {

@@ -55,7 +55,9 @@ struct RunCommand: ParsableCommand {
         let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
-        let header = LogHeader(program: programVersion, spec: experiment.spec.text, seed: experiment.settings.seed)
+        let header = LogHeader(
+            program: programVersion, spec: experiment.spec.text, seed: experiment.settings.seed,
+            simulated: experiment.spec.simulated, baseDirectory: experiment.baseDirectory)
         let log: LogWriter
         do {
             log = try LogWriter(creating: dir.eventsPath, header: header)
@@ -66,81 +68,5 @@ struct RunCommand: ParsableCommand {
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display)
-    }
-}
-
-/// A spec resolved against its objective: everything needed to make a tuner.
-struct Experiment {
-    var spec: ExperimentSpec
-    var objective: any Objective
-    var space: SearchSpace
-    var settings: SchedulerSettings
-
-    /// Reads and checks the spec (the demo when `specPath` is nil) and applies command-line overrides.
-    static func load(specPath: String?, seed: UInt64?, workers: Int?, simulate: Bool) throws -> Experiment {
-        let text: String
-        var baseDirectory: String?
-        if let specPath {
-            do {
-                text = try String(contentsOfFile: specPath, encoding: .utf8)
-            } catch {
-                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': \(error.localizedDescription)")
-            }
-            baseDirectory = (specPath as NSString).deletingLastPathComponent
-        } else {
-            text = demoSpecText
-        }
-        let label = specPath.map { terminalSafe($0) } ?? "built-in demo spec"
-        return try load(
-            specText: text, label: label, baseDirectory: baseDirectory, seed: seed, workers: workers,
-            simulate: simulate)
-    }
-
-    /// Checks a spec's text (`label` names it in errors) and applies command-line overrides.
-    static func load(
-        specText text: String, label: String, baseDirectory: String?, seed: UInt64?, workers: Int?, simulate: Bool,
-        extraTrials: Int = 0
-    ) throws -> Experiment {
-        var spec: ExperimentSpec
-        do {
-            spec = try SpecParser.parse(text, defaultName: "run")
-        } catch {
-            throw CLIError("\(label): \(error)", exitCode: 2)
-        }
-        if let seed { spec.settings.seed = seed }
-        if let workers { spec.workers = workers }
-        if simulate { spec.simulated = true }
-        let objective: any Objective
-        do {
-            objective = try ObjectiveCatalog.make(
-                name: spec.objective, options: spec.objectiveOptions, baseDirectory: baseDirectory)
-        } catch {
-            throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
-        }
-        var settings = spec.settings
-        if !spec.goalGiven { settings.goal = objective.goal }
-        if extraTrials > 0, let m = settings.maxTrials { settings.maxTrials = m + extraTrials }
-        if let cap = objective.maxResource, settings.maxResource > cap {
-            throw CLIError(
-                "\(label): 'scheduler.max_resource': \(settings.maxResource) is more than \(objective.name) "
-                    + "can train to (\(cap))", exitCode: 2)
-        }
-        let space = spec.space ?? objective.defaultSpace
-        do {
-            _ = try ASHAScheduler(space: space, settings: settings)
-        } catch {
-            throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
-        }
-        return Experiment(spec: spec, objective: objective, space: space, settings: settings)
-    }
-
-    /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
-    func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil) throws -> Tuner {
-        try Tuner(
-            objective: objective, space: space, settings: settings,
-            options: TunerOptions(
-                name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
-                spillDirectory: spillDirectory),
-            backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
 }

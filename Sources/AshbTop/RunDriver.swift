@@ -48,6 +48,10 @@ enum RunDriver {
             tuner.isRestored
             ? DashboardModel(events: (try? LogReader(path: dir.eventsPath).readAll()) ?? []) : DashboardModel()
         tuner.start()
+        // While the screen is up, anything written to standard error (a warning from a library, a crash
+        // report) goes to the run's diagnostics file instead of through the picture.
+        let diagnostics = StderrRedirect(to: dir.diagnosticsPath)
+        defer { diagnostics.restore() }
         let reason: ExitReason
         do {
             reason = try DashboardApp.run(
@@ -71,9 +75,34 @@ enum RunDriver {
         }
         let summary = tuner.waitUntilEnded()
         log.close()
+        diagnostics.restore()
         print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
         if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
+    }
+}
+
+/// Points file descriptor 2 at a file until `restore()` (idempotent); a file that cannot be opened
+/// leaves standard error alone.
+final class StderrRedirect {
+    private var saved: Int32 = -1
+
+    init(to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        saved = dup(STDERR_FILENO)
+        if saved < 0 || dup2(fd, STDERR_FILENO) < 0 {
+            if saved >= 0 { close(saved) }
+            saved = -1
+        }
+        close(fd)
+    }
+
+    func restore() {
+        guard saved >= 0 else { return }
+        dup2(saved, STDERR_FILENO)
+        close(saved)
+        saved = -1
     }
 }
 

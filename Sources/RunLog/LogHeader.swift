@@ -11,12 +11,21 @@ public struct LogHeader: Sendable, Equatable {
     public var spec: String
     /// The run's seed.
     public var seed: UInt64
+    /// Whether the run used the simulated clock (the spec's `clock`, or `run --simulate`).
+    public var simulated: Bool
+    /// The directory the spec's relative paths resolve against (the spec file's), if any.
+    public var baseDirectory: String?
 
-    public init(version: Int = LogHeader.currentVersion, program: String, spec: String, seed: UInt64) {
+    public init(
+        version: Int = LogHeader.currentVersion, program: String, spec: String, seed: UInt64, simulated: Bool = false,
+        baseDirectory: String? = nil
+    ) {
         self.version = version
         self.program = program
         self.spec = spec
         self.seed = seed
+        self.simulated = simulated
+        self.baseDirectory = baseDirectory
     }
 
     /// The header as one JSON line (no newline).
@@ -29,6 +38,10 @@ public struct LogHeader: Sendable, Equatable {
         w.string(program)
         w.key("seed")
         w.string(String(seed))
+        w.key("clock")
+        w.string(simulated ? "simulated" : "wall")
+        w.key("base_directory")
+        if let baseDirectory { w.string(baseDirectory) } else { w.null() }
         w.key("spec")
         w.string(spec)
         w.endObject()
@@ -47,6 +60,12 @@ public struct LogHeader: Sendable, Equatable {
                     + "(\(currentVersion)); use a newer ashb-top")
         }
         guard let seed = UInt64(try o.string("seed")) else { throw SchemaError("'seed' must be an unsigned integer") }
-        return LogHeader(version: version, program: try o.string("program"), spec: try o.string("spec"), seed: seed)
+        let clock = v["clock"] == nil ? "wall" : try o.string("clock")
+        guard clock == "wall" || clock == "simulated" else { throw SchemaError("'clock' must be wall or simulated") }
+        var base: String?
+        if case .string(let b)? = v["base_directory"] { base = b }
+        return LogHeader(
+            version: version, program: try o.string("program"), spec: try o.string("spec"), seed: seed,
+            simulated: clock == "simulated", baseDirectory: base)
     }
 }

@@ -112,4 +112,27 @@ import Testing
         #expect(!screen.contains("EXIT=0"))
         #expect(!screen.contains("Rungs"))
     }
+
+    @Test func ctrlCStopsTheRunAndRestoresTheTerminal() throws {
+        let root = newDirectory()
+        let specPath = temporaryFile("e2e.yaml", spec)
+        let binary = try ashbTopBinary()
+        let session = try TmuxSession(
+            command:
+                "trap 'echo' INT; echo; '\(binary)' run '\(specPath)' --runs-dir '\(root)'; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo"
+        )
+        try session.waitFor("the first frame") { selected($0)?.status == "running" }
+        try session.send("C-c")
+        let deadline = Date().addingTimeInterval(30)
+        while !session.exited && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let after = session.history()
+        #expect(after.contains("EXIT=130"))
+        #expect(after.contains("Ended          interrupted (SIGINT)"))
+        #expect(after.contains("\nicanon\n") && after.contains("\necho\n"))
+        let events = try LogReader(path: try onlyRun(in: root) + "/events.jsonl").readAll()
+        guard case .runEnded("interrupted (SIGINT)")? = events.last?.body else {
+            Issue.record("the log does not end with the interruption")
+            return
+        }
+    }
 }

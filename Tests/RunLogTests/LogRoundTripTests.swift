@@ -76,7 +76,9 @@ func temporaryDirectory() -> String {
 @Suite struct LogRoundTripTests {
     @Test func everyEventKindSurvivesWriteAndRead() throws {
         let path = temporaryDirectory() + "/events.jsonl"
-        let header = LogHeader(program: "ashb-top test", spec: "objective: branin\n", seed: 7)
+        let header = LogHeader(
+            program: "ashb-top test", spec: "objective: branin\n", seed: 7, simulated: true,
+            baseDirectory: "/data/specs")
         let writer = try LogWriter(creating: path, header: header)
         let events = everyKindOfEvent()
         for e in events { writer.receive(e) }

@@ -119,4 +119,23 @@ import Testing
         // The bowl's floor is at x = 0.3: the best trial should be near it.
         #expect(abs((best.config["x"]?.doubleValue ?? 9) - 0.3) < 0.2)
     }
+
+    @Test func aTrialOverItsTimeLimitFails() throws {
+        let r = Recorder()
+        let tuner = try Tuner(
+            objective: BowlObjective(), space: BowlObjective().defaultSpace,
+            // The first rung is at 5: every trial reaches its limit (after 3 one-second steps) before a rung.
+            settings: SchedulerSettings(variant: .stopping, minResource: 5, maxResource: 45, maxTrials: 5),
+            options: TunerOptions(name: "t", workers: 2, trialTimeLimit: 2.5), backend: .simulated, sinks: [r])
+        let summary = tuner.run()
+        #expect(summary.counts[.failed] == 5)
+        let reasons = r.events.compactMap { e -> String? in
+            if case .trialFailed(_, let reason) = e.body { return reason }
+            return nil
+        }
+        #expect(reasons.allSatisfy { $0 == "exceeded its time limit of 2.5 s" })
+        // Each trial trained 3 one-second steps: the third took it past the limit.
+        let metrics = r.events.filter { if case .metric = $0.body { true } else { false } }
+        #expect(metrics.count == 15)
+    }
 }
