@@ -118,6 +118,22 @@ import Tuner
         #expect(replay.out == String(run.out[summary...]))
     }
 
+    /// A resumed run's summary (utilization measured from the resume on) is what a replay of its log prints.
+    @Test func replayPrintsWhatResumePrinted() throws {
+        let root = newDirectory()
+        let spec = temporaryFile("s.yaml", try LogReader(path: Self.fixtureLog).header.spec)
+        let run = try runAshbTop(["run", spec, "--headless", "--runs-dir", root])
+        #expect(run.status == 0, "stderr: \(run.err)")
+        let dir = try onlyRun(in: root)
+        let resume = try runAshbTop(["resume", dir, "--extend", "20", "--headless"])
+        #expect(resume.status == 0, "stderr: \(resume.err)")
+        let summary = try #require(resume.out.range(of: "\n== Summary")).lowerBound
+        #expect(resume.out.contains("Trials         80:"))
+        let replay = try runAshbTop(["replay", dir, "--headless"])
+        #expect(replay.status == 0, "stderr: \(replay.err)")
+        #expect(replay.out == String(resume.out[summary...]))
+    }
+
     @Test func untilStopsThere() throws {
         let events = try LogReader(path: Self.fixtureLog).readAll()
         var expected = ReplaySummary()
