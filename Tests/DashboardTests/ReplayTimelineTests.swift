@@ -62,6 +62,33 @@ struct ReplayTimelineTests {
         }
     }
 
+    /// One view state carried across seeks (as on screen) keeps its trials list equal to a fresh full sort:
+    /// models restored from snapshots share the timeline's stamps, so incremental syncs stay right.
+    @Test(arguments: SortKey.allCases)
+    func theTrialsListStaysRightAcrossSeeks(key: SortKey) {
+        let t = Self.timeline()
+        var player = ReplayPlayer(timeline: t, playing: false)
+        var ui = UIState(keyMap: .replay, readOnly: true)
+        ui.screen = Self.size
+        ui.sortKey = key
+        ui.ascending = key.naturalAscending(goal: .minimize)
+        var rng = SplitMix64(seed: UInt64(key.rawValue) + 11)
+        for _ in 0..<60 {
+            let control: ReplayControl =
+                switch rng.next() % 4 {
+                case 0: .jump(.event(Int(rng.next() % UInt64(t.count + 1))))
+                case 1: .step(Int(rng.next() % 40))
+                case 2: .seek(seconds: -10)
+                default: .seek(seconds: 10)
+                }
+            _ = player.perform(control, timeline: t, trial: nil, complete: true)
+            ui.sync(with: player.model)
+            var fresh = TrialList()
+            fresh.sync(with: player.model, key: key, ascending: ui.ascending, filter: "")
+            #expect(ui.table.ids == fresh.ids, "after \(control) at \(player.position)")
+        }
+    }
+
     @Test func timesMapToPositions() {
         let t = Self.timeline()
         #expect(t.position(atTime: -1) == 0)
