@@ -86,7 +86,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
 
     private static func endsATrial(_ body: RunEvent.Body) -> Bool {
         switch body {
-        case .trialCompleted, .trialFailed, .trialKilled, .runEnded, .runStarted, .trialPaused, .runPaused: return true
+        case .trialCompleted, .trialFailed, .trialKilled, .runEnded, .runStarted, .runContinued, .trialPaused,
+            .runPaused:
+            return true
         case .decision(let d): return d.action == .stop || d.action == .complete
         default: return false
         }
