@@ -19,7 +19,7 @@ let demoSpecText = """
       brackets: 1
     workers: 4
     budget:
-      trials: 400
+      trials: 20000
       seconds: 180
     seed: 2026
 
