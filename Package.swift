@@ -25,7 +25,7 @@ let package = Package(
         // The objective protocol and the built-in objectives.
         .target(
             name: "Objectives",
-            dependencies: ["ASHA"],
+            dependencies: ["ASHA", "CSpawn"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
