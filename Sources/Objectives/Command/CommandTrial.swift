@@ -27,9 +27,13 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         cancel()
     }
 
-    /// The program's name and pid, for messages.
+    /// The program's name (and its first argument's, e.g. the script an interpreter runs) and pid, for messages.
     private var who: String {
-        "\((objective.argv.first ?? "").split(separator: "/").last.map(String.init) ?? "") (pid \(child.pid))"
+        let names = objective.argv.prefix(2).enumerated().compactMap { index, word -> String? in
+            if index > 0, word.hasPrefix("-") { return nil }
+            return word.split(separator: "/").last.map(String.init) ?? word
+        }
+        return "\(names.joined(separator: " ")) (pid \(child.pid))"
     }
 
     func step() throws -> Step {
