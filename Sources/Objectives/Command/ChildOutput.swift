@@ -35,8 +35,9 @@ struct ChildOutput {
         self.stderrTailBytes = stderrTailBytes
     }
 
-    /// The next line of standard output; blocks until one is complete or the pipe closes.
-    mutating func nextLine() -> Line {
+    /// The next line of standard output; blocks until one is complete or the pipe closes, calling
+    /// `idle` every `idleSeconds` while nothing arrives.
+    mutating func nextLine(idleSeconds: Double = 0.5, idle: () -> Void = {}) -> Line {
         while true {
             if let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(buffer[..<newline])
@@ -53,7 +54,7 @@ struct ChildOutput {
                 scanned = 0
                 return .line(last)
             }
-            waitAndRead()
+            if !waitAndRead(timeoutMilliseconds: Int32(idleSeconds * 1000)) { idle() }
         }
     }
 
@@ -66,17 +67,17 @@ struct ChildOutput {
         }
     }
 
-    /// Waits until a pipe has data or closes, and reads it.
-    private mutating func waitAndRead() {
+    /// Waits until a pipe has data or closes, and reads it; false when the time ran out first.
+    private mutating func waitAndRead(timeoutMilliseconds: Int32) -> Bool {
         var fds = [
             pollfd(fd: stdoutOpen ? stdoutFD : -1, events: Int16(POLLIN), revents: 0),
             pollfd(fd: stderrOpen ? stderrFD : -1, events: Int16(POLLIN), revents: 0),
         ]
-        let ready = poll(&fds, 2, -1)
+        let ready = poll(&fds, 2, timeoutMilliseconds)
+        if ready == 0 { return false }
         if ready < 0 {
-            if errno == EINTR { return }
-            stdoutOpen = false
-            return
+            if errno != EINTR { stdoutOpen = false }
+            return true
         }
         if fds[1].revents != 0 { _ = readStderr() }
         if fds[0].revents != 0 {
@@ -88,6 +89,7 @@ struct ChildOutput {
                 stdoutOpen = false
             }
         }
+        return true
     }
 
     /// Reads one chunk of standard error into the tail; false when the pipe closed.

@@ -41,7 +41,10 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         if objective.stopBetweenSteps { child.signalGroup(SIGCONT) }
         defer { if objective.stopBetweenSteps { child.signalGroup(SIGSTOP) } }
         while true {
-            switch output.nextLine() {
+            // A stop signal that races a fork in the child can reach the new process after the
+            // continue signal did: while waiting, the group is continued again now and then.
+            let resend = objective.stopBetweenSteps
+            switch output.nextLine(idle: { if resend { child.signalGroup(SIGCONT) } }) {
             case .end:
                 throw fail(ended())
             case .tooLong:
