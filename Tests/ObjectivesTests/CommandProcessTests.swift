@@ -27,6 +27,23 @@ struct CommandProcessTests {
         #expect(thrownMessage { _ = try trial.step() } == message)
     }
 
+    @Test("A child that writes a lot to stderr before its first line does not block: stderr is drained")
+    func stderrIsDrained() throws {
+        let dir = try ScriptDirectory(
+            """
+            head -c 1000000 /dev/zero | tr '\\0' e >&2
+            echo 'last words' >&2
+            echo '{"resource": 1, "value": 0.5}'
+            exit 0
+            """)
+        defer { dir.cleanUp() }
+        let trial = try dir.objective().makeTrial(config: config([:]), seed: 1)
+        #expect(try trial.step() == Step(resource: 1, value: 0.5, cost: nil))
+        let message = thrownMessage { _ = try trial.step() }
+        #expect(message.contains("exited with status 0 at resource 1"), "\(message)")
+        #expect(message.hasSuffix("eeeelast words"), "\(message)")
+    }
+
     @Test("A child killed by a signal says which; one with nothing on stderr says so")
     func killedBySignal() throws {
         let dir = try ScriptDirectory("kill -SEGV $$\n")
