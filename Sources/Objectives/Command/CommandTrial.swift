@@ -38,6 +38,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
 
     func step() throws -> Step {
         if let failure { throw failure }
+        if cancelled.load(ordering: .acquiring) { throw fail("command: \(who): cancelled") }
         if objective.stopBetweenSteps { child.signalGroup(SIGCONT) }
         defer { if objective.stopBetweenSteps { child.signalGroup(SIGSTOP) } }
         while true {
