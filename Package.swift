@@ -25,7 +25,7 @@ let package = Package(
         // The objective protocol and the built-in objectives.
         .target(
             name: "Objectives",
-            dependencies: ["ASHA"],
+            dependencies: ["ASHA", "CSpawn"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
@@ -38,7 +38,8 @@ let package = Package(
         // ncurses lives here, and only here.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
-        // posix_spawn with closed descriptors and reset signals, for driving tmux from tests.
+        // posix_spawn with closed descriptors and reset signals: the `command` objective's children
+        // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
         // The command line: specs, commands, wiring.
         .target(

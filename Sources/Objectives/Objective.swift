@@ -31,11 +31,19 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// crash without retraining), or nil when the objective cannot snapshot its trials (the
     /// default). Call it only between steps.
     func checkpoint() -> [UInt8]?
+    /// Stops the trial's work for good, from any thread, even while `step()` runs on another: the
+    /// tuner calls it when the user kills a running trial, and when it releases a trial that will not
+    /// train again (ended, or the run ended). A `step()` running then, or called later, may throw.
+    /// The default does nothing (an in-process step cannot be interrupted).
+    func cancel()
 }
 
 extension ObjectiveTrial {
     /// Snapshots are not supported unless a conformer says otherwise.
     public func checkpoint() -> [UInt8]? { nil }
+
+    /// Nothing to interrupt unless a conformer says otherwise.
+    public func cancel() {}
 }
 
 /// An objective plugin: makes trainable trials from configurations.
@@ -54,6 +62,9 @@ public protocol Objective: Sendable {
     /// Rebuilds the trial of `config` and `seed` from bytes its `checkpoint()` returned; it then
     /// steps exactly as the original would have. The default throws (not supported).
     func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial
+    /// Called once when the run has ended and the tuner has released every trial: returns when what
+    /// the trials held outside this process (e.g. child processes) is gone. The default returns at once.
+    func runEnded()
 }
 
 extension Objective {
@@ -61,4 +72,7 @@ extension Objective {
     public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
         throw ObjectiveError("\(name): trials cannot be restored from a checkpoint")
     }
+
+    /// Nothing outside the process to wait for unless a conformer says otherwise.
+    public func runEnded() {}
 }

@@ -273,9 +273,14 @@ final class RunCore {
         trials[t].pendingJob = true
     }
 
-    /// The trial's objective threw.
+    /// The trial's objective threw (a trial the user killed mid-step, whose `cancel()` made the step
+    /// throw, is recorded as killed).
     func stepFailed(trial t: TrialID, error: any Error) {
-        fail(t, reason: "\(error)")
+        if trials[t].killRequested {
+            kill(t)
+        } else {
+            fail(t, reason: "\(error)")
+        }
     }
 
     /// The slot's job is over (whatever ended it); the slot is free.
@@ -294,6 +299,7 @@ final class RunCore {
 
     /// Drops a final trial's state: nothing trains it again.
     private func release(_ t: TrialID) {
+        trials[t].model?.cancel()
         trials[t].model = nil
         if trials[t].spilled {
             trials[t].spilled = false
@@ -397,6 +403,7 @@ final class RunCore {
             guard trials.indices.contains(t), !trials[t].isFinal else { return }
             if trials[t].status == .running {
                 trials[t].killRequested = true
+                trials[t].model?.cancel()
             } else {
                 kill(t)
             }
@@ -450,6 +457,12 @@ final class RunCore {
 
     private func end(_ reason: String) {
         endReason = reason
+        // Nothing trains again: drop every model (an external command's process ends with it).
+        for t in trials.indices where trials[t].worker == nil {
+            trials[t].model?.cancel()
+            trials[t].model = nil
+        }
+        objective.runEnded()
         emit(.runEnded(reason: reason))
         spill?.removeAll()
     }

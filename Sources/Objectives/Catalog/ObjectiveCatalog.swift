@@ -92,6 +92,7 @@ public enum ObjectiveCatalog {
                 return try CurvesObjective(path: path, metric: options.string("metric"), goal: goal)
             }
         ),
+        commandEntry,
     ]
 
     /// The names of the built-in objectives, in listing order.
