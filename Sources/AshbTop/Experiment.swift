@@ -61,6 +61,12 @@ struct Experiment {
             throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
         }
         var settings = spec.settings
+        if let metric = spec.metric, metric != objective.metric {
+            let at = spec.metricLine.map { "line \($0): " } ?? ""
+            throw CLIError(
+                "\(label): \(at)'metric': \(objective.name) reports '\(objective.metric)', not '\(terminalSafe(metric))'",
+                exitCode: 2)
+        }
         if !spec.goalGiven { settings.goal = objective.goal }
         if extraTrials > 0, let m = settings.maxTrials { settings.maxTrials = m + extraTrials }
         if let cap = objective.maxResource, settings.maxResource > cap {

@@ -13,6 +13,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var settings: SchedulerSettings
     /// Whether `goal` was given (otherwise the objective's goal applies).
     public var goalGiven: Bool
+    /// The metric the spec names (it must be the one the objective reports), and its line.
+    public var metric: String?
+    public var metricLine: Int?
     public var workers: Int
     /// Wall-time budget in seconds.
     public var maxSeconds: Double?

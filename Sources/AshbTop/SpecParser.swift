@@ -63,7 +63,10 @@ public enum SpecParser {
             spec.settings.goal = goal
             spec.goalGiven = true
         }
-        if let m = top["metric"] { _ = try string(m, "metric") }
+        if let m = top["metric"] {
+            spec.metric = try string(m, "metric")
+            spec.metricLine = m.mark?.line
+        }
 
         if let s = top["space"] { spec.space = try space(s) }
 

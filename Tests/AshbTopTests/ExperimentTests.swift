@@ -37,6 +37,12 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(e.contains("speed"))
     }
 
+    @Test func aMetricTheObjectiveDoesNotReportIsRefused() throws {
+        let e = try #require(loadError("objective: branin\nmetric: accuracy\n"))
+        #expect(e.contains("line 2: 'metric': branin reports 'value', not 'accuracy'"))
+        #expect(loadError("objective: branin\nmetric: value\n") == nil)
+    }
+
     @Test func maxResourceBeyondTheObjectiveIsRefused() throws {
         let e = try #require(loadError("objective: {name: branin, max_resource: 27}\nscheduler: {max_resource: 81}\n"))
         #expect(e.contains("scheduler.max_resource"))
