@@ -55,9 +55,8 @@ struct ResumeCommand: ParsableCommand {
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
-        let restored: Int
         do {
-            restored = try tuner.restore(from: reader)
+            try tuner.restore(from: reader)
         } catch {
             throw CLIError("\(terminalSafe(dir.eventsPath)): cannot resume: \(error)")
         }
@@ -80,7 +79,6 @@ struct ResumeCommand: ParsableCommand {
         }
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
-        _ = restored
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display)
     }

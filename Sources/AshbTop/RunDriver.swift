@@ -31,11 +31,19 @@ enum RunDriver {
         let trap = SignalTrap { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
-        let summary = tuner.run()
+        try finish(tuner, summary: tuner.run(), log: log, dir: dir)
+        if let code = trap.exitCode { throw ExitCodeError(code: code) }
+    }
+
+    /// After the run: closes the log, prints the summary, and reports what could not be written (a
+    /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
+    static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
         log.close()
         print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        if let err = tuner.checkpointError {
+            FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
+        }
         if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
-        if let code = trap.exitCode { throw ExitCodeError(code: code) }
     }
 
     /// The live dashboard owns the terminal on this thread; the tuner runs on its workers. Diagnostics
@@ -74,10 +82,8 @@ enum RunDriver {
             tuner.send(.stopRun(reason: "user quit"))
         }
         let summary = tuner.waitUntilEnded()
-        log.close()
         diagnostics.restore()
-        print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
-        if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
+        try finish(tuner, summary: summary, log: log, dir: dir)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
     }
 }

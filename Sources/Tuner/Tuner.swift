@@ -71,6 +71,14 @@ public final class Tuner: @unchecked Sendable {
         core.checkpoints = store
     }
 
+    /// The first checkpoint that could not be written, once pending writes are done (nil: none lost).
+    public var checkpointError: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        core.checkpoints?.drain()
+        return core.checkpoints?.error
+    }
+
     /// Rebuilds the run's state by folding its log (read by `reader` to the end), so that `start()` or
     /// `run()` goes on where it stopped: rungs, promotions, budget used and the sampling sequence intact.
     /// Returns the number of events restored.
