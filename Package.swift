@@ -61,7 +61,11 @@ let package = Package(
         ),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
-        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
+        .testTarget(
+            name: "TunerTests",
+            dependencies: [
+                "Tuner", "Objectives", "RunLog", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests", dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives"],
