@@ -1,5 +1,6 @@
 import ASHA
 import Dashboard
+import RunFixtures
 import RunLog
 import Testing
 
@@ -123,7 +124,7 @@ struct ReducerTests {
         let m = DashboardModel(events: b.events)
         #expect(m.rungs[0].map(\.running) == [1, 0, 1])
         let demo = DashboardModel(
-            events: SyntheticEvents.demo(count: 300, workers: 4, finish: true, variant: .stopping))
+            events: RecordedRun.events(count: 300, workers: 4, finish: true, variant: .stopping))
         #expect(demo.count(.stopped) > 0)
         #expect(demo.count(.completed) > 0)
         #expect(demo.rungs[0].allSatisfy { $0.running == 0 && $0.waiting == 0 })
@@ -245,7 +246,7 @@ struct AgreementTests {
     /// The dashboard and the log's own fold (what `export` writes) tell the same story per trial.
     @Test(arguments: [Variant.promotion, .stopping])
     func finishedRunsAgreeTrialByTrial(variant: Variant) {
-        let events = SyntheticEvents.demo(count: 300, workers: 5, brackets: 2, finish: true, variant: variant)
+        let events = RecordedRun.events(count: 300, workers: 5, brackets: 2, finish: true, variant: variant)
         let table = RunState(events: events)
         let model = DashboardModel(events: events)
         #expect(model.trials.count == table.trials.count)
