@@ -63,7 +63,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         case .message(let t, let text):
             return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
         case .runContinued(let n): return "run resumed from its log after \(n) events"
-        case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
+        case .runEnded(let reason): return "run ended: \(terminalSafe(reason.text))"
         default: return nil
         }
     }

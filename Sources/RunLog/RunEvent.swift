@@ -93,8 +93,8 @@ public struct RunEvent: Sendable, Equatable {
         case message(trial: TrialID?, text: String)
         /// The run was resumed from its log by `ashb-top resume`, after `events` recorded events.
         case runContinued(events: Int)
-        /// The run ended, with its reason ("finished", "budget", "interrupted", "user quit", ...).
-        case runEnded(reason: String)
+        /// The run ended, with its reason.
+        case runEnded(reason: EndReason)
     }
 }
 
@@ -123,5 +123,5 @@ public enum Command: Sendable, Equatable {
     /// Set the number of worker slots (at least 1).
     case setWorkers(Int)
     /// Stop the run gracefully: running jobs are told to stop, the log is closed with `reason`.
-    case stopRun(reason: String)
+    case stopRun(reason: EndReason)
 }

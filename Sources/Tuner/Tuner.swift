@@ -130,7 +130,7 @@ public final class Tuner: @unchecked Sendable {
     }
 
     /// Why the restored run had ended, if it had.
-    public var restoredEndReason: String? {
+    public var restoredEndReason: EndReason? {
         lock.lock()
         defer { lock.unlock() }
         return core.restoredEndReason
@@ -173,7 +173,7 @@ public final class Tuner: @unchecked Sendable {
         if let limit = core.options.maxSeconds {
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
             t.schedule(deadline: .now() + limit)
-            t.setEventHandler { [weak self] in self?.send(.stopRun(reason: "time budget")) }
+            t.setEventHandler { [weak self] in self?.send(.stopRun(reason: .timeBudget)) }
             t.resume()
             budgetTimer = t
         }
@@ -324,7 +324,7 @@ public final class Tuner: @unchecked Sendable {
             }
             guard let p = heap.popMin() else {
                 // Nothing runs and nothing can start: the scheduler is starved or the run is held.
-                core.apply(.stopRun(reason: "nothing left to run"))
+                core.apply(.stopRun(reason: .nothingLeftToRun))
                 continue
             }
             now = p.time
