@@ -1,13 +1,13 @@
 import ASHA
 
 /// Who caused a pause, resume or stop: the user from the dashboard, or the tuner itself.
-public enum Initiator: String, Sendable, Codable, Equatable {
+public enum Initiator: String, Sendable, Equatable {
     case user
     case tuner
 }
 
 /// What a run is, as told once at its start: enough for a dashboard to lay out its panes.
-public struct RunInfo: Sendable, Equatable, Codable {
+public struct RunInfo: Sendable, Equatable {
     /// The run's name (from the spec; untrusted text).
     public var name: String
     /// The objective's name.
