@@ -21,6 +21,11 @@ extension ObjectiveCatalog {
             OptionSpec(
                 key: "stop_between_steps", kind: .bool, defaultValue: .bool(true),
                 summary: "SIGSTOP the process group while the tuner does not want its next step"),
+            OptionSpec(
+                key: "checkpoint", kind: .bool, defaultValue: .bool(false),
+                summary:
+                    "the program saves to $ASHB_CHECKPOINT_DIR and is ended between jobs; a new process continues from it"
+            ),
         ],
         build: { options, baseDirectory in
             guard let goal = Goal(rawValue: options.string("goal")) else {
@@ -31,7 +36,8 @@ extension ObjectiveCatalog {
                 run: options.string("run"), metric: options.string("metric"), goal: goal,
                 maxResource: options.int("max_resource", in: 1...1_000_000_000),
                 graceSeconds: options.double("grace_seconds", in: 0...3600),
-                stopBetweenSteps: options.bool("stop_between_steps"), baseDirectory: baseDirectory)
+                stopBetweenSteps: options.bool("stop_between_steps"), checkpoint: options.bool("checkpoint"),
+                baseDirectory: baseDirectory)
         }
     )
 }
