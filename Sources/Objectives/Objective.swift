@@ -17,6 +17,16 @@ public struct Step: Sendable, Equatable {
     }
 }
 
+/// What comes after a trial's job (see `ObjectiveTrial.jobEnded`).
+public enum TrialFate: Sendable, Equatable {
+    /// It may train again: it waits at a rung, or it is paused (by the user or because the run stops).
+    case continues
+    /// It reached the top rung: it never trains again, and it may be the run's best.
+    case completed
+    /// It never trains again: stopped by the scheduler, failed or killed.
+    case ended
+}
+
 /// A trial's trainable state: its model and the resource it was trained to (its "checkpoint").
 ///
 /// The tuner guarantees that at most one job uses a trial at a time, and moves it between jobs
@@ -39,11 +49,11 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// The tuner is about to run a job of this trial on worker slot `worker`, training it to resource
     /// `target` (called before the job's first step). The default does nothing.
     func jobStarting(worker: Int, target: Int)
-    /// The trial's job is over and the trial does not train on at once: it waits at a rung, is paused,
-    /// or (`final`) will never train again. Called on the job's thread before its worker slot is given
-    /// to another job; returns when what the trial held only for training is released (a `command`
-    /// trial with checkpoints: its process has ended). The default does nothing.
-    func jobEnded(final: Bool)
+    /// The trial's job is over and the trial does not train on at once (`fate` says what comes next).
+    /// Called on the job's thread before its worker slot is given to another job; returns when what the
+    /// trial held only for training is released (a `command` trial with checkpoints: its process has
+    /// ended). The default does nothing.
+    func jobEnded(_ fate: TrialFate)
 }
 
 extension ObjectiveTrial {
@@ -51,7 +61,7 @@ extension ObjectiveTrial {
     public func jobStarting(worker: Int, target: Int) {}
 
     /// Nothing to release unless a conformer says otherwise.
-    public func jobEnded(final: Bool) {}
+    public func jobEnded(_ fate: TrialFate) {}
 
     /// Snapshots are not supported unless a conformer says otherwise.
     public func checkpoint() -> [UInt8]? { nil }

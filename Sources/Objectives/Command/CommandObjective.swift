@@ -1,6 +1,11 @@
 import ASHA
 import Foundation
 
+/// Which checkpoint directories a run keeps (`keep_checkpoints`).
+public enum KeepCheckpoints: String, Sendable, CaseIterable {
+    case best, all, none
+}
+
 /// Tunes an external training program: each trial runs the command, in its own process group, and
 /// reads one JSON line per step from its standard output.
 ///
@@ -15,7 +20,8 @@ import Foundation
 ///   in the trial's `stderr.log`).
 /// - With `checkpoint: true`, it also gets `ASHB_CHECKPOINT_DIR`, a directory of the trial's own that
 ///   outlives its processes: it saves its state there before it writes a step's line, and on start
-///   continues from it when it is not empty. The process is ended when the trial's job is over (at a
+///   continues from it when it is not empty. `ASHB_JOB_RESOURCE` is the resource its job trains to
+///   (the next rung): it may exit 0 there. The process is ended when the trial's job is over (at a
 ///   rung, on a pause, at the end of the run), and a later process continues from the checkpoint:
 ///   its first line must report a resource beyond the last one the trial reported.
 /// - With `checkpoint: false`, the trial keeps one process for its whole life, stopped (SIGSTOP)
@@ -42,6 +48,9 @@ public struct CommandObjective: Objective {
     public let stopBetweenSteps: Bool
     /// Whether trials save to a checkpoint directory and hold a process only while a job runs.
     public let checkpoint: Bool
+    /// Which trials' checkpoint directories stay: `best` (the default) keeps the run's best trial's at
+    /// the end, `all` keeps every one, `none` keeps none once the run is over.
+    public var keepCheckpoints: KeepCheckpoints = .best
     /// What starts the trials' processes.
     public var launcher: any ProcessLauncher
     /// The run's directory: trials keep `trials/<id>/checkpoint/` and `trials/<id>/stderr.log` there.
@@ -192,6 +201,7 @@ public struct CommandObjective: Objective {
         environment["ASHB_CONFIG"] = Self.json(config)
         environment["ASHB_SEED"] = String(seed)
         environment["ASHB_MAX_RESOURCE"] = String(maxResource ?? 0)
+        environment["ASHB_JOB_RESOURCE"] = String(maxResource ?? 0)
         environment["ASHB_TRIAL"] = String(trial)
         environment["ASHB_RUN_DIR"] = runDirectory ?? (trialsRoot as NSString).deletingLastPathComponent
         if checkpoint { environment["ASHB_CHECKPOINT_DIR"] = checkpointDirectory(trial) }

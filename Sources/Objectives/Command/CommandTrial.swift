@@ -17,7 +17,11 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private let lock = NSLock()
     private var process: (any LaunchedProcess)?
     private var cancelled = false
+    /// The process `cancel()` began to end: `jobEnded` waits for it before the slot is reused.
+    private var cancelledProcess: (any LaunchedProcess)?
     private var worker: Int?
+    /// The resource the current job trains to.
+    private var target: Int?
     /// The reader of the current process's output (job thread only).
     private var output: ChildOutput?
     /// The last resource reported (0 before the first step).
@@ -71,6 +75,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     func jobStarting(worker: Int, target: Int) {
         lock.lock()
         self.worker = worker
+        self.target = target
         lock.unlock()
     }
 
@@ -78,10 +83,12 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private func start() throws(ObjectiveError) -> any LaunchedProcess {
         lock.lock()
         let worker = self.worker
+        let target = self.target
         lock.unlock()
+        var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)
+        if objective.checkpoint, let target { environment["ASHB_JOB_RESOURCE"] = String(target) }
         let request = LaunchRequest(
-            argv: objective.argv,
-            environment: objective.environment(trial: trial, config: config, seed: seed, worker: worker),
+            argv: objective.argv, environment: environment,
             trial: trial, worker: worker)
         let launched = try objective.launcher.launch(request)
         lock.lock()
@@ -186,19 +193,26 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         return error
     }
 
-    /// With checkpoints, or when the trial is over, its process ends now (this returns once it is gone,
-    /// after at most the grace period and a bounded wait for the reaping).
-    func jobEnded(final: Bool) {
-        guard objective.checkpoint || final else { return }
+    /// With checkpoints, or when the trial is over, its process ends now: this returns once it is gone
+    /// (after at most the grace period and a bounded wait for the reaping), so the worker slot's next
+    /// process never overlaps it. A trial that ended (stopped, failed, killed) loses its checkpoint
+    /// directory unless `keep_checkpoints` is `all`.
+    func jobEnded(_ fate: TrialFate) {
+        guard objective.checkpoint || fate != .continues else { return }
         lock.lock()
-        let ending = process
+        let ending = process ?? cancelledProcess
         process = nil
+        cancelledProcess = nil
         lock.unlock()
-        guard let ending else { return }
-        ending.end(grace: objective.graceSeconds)
-        output?.drainStderr()
+        if let ending {
+            ending.end(grace: objective.graceSeconds)
+            output?.drainStderr()
+        }
         output = nil
         stderrLog.closeFile()
+        if fate == .ended, objective.checkpoint, objective.keepCheckpoints != .all {
+            try? FileManager.default.removeItem(atPath: objective.checkpointDirectory(trial))
+        }
     }
 
     /// Ends the process now, once (a step waiting for output then throws); later steps throw.
@@ -208,6 +222,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         cancelled = true
         let ending = process
         process = nil
+        if let ending { cancelledProcess = ending }
         lock.unlock()
         guard !wasCancelled, let ending else { return }
         CommandTerminations.end(ending, grace: objective.graceSeconds)
