@@ -184,11 +184,20 @@ public final class Tuner: @unchecked Sendable {
         core.enforceTrialTimeLimit()
     }
 
-    /// Whether the run stopped because too many trials failed in a row (`maxFailures`).
-    public var stoppedByFailures: Bool {
+    /// Why the run stopped, when too many trials failed in a row (`maxFailures`): how many, and the last
+    /// failure's reason; nil otherwise.
+    public var failureStop: String? {
         lock.lock()
         defer { lock.unlock() }
-        return core.stoppedByFailures
+        guard core.stoppedByFailures else { return nil }
+        return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(core.lastFailure ?? "")"
+    }
+
+    /// Every trial's status, by trial id.
+    public var trialStatuses: [TrialStatus] {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.trials.map(\.status)
     }
 
     /// Waits until the run has ended.
