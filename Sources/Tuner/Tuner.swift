@@ -190,7 +190,8 @@ public final class Tuner: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard core.stoppedByFailures else { return nil }
-        return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(core.lastFailure ?? "")"
+        let last = core.lastFailure ?? ""
+        return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
     }
 
     /// Every trial's status, by trial id.
