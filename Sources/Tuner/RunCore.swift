@@ -344,7 +344,9 @@ final class RunCore {
 
     /// The slot's job is over (whatever ended it); the slot is free.
     func finishJob(worker: Int, trial t: TrialID) {
-        if [.waiting, .completed, .stopped, .paused].contains(trials[t].status) { failuresInARow = 0 }
+        if !stoppedByFailures, [.waiting, .completed, .stopped, .paused].contains(trials[t].status) {
+            failuresInARow = 0
+        }
         trials[t].releasing = false
         if trials[t].startAfterRelease {
             trials[t].startAfterRelease = false

@@ -184,13 +184,17 @@ public final class Tuner: @unchecked Sendable {
         core.enforceTrialTimeLimit()
     }
 
-    /// Why the run stopped, when too many trials failed in a row (`maxFailures`): how many, and the last
-    /// failure's reason; nil otherwise.
+    /// Why the run failed as a whole: too many trials failed in a row (`maxFailures`), or every trial
+    /// failed; with the last failure's reason. Nil otherwise.
     public var failureStop: String? {
         lock.lock()
         defer { lock.unlock() }
-        guard core.stoppedByFailures else { return nil }
         let last = core.lastFailure ?? ""
+        if core.isEnded, !core.stoppedByFailures, !core.trials.isEmpty, core.trials.allSatisfy({ $0.status == .failed })
+        {
+            return "all \(core.trials.count) trials failed; the last: \(last)"
+        }
+        guard core.stoppedByFailures else { return nil }
         return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
     }
 
