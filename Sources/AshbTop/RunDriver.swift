@@ -31,7 +31,7 @@ enum RunDriver {
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
-        tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
+        tuner.addSink(HeadlessPrinter(state: tuner.state))
         let trap = SignalTrap { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
@@ -56,7 +56,7 @@ enum RunDriver {
         if let keep = end.keep {
             CheckpointCleanup.apply(
                 trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
-                statuses: tuner.trialStatuses, resumable: !CheckpointCleanup.isOver(summary.endReason))
+                statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
             let bytes = CheckpointCleanup.diskUsage(dir.path)
             print(
                 "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"

@@ -86,10 +86,21 @@ public final class Tuner: @unchecked Sendable {
     /// Returns the number of events restored.
     @discardableResult
     public func restore(from reader: LogReader) throws -> Int {
+        try restore { try reader.next() }
+    }
+
+    /// Rebuilds the run's state from `events` (a log already read), as `restore(from:)` does.
+    @discardableResult
+    public func restore(events: some Sequence<RunEvent>) throws -> Int {
+        var iterator = events.makeIterator()
+        return try restore { iterator.next() }
+    }
+
+    private func restore(_ next: () throws -> RunEvent?) throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         var n = 0
-        while let e = try reader.next() {
+        while let e = try next() {
             try core.restore(e)
             n += 1
         }
@@ -190,19 +201,12 @@ public final class Tuner: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let last = core.lastFailure ?? ""
-        if core.isEnded, !core.stoppedByFailures, !core.trials.isEmpty, core.trials.allSatisfy({ $0.status == .failed })
-        {
-            return "all \(core.trials.count) trials failed; the last: \(last)"
+        let trials = core.state.trials
+        if core.isEnded, !core.stoppedByFailures, !trials.isEmpty, trials.allSatisfy({ $0.status == .failed }) {
+            return "all \(trials.count) trials failed; the last: \(last)"
         }
         guard core.stoppedByFailures else { return nil }
         return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
-    }
-
-    /// Every trial's status, by trial id.
-    public var trialStatuses: [TrialStatus] {
-        lock.lock()
-        defer { lock.unlock() }
-        return core.trials.map(\.status)
     }
 
     /// Waits until the run has ended.
@@ -221,6 +225,13 @@ public final class Tuner: @unchecked Sendable {
         return core.summary()
     }
 
+    /// The run's state so far (after `restore`, the state its log folds to).
+    public var state: RunState {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.state
+    }
+
     private func elapsed() -> Double {
         timeOffset + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     }
@@ -229,7 +240,7 @@ public final class Tuner: @unchecked Sendable {
 
     /// Hands work to every free slot (called with the lock held).
     private func fillSlots() {
-        for w in 0..<core.slots.count where core.slots[w] == nil {
+        for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
             guard let a = core.assign(worker: w) else { continue }
             queue.async { [self] in work(a) }
         }
@@ -260,12 +271,13 @@ public final class Tuner: @unchecked Sendable {
                 // What the trial holds only while it trains (a command's process) is released before
                 // its slot takes another job, without holding the lock (it may take a grace period).
                 let fate = core.fate(of: a.trial)
-                core.trials[a.trial].releasing = true
+                core.finishJob(worker: a.worker, trial: a.trial)
+                core.beginRelease(worker: a.worker, trial: a.trial)
                 lock.unlock()
                 a.model.jobEnded(fate)
                 lock.lock()
                 core.tick(elapsed())
-                core.finishJob(worker: a.worker, trial: a.trial)
+                core.endRelease(worker: a.worker, trial: a.trial)
                 fillSlots()
             }
             lock.unlock()
@@ -301,7 +313,7 @@ public final class Tuner: @unchecked Sendable {
             var cost = 0.0
             do {
                 // A restored trial catches up to its recorded resource at no simulated cost.
-                let recorded = core.trials[a.trial].resource
+                let recorded = core.state.trials[a.trial].lastResource
                 while a.model.resource < recorded {
                     let before = a.model.resource
                     _ = try a.model.step()
@@ -327,7 +339,7 @@ public final class Tuner: @unchecked Sendable {
             order += 1
         }
         func fill() {
-            for w in 0..<core.slots.count where core.slots[w] == nil {
+            for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
                 if let a = core.assign(worker: w) { schedule(a) }
             }
         }

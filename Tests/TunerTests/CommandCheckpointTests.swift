@@ -43,20 +43,22 @@ import Testing
         return objective
     }
 
-    /// The process groups this process leads through supervisors: its children that lead their own group.
-    private func ownedGroups() -> Int {
-        let me = getpid()
+    /// The process groups that hold a process of the run in `runDirectory`: the distinct groups of the
+    /// processes whose environment names it (other tests' children run at the same time).
+    private func ownedGroups(_ runDirectory: String) -> Int {
+        let marker = Array("ASHB_RUN_DIR=\(runDirectory)\u{0}".utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        var n = 0
+        var groups = Set<Int32>()
         for name in entries {
             guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")"),
+                let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
             else { continue }
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            guard fields.count > 2, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]) else { continue }
-            if ppid == me, pgrp == pid, fields[0] != "Z" { n += 1 }
+            guard fields.count > 2, fields[0] != "Z", let pgrp = Int32(fields[2]) else { continue }
+            if [UInt8](environ).firstRange(of: marker) != nil { groups.insert(pgrp) }
         }
-        return n
+        return groups.count
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -73,7 +75,7 @@ import Testing
         let done = Atomic()
         let sampler = Thread { [self] in
             while !done.isSet {
-                samples.add(ownedGroups())
+                samples.add(ownedGroups(dir + "/run"))
                 usleep(2_000)
             }
         }
@@ -95,7 +97,7 @@ import Testing
             .split(separator: "\n").map(String.init)
         #expect(starts.sorted() == expected.sorted())
         #expect(expected.contains { !$0.hasSuffix(" 0") }, "some trials were promoted and restarted")
-        #expect(ownedGroups() == 0, "no process left")
+        #expect(ownedGroups(dir + "/run") == 0, "no process left")
         // Only the best trial keeps its checkpoint directory... during the run, ended trials lose theirs.
         let trialDirs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/run/trials")) ?? []
         let kept = trialDirs.filter { FileManager.default.fileExists(atPath: dir + "/run/trials/\($0)/checkpoint") }
