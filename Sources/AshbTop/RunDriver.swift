@@ -32,7 +32,7 @@ enum RunDriver {
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
         tuner.addSink(HeadlessPrinter(state: tuner.state))
-        let trap = SignalTrap { sig in
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)

@@ -1,5 +1,5 @@
 import ASHA
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// Why a log cannot be resumed.

@@ -1,6 +1,6 @@
 import ASHA
 import DequeModule
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// The run's state machine: the scheduler, the trials, the worker slots, and the events they produce.

@@ -1,5 +1,5 @@
 import ASHA
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// What the tuner keeps about one trial beyond the run's state (`RunState.Trial`, its status, worker

@@ -2,7 +2,7 @@ import ASHA
 import Dispatch
 import Foundation
 import HeapModule
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// One entry of a rung: a trial and the value it recorded there.

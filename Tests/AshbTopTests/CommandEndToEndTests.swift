@@ -38,8 +38,8 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
         p.arguments = arguments
-        FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: dir + "/out.txt")
         p.standardError = FileHandle(forWritingAtPath: dir + "/err.txt")
         p.standardInput = FileHandle.nullDevice
