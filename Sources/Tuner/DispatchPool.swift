@@ -11,32 +11,47 @@ final class DispatchPool: RunBackend {
     private let started = DispatchTime.now()
     private let ended = DispatchSemaphore(value: 0)
     /// Seconds of run time before this process took over (a resumed run's clock goes on from its log),
-    /// and the timer of the time budget; both set by `start()`.
-    private let clock = Locked<(offset: Double, budget: (any DispatchSourceTimer)?)>((0, nil))
+    /// the timer of the time budget, and the timer that checks running steps against the trial time
+    /// limit ten times a second; all set by `start()`.
+    private let clock = Locked<(offset: Double, timers: [any DispatchSourceTimer])>((0, []))
 
     init(core: Locked<RunCore>) { self.core = core }
 
     func start() {
-        let limit = core.withLock { core in
+        let options = core.withLock { core in
             clock.withLock { $0.offset = core.now }
             core.tick(elapsed())
             core.start()
             fillSlots(&core)
-            return core.options.maxSeconds
+            return core.options
         }
-        if let limit {
+        if let limit = options.maxSeconds {
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
             t.schedule(deadline: .now() + limit)
             t.setEventHandler { [weak self] in self?.send(.stopRun(reason: .timeBudget)) }
             t.resume()
-            clock.withLock { $0.budget = t }
+            clock.withLock { $0.timers.append(t) }
+        }
+        if options.trialTimeLimit != nil {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
+            t.resume()
+            clock.withLock { $0.timers.append(t) }
+        }
+    }
+
+    private func enforceTrialTimeLimit() {
+        core.withLock { core in
+            core.tick(elapsed())
+            core.enforceTrialTimeLimit()
         }
     }
 
     func waitUntilEnded() {
         ended.wait()
         ended.signal()  // later waiters pass too
-        clock.withLock { $0.budget?.cancel() }
+        clock.withLock { for t in $0.timers { t.cancel() } }
     }
 
     func send(_ command: Command) {
@@ -72,20 +87,30 @@ final class DispatchPool: RunBackend {
             let result: Result<Step, any Error>
             do { result = .success(try a.model.step()) } catch { result = .failure(error) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            going = core.withLock { core in
+            let fate: TrialFate? = core.withLock { core in
                 core.tick(elapsed())
-                var going: Bool
+                let going: Bool
                 switch result {
                 case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
                 case .failure(let error):
                     core.stepFailed(trial: a.trial, error: error)
                     going = false
                 }
-                if !going {
-                    core.finishJob(worker: a.worker, trial: a.trial)
-                    fillSlots(&core)
-                }
-                return going
+                if going { return nil }
+                let fate = core.fate(of: a.trial)
+                core.finishJob(worker: a.worker, trial: a.trial)
+                core.beginRelease(worker: a.worker, trial: a.trial)
+                return fate
+            }
+            guard let fate else { continue }
+            going = false
+            // What the trial holds only while it trains (a command's process) is released before its slot
+            // takes another job, without holding the lock (it may take a grace period).
+            a.model.jobEnded(fate)
+            core.withLock { core in
+                core.tick(elapsed())
+                core.endRelease(worker: a.worker, trial: a.trial)
+                fillSlots(&core)
             }
         }
     }

@@ -120,6 +120,7 @@ final class SimulatedClock: RunBackend {
             if going {
                 schedule(p.assignment, core)
             } else {
+                p.assignment.model.jobEnded(core.fate(of: p.assignment.trial))
                 core.finishJob(worker: p.assignment.worker, trial: p.assignment.trial)
                 fill(&core)
             }

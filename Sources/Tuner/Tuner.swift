@@ -137,6 +137,20 @@ public final class Tuner: Sendable {
     /// The run's summary so far.
     public var summary: RunSummary { core.withLock { $0.summary() } }
 
+    /// Why the run failed as a whole: too many trials failed in a row (`maxFailures`), or every trial
+    /// failed; with the last failure's reason. Nil otherwise.
+    public var failureStop: String? {
+        core.withLock { core in
+            let last = core.lastFailure ?? ""
+            let trials = core.state.trials
+            if core.isEnded, !core.stoppedByFailures, !trials.isEmpty, trials.allSatisfy({ $0.status == .failed }) {
+                return "all \(trials.count) trials failed; the last: \(last)"
+            }
+            guard core.stoppedByFailures else { return nil }
+            return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
+        }
+    }
+
     /// The run's state so far (after `restore`, the state its log folds to).
     public var state: RunState { core.withLock { $0.state } }
 }
