@@ -26,6 +26,8 @@ final class RunCore {
     var seq = 0
     /// The clock that stamps events (wall or simulated seconds since the start).
     var now = 0.0
+    /// Seconds of run time before this process took over (a resumed run's clock goes on from its log).
+    var clockOffset = 0.0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
     /// Jobs that failed since the last job that ended well (for `maxFailures`), and the last reason.
