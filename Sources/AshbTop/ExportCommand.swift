@@ -42,6 +42,9 @@ struct ExportCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
             for w in reader.warnings { FileHandle.standardError.write(Data("ashb-top: \(path): \(w)\n".utf8)) }
+            if let warning = table.violationWarning {
+                FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(path)): \(warning)\n".utf8))
+            }
             let text = format == .csv ? Self.csv(table) : Self.json(table)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {

@@ -98,6 +98,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         warn(feed.takeNotices())
+        if let warning = state.violationWarning { warn(["\(logPath): \(warning)"]) }
         guard let info = state.info else {
             throw CLIError("\(terminalSafe(logPath)): the log records no run_started event: nothing to summarize")
         }

@@ -92,6 +92,13 @@ public struct RunState: Sendable, Equatable {
     /// Fraction of worker-slot time spent running jobs.
     public var utilization: Double { capacitySeconds > 0 ? min(1, busySeconds / capacitySeconds) : 0 }
 
+    /// What to tell a user about events the fold could not follow, or nil when there were none.
+    public var violationWarning: String? {
+        guard let first = firstViolation else { return nil }
+        let n = violations == 1 ? "1 event" : "\(violations) events"
+        return "\(n) could not be folded (the first: \(first)); they were ignored"
+    }
+
     /// The trial `id`, if it was sampled.
     public func trial(_ id: TrialID) -> Trial? { trials.indices.contains(id) ? trials[id] : nil }
 
