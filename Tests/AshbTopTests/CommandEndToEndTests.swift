@@ -208,6 +208,8 @@ import Testing
                 r=0
                 if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
                 echo "$ASHB_TRIAL $r $$" >> "$(dirname "$0")/starts.txt"
+                # Saved but not recorded (ashb-top died in between): report that step again.
+                if [ $r -gt $ASHB_RESOURCE ]; then echo "{\\"resource\\": $r, \\"value\\": $(( (ASHB_TRIAL * 7) % 11 )).$r}"; fi
                 while [ $r -lt $ASHB_JOB_RESOURCE ]; do
                     sleep 0.2
                     r=$((r + 1))
@@ -258,5 +260,10 @@ import Testing
             return nil
         }
         #expect(!messages.contains { $0.contains("from zero") }, "no trial trained again from zero: \(messages)")
+        let failures = try events(dir + "/runs").compactMap { e -> String? in
+            if case .trialFailed(_, let reason) = e.body { return reason }
+            return nil
+        }
+        #expect(failures.isEmpty, "no trial failed: \(failures)")
     }
 }
