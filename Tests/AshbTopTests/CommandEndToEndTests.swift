@@ -176,6 +176,45 @@ import Testing
         #expect(seen == ["0=0,1", "1=2,3"], "two workers (one per group), each with its group: \(seen)")
     }
 
+    /// A finished run keeps the best trial's checkpoint directory (`best`), every one that was not
+    /// removed as its trial ended (`all`: all of them), or none; the summary prints the size.
+    @Test(arguments: ["best", "all", "none"])
+    func keepCheckpoints(keep: String) throws {
+        let (dir, spec) = try setUp(
+            script: """
+                d="$ASHB_CHECKPOINT_DIR"
+                r=0
+                if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
+                while [ $r -lt $ASHB_JOB_RESOURCE ]; do
+                    r=$((r + 1))
+                    echo $r > "$d/state"
+                    echo "{\\"resource\\": $r, \\"value\\": $(( (ASHB_TRIAL * 7) % 11 )).$r}"
+                done
+                """,
+            spec: """
+                objective: {name: command, run: "/bin/sh train.sh", max_resource: 9, checkpoint: true, keep_checkpoints: \(keep)}
+                space: {x: {type: uniform, low: 0, high: 1}}
+                scheduler: {variant: promotion, max_resource: 9}
+                workers: 2
+                budget: {trials: 12}
+                """)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try runAshbTop(["run", spec, "--headless", "--runs-dir", dir + "/runs"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("Disk "), "\(result.out)")
+        let run = try onlyRun(in: dir + "/runs")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: run + "/trials").filter {
+            FileManager.default.fileExists(atPath: run + "/trials/\($0)/checkpoint")
+        }
+        var best: Int?
+        for e in try events(dir + "/runs") { if case .newBest(let t, _, _) = e.body { best = t } }
+        switch keep {
+        case "best": #expect(kept == [String(try #require(best))], "\(kept)")
+        case "all": #expect(kept.count == 12, "\(kept)")
+        default: #expect(kept.isEmpty, "\(kept)")
+        }
+    }
+
     @Test func gpusAutoWithoutNvidiaSmiIsAnErrorNamingTheKey() throws {
         let (dir, spec) = try setUp(
             script: "exit 0\n",
