@@ -174,6 +174,12 @@ import Testing
         #expect(result.status == 0, "\(result.err)")
         let seen = Set(read(dir + "/gpus.txt").split(separator: "\n").map(String.init))
         #expect(seen == ["0=0,1", "1=2,3"], "two workers (one per group), each with its group: \(seen)")
+        // The dashboard's Workers pane reads the slots' devices from the run's description.
+        guard case .runStarted(let info)? = try events(dir + "/runs").first?.body else {
+            Issue.record("no run_started")
+            return
+        }
+        #expect(info.workerDevices == [["0", "1"], ["2", "3"]])
     }
 
     /// A finished run keeps the best trial's checkpoint directory (`best`), every one that was not
