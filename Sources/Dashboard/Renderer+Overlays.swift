@@ -86,6 +86,18 @@ extension Renderer {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
             y += 1
         }
+        if let reason = t.failureReason {
+            // The whole reason (a command's stderr tail included), as much as half the overlay holds.
+            let room = max(1, (inner.y + inner.height - y) / 2)
+            let lines = wrap("failed: " + reason, width: inner.width - 2)
+            for (i, line) in lines.prefix(room).enumerated() {
+                let more = i == room - 1 && lines.count > room
+                grid.put(
+                    " " + (more ? String(line.dropLast(2)) + " …" : line), x: inner.x, y: y, role: .bad,
+                    maxWidth: inner.width)
+                y += 1
+            }
+        }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
             grid.put(
                 " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",
