@@ -114,11 +114,22 @@ extension Renderer {
             drawCurve(t, Rect(x: inner.x + 11, y: y, width: inner.width - 13, height: plotHeight))
             y += plotHeight + 1
         }
+        // The last lines of the trial's standard error, at the bottom of the overlay.
+        let output = ui.detailOutput.suffix(max(0, min(6, (inner.y + inner.height - y - 3) / 2)))
+        let bottom = inner.y + inner.height - (output.isEmpty ? 0 : output.count + 1)
+        if !output.isEmpty {
+            grid.put(" stderr (last lines)", x: inner.x, y: bottom, role: .header, maxWidth: inner.width)
+            for (i, line) in output.enumerated() {
+                grid.put(
+                    " " + Sanitizer.clean(line, maxColumns: 512), x: inner.x, y: bottom + 1 + i, role: .dim,
+                    maxWidth: inner.width)
+            }
+        }
         x = grid.put(" decisions", x: inner.x, y: y, role: .header)
         y += 1
         let lines = t.decisions.map(decisionText)
         if lines.isEmpty { grid.put(" none yet", x: inner.x, y: y, role: .dim) }
-        let visible = max(0, inner.y + inner.height - y)
+        let visible = max(0, bottom - y)
         let top = max(0, min(ui.detailTop, lines.count - visible))
         for (i, line) in lines.dropFirst(top).prefix(visible).enumerated() {
             let d = t.decisions[top + i]

@@ -2,6 +2,8 @@ import Foundation
 import RunLog
 import Testing
 
+@testable import AshbTop
+
 /// `ashb-top run` and `resume` with the `command` objective, end to end: children that hang, ignore
 /// SIGTERM or crash; kill -9 of ashb-top; GPUs through the children's environment. The deadlines below
 /// guard against hanging; they are not measurements (those are in the README).
@@ -310,5 +312,18 @@ import Testing
             return nil
         }
         #expect(failures.isEmpty, "no trial failed: \(failures)")
+    }
+}
+
+/// The last lines of a trial's stderr.log, for the dashboard's detail view.
+@Suite struct StderrTailTests {
+    @Test func lastLinesOfTheTrialsLog() throws {
+        let run = newDirectory()
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        #expect(RunDirectory.stderrTail(runPath: run, trial: 3).isEmpty, "no file, no lines")
+        try FileManager.default.createDirectory(atPath: run + "/trials/3", withIntermediateDirectories: true)
+        let long = (1...5_000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try long.write(toFile: run + "/trials/3/stderr.log", atomically: true, encoding: .utf8)
+        #expect(RunDirectory.stderrTail(runPath: run, trial: 3, lines: 3) == ["line 4998", "line 4999", "line 5000"])
     }
 }
