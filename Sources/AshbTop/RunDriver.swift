@@ -88,7 +88,9 @@ enum RunDriver {
         do {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
-                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                options: DashboardOptions(
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false,
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) }),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))

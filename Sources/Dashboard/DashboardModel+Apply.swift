@@ -55,7 +55,9 @@ extension DashboardModel {
             trials[i].resource = max(trials[i].resource, resource)
             end(i)
         case .trialFailed(let trial, let reason):
-            end(slot(of: trial))
+            let i = slot(of: trial)
+            trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
+            end(i)
             log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)

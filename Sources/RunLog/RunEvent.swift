@@ -24,10 +24,12 @@ public struct RunInfo: Sendable, Equatable {
     public var maxSeconds: Double?
     /// The names of the search space's parameters, in order.
     public var parameters: [String]
+    /// The devices (GPUs) of each worker slot, slot `w` taking `workerDevices[w % count]`; nil: none.
+    public var workerDevices: [[String]]?
 
     public init(
         name: String, objective: String, metric: String, goal: Goal, settings: SchedulerSettings,
-        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String]
+        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String], workerDevices: [[String]]? = nil
     ) {
         self.name = name
         self.objective = objective
@@ -38,6 +40,13 @@ public struct RunInfo: Sendable, Equatable {
         self.workers = workers
         self.maxSeconds = maxSeconds
         self.parameters = parameters
+        self.workerDevices = workerDevices
+    }
+
+    /// The devices of worker slot `worker` ("0,1"), or nil when the run assigns none.
+    public func devices(worker: Int) -> String? {
+        guard let groups = workerDevices, !groups.isEmpty else { return nil }
+        return groups[worker % groups.count].joined(separator: ",")
     }
 }
 

@@ -49,7 +49,8 @@ final class RunCore {
         info = RunInfo(
             name: options.name, objective: objective.name, metric: objective.metric, goal: scheduler.settings.goal,
             settings: scheduler.settings, ladders: scheduler.ladders, workers: workers,
-            maxSeconds: options.maxSeconds, parameters: scheduler.space.parameters.map(\.name))
+            maxSeconds: options.maxSeconds, parameters: scheduler.space.parameters.map(\.name),
+            workerDevices: options.workerDevices)
     }
 
     var isEnded: Bool { state.isEnded }
