@@ -78,7 +78,9 @@ struct ResumeCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         tuner.addSink(log)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display)
     }

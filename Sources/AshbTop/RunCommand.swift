@@ -65,7 +65,9 @@ struct RunCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display)
     }

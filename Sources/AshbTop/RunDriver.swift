@@ -28,11 +28,20 @@ enum RunDriver {
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
         tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
-        let trap = SignalTrap { sig in
+        let trap = SignalTrap(again: { sig in exitAtOnce(log: log, signal: sig) }) { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
+    }
+
+    /// A second SIGINT or SIGTERM while the run is stopping: the events buffered so far are written (the
+    /// log holds whole lines only), and the process exits with 128 + the signal at once. Checkpoints
+    /// not yet written are lost: a resume continues those trials from an older checkpoint or from zero.
+    static func exitAtOnce(log: LogWriter, signal: Int32) {
+        log.flush()
+        FileHandle.standardError.write(Data("ashb-top: second signal; exiting now (the log is consistent)\n".utf8))
+        _exit(128 + signal)
     }
 
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
@@ -72,6 +81,15 @@ enum RunDriver {
             log.close()
             throw CLIError("\(error)")
         }
+        // The screen is gone; while the run stops, a signal stops it again and a second one exits at once.
+        let trap = SignalTrap(again: { sig in exitAtOnce(log: log, signal: sig) }) { sig in
+            if case .signal = reason {
+                exitAtOnce(log: log, signal: sig)
+            } else {
+                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            }
+        }
+        defer { withExtendedLifetime(trap) {} }
         switch reason {
         case .signal(let sig):
             tuner.send(

@@ -8,25 +8,33 @@ final class SignalTrap: @unchecked Sendable {
     private let queue = DispatchQueue(label: "ashb.signals")
     private let lock = NSLock()
     private var first: Int32?
+    private var count = 0
 
-    /// Installs the trap; `handler` runs on a private queue for each signal received.
-    init(_ signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
+    /// Installs the trap; `handler` runs on a private queue for the first signal received, and `again`
+    /// (when given, else `handler`) for every later one.
+    init(
+        _ signals: [Int32] = [SIGINT, SIGTERM], again: (@Sendable (Int32) -> Void)? = nil,
+        handler: @escaping @Sendable (Int32) -> Void
+    ) {
         for sig in signals {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             s.setEventHandler { [weak self] in
-                self?.record(sig)
-                handler(sig)
+                let isFirst = self?.record(sig) ?? true
+                if !isFirst, let again { again(sig) } else { handler(sig) }
             }
             s.resume()
             sources.append(s)
         }
     }
 
-    private func record(_ sig: Int32) {
+    /// Records a signal; true for the first one.
+    private func record(_ sig: Int32) -> Bool {
         lock.lock()
+        defer { lock.unlock() }
         if first == nil { first = sig }
-        lock.unlock()
+        count += 1
+        return count == 1
     }
 
     /// The first signal received, if any.

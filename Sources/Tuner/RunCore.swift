@@ -1,5 +1,6 @@
 import ASHA
 import DequeModule
+import Foundation
 import Objectives
 import RunLog
 
@@ -14,8 +15,11 @@ final class RunCore {
     let options: TunerOptions
     let info: RunInfo
     var sinks: [any EventSink]
-    /// Where idle trials' checkpoints go, when the options name a directory.
-    private let spill: CheckpointSpill?
+    /// Idle trials' state waits in the checkpoint store, not in memory (the options name a directory).
+    private let spillEnabled: Bool
+    /// The store for spilling when the run keeps no checkpoints of its own (made on first use, removed
+    /// at the end).
+    private var privateStore: CheckpointStore?
 
     var trials: [TrialRecord] = []
     /// The trial each worker slot runs, or nil when the slot is free.
@@ -37,13 +41,15 @@ final class RunCore {
     var runningCount = 0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
+    /// Which checkpoints `checkpoints` keeps once the run has ended.
+    var keeping: CheckpointKeeping = .best
 
     init(objective: any Objective, scheduler: ASHAScheduler, options: TunerOptions, sinks: [any EventSink]) {
         self.objective = objective
         self.scheduler = scheduler
         self.options = options
         self.sinks = sinks
-        spill = options.spillDirectory.map { CheckpointSpill(directory: $0) }
+        spillEnabled = options.spillDirectory != nil
         let workers = max(1, options.workers)
         slots = Array(repeating: nil, count: workers)
         slotLimit = workers
@@ -157,9 +163,22 @@ final class RunCore {
         return makeModel(t)
     }
 
+    /// The store idle trials spill to: the run's own, else a private one in the spill directory.
+    private var spillStore: CheckpointStore? {
+        guard spillEnabled else { return nil }
+        if let checkpoints { return checkpoints }
+        if privateStore == nil, let dir = options.spillDirectory {
+            let name = "checkpoints-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).spill"
+            privateStore = try? CheckpointStore(directory: dir, fileName: name)
+        }
+        return privateStore
+    }
+
+    /// Queues the trial's checkpoint in the run's store (a newer one replaces one not yet written).
     private func saveCheckpoint(_ t: TrialID) {
         guard let store = checkpoints, let bytes = trials[t].model?.checkpoint() else { return }
         store.save(trial: t, bytes: bytes)
+        trials[t].savedResource = trials[t].modelResource
     }
 
     func startJob(trial t: TrialID, worker: Int) -> Assignment? {
@@ -212,8 +231,8 @@ final class RunCore {
             emit(.decision(d))
             considerBest(trial: t, resource: d.resource, value: d.value)
         }
-        if !decisions.isEmpty, decisions.last?.action != .stop, decisions.last?.action != .complete {
-            saveCheckpoint(t)
+        if let last = decisions.last?.action, last != .stop, last != .complete || best?.trial == t {
+            saveCheckpoint(t)  // the best's final checkpoint is kept at the end (`keep_checkpoints: best`)
         }
         if let d = decisions.last {
             switch d.action {
@@ -268,6 +287,7 @@ final class RunCore {
     /// The trial's job stops before its target; the scheduler will give it again on resume.
     private func interrupt(_ t: TrialID) {
         saveCheckpoint(t)
+        checkpoints?.commitSoon()
         scheduler.jobInterrupted(t)
         trials[t].job = nil
         trials[t].pendingJob = true
@@ -297,29 +317,37 @@ final class RunCore {
         }
     }
 
-    /// Drops a final trial's state: nothing trains it again.
+    /// Drops a final trial's state: nothing trains it again, so its checkpoint goes too (the best's
+    /// stays until a better one replaces it).
     private func release(_ t: TrialID) {
         trials[t].model?.cancel()
         trials[t].model = nil
-        if trials[t].spilled {
-            trials[t].spilled = false
-            spill?.remove(trial: t)
+        trials[t].spilled = false
+        if best?.trial != t {
+            checkpoints?.remove(trial: t)
+            privateStore?.remove(trial: t)
         }
     }
 
-    /// Moves an idle trial's state to the spill, if there is one and the objective can checkpoint it.
+    /// Moves an idle trial's state to the store, if spilling is on and the objective can checkpoint it.
+    /// A checkpoint already queued at its current resource (a rung's) is not written again.
     private func spillIfEnabled(_ t: TrialID) {
-        guard let spill, let model = trials[t].model, let bytes = model.checkpoint() else { return }
-        if spill.write(trial: t, bytes: bytes) {
-            trials[t].model = nil
-            trials[t].spilled = true
+        guard let store = spillStore, let model = trials[t].model else { return }
+        if store !== checkpoints || trials[t].savedResource != trials[t].modelResource
+            || !store.contains(trial: t)
+        {
+            guard let bytes = model.checkpoint() else { return }
+            store.save(trial: t, bytes: bytes)
+            if store === checkpoints { trials[t].savedResource = trials[t].modelResource }
         }
+        trials[t].model = nil
+        trials[t].spilled = true
     }
 
     /// Brings a spilled trial's state back; a trial that cannot be restored fails. Returns true when restored.
     private func unspill(_ t: TrialID) -> Bool {
         trials[t].spilled = false
-        guard let bytes = spill?.take(trial: t) else {
+        guard case .success(let bytes) = spillStore?.load(trial: t) else {
             fail(t, reason: "could not read its spilled checkpoint")
             return false
         }
@@ -361,6 +389,7 @@ final class RunCore {
                     || (resource == b.resource && scheduler.settings.goal.isBetter(value, than: b.value))
             else { return }
         }
+        if let old = best?.trial, old != t, trials[old].isFinal { checkpoints?.remove(trial: old) }
         best = RunSummary.Best(trial: t, value: value, resource: resource, config: trials[t].config)
         emit(.newBest(trial: t, resource: resource, value: value))
     }
@@ -464,7 +493,20 @@ final class RunCore {
         }
         objective.runEnded()
         emit(.runEnded(reason: reason))
-        spill?.removeAll()
+        privateStore?.close(keeping: [])
+        checkpoints?.close(keeping: keptCheckpoints(reason: reason))
+    }
+
+    /// The trials whose checkpoints stay once the run has ended (nil: every one still live). A run that
+    /// ended before its work was done (a signal, a quit) keeps every checkpoint a resume needs.
+    private func keptCheckpoints(reason: String) -> Set<TrialID>? {
+        let done = ["finished", "time budget", "nothing left to run"].contains(reason)
+        switch keeping {
+        case .all: return nil
+        case _ where !done: return nil
+        case .best: return best.map { [$0.trial] } ?? []
+        case .none: return []
+        }
     }
 
     /// The summary of the run so far.

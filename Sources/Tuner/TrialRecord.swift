@@ -10,8 +10,10 @@ struct TrialRecord {
     var status: TrialStatus = .running
     /// The objective's trainable state (its checkpoint); nil until the first job starts.
     var model: (any ObjectiveTrial)?
-    /// Its state is in the run's checkpoint spill, not in `model` (which is then nil).
+    /// Its state is in the checkpoint store, not in `model` (which is then nil).
     var spilled = false
+    /// The model resource of its latest checkpoint queued in the run's store (-1: none).
+    var savedResource = -1
     /// The job running now.
     var job: Job?
     /// Paused with training owed: a job interrupted mid-way, or a promotion that came while it was held.
