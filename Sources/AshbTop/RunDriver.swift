@@ -28,9 +28,11 @@ enum RunDriver {
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
         tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
-        let trap = SignalTrap(again: { sig in exitAtOnce(log: log, signal: sig) }) { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-        }
+        let trap = SignalTrap(
+            again: { sig in exitAtOnce(log: log, signal: sig) },
+            handler: { sig in
+                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            })
         try finish(tuner, summary: tuner.run(), log: log, dir: dir)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
     }
@@ -82,13 +84,15 @@ enum RunDriver {
             throw CLIError("\(error)")
         }
         // The screen is gone; while the run stops, a signal stops it again and a second one exits at once.
-        let trap = SignalTrap(again: { sig in exitAtOnce(log: log, signal: sig) }) { sig in
-            if case .signal = reason {
-                exitAtOnce(log: log, signal: sig)
-            } else {
-                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-            }
-        }
+        let trap = SignalTrap(
+            again: { sig in exitAtOnce(log: log, signal: sig) },
+            handler: { sig in
+                if case .signal = reason {
+                    exitAtOnce(log: log, signal: sig)
+                } else {
+                    tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+                }
+            })
         defer { withExtendedLifetime(trap) {} }
         switch reason {
         case .signal(let sig):
