@@ -130,7 +130,7 @@ public final class CheckpointStore: @unchecked Sendable {
         pending[trial] = bytes
         pendingBytes += bytes.count
         counters.peakPendingBytes = max(counters.peakPendingBytes, pendingBytes + flyingBytes)
-        cond.broadcast()
+        // No wake-up: the writer looks at the queue at least once a second by itself.
     }
 
     /// Forgets the trial's checkpoint (it cannot continue): its queued bytes are dropped and its record
@@ -282,11 +282,10 @@ public final class CheckpointStore: @unchecked Sendable {
         cond.lock()
         while true {
             while !stopping, pending.isEmpty || (!urgent && !secondPassed()) {
-                if pending.isEmpty {
-                    cond.wait()
-                } else {
-                    _ = cond.wait(until: Date().addingTimeInterval(max(0.001, 1 - sinceLastBatch())))
-                }
+                // Saves do not wake the writer (that would cost the run a wake-up per checkpoint): it looks
+                // again within the second, or when asked (commitSoon, a full queue, drain, close).
+                let wait = pending.isEmpty ? 1 : max(0.001, 1 - sinceLastBatch())
+                _ = cond.wait(until: Date().addingTimeInterval(wait))
             }
             if pending.isEmpty {  // stopping, nothing left
                 break
