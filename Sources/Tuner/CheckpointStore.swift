@@ -24,7 +24,10 @@ public final class CheckpointStore: @unchecked Sendable {
     /// The largest checkpoint read back, in bytes (a bigger record is treated as corrupt).
     public static let maxBytes = 256 << 20
     /// Default bound on queued and in-flight bytes.
-    public static let defaultPendingLimit = 32 << 20
+    public static let defaultPendingLimit = 16 << 20
+    /// What a queued checkpoint costs besides its bytes (its array and its place in the queue), counted
+    /// against the bound so that many tiny checkpoints are bounded too.
+    static let entryOverhead = 64
 
     /// The directory holding the pack.
     public let directory: String
@@ -116,9 +119,9 @@ public final class CheckpointStore: @unchecked Sendable {
         cond.lock()
         defer { cond.unlock() }
         guard !closed else { return }
-        if let old = pending.removeValue(forKey: trial) { pendingBytes -= old.count }
+        if let old = pending.removeValue(forKey: trial) { pendingBytes -= Self.cost(old) }
         var waited = false
-        while pendingBytes + flyingBytes + bytes.count > pendingLimit, pendingBytes + flyingBytes > 0, !closed {
+        while pendingBytes + flyingBytes + Self.cost(bytes) > pendingLimit, pendingBytes + flyingBytes > 0, !closed {
             if !waited { counters.waits += 1 }
             waited = true
             urgent = true
@@ -126,9 +129,9 @@ public final class CheckpointStore: @unchecked Sendable {
             cond.wait()
         }
         guard !closed else { return }
-        if let old = pending.removeValue(forKey: trial) { pendingBytes -= old.count }
+        if let old = pending.removeValue(forKey: trial) { pendingBytes -= Self.cost(old) }
         pending[trial] = bytes
-        pendingBytes += bytes.count
+        pendingBytes += Self.cost(bytes)
         counters.peakPendingBytes = max(counters.peakPendingBytes, pendingBytes + flyingBytes)
         // No wake-up: the writer looks at the queue at least once a second by itself.
     }
@@ -138,7 +141,7 @@ public final class CheckpointStore: @unchecked Sendable {
     public func remove(trial: Int) {
         cond.lock()
         defer { cond.unlock() }
-        if let old = pending.removeValue(forKey: trial) { pendingBytes -= old.count }
+        if let old = pending.removeValue(forKey: trial) { pendingBytes -= Self.cost(old) }
         flying[trial] = nil
         if let slot = index.removeValue(forKey: trial) {
             liveBytes -= slot.recordSize
@@ -220,7 +223,7 @@ public final class CheckpointStore: @unchecked Sendable {
         }
         if let keeping {
             for t in pending.keys where !keeping.contains(t) {
-                pendingBytes -= pending[t]!.count
+                pendingBytes -= Self.cost(pending[t]!)
                 pending[t] = nil
             }
         }
@@ -276,6 +279,8 @@ public final class CheckpointStore: @unchecked Sendable {
         return end
     }
 
+    private static func cost(_ bytes: [UInt8]) -> Int { bytes.count + entryOverhead }
+
     // MARK: - Writer
 
     private func writerLoop() {
@@ -301,7 +306,7 @@ public final class CheckpointStore: @unchecked Sendable {
 
             beforeWrite?()
             var buffer: [UInt8] = []
-            buffer.reserveCapacity(flyingBytes + batch.count * Self.headerSize)
+            buffer.reserveCapacity(flyingBytes + batch.count * (Self.headerSize - Self.entryOverhead))
             var slots: [(Int, Slot)] = []
             for t in batch.keys.sorted() {
                 let bytes = batch[t]!

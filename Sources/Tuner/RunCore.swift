@@ -169,7 +169,8 @@ final class RunCore {
         if let checkpoints { return checkpoints }
         if privateStore == nil, let dir = options.spillDirectory {
             let name = "checkpoints-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).spill"
-            privateStore = try? CheckpointStore(directory: dir, fileName: name)
+            // Memory only: the file is deleted at the end and never read by a resume, so it is never synced.
+            privateStore = try? CheckpointStore(directory: dir, fileName: name, sync: { _ in 0 })
         }
         return privateStore
     }
