@@ -27,7 +27,7 @@ enum RunDriver {
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
-        tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
+        tuner.addSink(HeadlessPrinter(state: tuner.state))
         let trap = SignalTrap(
             again: { sig in exitAtOnce(log: log, signal: sig) },
             handler: { sig in
