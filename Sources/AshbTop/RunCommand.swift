@@ -69,6 +69,14 @@ struct RunCommand: ParsableCommand {
             in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
             keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+        let status: Int32
+        do {
+            try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 }

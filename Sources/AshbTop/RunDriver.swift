@@ -46,6 +46,13 @@ enum RunDriver {
         _exit(128 + signal)
     }
 
+    /// Exits once a run is over and everything is written and closed, without tearing down the run's
+    /// memory first (freeing hundreds of thousands of trials one by one took a fifth of a second).
+    static func exitNow(_ status: Int32) -> Never {
+        fflush(nil)
+        exit(status)
+    }
+
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
     /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
     static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
