@@ -255,7 +255,10 @@ final class RunCore {
         let status = state.trials[t].status
         if status.isFinal {
             // The best's final checkpoint is what `keep_checkpoints: best` keeps at the end.
-            if status == .completed, state.best?.trial == t { saveCheckpoint(t) }
+            if status == .completed, state.best?.trial == t {
+                saveCheckpoint(t)
+                checkpoints?.commitSoon()  // a trial's end the log is flushed for: the batch follows at once
+            }
             records[t].job = nil  // stopped or completed at a rung
             return false
         }
