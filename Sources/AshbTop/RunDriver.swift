@@ -90,7 +90,9 @@ enum RunDriver {
             log.close()
             throw CLIError("\(error)")
         }
-        // The screen is gone; while the run stops, a signal stops it again and a second one exits at once.
+        // The screen is gone: standard error is the terminal's again, and while the run stops, a signal
+        // stops it again and a second one exits at once.
+        diagnostics.restore()
         let trap = SignalTrap(
             again: { sig in exitAtOnce(log: log, signal: sig) },
             handler: { sig in

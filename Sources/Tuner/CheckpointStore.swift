@@ -98,6 +98,7 @@ public final class CheckpointStore: @unchecked Sendable {
         self.beforeWrite = beforeWrite
         self.sync = sync ?? { fdatasync($0) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        unlink(packPath + ".tmp")  // a compaction that a crash interrupted; the pack itself is whole
         fd = open(packPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CheckpointMissing(reason: "cannot open \(packPath): \(String(cString: strerror(errno)))")
