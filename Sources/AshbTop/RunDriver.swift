@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Objectives
 import RunLog
 import Terminal
 import Tuner
@@ -14,27 +15,37 @@ struct DisplayOptions {
 
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
-    static func drive(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func drive(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil
+    ) throws {
+        let end = RunEnd(keep: keep)
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
+        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
         do {
             try DashboardApp.checkTerminal()
         } catch {
             // Nothing was drawn; the log exists but holds only its header.
             throw CLIError("\(error)")
         }
-        try driveDashboard(tuner, log: log, dir: dir, display: display)
+        try driveDashboard(tuner, log: log, dir: dir, display: display, end: end)
     }
 
-    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
+    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
         tuner.addSink(HeadlessPrinter(state: tuner.state))
-        let trap = SignalTrap(
-            again: { sig in exitAtOnce(log: log, signal: sig) },
-            handler: { sig in
-                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-            })
-        try finish(tuner, summary: tuner.run(), log: log, dir: dir)
+        let count = SignalCount()
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
+            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+        }
+        try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
+    }
+
+    /// What is done after the run besides closing the log.
+    struct RunEnd {
+        /// Which trials' checkpoint directories stay (a command objective with checkpoints), or nil.
+        var keep: KeepCheckpoints?
     }
 
     /// A second SIGINT or SIGTERM while the run is stopping: the events buffered so far are written (the
@@ -55,9 +66,20 @@ enum RunDriver {
 
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
     /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
-    static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
+    static func finish(
+        _ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()
+    ) throws {
         log.close()
         print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        if let keep = end.keep {
+            CheckpointCleanup.apply(
+                trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
+                statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
+            let bytes = CheckpointCleanup.diskUsage(dir.path)
+            print(
+                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"
+            )
+        }
         if let err = tuner.checkpointError {
             FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
         }
@@ -67,7 +89,9 @@ enum RunDriver {
     /// The live dashboard owns the terminal on this thread; the tuner runs on its workers. Diagnostics
     /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
     /// its log is closed with the reason.
-    static func driveDashboard(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func driveDashboard(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, end: RunEnd = RunEnd()
+    ) throws {
         let inbox = EventInbox()
         tuner.addSink(inbox)
         let model =
@@ -91,18 +115,15 @@ enum RunDriver {
             throw CLIError("\(error)")
         }
         // The screen is gone: standard error is the terminal's again, and while the run stops, a signal
-        // stops it again and a second one exits at once.
+        // stops it again (after a signal closed the dashboard: exits at once).
         diagnostics.restore()
-        let trap = SignalTrap(
-            again: { sig in exitAtOnce(log: log, signal: sig) },
-            handler: { sig in
-                if case .signal = reason {
-                    exitAtOnce(log: log, signal: sig)
-                } else {
-                    tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-                }
-            })
-        defer { withExtendedLifetime(trap) {} }
+        let count = SignalCount()
+        if case .signal = reason { _ = count.next() }
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
+            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+        }
+        defer { trap.stop() }
         switch reason {
         case .signal(let sig):
             tuner.send(
@@ -114,8 +135,9 @@ enum RunDriver {
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
-        try finish(tuner, summary: summary, log: log, dir: dir)
+        try finish(tuner, summary: summary, log: log, dir: dir, end: end)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
     }
 }
 
@@ -146,4 +168,18 @@ final class StderrRedirect {
 /// Exit with this code, having printed everything already.
 struct ExitCodeError: Error {
     let code: Int32
+}
+
+/// Counts signals across a watcher's callbacks.
+final class SignalCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+
+    /// Counts one more and returns the count.
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        n += 1
+        return n
+    }
 }
