@@ -94,6 +94,16 @@ func specError(_ text: String) -> SpecError? {
         #expect(e.description.contains("line \(line)"))
     }
 
+    @Test func keepCheckpointsIsBestUnlessTheSpecSaysAllOrNone() throws {
+        #expect(try SpecParser.parse("objective: zero").keepCheckpoints == .best)
+        #expect(try SpecParser.parse("objective: zero\nkeep_checkpoints: all").keepCheckpoints == .all)
+        #expect(try SpecParser.parse("objective: zero\nkeep_checkpoints: none").keepCheckpoints == .none)
+        let e = specError("objective: zero\nkeep_checkpoints: some")
+        #expect(e?.key == "keep_checkpoints")
+        #expect(e?.line == 2)
+        #expect(e?.message == "must be best, all or none")
+    }
+
     @Test func invalidYAMLNamesTheLine() throws {
         let e = try #require(specError("objective: zero\nspace:\n  x: {type: uniform, low: 0\n"))
         #expect(e.line != nil)
