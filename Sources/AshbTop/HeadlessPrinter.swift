@@ -40,7 +40,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
             let ladders = i.ladders.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " | ")
             return "run started: \(terminalSafe(i.name)) — \(i.objective), \(s.variant.rawValue) ASHA, "
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
-        case .trialSampled(let t, _, let c):
+        case .trialSampled(let t, _, let c, _):
             configs[t] = c
             return nil
         case .decision(let d):

@@ -86,6 +86,10 @@ extension Renderer {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
             y += 1
         }
+        if let sample = t.sampleText {
+            grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
+            y += 1
+        }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
             grid.put(
                 " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",

@@ -125,6 +125,7 @@ public struct Renderer {
         }
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
         parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
+        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal)) }
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))

@@ -36,6 +36,9 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// train again (ended, or the run ended). A `step()` running then, or called later, may throw.
     /// The default does nothing (an in-process step cannot be interrupted).
     func cancel()
+    /// A note about the trial for the run log's `sampled` event and the trial detail view (e.g. which
+    /// recorded curve a `curves` trial replays), or nil (the default).
+    var note: String? { get }
 }
 
 extension ObjectiveTrial {
@@ -44,6 +47,9 @@ extension ObjectiveTrial {
 
     /// Nothing to interrupt unless a conformer says otherwise.
     public func cancel() {}
+
+    /// No note unless a conformer says otherwise.
+    public var note: String? { nil }
 }
 
 /// An objective plugin: makes trainable trials from configurations.

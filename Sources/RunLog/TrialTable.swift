@@ -37,7 +37,7 @@ public struct TrialTable: Sendable {
         lastTime = event.time
         switch event.body {
         case .runStarted(let i): info = i
-        case .trialSampled(let t, let b, let c):
+        case .trialSampled(let t, let b, let c, _):
             guard t == rows.count else { return }  // ids are dense; ignore anything else
             rows.append(Row(trial: t, bracket: b, config: c))
         case .jobStarted(let t, _, _, _, _): set(t) { $0.status = .running }

@@ -33,13 +33,15 @@ extension RunCore {
             }
             slotLimit = max(1, logged.workers)
             if slots.count < slotLimit { slots.append(contentsOf: repeatElement(nil, count: slotLimit - slots.count)) }
-        case .trialSampled(let t, let b, let config):
+        case .trialSampled(let t, let b, let config, _):
             guard let job = scheduler.nextJob(), job.isNew, job.trial == t, job.bracket == b, t == trials.count else {
                 throw RestoreError("event \(event.seq): trial \(t) was not the scheduler's next new trial")
             }
             let sampled = scheduler.configuration(of: t)
             guard sampled == config else {
-                throw RestoreError("event \(event.seq): trial \(t)'s configuration differs from the seeded sample")
+                throw RestoreError(
+                    "event \(event.seq): trial \(t)'s configuration differs from the one the scheduler samples "
+                        + "(the seed's, or the \(scheduler.settings.sampler.name) sampler's from the results before it)")
             }
             trials.append(TrialRecord(id: t, bracket: b, config: config))
             trials[t].job = job

@@ -101,8 +101,15 @@ final class RunCore {
                 let config = scheduler.configuration(of: job.trial) ?? Configuration([])
                 precondition(job.trial == trials.count, "trial ids are dense")
                 trials.append(TrialRecord(id: job.trial, bracket: job.bracket, config: config))
-                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config))
-                if !makeModel(job.trial) { continue }
+                // The model is made before the event, so the event can carry the objective's note on it.
+                let made = makeModelQuietly(job.trial)
+                let detail = SampleDetail(
+                    origin: scheduler.sampleOrigin(of: job.trial), note: trials[job.trial].model?.note)
+                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config, detail: detail))
+                if let error = made {
+                    fail(job.trial, reason: "could not start: \(error)")
+                    continue
+                }
             }
             if let promotion = job.promotion { emit(.decision(promotion)) }
             if trials[job.trial].status == .paused {
@@ -119,14 +126,20 @@ final class RunCore {
 
     /// Makes a fresh model for the trial; on failure the trial fails and the result is false.
     private func makeModel(_ t: TrialID) -> Bool {
+        guard let error = makeModelQuietly(t) else { return true }
+        fail(t, reason: "could not start: \(error)")
+        return false
+    }
+
+    /// Makes a fresh model for the trial; returns the error when the objective could not make one.
+    private func makeModelQuietly(_ t: TrialID) -> (any Error)? {
         do {
             trials[t].model = try objective.makeTrial(
                 config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t))
             trials[t].modelResource = trials[t].model?.resource ?? 0
-            return true
+            return nil
         } catch {
-            fail(t, reason: "could not start: \(error)")
-            return false
+            return error
         }
     }
 

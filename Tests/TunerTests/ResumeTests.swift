@@ -70,7 +70,7 @@ import Testing
             #expect(resumed.events.first?.seq == cut)
             // New trials continue the sampling sequence.
             let sampled = resumed.events.compactMap { e -> TrialID? in
-                if case .trialSampled(let t, _, _) = e.body { return t }
+                if case .trialSampled(let t, _, _, _) = e.body { return t }
                 return nil
             }
             let before = events[..<cut].filter { if case .trialSampled = $0.body { true } else { false } }.count
