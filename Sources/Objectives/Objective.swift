@@ -71,6 +71,10 @@ public protocol Objective: Sendable {
     /// Called once when the run has ended and the tuner has released every trial: returns when what
     /// the trials held outside this process (e.g. child processes) is gone. The default returns at once.
     func runEnded()
+    /// This objective for a run whose search space is `space` (the spec's, or the default one); an
+    /// objective whose behaviour depends on the space (`curves` matches configurations in its scales)
+    /// returns an adapted copy. The default returns the objective itself.
+    func configured(for space: SearchSpace) throws -> any Objective
 }
 
 extension Objective {
@@ -81,4 +85,7 @@ extension Objective {
 
     /// Nothing outside the process to wait for unless a conformer says otherwise.
     public func runEnded() {}
+
+    /// The objective itself, unless a conformer says otherwise.
+    public func configured(for space: SearchSpace) throws -> any Objective { self }
 }

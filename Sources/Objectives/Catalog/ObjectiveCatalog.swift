@@ -79,6 +79,9 @@ public enum ObjectiveCatalog {
                 OptionSpec(key: "metric", kind: .string, defaultValue: .string("metric"), summary: "the metric column"),
                 OptionSpec(
                     key: "goal", kind: .string, defaultValue: .string("minimize"), summary: "minimize or maximize"),
+                OptionSpec(
+                    key: "neighbors", kind: .int, defaultValue: .int(1),
+                    summary: "follow the inverse-distance-weighted average of this many nearest curves"),
             ],
             build: { options, baseDirectory in
                 guard let goal = Goal(rawValue: options.string("goal")) else {
@@ -89,7 +92,9 @@ public enum ObjectiveCatalog {
                 if !path.hasPrefix("/"), let baseDirectory {
                     path = URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
                 }
-                return try CurvesObjective(path: path, metric: options.string("metric"), goal: goal)
+                return try CurvesObjective(
+                    path: path, metric: options.string("metric"), goal: goal,
+                    neighbors: options.int("neighbors", in: 1...64))
             }
         ),
         commandEntry,
