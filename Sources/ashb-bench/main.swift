@@ -23,6 +23,8 @@ let usage = """
       memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
       render      milliseconds per 200x60 dashboard frame from a 100,000-trial model [--ascii]
       replay      open a 1,000,000-event log: first frame, seeks, peak memory (ashb-top replay without a terminal)
+      quality     mean regret of {random, tpe} x {promotion, stopping} x brackets on a recorded curve table
+      sampler     milliseconds per TPE sample with 10,000 observations
       record-digits  record a learning-curve table of digits-mlp (random configurations x 81 epochs) as CSV
     """
 
@@ -60,6 +62,8 @@ case "render":
     runTunerBench("render") { try RenderBench(arguments: $0).run() }
 case "replay":
     runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
+case "quality":
+    runTunerBench("quality") { try QualityBench(arguments: $0).run() }
 case "record-digits":
     runTunerBench("record-digits") { try RecordCurves(arguments: $0).run() }
 case "-h", "--help", "help":

@@ -25,6 +25,10 @@ public struct TPESettings: Sendable, Codable, Equatable {
     public var candidates: Int
     /// Share of a level's observations that make up the good density, γ in (0, 1).
     public var gamma: Double
+    /// The fewest observations in each of the good and the bad set (BOHB: parameters + 1); nil = that.
+    /// The good set is the best max(⌈γ·n⌉, minGood), the bad set the rest; a level is modelled once
+    /// both sets can have minGood.
+    public var minGood: Int?
     /// Candidates are drawn with the good density's bandwidths times this factor (BOHB: 3), ≥ 1.
     public var bandwidthFactor: Double
     /// Floor of every bandwidth, in the unit scale of a parameter's range (0 < floor ≤ 0.5).
@@ -37,8 +41,9 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// bandwidth factor 3, bandwidth floor 0.03, at most 256 kernels per density.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
-        bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 256
+        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 256
     ) {
+        self.minGood = minGood
         self.randomFraction = randomFraction
         self.minPoints = minPoints
         self.candidates = candidates
@@ -58,6 +63,7 @@ public struct TPESettings: Sendable, Codable, Equatable {
         }
         if candidates < 1 || candidates > 4096 { return ("candidates", "must be in [1, 4096] (got \(candidates))") }
         if !(gamma > 0 && gamma < 1) { return ("gamma", "must be in (0, 1) (got \(formatShort(gamma)))") }
+        if let m = minGood, m < 1 || m > 100_000 { return ("min_good", "must be in [1, 100000] (got \(m))") }
         if !(bandwidthFactor >= 1 && bandwidthFactor <= 100) {
             return ("bandwidth_factor", "must be in [1, 100] (got \(formatShort(bandwidthFactor)))")
         }

@@ -29,6 +29,7 @@ struct TPESampler: Sendable {
     let settings: TPESettings
     let encoding: UnitEncoding
     let minPoints: Int
+    let minGood: Int
     /// The coordinates of every trial's configuration, trial after trial (`encoding.count` each).
     private var coordinates: [Double] = []
     /// Configurations the model proposed (random ones are recomputed from the seed when asked).
@@ -50,7 +51,8 @@ struct TPESampler: Sendable {
     init(space: SearchSpace, settings: TPESettings) {
         self.settings = settings
         encoding = UnitEncoding(space)
-        minPoints = settings.minPoints ?? (encoding.count + 2)
+        minGood = settings.minGood ?? 1
+        minPoints = max(settings.minPoints ?? (encoding.count + 2), 2 * minGood)
     }
 
     /// The configuration of a trial this sampler proposed, or nil when it was drawn at random.
@@ -126,7 +128,7 @@ struct TPESampler: Sendable {
             let keys = levels[resource]
         else { return }
         let n = keys.count
-        let nGood = min(n - 1, max(1, Int((Double(n) * settings.gamma).rounded(.up))))
+        let nGood = min(n - minGood, max(minGood, Int((Double(n) * settings.gamma).rounded(.up))))
         let kinds = encoding.coordinates.map(\.kind)
         model = Model(
             resource: resource, observations: n,

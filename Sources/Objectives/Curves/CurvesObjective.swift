@@ -131,6 +131,31 @@ public struct CurvesObjective: Objective {
         }
     }
 
+    /// The value a trial of `config` reports at the table's largest resource (nil when its curve stops
+    /// short of it): what training the configuration fully gives, for scoring benchmarks.
+    public func finalValue(following config: Configuration) throws(ObjectiveError) -> Double? {
+        let points = try replay(config).points
+        guard let last = points.last, last.resource == table.maxResource else { return nil }
+        return last.value
+    }
+
+    /// The best value, under the goal, among the curves that reach the table's largest resource.
+    public var bestFinalValue: Double? {
+        let finals = table.curves.compactMap { c -> Double? in
+            guard let last = c.points.last, last.resource == table.maxResource, last.value.isFinite else { return nil }
+            return last.value
+        }
+        return goal == .minimize ? finals.min() : finals.max()
+    }
+
+    /// The seconds each curve that reaches the table's largest resource took to get there.
+    public var fullTrainingSeconds: [Double] {
+        table.curves.compactMap { c -> Double? in
+            guard c.points.last?.resource == table.maxResource else { return nil }
+            return c.points.reduce(0) { $0 + $1.seconds }
+        }
+    }
+
     /// The recorded configuration `config` is matched to (the nearest; see the type's documentation).
     public func recordedConfiguration(matching config: Configuration) throws(ObjectiveError) -> Configuration {
         let curve = table.curves[try match(config, k: 1)[0].curve]
