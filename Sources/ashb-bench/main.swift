@@ -64,6 +64,8 @@ case "replay":
     runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
 case "quality":
     runTunerBench("quality") { try QualityBench(arguments: $0).run() }
+case "sampler":
+    runTunerBench("sampler") { try SamplerBench(arguments: $0).run() }
 case "record-digits":
     runTunerBench("record-digits") { try RecordCurves(arguments: $0).run() }
 case "-h", "--help", "help":

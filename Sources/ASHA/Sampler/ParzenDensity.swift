@@ -17,6 +17,10 @@ struct ParzenDensity: Sendable {
     private let kernelLogWeights: [Double]
     /// −Σ log(h·√(2π)) over continuous coordinates, minus log(number of kernels).
     private let logScale: Double
+    /// Per coordinate: 1/h (continuous), or log(1 − λ) and log(λ/(K − 1)) (categorical).
+    private let inverseBandwidths: [Double]
+    private let logSame: [Double]
+    private let logOther: [Double]
 
     var kernels: Int { kernelLogWeights.count }
 
@@ -69,6 +73,15 @@ struct ParzenDensity: Sendable {
             scale -= DeterministicMath.log(bandwidths[j] * 2.506_628_274_631_000_5)
         }
         logScale = scale
+        inverseBandwidths = bandwidths.map { 1 / $0 }
+        logSame = zip(kinds, bandwidths).map { kind, b in
+            if case .categorical = kind { return DeterministicMath.log(1 - b) }
+            return 0
+        }
+        logOther = zip(kinds, bandwidths).map { kind, b in
+            if case .categorical(let count) = kind { return DeterministicMath.log(b / Double(count - 1)) }
+            return 0
+        }
     }
 
     /// x^y for x > 0, with the deterministic log and exp.
@@ -77,40 +90,40 @@ struct ParzenDensity: Sendable {
     }
 
     /// log p(x). `scratch` holds one number per kernel (reused between calls, so scoring allocates nothing).
+    /// Kernels more than e^−40 below the largest are left out of the sum (they change it by less than 1e-17).
     func logDensity(_ x: UnsafeBufferPointer<Double>, scratch: inout [Double]) -> Double {
         let d = dimensions
         let m = kernels
         if scratch.count < m { scratch = [Double](repeating: 0, count: m) }
         var largest = -Double.infinity
         centers.withUnsafeBufferPointer { c in
-            for k in 0..<m {
-                var a = kernelLogWeights[k]
-                var squares = 0.0
-                let base = k * d
-                for j in 0..<d {
-                    switch kinds[j] {
-                    case .continuous:
-                        let z = (x[j] - c[base + j]) / bandwidths[j]
-                        squares += z * z
-                    case .categorical(let count):
-                        let lambda = bandwidths[j]
-                        a += x[j] == c[base + j] ? logOf(1 - lambda) : logOf(lambda / Double(count - 1))
+            inverseBandwidths.withUnsafeBufferPointer { inv in
+                for k in 0..<m {
+                    var a = kernelLogWeights[k]
+                    var squares = 0.0
+                    let base = k * d
+                    for j in 0..<d {
+                        switch kinds[j] {
+                        case .continuous:
+                            let z = (x[j] - c[base + j]) * inv[j]
+                            squares += z * z
+                        case .categorical:
+                            a += x[j] == c[base + j] ? logSame[j] : logOther[j]
+                        }
                     }
+                    a -= 0.5 * squares
+                    scratch[k] = a
+                    if a > largest { largest = a }
                 }
-                a -= 0.5 * squares
-                scratch[k] = a
-                if a > largest { largest = a }
             }
         }
         guard largest > -Double.infinity else { return -Double.infinity }
         var sum = 0.0
-        for k in 0..<m { sum += DeterministicMath.exp(scratch[k] - largest) }
+        for k in 0..<m {
+            let e = scratch[k] - largest
+            if e > -40 { sum += DeterministicMath.exp(e) }
+        }
         return logScale + largest + DeterministicMath.log(sum)
-    }
-
-    @inline(__always)
-    private func logOf(_ p: Double) -> Double {
-        p > 0 ? DeterministicMath.log(p) : -1e300
     }
 
     /// A draw near kernel `k`: each continuous coordinate from its truncated Gaussian with the bandwidth

@@ -38,10 +38,10 @@ public struct TPESettings: Sendable, Codable, Equatable {
     public var maxKernels: Int
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
-    /// bandwidth factor 3, bandwidth floor 0.03, at most 256 kernels per density.
+    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
-        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 256
+        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128
     ) {
         self.minGood = minGood
         self.randomFraction = randomFraction
