@@ -12,8 +12,8 @@ public enum SpecParser {
         "gpus", "gpus_per_worker",
     ]
     static let samplerKeys = [
-        "type", "random_fraction", "min_points", "candidates", "gamma", "bandwidth_factor", "min_bandwidth",
-        "max_kernels",
+        "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
+        "min_bandwidth", "max_kernels",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -172,6 +172,7 @@ public enum SpecParser {
         if let v = m["min_points"] { tpe.minPoints = try int(v, "sampler.min_points") }
         if let v = m["candidates"] { tpe.candidates = try int(v, "sampler.candidates") }
         if let v = m["gamma"] { tpe.gamma = try number(v, "sampler.gamma") }
+        if let v = m["min_good"] { tpe.minGood = try int(v, "sampler.min_good") }
         if let v = m["bandwidth_factor"] { tpe.bandwidthFactor = try number(v, "sampler.bandwidth_factor") }
         if let v = m["min_bandwidth"] { tpe.minBandwidth = try number(v, "sampler.min_bandwidth") }
         if let v = m["max_kernels"] { tpe.maxKernels = try int(v, "sampler.max_kernels") }

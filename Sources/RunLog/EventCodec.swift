@@ -222,6 +222,8 @@ public enum EventCodec {
             w.int(tpe.candidates)
             w.key("gamma")
             w.double(tpe.gamma)
+            w.key("min_good")
+            if let m = tpe.minGood { w.int(m) } else { w.null() }
             w.key("bandwidth_factor")
             w.double(tpe.bandwidthFactor)
             w.key("min_bandwidth")
@@ -378,6 +380,7 @@ extension EventCodec {
             let tpe = TPESettings(
                 randomFraction: try o.double("random_fraction"), minPoints: try o.optionalInt("min_points"),
                 candidates: try o.int("candidates"), gamma: try o.double("gamma"),
+                minGood: try o.optionalInt("min_good"),
                 bandwidthFactor: try o.double("bandwidth_factor"), minBandwidth: try o.double("min_bandwidth"),
                 maxKernels: try o.int("max_kernels"))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }

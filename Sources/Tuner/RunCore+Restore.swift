@@ -54,7 +54,8 @@ extension RunCore {
             guard scheduler.configuration(of: t) == config else {
                 throw RestoreError(
                     "event \(n): trial \(t)'s configuration differs from the one the scheduler samples "
-                        + "(the seed's, or the \(scheduler.settings.sampler.name) sampler's from the results before it)")
+                        + "(the seed's, or the \(scheduler.settings.sampler.name) sampler's from the results before it)"
+                )
             }
             records.append(TrialRecord())
             records[t].job = job

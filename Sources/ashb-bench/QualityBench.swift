@@ -37,7 +37,9 @@ struct QualityBench {
                 "--table": { me.table = $0 },
                 "--seeds": { me.seeds = try positiveInt($0, "--seeds") },
                 "--workers": { me.workers = try positiveInt($0, "--workers") },
-                "--budgets": { v in me.budgets = try v.split(separator: ",").map { try positiveDouble(String($0), "--budgets") } },
+                "--budgets": { v in
+                    me.budgets = try v.split(separator: ",").map { try positiveDouble(String($0), "--budgets") }
+                },
                 "--samplers": { v in
                     me.samplers = v.split(separator: ",").map(String.init)
                     for s in me.samplers where s != "random" && s != "tpe" {
@@ -45,7 +47,9 @@ struct QualityBench {
                     }
                 },
                 "--variant": { me.variants = try variantList($0) },
-                "--brackets": { v in me.brackets = try v.split(separator: ",").map { try positiveInt(String($0), "--brackets") } },
+                "--brackets": { v in
+                    me.brackets = try v.split(separator: ",").map { try positiveInt(String($0), "--brackets") }
+                },
                 "--neighbors": { me.neighbors = try positiveInt($0, "--neighbors") },
                 "--tpe": { me.tpe = try Self.tpeSettings($0) },
                 "--objective": { me.objectiveName = $0 },
@@ -171,14 +175,18 @@ struct QualityBench {
                 }
             }
         }
-        let header = ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" } + ["trials", "distinct", "wall s"]
+        let header =
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" } + [
+                "trials", "distinct", "wall s",
+            ]
         printTable(
             header,
             order.map { cell in
                 let runs = results[cell] ?? []
                 let means = budgets.indices.map { i in mean(runs.map { $0[i] }) }
                 return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"] + means.map { fixed($0, 4) } + [
-                    "\((trialsSeen[cell] ?? 0) / max(1, runs.count))", "\((distinctSeen[cell] ?? 0) / max(1, runs.count))",
+                    "\((trialsSeen[cell] ?? 0) / max(1, runs.count))",
+                    "\((distinctSeen[cell] ?? 0) / max(1, runs.count))",
                     fixed(samplingSeconds[cell] ?? 0, 1),
                 ]
             })

@@ -87,9 +87,10 @@ struct RecordCurves {
                             let fields = config.entries.map { "\($0.value.csvField)" }
                             lines.append(
                                 (fields + [
-                                    "\(step.resource)", String(format: "%.6g", step.value), String(format: "%.6f", seconds),
+                                    "\(step.resource)", String(format: "%.6g", step.value),
+                                    String(format: "%.6f", seconds),
                                 ])
-                                    .joined(separator: ","))
+                                .joined(separator: ","))
                             if !step.value.isFinite { break }
                         }
                     } catch {

@@ -42,6 +42,29 @@ struct SamplerBench {
         return v
     }
 
+    /// Milliseconds to match a configuration against `recorded` curves (one row each) in the space's scale:
+    /// a `curves` trial made for each of `samples` random configurations (best of `repeats`).
+    func matchCost(space: SearchSpace, recorded: Int) throws -> (wall: Double, cpu: Double) {
+        let names = space.parameters.map(\.name)
+        var text = (names + ["resource", "error", "seconds"]).joined(separator: ",") + "\n"
+        for i in 0..<recorded {
+            let c = space.sample(index: i, seed: 99)
+            text += c.entries.map { $0.value.csvField }.joined(separator: ",") + ",1,0.5,1\n"
+        }
+        let objective = try CurvesObjective(csv: Array(text.utf8), source: "bench.csv", metric: "error")
+            .configured(for: space)
+        var best = (wall: Double.infinity, cpu: Double.infinity)
+        for _ in 0..<repeats {
+            let c0 = threadCPUSeconds()
+            let t0 = monotonicSeconds()
+            for i in 0..<samples { _ = try objective.makeTrial(config: space.sample(index: i, seed: 7), seed: 0) }
+            let wall = (monotonicSeconds() - t0) / Double(samples) * 1000
+            let cpu = (threadCPUSeconds() - c0) / Double(samples) * 1000
+            best = (min(best.wall, wall), min(best.cpu, cpu))
+        }
+        return best
+    }
+
     func run() throws {
         let space = try RecordCurves.space(DigitsMLPObjective())
         var rows: [[String]] = []
@@ -83,8 +106,15 @@ struct SamplerBench {
                         + "cpu_ms_per_sample=\(fixed(bestCPU, 4))")
             }
         }
-        print("Sampling cost: digits space (6 parameters), one rung, each sample after a new result (best of \(repeats))")
+        let match = try matchCost(space: space, recorded: 10_000)
+        rows.append(["curves match", "10000", fixed(match.wall, 4), fixed(match.cpu, 4)])
+        lines.append(
+            "bench=curves-match recorded=10000 ms_per_match=\(fixed(match.wall, 4)) "
+                + "cpu_ms_per_match=\(fixed(match.cpu, 4))")
+        print(
+            "Sampling cost: digits space (6 parameters), one rung, each sample after a new result (best of \(repeats))")
         printTable(["sampler", "observations", "ms/sample", "CPU ms/sample"], rows)
+        print("(curves match: a curves trial made against that many recorded configurations, per configuration)")
         for line in lines { print(line) }
     }
 }

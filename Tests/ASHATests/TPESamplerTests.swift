@@ -108,7 +108,9 @@ struct TPESamplerTests {
             return sign * (x - 0.8) * (x - 0.8)
         }
         let late = run.suffix(60)
-        let fromModel = late.filter { if case .model = $0.1 { true } else { false } }.map { $0.0["x"]?.doubleValue ?? 0 }
+        let fromModel = late.filter { if case .model = $0.1 { true } else { false } }.map {
+            $0.0["x"]?.doubleValue ?? 0
+        }
         let fromRandom = run.filter { $0.1 == .random }.map { $0.0["x"]?.doubleValue ?? 0 }
         let modelError = fromModel.map { abs($0 - 0.8) }.reduce(0, +) / Double(fromModel.count)
         let randomError = fromRandom.map { abs($0 - 0.8) }.reduce(0, +) / Double(max(1, fromRandom.count))

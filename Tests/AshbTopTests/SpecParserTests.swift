@@ -117,7 +117,8 @@ func specError(_ text: String) -> SpecError? {
         #expect(try SpecParser.parse("objective: branin\nsampler: random\n").settings.sampler == .random)
         #expect(try SpecParser.parse("objective: branin\nsampler: tpe\n").settings.sampler == .tpe(TPESettings()))
         let full = try SpecParser.parse(
-            "objective: branin\nsampler: {type: tpe, random_fraction: 0.5, min_points: 12, candidates: 32, gamma: 0.2}\n")
+            "objective: branin\nsampler: {type: tpe, random_fraction: 0.5, min_points: 12, candidates: 32, gamma: 0.2}\n"
+        )
         #expect(
             full.settings.sampler
                 == .tpe(TPESettings(randomFraction: 0.5, minPoints: 12, candidates: 32, gamma: 0.2)))

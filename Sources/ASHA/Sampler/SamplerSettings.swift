@@ -70,7 +70,9 @@ public struct TPESettings: Sendable, Codable, Equatable {
         if !(minBandwidth > 0 && minBandwidth <= 0.5) {
             return ("min_bandwidth", "must be in (0, 0.5] (got \(formatShort(minBandwidth)))")
         }
-        if maxKernels < 2 || maxKernels > 100_000 { return ("max_kernels", "must be in [2, 100000] (got \(maxKernels))") }
+        if maxKernels < 2 || maxKernels > 100_000 {
+            return ("max_kernels", "must be in [2, 100000] (got \(maxKernels))")
+        }
         return nil
     }
 }

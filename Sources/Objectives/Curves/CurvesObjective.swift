@@ -194,7 +194,8 @@ public struct CurvesObjective: Objective {
         let mismatchText = found[0].mismatches == 0 ? "" : ", \(found[0].mismatches) categorical mismatch(es)"
         if found.count == 1 {
             let c = found[0]
-            let note = "follows \(table.source):\(table.curves[c.curve].line) (distance \(formatShort(c.distance))\(mismatchText))"
+            let note =
+                "follows \(table.source):\(table.curves[c.curve].line) (distance \(formatShort(c.distance))\(mismatchText))"
             return (table.curves[c.curve].points, note)
         }
         let exact = found.filter { $0.distance == 0 }
@@ -228,7 +229,8 @@ public struct CurvesObjective: Objective {
         let lines = zip(used, weights).map { u, w in
             "\(table.curves[u.curve].line) (distance \(formatShort(u.distance)), weight \(formatShort(w / total)))"
         }
-        let note = "follows the weighted average of \(table.source) lines \(lines.joined(separator: ", "))\(mismatchText)"
+        let note =
+            "follows the weighted average of \(table.source) lines \(lines.joined(separator: ", "))\(mismatchText)"
         return (points, note)
     }
 
