@@ -125,11 +125,12 @@ public struct Renderer {
         }
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
         parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
-        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal)) }
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
         }
+        // After the budget: on a narrow screen the budget is worth more than the sampler's note.
+        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal)) }
         var cx = 1
         for (text, role) in parts {
             if cx >= w { break }

@@ -70,7 +70,10 @@ public enum ObjectiveCatalog {
         ),
         Entry(
             name: "curves",
-            summary: "replays learning curves recorded in a CSV table (resource, metric, seconds, config columns)",
+            summary:
+                "replays learning curves recorded in a CSV table (resource, metric, seconds, config columns); a trial "
+                + "follows the nearest recorded configuration, distances in the space's scale (log for loguniform "
+                + "and logint, linear for uniform and int over the space's bounds, choices categorical)",
             metric: "metric",
             options: [
                 OptionSpec(
