@@ -53,7 +53,10 @@ struct Experiment {
             throw CLIError("\(label): \(error)", exitCode: 2)
         }
         if let seed { spec.settings.seed = seed }
-        if let workers { spec.workers = workers }
+        if let workers {
+            spec.workers = workers
+            spec.workersGiven = true
+        }
         if simulate { spec.simulated = true }
         var objective: any Objective
         do {

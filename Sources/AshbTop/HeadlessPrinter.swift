@@ -52,7 +52,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
             let config = state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
-            return "trial \(t) failed: \(terminalSafe(reason))"
+            return "trial \(t) failed: \(terminalSafe(reason, limit: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):
