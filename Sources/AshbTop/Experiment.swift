@@ -105,8 +105,14 @@ struct Experiment {
         } catch {
             throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
         }
+        let configured: any Objective
+        do {
+            configured = try objective.configured(for: space)
+        } catch {
+            throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
+        }
         return Experiment(
-            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings,
+            spec: spec, baseDirectory: baseDirectory, objective: configured, space: space, settings: settings,
             maxWorkers: maxWorkers)
     }
 
@@ -152,7 +158,12 @@ struct Experiment {
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
                 spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
-                maxWorkers: maxWorkers),
+                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
+}
+
+extension Array {
+    /// nil when empty.
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

@@ -12,9 +12,11 @@ extension DashboardModel {
         switch event.body {
         case .runStarted(let info):
             start(info)
-        case .trialSampled(let trial, let bracket, let config):
+        case .trialSampled(let trial, let bracket, let config, let detail):
             let i = slot(of: trial, bracket: bracket)
             trials[i].bracket = bracket
+            trials[i].sampleText = TrialRecord.sampleText(detail)
+            if case .model(let r, let n)? = detail.origin { samplerModel = (r, n) }
             trials[i].config = config
             trials[i].configText = Sanitizer.clean(config.description, maxColumns: 512)
             trials[i].searchText = trials[i].configText.lowercased()
@@ -55,7 +57,9 @@ extension DashboardModel {
             trials[i].resource = max(trials[i].resource, resource)
             end(i)
         case .trialFailed(let trial, let reason):
-            end(slot(of: trial))
+            let i = slot(of: trial)
+            trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
+            end(i)
             log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)

@@ -24,10 +24,12 @@ public struct RunInfo: Sendable, Equatable {
     public var maxSeconds: Double?
     /// The names of the search space's parameters, in order.
     public var parameters: [String]
+    /// The devices (GPUs) of each worker slot, slot `w` taking `workerDevices[w % count]`; nil: none.
+    public var workerDevices: [[String]]?
 
     public init(
         name: String, objective: String, metric: String, goal: Goal, settings: SchedulerSettings,
-        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String]
+        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String], workerDevices: [[String]]? = nil
     ) {
         self.name = name
         self.objective = objective
@@ -38,6 +40,27 @@ public struct RunInfo: Sendable, Equatable {
         self.workers = workers
         self.maxSeconds = maxSeconds
         self.parameters = parameters
+        self.workerDevices = workerDevices
+    }
+
+    /// The devices of worker slot `worker` ("0,1"), or nil when the run assigns none.
+    public func devices(worker: Int) -> String? {
+        guard let groups = workerDevices, !groups.isEmpty else { return nil }
+        return groups[worker % groups.count].joined(separator: ",")
+    }
+}
+
+/// Where a sampled configuration came from, and what the objective made of it (both optional: logs
+/// written before they existed, and runs with the random sampler, have no origin).
+public struct SampleDetail: Sendable, Equatable {
+    /// The model-based sampler's account: drawn at random, or proposed by a model of which rung level.
+    public var origin: SampleOrigin?
+    /// The objective's note about the trial (`curves`: the recorded configurations it follows). Untrusted text.
+    public var note: String?
+
+    public init(origin: SampleOrigin? = nil, note: String? = nil) {
+        self.origin = origin
+        self.note = note
     }
 }
 
@@ -61,8 +84,8 @@ public struct RunEvent: Sendable, Equatable {
         /// The run started. (Boxed: the run's description is large and comes once, so every other event
         /// stays small in memory — a replay holds a million of them.)
         indirect case runStarted(RunInfo)
-        /// A configuration was sampled for a new trial in `bracket`.
-        case trialSampled(trial: TrialID, bracket: Int, config: Configuration)
+        /// A configuration was sampled for a new trial in `bracket`; `detail` says where it came from.
+        case trialSampled(trial: TrialID, bracket: Int, config: Configuration, detail: SampleDetail = SampleDetail())
         /// A job started on a worker slot: train `trial` from `fromResource` to `toResource` (rung `rung`).
         case jobStarted(trial: TrialID, worker: Int, rung: Int, fromResource: Int, toResource: Int)
         /// The trial's objective reported `value` after training to `resource`.
@@ -102,7 +125,7 @@ extension RunEvent.Body {
     /// The trial the event is about, if it is about one.
     public var trial: TrialID? {
         switch self {
-        case .trialSampled(let t, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
+        case .trialSampled(let t, _, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
             .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialCompleted(let t, _, _),
             .trialFailed(let t, _), .newBest(let t, _, _):
             return t
