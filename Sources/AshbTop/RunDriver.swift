@@ -35,7 +35,7 @@ enum RunDriver {
         let count = SignalCount()
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
@@ -106,7 +106,9 @@ enum RunDriver {
         do {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
-                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                options: DashboardOptions(
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false,
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) }),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -121,17 +123,14 @@ enum RunDriver {
         if case .signal = reason { _ = count.next() }
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         defer { trap.stop() }
         switch reason {
         case .signal(let sig):
-            tuner.send(
-                .stopRun(
-                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
-                ))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
-            tuner.send(.stopRun(reason: "user quit"))
+            tuner.send(.stopRun(reason: .userQuit))
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
