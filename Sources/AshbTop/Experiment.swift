@@ -65,6 +65,13 @@ struct Experiment {
         } catch {
             throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
         }
+        // One rule for every checkpoint: a top-level keep_checkpoints also rules a command's directories.
+        if spec.keepCheckpointsGiven, var command = objective as? CommandObjective,
+            let keep = KeepCheckpoints(rawValue: spec.keepCheckpoints.rawValue)
+        {
+            command.keepCheckpoints = keep
+            objective = command
+        }
         var settings = spec.settings
         if let metric = spec.metric, metric != objective.metric {
             let at = spec.metricLine.map { "line \($0): " } ?? ""

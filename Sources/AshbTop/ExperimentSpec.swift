@@ -37,6 +37,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var text: String
     /// Which in-process checkpoints stay once the run has ended (`keep_checkpoints`).
     public var keepCheckpoints: CheckpointKeeping = .best
+    /// Whether the spec gave `keep_checkpoints` at its top level (it then rules a `command` objective's
+    /// checkpoint directories too).
+    public var keepCheckpointsGiven = false
 
     public init(
         name: String, objective: String, objectiveOptions: [String: ParameterValue] = [:], space: SearchSpace? = nil,

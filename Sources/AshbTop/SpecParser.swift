@@ -145,6 +145,7 @@ public enum SpecParser {
                 throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
             }
             spec.keepCheckpoints = keep
+            spec.keepCheckpointsGiven = true
         }
         return spec
     }

@@ -57,6 +57,21 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         }
     }
 
+    @Test func aTopLevelKeepCheckpointsRulesACommandsDirectoriesToo() throws {
+        let command = """
+            objective: {name: command, run: "true", metric: loss, checkpoint: true, keep_checkpoints: best}
+            """
+        let own = try Experiment.load(
+            specText: command, label: "s", baseDirectory: nil, seed: nil, workers: nil, simulate: false)
+        #expect(own.keepCheckpoints == .best)
+        #expect(own.spec.keepCheckpoints == .best)
+        let ruled = try Experiment.load(
+            specText: command + "\nkeep_checkpoints: all", label: "s", baseDirectory: nil, seed: nil, workers: nil,
+            simulate: false)
+        #expect(ruled.keepCheckpoints == .all)
+        #expect(ruled.spec.keepCheckpoints == .all)
+    }
+
     @Test func overridesApplyAndTheGoalComesFromTheObjective() throws {
         let x = try Experiment.load(
             specPath: temporaryFile("s.yaml", "objective: branin\nseed: 1\nworkers: 2\n"), seed: 99, workers: 5,
