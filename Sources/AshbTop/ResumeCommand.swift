@@ -40,6 +40,30 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws { try reportingErrors(execute) }
 
+    /// Checks that the log `reader` folded (to its end) is still the file at its path, with nothing
+    /// appended since: the run's lock keeps other `ashb-top`s out, and this catches anything else that
+    /// replaced or wrote the file meanwhile, before a single byte is appended.
+    static func checkUnchanged(_ reader: LogReader) throws {
+        var st = stat()
+        guard stat(reader.path, &st) == 0 else {
+            throw CLIError("\(terminalSafe(reader.path)): cannot resume: the log disappeared while it was read")
+        }
+        let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        guard identity == reader.fileIdentity, Int(st.st_size) == reader.bytesRead else {
+            throw CLIError(
+                "\(terminalSafe(reader.path)): cannot resume: the log changed while it was read "
+                    + "(another program is writing it?); nothing was appended")
+        }
+    }
+
+    /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
+    /// live process is using one, and what they held is not needed (a resume restores trials from the
+    /// checkpoint store, or trains them again).
+    private func removeStaleSpills(in directory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for n in names where n.hasPrefix("checkpoints-") && n.hasSuffix(".spill") { unlink(directory + "/" + n) }
+    }
+
     private func execute() throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
@@ -48,6 +72,7 @@ struct ResumeCommand: ParsableCommand {
         let dir = RunDirectory(path: directory)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
+        removeStaleSpills(in: dir.path)
         let reader: LogReader
         do { reader = try LogReader(path: dir.eventsPath, lenient: lenient) } catch { throw CLIError("\(error)") }
         let experiment = try Experiment.load(
@@ -71,6 +96,7 @@ struct ResumeCommand: ParsableCommand {
             )
             return
         }
+        try Self.checkUnchanged(reader)
         let log: LogWriter
         do {
             log = try LogWriter(appendingTo: dir.eventsPath, validLength: reader.validLength)
