@@ -20,12 +20,15 @@ let package = Package(
         // Search spaces, seeded sampling, rung ladders, promotion- and stopping-based ASHA.
         // Knows numbers, configurations and decisions; no threads, clocks, files or screens.
         .target(name: "ASHA"),
+        // The one sanitizer for untrusted text on its way to a screen or a printed line; no dependencies,
+        // so every part that prints can use it.
+        .target(name: "TextSafety"),
         // The event vocabulary of a run, commands, and the append-only JSON Lines log.
         .target(name: "RunLog", dependencies: ["ASHA"]),
         // The objective protocol and the built-in objectives.
         .target(
             name: "Objectives",
-            dependencies: ["ASHA", "CSpawn"],
+            dependencies: ["ASHA", "CSpawn", "TextSafety"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
@@ -34,10 +37,10 @@ let package = Package(
             dependencies: ["ASHA", "RunLog", "Objectives", .product(name: "Collections", package: "swift-collections")]
         ),
         // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
-        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog"]),
+        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog", "TextSafety"]),
         // ncurses lives here, and only here.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard", "TextSafety"]),
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -59,12 +62,15 @@ let package = Package(
             name: "ASHATests",
             dependencies: ["ASHA", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"]),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
         .testTarget(
-            name: "AshbTopTests", dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives"],
+            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "TextSafety"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "AshbTopTests",
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "TextSafety"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

@@ -2,6 +2,7 @@ import ASHA
 import Foundation
 import Objectives
 import RunLog
+import TextSafety
 import Tuner
 
 /// A spec resolved against its objective: everything needed to make a tuner.
@@ -24,7 +25,7 @@ struct Experiment {
         } else {
             text = demoSpecText
         }
-        let label = specPath.map { terminalSafe($0) } ?? "built-in demo spec"
+        let label = specPath.map { Sanitizer.clean($0, maxColumns: 200) } ?? "built-in demo spec"
         return try load(
             specText: text, label: label, baseDirectory: baseDirectory, seed: seed, workers: workers,
             simulate: simulate)
@@ -34,7 +35,7 @@ struct Experiment {
     /// else (missing, a directory, a FIFO, a device) is a spec error (exit 2), and nothing blocks: a FIFO
     /// is opened without waiting for a writer.
     static func readSpec(_ path: String) throws -> String {
-        let name = terminalSafe(path)
+        let name = Sanitizer.clean(path, maxColumns: 200)
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
@@ -97,7 +98,7 @@ struct Experiment {
         if let metric = spec.metric, metric != objective.metric {
             let at = "line \(spec.metricLine ?? 1): "
             throw CLIError(
-                "\(label): \(at)'metric': \(objective.name) reports '\(objective.metric)', not '\(terminalSafe(metric))'",
+                "\(label): \(at)'metric': \(objective.name) reports '\(objective.metric)', not '\(Sanitizer.clean(metric, maxColumns: 200))'",
                 exitCode: 2)
         }
         if !spec.goalGiven { settings.goal = objective.goal }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunLog
+import TextSafety
 import Tuner
 
 /// `ashb-top resume RUN`: continues a run whose process died or was stopped.
@@ -46,12 +47,14 @@ struct ResumeCommand: ParsableCommand {
     static func checkUnchanged(_ reader: LogReader) throws {
         var st = stat()
         guard stat(reader.path, &st) == 0 else {
-            throw CLIError("\(terminalSafe(reader.path)): cannot resume: the log disappeared while it was read")
+            throw CLIError(
+                "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log disappeared while it was read"
+            )
         }
         let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         guard identity == reader.fileIdentity, Int(st.st_size) == reader.bytesRead else {
             throw CLIError(
-                "\(terminalSafe(reader.path)): cannot resume: the log changed while it was read "
+                "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log changed while it was read "
                     + "(another program is writing it?); nothing was appended")
         }
     }
@@ -67,7 +70,7 @@ struct ResumeCommand: ParsableCommand {
     private func execute() throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("'\(terminalSafe(directory))' is not a run directory")
+            throw CLIError("'\(Sanitizer.clean(directory, maxColumns: 200))' is not a run directory")
         }
         let dir = RunDirectory(path: directory)
         let lock = try RunLock(directory: dir.path)
@@ -76,24 +79,23 @@ struct ResumeCommand: ParsableCommand {
         let reader: LogReader
         do { reader = try LogReader(path: dir.eventsPath, lenient: lenient) } catch { throw CLIError("\(error)") }
         let experiment = try Experiment.load(
-            specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
+            specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
         } catch {
-            throw CLIError("\(terminalSafe(dir.eventsPath)): cannot resume: \(error)")
+            throw CLIError("\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)): cannot resume: \(error)")
         }
         for w in reader.warnings {
-            FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(dir.eventsPath)): \(w)\n".utf8))
+            Console.err("ashb-top: \(dir.eventsPath): \(w)\n")
         }
         if let reason = tuner.restoredEndReason, ["finished", "time budget", "nothing left to run"].contains(reason),
             extend == 0
         {
-            print(
-                "The run in \(terminalSafe(directory)) is finished (\(reason)); nothing to resume. --extend N adds N trials."
-            )
+            Console.out(
+                "The run in \(directory) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
             return
         }
         try Self.checkUnchanged(reader)

@@ -39,9 +39,9 @@ enum RunDriver {
     /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
     static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
         log.close()
-        print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        Console.out(summaryText(summary, info: tuner.info, logPath: dir.eventsPath))
         if let err = tuner.checkpointError {
-            FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
+            Console.err("ashb-top: warning: \(err); a resume trains it again\n")
         }
         if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TextSafety
 
 /// A run directory's lock: the file `lock`, locked with `flock` by the process writing the run's log
 /// for as long as it lives, and holding its pid (for messages only).
@@ -18,18 +19,22 @@ final class RunLock {
         for _ in 0..<100 {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                throw CLIError("cannot create the lock '\(terminalSafe(path))': \(String(cString: strerror(errno)))")
+                throw CLIError(
+                    "cannot create the lock '\(Sanitizer.clean(path, maxColumns: 200))': \(String(cString: strerror(errno)))"
+                )
             }
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let error = errno
                 let holder = Self.pid(in: fd)
                 close(fd)
                 guard error == EWOULDBLOCK else {
-                    throw CLIError("cannot lock '\(terminalSafe(path))': \(String(cString: strerror(error)))")
+                    throw CLIError(
+                        "cannot lock '\(Sanitizer.clean(path, maxColumns: 200))': \(String(cString: strerror(error)))")
                 }
                 let who = holder.map { "pid \($0)" } ?? "pid unknown"
                 throw CLIError(
-                    "the run is being written by a live process (\(who), see \(terminalSafe(path))); not resuming it")
+                    "the run is being written by a live process (\(who), see \(Sanitizer.clean(path, maxColumns: 200))); not resuming it"
+                )
             }
             // Locked: but is it still the file at `path` (not one a releasing holder just removed)?
             var mine = stat()
@@ -44,7 +49,7 @@ final class RunLock {
             }
             close(fd)
         }
-        throw CLIError("cannot take the lock '\(terminalSafe(path))': it keeps being replaced")
+        throw CLIError("cannot take the lock '\(Sanitizer.clean(path, maxColumns: 200))': it keeps being replaced")
     }
 
     /// The pid written in the lock file, if any.

@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension DashboardModel {
     /// Folds one event into the model. Events are expected in `seq` order; unknown trials and rungs

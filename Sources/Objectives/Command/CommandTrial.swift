@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TextSafety
 
 /// A trial of `CommandObjective`: one live child process group, read one line per step.
 final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
@@ -61,7 +62,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     }
 
     private func stepFrom(_ bytes: [UInt8]) throws(ObjectiveError) -> Step {
-        let text = ChildOutput.printable(bytes, limit: 200)
+        let text = Sanitizer.clean(bytes: bytes, maxColumns: 200)
         let parsed: StepLine
         do {
             parsed = try StepLine.parse(bytes)
@@ -87,7 +88,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         if cancelled.load(ordering: .acquiring) { return "command: \(who): cancelled" }
         let status = child.terminate(grace: objective.graceSeconds)
         output.drainStderr()
-        let tail = ChildOutput.printable(output.stderrTail, limit: CommandObjective.stderrTailBytes)
+        let tail = Sanitizer.clean(bytes: output.stderrTail, maxColumns: CommandObjective.stderrTailBytes)
         return "command: \(who) \(ChildProcess.describe(status)) at resource \(resource) "
             + "before reaching max_resource \(objective.maxResource ?? 0)"
             + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)")
