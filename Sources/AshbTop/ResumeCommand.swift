@@ -82,6 +82,9 @@ struct ResumeCommand: ParsableCommand {
             specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
+        // Every number in the log must be within the spec's limits before the tuner builds state from it.
+        reader.limits = LogLimits(
+            maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
         do {
             try tuner.restore(from: reader)

@@ -49,6 +49,13 @@ public final class LogReader {
     /// The file read (device and inode), to check later that the path still names it.
     public let fileIdentity: FileIdentity
 
+    /// When set, every event is checked against these limits; one outside them is an error naming its
+    /// line (or, `lenient`, skipped with a warning). Set it before reading the first event.
+    public var limits: LogLimits? {
+        didSet { validator = limits.map(LogValidator.init) }
+    }
+    private var validator: LogValidator?
+
     private let lenient: Bool
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -117,6 +124,7 @@ public final class LogReader {
             do {
                 let v = try Self.parseLine(line, path: path, lineNumber: n)
                 let event = try Self.decodeEvent(v, path: path, lineNumber: n)
+                try validate(event, lineNumber: n)
                 validLength += line.count + 1
                 return event
             } catch {
@@ -135,6 +143,16 @@ public final class LogReader {
         var out: [RunEvent] = []
         while let e = try next() { out.append(e) }
         return out
+    }
+
+    /// Checks `event` against the limits, if any.
+    private func validate(_ event: RunEvent, lineNumber: Int) throws(LogError) {
+        guard validator != nil else { return }
+        do throws(SchemaError) {
+            try validator!.check(event)
+        } catch {
+            throw LogError(path: path, line: lineNumber, message: "not a valid event: \(error.message)")
+        }
     }
 
     private static func decodeEvent(_ v: JSONValue, path: String, lineNumber: Int) throws(LogError) -> RunEvent {

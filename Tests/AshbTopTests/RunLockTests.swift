@@ -179,3 +179,20 @@ final class Holders: @unchecked Sendable {
         locks = []
     }
 }
+
+/// A forged log cannot make a resume allocate or spin (issue 10, item 6).
+@Suite struct ForgedLogResumeTests {
+    @Test(arguments: [
+        "{\"seq\":150,\"t\":9.0,\"type\":\"workers\",\"count\":100000000,\"by\":\"user\"}",
+        "{\"seq\":150,\"t\":9.0,\"type\":\"job_started\",\"trial\":0,\"worker\":100000000,\"rung\":0,\"from\":0,\"to\":1}",
+    ])
+    func forgedNumbersAreRefusedWithTheirLine(forged: String) throws {
+        let dir = newDirectory()
+        let log = try RunLockTests.interruptedLog(lines: 150)
+        try (log + forged + "\n").write(toFile: dir + "/events.jsonl", atomically: false, encoding: .utf8)
+        let r = try runAshbTop(["resume", dir, "--headless"])
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.err.contains("events.jsonl:151: not a valid event:"), "\(r.err)")
+        #expect(r.err.contains("100000000 is outside"), "\(r.err)")
+    }
+}
