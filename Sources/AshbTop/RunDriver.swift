@@ -15,6 +15,7 @@ struct DisplayOptions {
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
     static func drive(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+        stopOnLogFailure(tuner, log: log)
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
         guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
         do {
@@ -24,6 +25,17 @@ enum RunDriver {
             throw CLIError("\(error)")
         }
         try driveDashboard(tuner, log: log, dir: dir, display: display)
+    }
+
+    /// When the log cannot be written, the run stops (within the second the writer flushes in), with the
+    /// reason as its end: every later event would be lost, so going on would spend compute that no resume
+    /// could use. The log up to the failure stays valid; `ashb-top resume` continues it once there is room.
+    /// The dashboard and the headless lines show the reason, and the command exits 1.
+    static func stopOnLogFailure(_ tuner: Tuner, log: LogWriter) {
+        log.onFailure { [weak tuner] message in
+            tuner?.send(
+                .stopRun(reason: "the run log cannot be written (\(message)); stopped, nothing more is recorded"))
+        }
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
