@@ -80,7 +80,27 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
                     + "max_resource \(max): \(text)")
         }
         resource = parsed.resource
+        if let max = objective.maxResource, parsed.resource == max, let status = exitAfterLastLine(), status != 0 {
+            output.drainStderr()
+            let tail = Sanitizer.clean(bytes: output.stderrTail, maxColumns: CommandObjective.stderrTailBytes)
+            throw fail(
+                "command: \(who) \(ChildProcess.describe(status)) after its last line (resource \(parsed.resource), "
+                    + "value \(parsed.value))" + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)"))
+        }
         return Step(resource: parsed.resource, value: parsed.value, cost: parsed.seconds)
+    }
+
+    /// After the last step line: the program's own exit status, if it exits within the grace period
+    /// (a program that failed while saving its results says so by its status, and that is recorded);
+    /// nil when it is still running then (it is ended the usual way, which is not its failure).
+    private func exitAfterLastLine() -> Int32? {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, objective.graceSeconds) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            if let status = child.exitStatus() { return status }
+            output.drainStderr()
+            usleep(2_000)
+        }
+        return nil
     }
 
     /// The message for a child whose output ended before the trial did.
