@@ -54,9 +54,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ashb-top", dependencies: ["AshbTop"]),
+        // Test support, never part of `ashb-top`: event streams recorded from the real tuner on the
+        // simulated clock (a fixed seed) for tests, golden screens and benchmarks.
+        .target(name: "RunFixtures", dependencies: ["ASHA", "RunLog", "Objectives", "Tuner"]),
         .executableTarget(
             name: "ashb-bench",
-            dependencies: ["ASHA", "RunLog", "Objectives", "Tuner", "Dashboard"]
+            dependencies: ["ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "RunFixtures"]
         ),
         .testTarget(
             name: "ASHATests",
@@ -65,12 +68,17 @@ let package = Package(
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"]),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
-        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
         .testTarget(
-            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "TextSafety"], resources: [.copy("Golden")]),
+            name: "TunerTests",
+            dependencies: [
+                "Tuner", "Objectives", "RunLog", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures", "TextSafety"],
+            resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests",
-            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "TextSafety"],
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

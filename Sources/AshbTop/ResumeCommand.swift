@@ -84,7 +84,8 @@ struct ResumeCommand: ParsableCommand {
             simulate: reader.header.simulated, extraTrials: extend)
         // Every number in the log must be within the spec's limits before the tuner builds state from it.
         reader.limits = LogLimits(
-            maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets)
+            maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
+            strict: true)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
         do {
             try tuner.restore(from: reader)

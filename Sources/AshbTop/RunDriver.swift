@@ -39,7 +39,7 @@ enum RunDriver {
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
-        tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
+        tuner.addSink(HeadlessPrinter(state: tuner.state))
         let trap = SignalTrap { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }

@@ -49,12 +49,13 @@ public final class LogReader {
     /// The file read (device and inode), to check later that the path still names it.
     public let fileIdentity: FileIdentity
 
-    /// When set, every event is checked against these limits; one outside them is an error naming its
-    /// line (or, `lenient`, skipped with a warning). Set it before reading the first event.
-    public var limits: LogLimits? {
+    /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
+    /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
+    /// `lenient`, skipped with a warning). A resume sets its spec's; set them before the first event.
+    public var limits: LogLimits? = LogLimits() {
         didSet { validator = limits.map(LogValidator.init) }
     }
-    private var validator: LogValidator?
+    private var validator: LogValidator? = LogValidator(LogLimits())
 
     private let lenient: Bool
     private let fd: Int32

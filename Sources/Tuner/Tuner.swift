@@ -84,10 +84,21 @@ public final class Tuner: @unchecked Sendable {
     /// Returns the number of events restored.
     @discardableResult
     public func restore(from reader: LogReader) throws -> Int {
+        try restore { try reader.next() }
+    }
+
+    /// Rebuilds the run's state from `events` (a log already read), as `restore(from:)` does.
+    @discardableResult
+    public func restore(events: some Sequence<RunEvent>) throws -> Int {
+        var iterator = events.makeIterator()
+        return try restore { iterator.next() }
+    }
+
+    private func restore(_ next: () throws -> RunEvent?) throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         var n = 0
-        while let e = try reader.next() {
+        while let e = try next() {
             try core.restore(e)
             n += 1
         }
@@ -183,6 +194,13 @@ public final class Tuner: @unchecked Sendable {
         return core.summary()
     }
 
+    /// The run's state so far (after `restore`, the state its log folds to).
+    public var state: RunState {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.state
+    }
+
     private func elapsed() -> Double {
         timeOffset + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     }
@@ -191,7 +209,7 @@ public final class Tuner: @unchecked Sendable {
 
     /// Hands work to every free slot (called with the lock held).
     private func fillSlots() {
-        for w in 0..<core.slots.count where core.slots[w] == nil {
+        for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
             guard let a = core.assign(worker: w) else { continue }
             queue.async { [self] in work(a) }
         }
@@ -255,7 +273,7 @@ public final class Tuner: @unchecked Sendable {
             var cost = 0.0
             do {
                 // A restored trial catches up to its recorded resource at no simulated cost.
-                let recorded = core.trials[a.trial].resource
+                let recorded = core.state.trials[a.trial].lastResource
                 while a.model.resource < recorded {
                     let before = a.model.resource
                     _ = try a.model.step()
@@ -281,7 +299,7 @@ public final class Tuner: @unchecked Sendable {
             order += 1
         }
         func fill() {
-            for w in 0..<core.slots.count where core.slots[w] == nil {
+            for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
                 if let a = core.assign(worker: w) { schedule(a) }
             }
         }

@@ -29,7 +29,7 @@ import Testing
         defer { unlink(path) }
         do {
             let reader = try LogReader(path: path)
-            reader.limits = LogLimits(maxResource: 9, brackets: 1)
+            reader.limits = LogLimits(maxResource: 9, brackets: 1, strict: true)
             _ = try reader.readAll()
             return nil
         } catch {
@@ -74,6 +74,18 @@ import Testing
         let e = Self.error(text)
         #expect(e?.line == number, "\(String(describing: e))")
         #expect(e?.message.contains(word) == true, "\(String(describing: e))")
+    }
+
+    @Test func anyReaderRefusesWorkerNumbersBeyondTheLimit() throws {
+        let path = NSTemporaryDirectory() + "limits-\(UUID().uuidString).jsonl"
+        let text = Self.log([
+            "{\"seq\":1,\"t\":0,\"type\":\"workers\",\"count\":100000000,\"by\":\"user\"}"
+        ])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        defer { unlink(path) }
+        let reader = try LogReader(path: path)  // default limits: replay, export
+        let e = #expect(throws: LogError.self) { _ = try reader.readAll() }
+        #expect(e?.line == 3)
     }
 
     @Test func aForgedRunStartIsRefused() {
