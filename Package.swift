@@ -25,16 +25,21 @@ let package = Package(
         .target(name: "TextSafety"),
         // The event vocabulary of a run, commands, and the append-only JSON Lines log.
         .target(name: "RunLog", dependencies: ["ASHA"]),
-        // The objective protocol and the built-in objectives.
+        // The objective protocol: Objective, ObjectiveTrial, Step, ObjectiveError, checkpoint coding.
+        // Knows configurations and steps; never the scheduler, the tuner or screens.
+        .target(name: "ObjectiveProtocol", dependencies: ["ASHA"]),
+        // The built-in objectives (synthetic functions, digits-mlp, curve tables, external commands).
         .target(
             name: "Objectives",
-            dependencies: ["ASHA", "CSpawn", "TextSafety"],
+            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn", "TextSafety"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
         .target(
             name: "Tuner",
-            dependencies: ["ASHA", "RunLog", "Objectives", .product(name: "Collections", package: "swift-collections")]
+            dependencies: [
+                "ASHA", "RunLog", "ObjectiveProtocol", .product(name: "Collections", package: "swift-collections"),
+            ]
         ),
         // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
         .target(name: "Dashboard", dependencies: ["ASHA", "RunLog", "TextSafety"]),

@@ -54,7 +54,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
             let config = state.trial(t).map { Sanitizer.clean($0.config.description, maxColumns: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
-            return "trial \(t) failed: \(Sanitizer.clean(reason, maxColumns: 200))"
+            return "trial \(t) failed: \(Sanitizer.clean(reason, maxColumns: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):

@@ -86,7 +86,7 @@ struct ResumeCommand: ParsableCommand {
         reader.limits = LogLimits(
             maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
             strict: true)
-        let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
+        let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
         } catch {
@@ -112,6 +112,6 @@ struct ResumeCommand: ParsableCommand {
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }
 }

@@ -1,5 +1,5 @@
 import ASHA
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// Why a log cannot be resumed.
@@ -89,7 +89,9 @@ extension RunCore {
                 records[t].job = nil
             }
         case .trialPaused(let t, _):
-            if try known(t, n).status == .running, records[t].job != nil {
+            // Running, or promoted while its last job's process was still ending (waiting, job handed out).
+            let status = try known(t, n).status
+            if status == .running || status == .waiting, records[t].job != nil {
                 scheduler.jobInterrupted(t)
                 records[t].job = nil
             }

@@ -1,6 +1,6 @@
 import ASHA
 import DequeModule
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// The run's state machine: the scheduler, the trials, the worker slots, and the events they produce.
@@ -28,6 +28,16 @@ final class RunCore {
     var now = 0.0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
+    /// Jobs that failed since the last job that ended well (for `maxFailures`), and the last reason.
+    var failuresInARow = 0
+    var lastFailure: String?
+    /// Set when the run stopped because of `maxFailures`.
+    var stoppedByFailures = false
+    /// Trials promoted while their last job's process was ending, to start once it is gone, oldest first.
+    var dueAfterRelease = Deque<TrialID>()
+    /// Worker slots whose last job has ended but whose trial is still releasing what the job held (its
+    /// process): no job is assigned to them, and the run does not end, until it is released.
+    var draining: Set<Int> = []
 
     init(objective: any Objective, scheduler: ASHAScheduler, options: TunerOptions, sinks: [any EventSink]) {
         self.objective = objective
@@ -90,11 +100,14 @@ final class RunCore {
     /// scheduler has nothing to start now.
     func assign(worker: Int) -> Assignment? {
         guard !state.isEnded, stopReason == nil, !state.runPaused, worker < state.workerLimit,
-            worker < state.slots.count, state.slots[worker] == nil
+            worker < state.slots.count, state.slots[worker] == nil, !draining.contains(worker)
         else {
             return nil
         }
-        if let t = state.queued.first {
+        while let t = dueAfterRelease.popFirst() {
+            if let a = startJob(trial: t, worker: worker) { return a }
+        }
+        if let t = state.queued.first, !records[t].releasing {
             if let a = startJob(trial: t, worker: worker) { return a }
             // Never left in the queue (it would be asked for again and again).
             if state.trials[t].status == .queued { fail(t, reason: "the scheduler has no job to continue it") }
@@ -124,7 +137,7 @@ final class RunCore {
     /// Makes a fresh model for the trial; on failure the trial fails and the result is false.
     private func makeModel(_ t: TrialID) -> Bool {
         do {
-            records[t].model = try objective.makeTrial(config: state.trials[t].config, seed: seed(t))
+            records[t].model = try objective.makeTrial(config: state.trials[t].config, seed: seed(t), trial: t)
             records[t].modelResource = records[t].model?.resource ?? 0
             return true
         } catch {
@@ -138,6 +151,19 @@ final class RunCore {
     private func restoreModel(_ t: TrialID) -> Bool {
         var why = "no checkpoint store"
         let recorded = state.trials[t].lastResource
+        do {
+            // An objective that keeps its own checkpoints (a command's checkpoint directory) continues there.
+            if let model = try objective.continueTrial(
+                config: state.trials[t].config, seed: seed(t), trial: t, resource: recorded)
+            {
+                records[t].model = model
+                records[t].modelResource = model.resource
+                return true
+            }
+        } catch {
+            emit(.message(trial: t, text: "\(error); training again from zero to resource \(recorded)"))
+            return makeModel(t)
+        }
         if let store = checkpoints {
             switch store.load(trial: t) {
             case .success(let bytes):
@@ -166,6 +192,11 @@ final class RunCore {
     }
 
     func startJob(trial t: TrialID, worker: Int) -> Assignment? {
+        if records[t].releasing {
+            // Its last job's process is still ending: the job starts as soon as it is gone (finishJob).
+            records[t].startAfterRelease = true
+            return nil
+        }
         if records[t].spilled {
             if !unspill(t) { return nil }
         } else if records[t].model == nil, !restoreModel(t) {
@@ -173,6 +204,8 @@ final class RunCore {
         }
         if records[t].job == nil { records[t].job = scheduler.resumeJob(for: t) }
         guard let job = records[t].job, let model = records[t].model else { return nil }
+        records[t].stepStartedAt = now
+        model.jobStarting(worker: worker, target: job.toResource)
         emit(
             .jobStarted(
                 trial: t, worker: worker, rung: job.rung, fromResource: state.trials[t].lastResource,
@@ -209,6 +242,11 @@ final class RunCore {
 
     /// A running trial reports a step. Returns true when its job should train another step.
     func report(trial t: TrialID, step: Step, seconds: Double) -> Bool {
+        records[t].stepStartedAt = now
+        if records[t].timeLimitHit, let limit = options.trialTimeLimit {
+            fail(t, reason: "exceeded its time limit of \(formatShort(limit)) s")
+            return false
+        }
         if step.resource <= records[t].modelResource {
             fail(t, reason: "the objective's step did not advance its resource (\(step.resource))")
             return false
@@ -272,18 +310,74 @@ final class RunCore {
     func stepFailed(trial t: TrialID, error: any Error) {
         if records[t].killRequested {
             kill(t)
+        } else if records[t].timeLimitHit, let limit = options.trialTimeLimit {
+            fail(t, reason: "exceeded its time limit of \(formatShort(limit)) s")
+        } else if records[t].stopInterrupted, state.trials[t].status == .running {
+            // The run is stopping and cancelled the step: the job is interrupted, to go on after a resume.
+            interrupt(t)
+            emit(.trialPaused(trial: t, by: .tuner))
         } else {
             fail(t, reason: "\(error)")
         }
     }
 
+    /// Cancels the steps that have run longer than the trial time limit allows (the dispatch backend's
+    /// timer calls it): the trial fails when its step returns.
+    func enforceTrialTimeLimit() {
+        guard let limit = options.trialTimeLimit else { return }
+        for case let t? in state.slots where state.trials[t].status == .running && !records[t].timeLimitHit {
+            if records[t].trainingSeconds + (now - records[t].stepStartedAt) > limit {
+                records[t].timeLimitHit = true
+                records[t].model?.cancel()
+            }
+        }
+    }
+
+    /// Cancels the steps running now because the run is stopping: an external program is ended at once
+    /// (its trial is paused by the tuner when its step returns); an in-process step finishes first.
+    private func stopRunningSteps() {
+        for case let t? in state.slots where state.trials[t].status == .running && !records[t].stopInterrupted {
+            records[t].stopInterrupted = true
+            records[t].model?.cancel()
+        }
+    }
+
+    /// What comes after the trial's job, for its objective.
+    func fate(of t: TrialID) -> TrialFate {
+        switch state.trials[t].status {
+        case .completed: return .completed
+        case .stopped, .failed, .killed: return .ended
+        case .running, .paused, .waiting, .queued: return .continues
+        }
+    }
+
     /// The slot's job is over (whatever ended it); the slot is free.
     func finishJob(worker: Int, trial t: TrialID) {
+        if !stoppedByFailures, [.waiting, .completed, .stopped, .paused].contains(state.trials[t].status) {
+            failuresInARow = 0
+        }
         emit(.jobEnded(trial: t, worker: worker))
         if state.trials[t].status.isFinal {
             release(t)
         } else {
             spillIfEnabled(t)
+        }
+    }
+
+    /// The job on `worker` has ended (`finishJob`) and its trial is about to release what the job held,
+    /// without the tuner's lock: the slot takes no job and the trial starts no other until `endRelease`.
+    func beginRelease(worker: Int, trial t: TrialID) {
+        draining.insert(worker)
+        records[t].releasing = true
+    }
+
+    /// The trial has released what its job held: the slot is free, and a job due to the trial starts.
+    func endRelease(worker: Int, trial t: TrialID) {
+        draining.remove(worker)
+        records[t].releasing = false
+        if records[t].startAfterRelease {
+            records[t].startAfterRelease = false
+            if !state.trials[t].status.isFinal, records[t].job != nil { dueAfterRelease.append(t) }
         }
     }
 
@@ -328,6 +422,16 @@ final class RunCore {
         records[t].job = nil
         scheduler.trialEnded(t, outcome: .failed)
         emit(.trialFailed(trial: t, reason: reason))
+        failuresInARow += 1
+        lastFailure = reason
+        if let limit = options.maxFailures, failuresInARow >= limit, stopReason == nil {
+            stoppedByFailures = true
+            stopReason = "\(failuresInARow) trials failed in a row (budget.max_failures)"
+            emit(
+                .message(trial: t, text: "the run stops: \(failuresInARow) trials failed in a row; the last: \(reason)")
+            )
+            stopRunningSteps()
+        }
     }
 
     private func kill(_ t: TrialID) {
@@ -349,7 +453,14 @@ final class RunCore {
             guard let trial = state.trial(t) else { return }
             switch trial.status {
             case .running: records[t].pauseRequested = true
-            case .waiting, .queued: emit(.trialPaused(trial: t, by: .user))
+            case .waiting, .queued:
+                if records[t].startAfterRelease || dueAfterRelease.contains(t), records[t].job != nil {
+                    // Promoted while its last job's process was ending: the promotion waits for a resume.
+                    records[t].startAfterRelease = false
+                    dueAfterRelease.removeAll { $0 == t }
+                    interrupt(t)
+                }
+                emit(.trialPaused(trial: t, by: .user))
             default: return
             }
         case .resumeTrial(let t):
@@ -374,11 +485,12 @@ final class RunCore {
             guard state.runPaused else { return }
             emit(.runResumed(by: .user))
         case .setWorkers(let n):
-            let count = min(max(1, n), 512)
+            let count = min(max(1, n), options.maxWorkers ?? 512)
             guard count != state.workerLimit else { return }
             emit(.workersChanged(count: count, by: .user))
         case .stopRun(let reason):
             if stopReason == nil { stopReason = reason }
+            stopRunningSteps()
         }
     }
 
@@ -388,7 +500,7 @@ final class RunCore {
     func endIfDone() -> Bool {
         if state.isEnded { return true }
         if let limit = options.maxSeconds, now >= limit, stopReason == nil { stopReason = "time budget" }
-        guard state.runningJobs == 0 else { return false }
+        guard state.runningJobs == 0, draining.isEmpty else { return false }
         if let reason = stopReason {
             end(reason)
             return true
@@ -406,7 +518,9 @@ final class RunCore {
     /// Ends the run when nothing runs, nothing could be assigned to a free slot, and nothing waits on the
     /// user: the scheduler has no more work (a guard against waiting forever).
     func endIfStarved() {
-        guard !state.isEnded, state.runningJobs == 0, !state.runPaused, state.queued.isEmpty else { return }
+        guard !state.isEnded, state.runningJobs == 0, draining.isEmpty, !state.runPaused, state.queued.isEmpty,
+            dueAfterRelease.isEmpty
+        else { return }
         if state.count(.paused) > 0 { return }
         end(stopReason ?? "nothing left to run")
     }
