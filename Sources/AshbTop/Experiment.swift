@@ -187,7 +187,12 @@ struct Experiment {
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
                 spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
-                maxWorkers: maxWorkers),
+                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
+}
+
+extension Array {
+    /// nil when empty.
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

@@ -95,9 +95,7 @@ struct ResumeCommand: ParsableCommand {
         for w in reader.warnings {
             Console.err("ashb-top: \(dir.eventsPath): \(w)\n")
         }
-        if let reason = tuner.restoredEndReason, ["finished", "time budget", "nothing left to run"].contains(reason),
-            extend == 0
-        {
+        if let reason = tuner.restoredEndReason, reason.isNaturalEnd, extend == 0 {
             Console.out(
                 "The run in \(directory) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
             return
@@ -110,8 +108,18 @@ struct ResumeCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         tuner.addSink(log)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+        let status: Int32
+        do {
+            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 }
