@@ -64,7 +64,7 @@ struct LogValidator {
             }
             for ladder in info.ladders { for r in ladder { try resource(r) } }
             ladders = info.ladders
-        case .trialSampled(let t, let b, _):
+        case .trialSampled(let t, let b, _, _):
             guard t == sampled else {
                 throw SchemaError("trial \(t) sampled where trial \(sampled) was next (trial ids are dense)")
             }
