@@ -1,6 +1,7 @@
 import ASHA
 import Foundation
 import Testing
+import TextSafety
 
 @testable import AshbTop
 
@@ -108,10 +109,5 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(ExportCommand.csvField("=cmd()") == "'=cmd()")
         #expect(ExportCommand.csvField("-1.5") == "-1.5")
         #expect(ExportCommand.csvField("-x") == "'-x")
-    }
-
-    @Test func terminalSafeStripsControlCharacters() {
-        #expect(terminalSafe("evil\u{1b}[2J\u{07}name\u{9b}x\u{202e}") == "evil?[2J?name?x?")
-        #expect(terminalSafe(String(repeating: "a", count: 300), limit: 10) == String(repeating: "a", count: 10) + "…")
     }
 }
