@@ -23,6 +23,9 @@ let package = Package(
         // Search spaces, seeded sampling, rung ladders, promotion- and stopping-based ASHA.
         // Knows numbers, configurations and decisions; no threads, clocks, files or screens.
         .target(name: "ASHA"),
+        // The one sanitizer for untrusted text on its way to a screen or a printed line; no dependencies,
+        // so every part that prints can use it.
+        .target(name: "TextSafety"),
         // The event vocabulary of a run, commands, end reasons, the append-only JSON Lines log, and the run
         // state with its one fold (RunState.apply): every reader of a run (tuner, resume, export, summary,
         // dashboard) reads it. Also Locked, the state-inside-the-lock wrapper.
@@ -33,7 +36,7 @@ let package = Package(
         // The built-in objectives (synthetic functions, digits-mlp, curve tables, external commands).
         .target(
             name: "Objectives",
-            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn"],
+            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn", "TextSafety"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands and resume on top of RunState; the two backends (Dispatch
@@ -46,10 +49,10 @@ let package = Package(
         ),
         // UI state over the run state (selection, sort, filter, overlays, plots), keymap, layout and a pure
         // renderer into a cell grid.
-        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog"]),
+        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog", "TextSafety"]),
         // ncurses lives here, and only here (with the signal watcher the UI loop polls).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard", "TextSafety"]),
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -74,6 +77,7 @@ let package = Package(
             name: "ASHATests",
             dependencies: ["ASHA", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"]),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
         .testTarget(
@@ -82,10 +86,11 @@ let package = Package(
                 "Tuner", "Objectives", "RunLog", .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
-            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures"], resources: [.copy("Golden")]),
+            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures", "TextSafety"],
+            resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests",
-            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures"],
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],
