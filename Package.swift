@@ -41,11 +41,13 @@ let package = Package(
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
+        // Peer credentials of the control socket, spawning a run into its own session (detach).
+        .target(name: "CAttach"),
         // The command line: specs, commands, wiring.
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "CAttach",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -64,7 +66,8 @@ let package = Package(
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
         .testTarget(
-            name: "AshbTopTests", dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives"],
+            name: "AshbTopTests",
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "CAttach", "RunLog", "Tuner", "Objectives"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

@@ -41,6 +41,8 @@ struct ResumeCommand: ParsableCommand {
     func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
+        if !headless { Detach.runInOwnSession() }
+        let background = Background.adopt()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("'\(terminalSafe(directory))' is not a run directory")
@@ -80,6 +82,6 @@ struct ResumeCommand: ParsableCommand {
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+        try RunDriver.drive(tuner, log: log, dir: dir, display: display, background: background)
     }
 }

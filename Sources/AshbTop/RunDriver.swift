@@ -12,9 +12,34 @@ struct DisplayOptions {
     var noColor: Bool
 }
 
+/// How this process relates to a terminal it may leave (see `Detach`).
+struct Background {
+    /// A dashboard run's session child: where to say that it detached.
+    var sessionFD: Int32?
+    /// A daemon (`run --detach`): where to say that it is up.
+    var readyFD: Int32?
+
+    /// Reads both from the environment (once, early in a command).
+    static func adopt() -> Background { Background(sessionFD: Detach.adoptSession(), readyFD: Detach.adoptReady()) }
+}
+
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
-    static func drive(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func drive(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions,
+        background: Background = Background()
+    ) throws {
+        // Viewers attach through the control socket; without it the run goes on, unattachable.
+        var server: ControlServer?
+        do {
+            server = try ControlServer(
+                run: dir.path, lastSeq: tuner.nextSeq - 1, commands: { tuner.send($0) }, flushLog: { log.flush() })
+            tuner.addSink(server!)
+        } catch {
+            FileHandle.standardError.write(Data("ashb-top: warning: this run cannot be attached to: \(error)\n".utf8))
+        }
+        defer { server?.finish() }
+        if let fd = background.readyFD { Detach.sayReady(fd) }
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
         guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
         do {
@@ -23,7 +48,7 @@ enum RunDriver {
             // Nothing was drawn; the log exists but holds only its header.
             throw CLIError("\(error)")
         }
-        try driveDashboard(tuner, log: log, dir: dir, display: display)
+        try driveDashboard(tuner, log: log, dir: dir, display: display, sessionFD: background.sessionFD)
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
@@ -49,7 +74,9 @@ enum RunDriver {
     /// The live dashboard owns the terminal on this thread; the tuner runs on its workers. Diagnostics
     /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
     /// its log is closed with the reason.
-    static func driveDashboard(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func driveDashboard(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, sessionFD: Int32? = nil
+    ) throws {
         let inbox = EventInbox()
         tuner.addSink(inbox)
         let model =
@@ -64,7 +91,8 @@ enum RunDriver {
         do {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
-                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                options: DashboardOptions(
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false, canDetach: sessionFD != nil),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -80,6 +108,18 @@ enum RunDriver {
                 ))
         case .userQuit, .runEnded:
             tuner.send(.stopRun(reason: "user quit"))
+        case .detached:
+            // The screen is closed; the run goes on as a daemon until it ends (or SIGINT/SIGTERM stop it).
+            diagnostics.restore()
+            if let sessionFD {
+                Detach.detach(sessionFD: sessionFD, runDirectory: dir.path, diagnostics: dir.diagnosticsPath)
+            }
+            let trap = SignalTrap { sig in
+                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            }
+            try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir)
+            if let code = trap.exitCode { throw ExitCodeError(code: code) }
+            return
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()

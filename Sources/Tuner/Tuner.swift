@@ -111,6 +111,13 @@ public final class Tuner: @unchecked Sendable {
         }
     }
 
+    /// The sequence number the next event will carry (a resumed run's goes on from its log).
+    public var nextSeq: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.seq
+    }
+
     /// Whether this tuner continues a run restored from its log.
     public var isRestored: Bool {
         lock.lock()
