@@ -34,12 +34,12 @@ struct AttachCommand: ParsableCommand {
 
     private func execute() throws {
         let dir = try Self.resolve(directory, runsDir: runsDir)
+        let client = try Self.connect(dir)
         do {
             try DashboardApp.checkTerminal()
         } catch {
             throw CLIError("\(error) (`ashb-top replay --follow \(terminalSafe(dir))` follows a run headless)")
         }
-        let client = try Self.connect(dir)
         let inbox = EventInbox()
         client.start(into: inbox)
         let reason: ExitReason
