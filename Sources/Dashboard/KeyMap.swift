@@ -154,7 +154,7 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("?"), .function(1)], .help, "help"),
         KeyBinding([.char("q"), .function(10)], .quit, "quit, stop the run", dangerous: true),
         KeyBinding(
-            [.char("d")], .detach, "detach: close the screen, the run goes on", requires: [.liveRun, .detachable]),
+            [.char("d")], .detach, "detach (the run goes on)", requires: [.liveRun, .detachable]),
         KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
         KeyBinding([.escape], .close, "close overlay/filter"),
     ])
