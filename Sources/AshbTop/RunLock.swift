@@ -24,12 +24,23 @@ final class RunLock {
             }
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))
                 .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if let pid = holder, pid > 0, kill(pid, 0) == 0 || errno == EPERM {
+            if let pid = holder, pid > 0, Self.isAlive(pid) {
                 throw CLIError("the run is being written by a live process (pid \(pid), see \(path)); not resuming it")
             }
             unlink(path)  // the holder is gone: a stale lock
         }
         throw CLIError("cannot take the lock '\(path)'")
+    }
+
+    /// Whether process `pid` exists and is not a zombie (a run daemon that died is one until whoever
+    /// adopted it reaps it, and some containers' init never does).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
     }
 
     /// Releases the lock (also on deinit).

@@ -1,3 +1,4 @@
+import CSpawn
 import Dashboard
 import Foundation
 import RunLog
@@ -181,7 +182,7 @@ import Testing
         close(huge)
         // A command flood.
         let flood = try ControlSocket.connect(path)
-        sendRaw(flood, #"{"ashb_attach":1}"# + "\n" + String(repeating: #"{"command":"pause_run"}"# + "\n", count: 200))
+        sendRaw(flood, #"{"ashb_attach":1}"# + "\n" + String(repeating: #"{"command":"pause_run"}"# + "\n", count: 1000))
         #expect(readToEnd(flood).contains("commands a second"))
         close(flood)
         #expect(bench.commandBox.all.count <= Int(Wire.commandBurst))
@@ -232,6 +233,21 @@ import Testing
         #expect(ControlSocket.admits(peerUID: 1000, owner: 1000))
         #expect(ControlSocket.admits(peerUID: 0, owner: 1000))
         #expect(!ControlSocket.admits(peerUID: 1001, owner: 1000))
+    }
+
+    /// A dead run whose process is a zombie (adopted by an init that does not reap) holds no lock: `ls`
+    /// says it died and `resume` may take it over.
+    @Test func aZombieIsNotALiveProcess() throws {
+        var args: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
+        defer { free(args[0]) }
+        let pid = ashb_spawn(&args, nil, 1)
+        try #require(pid > 0)
+        #expect(RunLock.isAlive(getpid()))
+        let deadline = Date().addingTimeInterval(10)
+        while RunLock.isAlive(pid), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(kill(pid, 0) == 0, "a zombie still answers kill 0")
+        #expect(!RunLock.isAlive(pid))
+        #expect(ashb_wait(pid) == 0)
     }
 
     /// As root: `nobody` cannot reach the socket (owner-only directory), and even with the permissions

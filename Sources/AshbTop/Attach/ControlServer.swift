@@ -173,6 +173,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
     private func loop() {
         var fds: [pollfd] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var more = false
         while true {
             lock.lock()
             let isStopping = stopping
@@ -191,7 +192,8 @@ final class ControlServer: EventSink, @unchecked Sendable {
                 if v.hasOutput { ev |= Int16(POLLOUT) }
                 fds.append(pollfd(fd: v.fd, events: ev, revents: 0))
             }
-            let timeout: Int32 = isStopping ? 50 : 500
+            let timeout: Int32 = more ? 0 : isStopping ? 50 : 500
+            more = false
             let n = poll(&fds, nfds_t(fds.count), timeout)
             if n < 0, errno != EINTR { break }
             for p in fds where p.revents != 0 {
@@ -214,8 +216,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
                     drop(v, "no hello within \(Int(Wire.helloSeconds)) seconds")
                     continue
                 }
-                refill(v)
-                if v.hasOutput, !writeTo(v) { continue }
+                if pump(v) { more = true }
             }
         }
         for v in Array(viewers.values) { closeViewer(v) }
@@ -357,6 +358,22 @@ final class ControlServer: EventSink, @unchecked Sendable {
         swap(&v.output, &v.pending)
         lock.unlock()
         if overflow { drop(v, "this viewer fell more than \(Wire.maxBacklogBytes >> 20) MiB behind; attach again") }
+    }
+
+    /// Refills and writes `v`'s output until the socket is full, nothing is left, or 4 MiB went out (then
+    /// the other viewers get their turn).
+    /// Returns true when it stopped for the budget with more to send (the next poll must not wait).
+    private func pump(_ v: Viewer) -> Bool {
+        var sent = 0
+        while sent < 4 << 20 {
+            refill(v)
+            guard v.hasOutput else { return false }
+            let before = v.outputHead
+            guard writeTo(v) else { return false }
+            if v.hasOutput { return false }  // the socket is full: poll waits until it is writable
+            sent += v.outputHead - before
+        }
+        return true
     }
 
     /// Writes what it can of `v`'s output; false when `v` was closed.

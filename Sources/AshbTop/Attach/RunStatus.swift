@@ -95,7 +95,7 @@ struct RunStatus {
         guard let text = try? String(contentsOfFile: path + "/lock", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
+        return RunLock.isAlive(pid) ? pid : nil
     }
 
     /// The start time in a run directory's name (`NAME-yyyyMMdd-HHmmss`, maybe `-N`), in UTC.

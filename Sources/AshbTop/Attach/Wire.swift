@@ -11,8 +11,8 @@ enum Wire {
     /// The longest line a client may send, in bytes (its newline excluded).
     static let maxClientLine = 4096
     /// Commands a client may send per second on average, and in one burst.
-    static let commandsPerSecond = 20.0
-    static let commandBurst = 40.0
+    static let commandsPerSecond = 50.0
+    static let commandBurst = 100.0
     /// Viewers connected at once (including those that have not said hello yet).
     static let maxViewers = 32
     /// Seconds a new connection has to say hello.
