@@ -75,10 +75,11 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path)
+        let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path, runDirectory: dir.path)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display, background: background)
+        try RunDriver.drive(
+            tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
     }
 
     /// `--detach`: the spec is checked here (its mistakes are reported in the foreground), the run

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Objectives
 import RunLog
 import Terminal
 import Tuner
@@ -26,9 +27,10 @@ struct Background {
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
     static func drive(
-        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions,
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil,
         background: Background = Background()
     ) throws {
+        let end = RunEnd(keep: keep)
         // Viewers attach through the control socket; without it the run goes on, unattachable.
         var server: ControlServer?
         do {
@@ -41,30 +43,48 @@ enum RunDriver {
         defer { server?.finish() }
         if let fd = background.readyFD { Detach.sayReady(fd) }
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
+        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
         do {
             try DashboardApp.checkTerminal()
         } catch {
             // Nothing was drawn; the log exists but holds only its header.
             throw CLIError("\(error)")
         }
-        try driveDashboard(tuner, log: log, dir: dir, display: display, sessionFD: background.sessionFD)
+        try driveDashboard(tuner, log: log, dir: dir, display: display, end: end, sessionFD: background.sessionFD)
     }
 
-    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
-        tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
-        let trap = SignalTrap { sig in
+    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
+        tuner.addSink(HeadlessPrinter(state: tuner.state))
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
-        try finish(tuner, summary: tuner.run(), log: log, dir: dir)
+        try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
+    }
+
+    /// What is done after the run besides closing the log.
+    struct RunEnd {
+        /// Which trials' checkpoint directories stay (a command objective with checkpoints), or nil.
+        var keep: KeepCheckpoints?
     }
 
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
     /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
-    static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
+    static func finish(
+        _ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()
+    ) throws {
         log.close()
         print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        if let keep = end.keep {
+            CheckpointCleanup.apply(
+                trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
+                statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
+            let bytes = CheckpointCleanup.diskUsage(dir.path)
+            print(
+                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"
+            )
+        }
         if let err = tuner.checkpointError {
             FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
         }
@@ -75,7 +95,8 @@ enum RunDriver {
     /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
     /// its log is closed with the reason.
     static func driveDashboard(
-        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, sessionFD: Int32? = nil
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, end: RunEnd = RunEnd(),
+        sessionFD: Int32? = nil
     ) throws {
         let inbox = EventInbox()
         tuner.addSink(inbox)
@@ -114,17 +135,19 @@ enum RunDriver {
             if let sessionFD {
                 Detach.detach(sessionFD: sessionFD, runDirectory: dir.path, diagnostics: dir.diagnosticsPath)
             }
-            let trap = SignalTrap { sig in
+            let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
                 tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
             }
-            try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir)
+            try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir, end: end)
             if let code = trap.exitCode { throw ExitCodeError(code: code) }
+            if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
             return
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
-        try finish(tuner, summary: summary, log: log, dir: dir)
+        try finish(tuner, summary: summary, log: log, dir: dir, end: end)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
     }
 }
 

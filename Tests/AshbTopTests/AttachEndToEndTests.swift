@@ -28,10 +28,18 @@ import Testing
         return (id, m[1])
     }
 
-    /// The trials pane's rows (id, status, bracket, rung, resource, value), without the cursor.
-    func trialRows(_ screen: String) -> [String] {
+    /// The header's trial counts by status and the best trial, e.g. "72: ▶run 3 …wait 69 | ★ 0.025974  trial 4".
+    func summaryOf(_ screen: String) -> String? {
+        guard let counts = firstMatch(#"trials (\d+: .*?)  workers"#, in: screen)?.first,
+            let best = firstMatch(#"(★ \S+\s+trial \d+)"#, in: screen)?.first
+        else { return nil }
+        return counts + " | " + best
+    }
+
+    /// The rungs pane's rows (bracket, rung, resource, reached, promoted, running, waiting, stopped, cutoff).
+    func rungRows(_ screen: String) -> [String] {
         screen.split(separator: "\n").compactMap { line in
-            firstMatch(#"^│>?\s+(\d+ \S \w+\s+\d+\s+\S+\s+\d+\s+\S+)"#, in: String(line))?.first
+            firstMatch(#"^│ (\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\S+)"#, in: String(line))?.first
         }
     }
 
@@ -81,7 +89,9 @@ import Testing
         // Attach; pause the selected trial: the log records the user's pause.
         let attach = "'\(binary)' attach --runs-dir '\(root)'; echo EXIT=$?"
         let first = try TmuxSession(command: attach)
-        let screen = try first.waitFor("the dashboard with a selected trial") { selected($0) != nil }
+        let screen = try first.waitFor("the dashboard with a running or waiting trial selected") {
+            ["running", "waiting"].contains(selected($0)?.status ?? "")
+        }
         #expect(screen.contains("slow | hartmann6"))
         let trial = try #require(selected(screen)).id
         try first.send("p")
@@ -110,8 +120,12 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         var same = false
         while !same, Date() < deadline {
-            let a = trialRows(one.screen())
-            same = !a.isEmpty && a == trialRows(two.screen())
+            // The same trials by status, the same best, the same rungs (each viewer scrolls its own list).
+            let a = one.screen()
+            let b = two.screen()
+            // Once the run is paused and its last jobs are done, nothing changes any more.
+            let settled = [a, b].allSatisfy { $0.contains("PAUSED") && $0.contains("workers 0/") }
+            same = settled && summaryOf(a) != nil && summaryOf(a) == summaryOf(b) && rungRows(a) == rungRows(b)
             if !same { Thread.sleep(forTimeInterval: 0.1) }
         }
         #expect(same, "the two viewers differ:\n\(one.screen())\n\(two.screen())")

@@ -182,7 +182,8 @@ import Testing
         close(huge)
         // A command flood.
         let flood = try ControlSocket.connect(path)
-        sendRaw(flood, #"{"ashb_attach":1}"# + "\n" + String(repeating: #"{"command":"pause_run"}"# + "\n", count: 1000))
+        sendRaw(
+            flood, #"{"ashb_attach":1}"# + "\n" + String(repeating: #"{"command":"pause_run"}"# + "\n", count: 1000))
         #expect(readToEnd(flood).contains("commands a second"))
         close(flood)
         #expect(bench.commandBox.all.count <= Int(Wire.commandBurst))

@@ -71,10 +71,10 @@ struct AttachCommand: ParsableCommand {
 
     private func printSummary(_ dir: String) {
         guard let reader = try? LogReader(path: dir + "/events.jsonl", lenient: true) else { return }
-        var summary = ReplaySummary()
-        while let e = try? reader.next(follow: true) { summary.apply(e) }
-        if let info = summary.info {
-            print(summaryText(summary.summary, info: info, logPath: dir + "/events.jsonl"), terminator: "")
+        var state = RunState()
+        while let e = try? reader.next(follow: true) { state.apply(e) }
+        if let info = state.info {
+            print(summaryText(state.summary, info: info, logPath: dir + "/events.jsonl"), terminator: "")
         }
     }
 

@@ -40,14 +40,13 @@ struct RunStatus {
         var endReason: String?
         do {
             let reader = try LogReader(path: path + "/events.jsonl", lenient: true)
-            var summary = ReplaySummary()
-            while let e = try reader.next(follow: true) { summary.apply(e) }
-            let table = summary.table
-            s.trials = table.rows.count
-            s.best = table.best?.value
-            s.metric = table.info?.metric
-            s.elapsed = summary.summary.seconds
-            endReason = table.endReason
+            var state = RunState()
+            while let e = try reader.next(follow: true) { state.apply(e) }
+            s.trials = state.trials.count
+            s.best = state.best?.value
+            s.metric = state.info?.metric
+            s.elapsed = state.time
+            endReason = state.endReason
         } catch {
             s.state = .unreadable("\(error)")
             if let pid = livePID(path) { s.state = .running(pid: pid) }
