@@ -236,6 +236,30 @@ import Testing
         #expect(!ControlSocket.admits(peerUID: 1001, owner: 1000))
     }
 
+    /// The catch-up reads the log's lines as they are: the header and non-event lines are passed over, and
+    /// it stops at the event it was asked for.
+    @Test func theLogCursorCopiesEventLinesUpToTheOneAskedFor() throws {
+        let path = temporaryFile(
+            "events.jsonl",
+            #"{"ashb_log":1}"# + "\n" + #"{"seq":0,"t":0,"type":"x"}"# + "\n\n" + "not json\n"
+                + #"{"seq":1,"t":1,"type":"y"}"# + "\n" + #"{"seq":2,"t":2,"type":"z"}"# + "\n" + #"{"seq":3,"#)
+        let cursor = try LogLineCursor(path: path)
+        var out: [UInt8] = []
+        #expect(try cursor.copy(upTo: 1, into: &out, budget: 1 << 20))
+        #expect(
+            String(decoding: out, as: UTF8.self) == #"{"seq":0,"t":0,"type":"x"}"# + "\n"
+                + #"{"seq":1,"t":1,"type":"y"}"# + "\n")
+        #expect(LogLineCursor.sequenceNumber(ArraySlice(#"{"seq":42,"t":1}"#.utf8)) == 42)
+        #expect(LogLineCursor.sequenceNumber(ArraySlice(#"{"seq":-1,"t":1}"#.utf8)) == nil)
+        #expect(LogLineCursor.sequenceNumber(ArraySlice(#"{"seq":1"#.utf8)) == nil)
+        #expect(LogLineCursor.sequenceNumber(ArraySlice(#"{"t":1,"seq":1,}"#.utf8)) == nil)
+        // Asked for more than is there: the torn last line is not copied, and the end of the file ends it.
+        let rest = try LogLineCursor(path: path)
+        var all: [UInt8] = []
+        #expect(try rest.copy(upTo: 10, into: &all, budget: 1 << 20))
+        #expect(String(decoding: all, as: UTF8.self).split(separator: "\n").count == 3)
+    }
+
     /// A dead run whose process is a zombie (adopted by an init that does not reap) holds no lock: `ls`
     /// says it died and `resume` may take it over.
     @Test func aZombieIsNotALiveProcess() throws {

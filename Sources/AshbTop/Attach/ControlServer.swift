@@ -64,7 +64,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
         var outputHead = 0
         /// Events up to this sequence number come from the log file.
         var until = -1
-        var catchUp: LogReader?
+        var catchUp: LogLineCursor?
         var tokens = Wire.commandBurst
         var lastRefill = DispatchTime.now().uptimeNanoseconds
         /// Live events queued by the sink.
@@ -318,7 +318,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
         v.output.append(contentsOf: Wire.serverHello(pid: getpid(), run: runPath))
         if v.until >= 0 {
             do {
-                v.catchUp = try LogReader(path: eventsPath)
+                v.catchUp = try LogLineCursor(path: eventsPath)
             } catch {
                 drop(v, "cannot read the run log: \(error)")
             }
@@ -330,26 +330,13 @@ final class ControlServer: EventSink, @unchecked Sendable {
         guard !v.hasOutput, v.hello else { return }
         v.output.removeAll(keepingCapacity: true)
         v.outputHead = 0
-        if let reader = v.catchUp {
-            var w = JSONWriter(reserving: 1 << 18)
+        if let cursor = v.catchUp {
             do {
-                while w.bytes.count < 1 << 18 {
-                    guard let e = try reader.next(follow: true), e.seq <= v.until else {
-                        v.catchUp = nil
-                        break
-                    }
-                    EventCodec.encode(e, into: &w)
-                    w.appendNewline()
-                    if e.seq == v.until {
-                        v.catchUp = nil
-                        break
-                    }
-                }
+                if try cursor.copy(upTo: v.until, into: &v.output, budget: 1 << 18) { v.catchUp = nil }
             } catch {
                 drop(v, "cannot read the run log: \(error)")
                 return
             }
-            v.output = w.bytes
             if v.catchUp != nil { return }
         }
         guard v.output.isEmpty else { return }
