@@ -43,7 +43,7 @@ public struct Renderer {
         case .help: drawHelp()
         case .detail(let id): drawDetail(id)
         case .confirmKill(let id): drawConfirm(killText(id))
-        case .confirmQuit: drawConfirm(quitText)
+        case .confirmQuit: drawConfirm(quitText, detach: ui.whyDisabled(.detach, model: model) == nil)
         case nil: break
         }
     }
@@ -160,7 +160,7 @@ public struct Renderer {
         }
         let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
         let hints: [(String, String, Action)] = [
-            ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail),
+            ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Enter", "detail", .detail),
             ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
             ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
             ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),

@@ -26,6 +26,7 @@ struct DetachKeyTests {
         #expect(ui.overlay == .confirmQuit)
         let frame = render(model: model, ui: ui, size: Size(width: 120, height: 40), options: RenderOptions())
         #expect(frame.text.contains("Quit and stop the run? y/N (d detaches: the run goes on)"))
+        #expect(frame.text.contains("y = yes, d = detach, any other key = no"))
         #expect(ui.handle(.char("d"), model: model) == [.detach])
         _ = ui.handle(.char("q"), model: model)
         #expect(ui.handle(.char("y"), model: model) == [.send(.stopRun(reason: "user quit")), .quit])
@@ -35,6 +36,16 @@ struct DetachKeyTests {
         let plainFrame = render(model: model, ui: plain, size: Size(width: 120, height: 40), options: RenderOptions())
         #expect(plainFrame.text.contains("Quit and stop the run? y/N"))
         #expect(!plainFrame.text.contains("d detaches"))
+        #expect(!plainFrame.text.contains("d = detach"))
+    }
+
+    @Test func theFooterHintsDOnlyWhereItWorks() {
+        let model = liveModel()
+        var ui = viewState(model)
+        let size = Size(width: 120, height: 40)
+        #expect(!render(model: model, ui: ui, size: size, options: RenderOptions()).text.contains("d detach"))
+        ui.detachable = true
+        #expect(render(model: model, ui: ui, size: size, options: RenderOptions()).text.contains("q quit d detach"))
     }
 
     @Test func aReplayHasNoDetach() {
