@@ -56,7 +56,7 @@ enum RunDriver {
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
         tuner.addSink(HeadlessPrinter(state: tuner.state))
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
@@ -113,7 +113,9 @@ enum RunDriver {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
                 options: DashboardOptions(
-                    ascii: display.ascii, noColor: display.noColor, readOnly: false, canDetach: sessionFD != nil),
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false,
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) },
+                    canDetach: sessionFD != nil),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -123,21 +125,16 @@ enum RunDriver {
         }
         switch reason {
         case .signal(let sig):
-            tuner.send(
-                .stopRun(
-                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
-                ))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
-            tuner.send(.stopRun(reason: "user quit"))
+            tuner.send(.stopRun(reason: .userQuit))
         case .detached:
             // The screen is closed; the run goes on as a daemon until it ends (or SIGINT/SIGTERM stop it).
             diagnostics.restore()
             if let sessionFD {
                 Detach.detach(sessionFD: sessionFD, runDirectory: dir.path, diagnostics: dir.diagnosticsPath)
             }
-            let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-                tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
-            }
+            let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in tuner.send(.stopRun(reason: EndReason(signal: sig))) }
             try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir, end: end)
             if let code = trap.exitCode { throw ExitCodeError(code: code) }
             if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }

@@ -55,7 +55,9 @@ extension DashboardModel {
             trials[i].resource = max(trials[i].resource, resource)
             end(i)
         case .trialFailed(let trial, let reason):
-            end(slot(of: trial))
+            let i = slot(of: trial)
+            trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
+            end(i)
             log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)
@@ -80,7 +82,7 @@ extension DashboardModel {
             continueRun()
             log(t, "run resumed from its log after \(events) events", .normal)
         case .runEnded(let reason):
-            log(t, "run ended: \(Sanitizer.clean(reason, maxColumns: 80))", .warning)
+            log(t, "run ended: \(Sanitizer.clean(reason.text, maxColumns: 80))", .warning)
         }
         if let trial = event.body.trial, let i = index[trial] { syncStatus(i) }
     }

@@ -34,7 +34,7 @@ public enum CommandCodec {
         case .stopRun(let reason):
             w.string("stop_run")
             w.key("reason")
-            w.string(reason)
+            w.string(reason.text)
         }
         w.endObject()
     }
@@ -67,7 +67,7 @@ public enum CommandCodec {
             }
             guard !reason.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
             else { throw SchemaError("'reason' holds control characters") }
-            return .stopRun(reason: reason.isEmpty ? "user quit" : reason)
+            return .stopRun(reason: reason.isEmpty ? .userQuit : EndReason(text: reason))
         default:
             throw SchemaError("unknown command '\(String(name.unicodeScalars.filter { $0.value >= 0x20 }.prefix(40)))'")
         }

@@ -46,7 +46,7 @@ struct RunStatus {
             s.best = state.best?.value
             s.metric = state.info?.metric
             s.elapsed = state.time
-            endReason = state.endReason
+            endReason = state.endReason?.text
         } catch {
             s.state = .unreadable("\(error)")
             if let pid = livePID(path) { s.state = .running(pid: pid) }
