@@ -25,6 +25,9 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "Raise the trial budget by this many trials (to continue a finished run).")
     var extend = 0
 
+    @Flag(help: "Continue the run in the background (a daemon), print how to attach, and exit.")
+    var detach = false
+
     @Flag(help: "Skip corrupt lines in the log instead of stopping.")
     var lenient = false
 
@@ -41,13 +44,28 @@ struct ResumeCommand: ParsableCommand {
     func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
-        if !headless { Detach.runInOwnSession() }
+        if !headless, !detach { Detach.runInOwnSession() }
         let background = Background.adopt()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("'\(terminalSafe(directory))' is not a run directory")
         }
         let dir = RunDirectory(path: directory)
+        if detach {
+            // The daemon takes the lock and reads the log; what it refuses is in its diagnostics.
+            if case .running(let pid) = RunStatus.inspect(dir.path).state {
+                throw CLIError("the run is being written by a live process (pid \(pid)); not resuming it")
+            }
+            let pid = try Detach.startDaemon(
+                runDirectory: dir.path, extra: ["--headless"], diagnostics: dir.diagnosticsPath)
+            let shown = terminalSafe(dir.path)
+            print(
+                """
+                Resumed in the background (pid \(pid)): \(shown)
+                  ashb-top attach \(shown)    the dashboard
+                """)
+            return
+        }
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
         let reader: LogReader

@@ -190,6 +190,21 @@ import Testing
         let noLive = try runAshbTop(["attach", "--runs-dir", root])
         #expect(noLive.status == 1)
         #expect(noLive.err.contains("no live run"))
+
+        // Resumed in the background: running again, attachable, and stopped by a viewer's stop_run.
+        let resumed = try runAshbTop(["resume", dir, "--detach"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let newPID = try #require(firstMatch(#"Resumed in the background \(pid (\d+)\)"#, in: resumed.out)?.first)
+        #expect(try ls(root).contains("running (pid \(newPID))"))
+        let client = try ControlClient(socketPath: ControlSocket.path(of: dir))
+        let inbox = EventInbox()
+        client.start(into: inbox)
+        client.send(.stopRun(reason: .userQuit))
+        #expect(client.waitUntilClosed(seconds: 60))
+        let seen = inbox.drain()
+        #expect(seen.first?.seq == 0)
+        #expect(seen.contains { if case .runContinued = $0.body { true } else { false } })
+        _ = try waitForList(root, "the resumed run's end") { $0.contains("ended: user quit") }
     }
 
     @Test func hostileClientsDoNotDisturbADetachedRun() throws {
