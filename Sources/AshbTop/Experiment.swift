@@ -105,8 +105,14 @@ struct Experiment {
         } catch {
             throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
         }
+        let configured: any Objective
+        do {
+            configured = try objective.configured(for: space)
+        } catch {
+            throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
+        }
         return Experiment(
-            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings,
+            spec: spec, baseDirectory: baseDirectory, objective: configured, space: space, settings: settings,
             maxWorkers: maxWorkers)
     }
 

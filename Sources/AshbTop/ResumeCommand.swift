@@ -96,9 +96,19 @@ struct ResumeCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         tuner.addSink(log)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(
-            tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
+        let status: Int32
+        do {
+            try RunDriver.drive(
+                tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 }

@@ -1,4 +1,5 @@
 import ASHA
+import Tuner
 import Yams
 
 /// Reads an experiment spec from YAML, strictly: unknown keys are errors, every error names its key
@@ -8,8 +9,12 @@ public enum SpecParser {
     public static let maxBytes = 1 << 20
 
     static let topKeys = [
-        "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock", "gpus",
-        "gpus_per_worker",
+        "name", "objective", "metric", "goal", "space", "scheduler", "sampler", "workers", "budget", "seed", "clock",
+        "gpus", "gpus_per_worker", "keep_checkpoints",
+    ]
+    static let samplerKeys = [
+        "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
+        "min_bandwidth", "max_kernels",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -94,6 +99,7 @@ public enum SpecParser {
                     message: "must be at least min_resource (\(spec.settings.minResource))")
             }
         }
+        if let n = top["sampler"] { spec.settings.sampler = try sampler(n) }
         if let w = top["workers"] {
             spec.workers = try int(w, "workers", min: 1, max: 512)
             spec.workersGiven = true
@@ -134,7 +140,54 @@ public enum SpecParser {
             default: throw SpecError(key: "clock", line: c.mark?.line, message: "must be wall or simulated")
             }
         }
+        if let k = top["keep_checkpoints"] {
+            guard let keep = CheckpointKeeping(rawValue: try string(k, "keep_checkpoints")) else {
+                throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
+            }
+            spec.keepCheckpoints = keep
+        }
         return spec
+    }
+
+    // MARK: - Sampler
+
+    /// `sampler: random`, `sampler: tpe` (its defaults), or a mapping with `type` and TPE settings.
+    static func sampler(_ node: Node) throws(SpecError) -> SamplerSettings {
+        if node.scalar != nil {
+            switch try string(node, "sampler") {
+            case "random": return .random
+            case "tpe": return .tpe(TPESettings())
+            default: throw SpecError(key: "sampler", line: node.mark?.line, message: "must be random or tpe")
+            }
+        }
+        let m = try mapping(node, "sampler")
+        try checkKeys(m, allowed: samplerKeys, path: "sampler")
+        let typeNode = try need(m, "type", "sampler", node)
+        switch try string(typeNode, "sampler.type") {
+        case "random":
+            if let extra = m.first(where: { $0.key.key != "type" }) {
+                throw SpecError(
+                    key: "sampler.\(extra.key.key)", line: extra.key.mark?.line,
+                    message: "applies to the tpe sampler only")
+            }
+            return .random
+        case "tpe": break
+        default: throw SpecError(key: "sampler.type", line: typeNode.mark?.line, message: "must be random or tpe")
+        }
+        var tpe = TPESettings()
+        if let v = m["random_fraction"] { tpe.randomFraction = try number(v, "sampler.random_fraction") }
+        if let v = m["min_points"] { tpe.minPoints = try int(v, "sampler.min_points") }
+        if let v = m["candidates"] { tpe.candidates = try int(v, "sampler.candidates") }
+        if let v = m["gamma"] { tpe.gamma = try number(v, "sampler.gamma") }
+        if let v = m["min_good"] { tpe.minGood = try int(v, "sampler.min_good") }
+        if let v = m["bandwidth_factor"] { tpe.bandwidthFactor = try number(v, "sampler.bandwidth_factor") }
+        if let v = m["min_bandwidth"] { tpe.minBandwidth = try number(v, "sampler.min_bandwidth") }
+        if let v = m["max_kernels"] { tpe.maxKernels = try int(v, "sampler.max_kernels") }
+        if let problem = tpe.problem() {
+            let line = m[problem.key]?.mark?.line ?? node.mark?.line
+            throw SpecError(key: "sampler.\(problem.key)", line: line, message: problem.message)
+        }
+        return .tpe(tpe)
     }
 
     // MARK: - GPUs

@@ -87,6 +87,10 @@ extension Renderer {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
             y += 1
         }
+        if let sample = t.sampleText {
+            grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
+            y += 1
+        }
         if let reason = t.failureReason {
             // The whole reason (a command's stderr tail included), as much as half the overlay holds.
             let room = max(1, (inner.y + inner.height - y) / 2)
