@@ -81,6 +81,7 @@ import Testing
         #expect(started.status == 0, "\(started.err)")
         let pid = try #require(firstMatch(#"Started in the background \(pid (\d+)\)"#, in: started.out)?.first)
         let dir = try onlyRun(in: root)
+        defer { if let pid = RunStatus.livePID(dir) { kill(pid, SIGKILL) } }  // a failed test leaves no daemon
         #expect(started.out.contains("ashb-top attach \(dir)"))
         #expect(try ls(root).contains("running (pid \(pid))"))
         let json = try runAshbTop(["ls", "--runs-dir", root, "--json"]).out
@@ -158,6 +159,7 @@ import Testing
         let pid = try #require(firstMatch(#"background \(pid (\d+)\)"#, in: detached)?.first)
         terminal = nil  // kills the tmux server: the terminal is gone
         let dir = try onlyRun(in: root)
+        defer { if let pid = RunStatus.livePID(dir) { kill(pid, SIGKILL) } }  // a failed test leaves no daemon
         let log = dir + "/events.jsonl"
         func events() -> Int {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").count
