@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Objectives
 import RunLog
+import TextSafety
 import Tuner
 
 /// `ashb-top run [SPEC]`: runs an experiment with the live dashboard, or headless.
@@ -98,12 +99,12 @@ struct RunCommand: ParsableCommand {
         let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let pid = try Detach.startDaemon(
             runDirectory: dir.path, extra: ["--headless", "--into", dir.path], diagnostics: dir.diagnosticsPath)
-        let shown = terminalSafe(dir.path)
+        let shown = Sanitizer.clean(dir.path, maxColumns: 200)
         print(
             """
             Started in the background (pid \(pid)): \(shown)
               ashb-top attach \(shown)    the dashboard
-              ashb-top ls --runs-dir \(terminalSafe(runsDir))    the runs
+              ashb-top ls --runs-dir \(Sanitizer.clean(runsDir, maxColumns: 200))    the runs
             """)
     }
 }

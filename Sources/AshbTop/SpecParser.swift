@@ -1,4 +1,5 @@
 import ASHA
+import TextSafety
 import Tuner
 import Yams
 
@@ -24,20 +25,26 @@ public enum SpecParser {
     /// Parses `text`; `defaultName` names the run when the spec does not.
     public static func parse(_ text: String, defaultName: String = "run") throws(SpecError) -> ExperimentSpec {
         guard text.utf8.count <= maxBytes else {
-            throw SpecError(key: "", line: nil, message: "the spec is larger than \(maxBytes) bytes")
+            throw SpecError(key: "", line: 1, message: "the spec is larger than \(maxBytes) bytes")
+        }
+        // The YAML parser recurses once per level: bound the nesting before it sees the text.
+        if let line = SpecNesting.firstTooDeepLine(text) {
+            throw SpecError(
+                key: "", line: line, message: "nested more than \(SpecNesting.maxDepth) levels deep (lists or mappings)"
+            )
         }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw SpecError(key: "", line: nil, message: "the spec is empty")
+                throw SpecError(key: "", line: 1, message: "the spec is empty")
             }
             root = node
         } catch let e as SpecError {
             throw e
         } catch let e as YamlError {
-            throw SpecError(key: "", line: yamlLine(e), message: "not valid YAML: \(yamlMessage(e))")
+            throw SpecError(key: "", line: yamlLine(e) ?? 1, message: "not valid YAML: \(yamlMessage(e))")
         } catch {
-            throw SpecError(key: "", line: nil, message: "not valid YAML: \(error)")
+            throw SpecError(key: "", line: 1, message: "not valid YAML: \(error)")
         }
         let top = try mapping(root, "")
         try checkKeys(top, allowed: topKeys, path: "")
@@ -49,6 +56,7 @@ public enum SpecParser {
         guard let obj = top["objective"] else {
             throw SpecError(key: "objective", line: root.mark?.line, message: "required: the objective to tune")
         }
+        spec.objectiveLine = obj.mark?.line ?? 1
         if let s = obj.scalar {
             spec.objective = s.string
         } else {
@@ -59,6 +67,7 @@ public enum SpecParser {
             spec.objective = try string(nameNode, "objective.name")
             for (k, v) in m where k.key != "name" {
                 spec.objectiveOptions[k.key] = try scalarValue(v, "objective.\(k.key)")
+                spec.objectiveOptionLines[k.key] = k.mark?.line
             }
         }
 
@@ -77,6 +86,7 @@ public enum SpecParser {
         if let s = top["space"] { spec.space = try space(s) }
 
         if let s = top["scheduler"] {
+            spec.schedulerLine = s.mark?.line
             let m = try mapping(s, "scheduler")
             try checkKeys(m, allowed: schedulerKeys, path: "scheduler")
             if let v = m["variant"] {
@@ -87,6 +97,7 @@ public enum SpecParser {
                 spec.settings.variant = variant
             }
             if let v = m["min_resource"] { spec.settings.minResource = try int(v, "scheduler.min_resource", min: 1) }
+            spec.maxResourceLine = m["max_resource"]?.mark?.line
             if let v = m["max_resource"] { spec.settings.maxResource = try int(v, "scheduler.max_resource", min: 1) }
             if let v = m["eta"] { spec.settings.reductionFactor = try int(v, "scheduler.eta", min: 2) }
             if let v = m["min_early_stopping_rate"] {
@@ -145,6 +156,7 @@ public enum SpecParser {
                 throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
             }
             spec.keepCheckpoints = keep
+            spec.keepCheckpointsGiven = true
         }
         return spec
     }
@@ -210,7 +222,9 @@ public enum SpecParser {
             guard ok else {
                 throw SpecError(
                     key: "gpus", line: item.mark?.line ?? node.mark?.line,
-                    message: "a device id must be a number or letters, digits and '-' (got '\(terminalSafe(text))')")
+                    message:
+                        "a device id must be a number or letters, digits and '-' (got '\(Sanitizer.clean(text, maxColumns: 200))')"
+                )
             }
             guard !ids.contains(text) else {
                 throw SpecError(key: "gpus", line: item.mark?.line, message: "device \(text) is listed twice")

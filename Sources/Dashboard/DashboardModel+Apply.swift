@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension DashboardModel {
     /// Folds one event into the model: first into the run's state (`run`), which decides every status,

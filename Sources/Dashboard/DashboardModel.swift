@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// The dashboard's picture of a run: a fold over its events (`apply`). It keeps aggregates per
 /// rung, worker and status, so drawing a frame costs what the screen shows, not what the run holds.

@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension Renderer {
     /// A blank box centred on the screen; returns its rectangle.

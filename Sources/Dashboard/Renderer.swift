@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// Draws a frame of the dashboard into a `CellGrid`. Pure: the same model, view state, size and
 /// options give the same grid. Cost depends on the screen size, not on how many trials the run has.

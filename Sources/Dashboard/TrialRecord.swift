@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// One point of a learning curve: the metric after training to a resource.
 public struct CurvePoint: Equatable, Sendable {

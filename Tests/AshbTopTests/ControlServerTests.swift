@@ -266,11 +266,11 @@ import Testing
         defer { free(args[0]) }
         let pid = ashb_spawn(&args, nil, 1)
         try #require(pid > 0)
-        #expect(RunLock.isAlive(getpid()))
+        #expect(RunStatus.isAlive(getpid()))
         let deadline = Date().addingTimeInterval(10)
-        while RunLock.isAlive(pid), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while RunStatus.isAlive(pid), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         #expect(kill(pid, 0) == 0, "a zombie still answers kill 0")
-        #expect(!RunLock.isAlive(pid))
+        #expect(!RunStatus.isAlive(pid))
         #expect(ashb_wait(pid) == 0)
     }
 

@@ -3,6 +3,7 @@ import Dashboard
 import Foundation
 import RunLog
 import Terminal
+import TextSafety
 
 /// `ashb-top attach [RUN]`: the live dashboard of a run that goes on elsewhere (detached, or in another
 /// terminal), over the run's control socket.
@@ -38,7 +39,8 @@ struct AttachCommand: ParsableCommand {
         do {
             try DashboardApp.checkTerminal()
         } catch {
-            throw CLIError("\(error) (`ashb-top replay --follow \(terminalSafe(dir))` follows a run headless)")
+            throw CLIError(
+                "\(error) (`ashb-top replay --follow \(Sanitizer.clean(dir, maxColumns: 200))` follows a run headless)")
         }
         let inbox = EventInbox()
         client.start(into: inbox)
@@ -50,7 +52,7 @@ struct AttachCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let shown = terminalSafe(dir)
+        let shown = Sanitizer.clean(dir, maxColumns: 200)
         switch reason {
         case .detached, .signal:
             client.hangUp()
@@ -61,7 +63,7 @@ struct AttachCommand: ParsableCommand {
             if client.waitUntilClosed(seconds: 120) {
                 printSummary(dir)
             } else if let why = client.failureText {
-                print("ashb-top: \(terminalSafe(why))")
+                print("ashb-top: \(Sanitizer.clean(why, maxColumns: 200))")
             } else {
                 client.hangUp()
                 print("The run (pid \(client.pid)) is stopping; `ashb-top ls` shows when it has ended.")
@@ -86,25 +88,27 @@ struct AttachCommand: ParsableCommand {
             if let live = runs.first(where: { if case .running = $0.state { return true } else { return false } }) {
                 return live.path
             }
-            throw CLIError("no live run under '\(terminalSafe(runsDir))' (`ashb-top ls` lists the runs)")
+            throw CLIError(
+                "no live run under '\(Sanitizer.clean(runsDir, maxColumns: 200))' (`ashb-top ls` lists the runs)")
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: run, isDirectory: &isDir) else {
-            throw CLIError("'\(terminalSafe(run))': no such run directory")
+            throw CLIError("'\(Sanitizer.clean(run, maxColumns: 200))': no such run directory")
         }
         return isDir.boolValue ? run : (run as NSString).deletingLastPathComponent
     }
 
     /// Connects to the run in `dir`, or explains why that cannot be (ended: replay it; died: resume it).
     static func connect(_ dir: String) throws -> ControlClient {
-        let shown = terminalSafe(dir)
+        let shown = Sanitizer.clean(dir, maxColumns: 200)
         do {
             return try ControlClient(socketPath: ControlSocket.path(of: dir))
         } catch ControlClient.ConnectError.socket(let e) where e.code == ENOENT || e.code == ECONNREFUSED {
             switch RunStatus.inspect(dir).state {
             case .ended(let reason):
                 throw CLIError(
-                    "the run in \(shown) has ended (\(terminalSafe(reason))); `ashb-top replay \(shown)` plays it back")
+                    "the run in \(shown) has ended (\(Sanitizer.clean(reason, maxColumns: 200))); `ashb-top replay \(shown)` plays it back"
+                )
             case .died(let stale):
                 let how = stale ? "its socket is left from a crash" : "it died without recording an end"
                 throw CLIError(
@@ -112,7 +116,7 @@ struct AttachCommand: ParsableCommand {
             case .running(let pid):
                 throw CLIError("the run in \(shown) (pid \(pid)) has no control socket to attach to")
             case .unreadable(let why):
-                throw CLIError("\(shown): not a run directory (\(terminalSafe(why)))")
+                throw CLIError("\(shown): not a run directory (\(Sanitizer.clean(why, maxColumns: 200)))")
             }
         } catch {
             throw CLIError("cannot attach to the run in \(shown): \(error)")

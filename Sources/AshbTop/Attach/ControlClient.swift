@@ -1,13 +1,14 @@
 import Dashboard
 import Foundation
 import RunLog
+import TextSafety
 
 /// A viewer's end of a run's control socket: says hello, then reads the run's events into an inbox (the
 /// same seam the live dashboard reads) on a thread of its own, and sends commands as JSON lines.
 final class ControlClient: @unchecked Sendable {
     /// The run's process, as its hello says.
     let pid: Int32
-    /// The run directory, as its hello says (untrusted text: for display only, after `terminalSafe`).
+    /// The run directory, as its hello says (untrusted text: for display only, after `Sanitizer.clean`).
     let run: String
     private let fd: Int32
     private let writeLock = NSLock()
@@ -75,7 +76,7 @@ final class ControlClient: @unchecked Sendable {
         var description: String {
             switch self {
             case .socket(let e): return e.description
-            case .refused(let why): return "the run refused: \(terminalSafe(why))"
+            case .refused(let why): return "the run refused: \(Sanitizer.clean(why, maxColumns: 200))"
             case .protocolError(let why): return why
             }
         }

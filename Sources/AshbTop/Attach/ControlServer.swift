@@ -1,6 +1,7 @@
 import CAttach
 import Foundation
 import RunLog
+import TextSafety
 
 /// The run's control socket: attached dashboards connect here, get every event of the run (what the log
 /// holds, then live events, with no gap and no duplicate) and send commands.
@@ -98,7 +99,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
             let why = String(cString: strerror(errno))
             close(fd)
             unlink(path)
-            throw CLIError("cannot listen on '\(terminalSafe(path))': \(why)")
+            throw CLIError("cannot listen on '\(Sanitizer.clean(path, maxColumns: 200))': \(why)")
         }
         listenFD = fd
         var p: [Int32] = [0, 0]

@@ -1,5 +1,6 @@
 import CAttach
 import Foundation
+import TextSafety
 
 /// Where a run's control socket lives and how to reach it: `RUN/control/socket`, in a directory only
 /// the owner may enter (0700), the socket itself 0600.
@@ -14,17 +15,20 @@ enum ControlSocket {
     static func prepareDirectory(of run: String) throws {
         let dir = directory(of: run)
         if mkdir(dir, 0o700) != 0, errno != EEXIST {
-            throw CLIError("cannot create '\(terminalSafe(dir))': \(String(cString: strerror(errno)))")
+            throw CLIError(
+                "cannot create '\(Sanitizer.clean(dir, maxColumns: 200))': \(String(cString: strerror(errno)))")
         }
         var st = stat()
         guard lstat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-            throw CLIError("'\(terminalSafe(dir))' is not a directory")
+            throw CLIError("'\(Sanitizer.clean(dir, maxColumns: 200))' is not a directory")
         }
         guard st.st_uid == geteuid() else {
-            throw CLIError("'\(terminalSafe(dir))' belongs to another user (uid \(st.st_uid))")
+            throw CLIError("'\(Sanitizer.clean(dir, maxColumns: 200))' belongs to another user (uid \(st.st_uid))")
         }
         guard chmod(dir, 0o700) == 0 else {
-            throw CLIError("cannot make '\(terminalSafe(dir))' owner-only: \(String(cString: strerror(errno)))")
+            throw CLIError(
+                "cannot make '\(Sanitizer.clean(dir, maxColumns: 200))' owner-only: \(String(cString: strerror(errno)))"
+            )
         }
     }
 

@@ -1,5 +1,6 @@
 import CAttach
 import Foundation
+import TextSafety
 
 /// How a run outlives its terminal.
 ///
@@ -54,7 +55,7 @@ enum Detach {
             let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let parts = line.split(separator: " ", maxSplits: 1)
             let runPID = parts.first.map(String.init) ?? "?"
-            let dir = parts.count > 1 ? terminalSafe(String(parts[1])) : "?"
+            let dir = parts.count > 1 ? Sanitizer.clean(String(parts[1]), maxColumns: 200) : "?"
             print(
                 """
                 Detached: the run goes on in the background (pid \(runPID)).
@@ -109,7 +110,8 @@ enum Detach {
         }
         guard null >= 0, out >= 0 else {
             close(p[1])
-            throw CLIError("cannot open '\(terminalSafe(diagnostics))': \(String(cString: strerror(errno)))")
+            throw CLIError(
+                "cannot open '\(Sanitizer.clean(diagnostics, maxColumns: 200))': \(String(cString: strerror(errno)))")
         }
         let args = CommandLine.arguments.filter { $0 != "--detach" } + extra
         var env = ProcessInfo.processInfo.environment.filter { $0.key != sessionVariable && $0.key != parentVariable }
@@ -135,9 +137,10 @@ enum Detach {
         }
         if String(decoding: got, as: UTF8.self) == "ready" { return pid }
         let tail = (try? String(contentsOfFile: diagnostics, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
-        let lines = tail.split(separator: "\n").suffix(5).map { terminalSafe(String($0)) }.joined(separator: "\n  ")
+        let lines = tail.split(separator: "\n").suffix(5).map { Sanitizer.clean(String($0), maxColumns: 200) }.joined(
+            separator: "\n  ")
         throw CLIError(
-            "the run did not start in the background (see \(terminalSafe(diagnostics)))"
+            "the run did not start in the background (see \(Sanitizer.clean(diagnostics, maxColumns: 200)))"
                 + (lines.isEmpty ? "" : ":\n  \(lines)"))
     }
 

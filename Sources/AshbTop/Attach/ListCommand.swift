@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RunLog
+import TextSafety
 
 /// `ashb-top ls`: the runs under a runs directory, newest first, and where each stands.
 struct ListCommand: ParsableCommand {
@@ -41,7 +42,8 @@ struct ListCommand: ParsableCommand {
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         for r in runs {
             rows.append([
-                terminalSafe(r.name, limit: 48), stateText(r.state), r.started.map { f.string(from: $0) } ?? "-",
+                Sanitizer.clean(r.name, maxColumns: 48), stateText(r.state),
+                r.started.map { f.string(from: $0) } ?? "-",
                 duration(r.elapsed), String(r.trials), r.best.map { formatValue($0) } ?? "-", size(r.bytes),
             ])
         }
@@ -60,9 +62,9 @@ struct ListCommand: ParsableCommand {
     static func stateText(_ s: RunStatus.State) -> String {
         switch s {
         case .running(let pid): return "running (pid \(pid))"
-        case .ended(let reason): return "ended: \(terminalSafe(reason, limit: 40))"
+        case .ended(let reason): return "ended: \(Sanitizer.clean(reason, maxColumns: 40))"
         case .died(let stale): return stale ? "died (stale socket): resumable" : "died: resumable"
-        case .unreadable(let why): return "unreadable: \(terminalSafe(why, limit: 60))"
+        case .unreadable(let why): return "unreadable: \(Sanitizer.clean(why, maxColumns: 60))"
         }
     }
 

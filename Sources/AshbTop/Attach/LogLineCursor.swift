@@ -1,5 +1,6 @@
 import Foundation
 import RunLog
+import TextSafety
 
 /// Reads a run log's event lines as bytes for a viewer catching up. The log's event lines are the wire
 /// format's, so they are sent as they are, without decoding them: only the leading `{"seq":N` is read, to
@@ -16,7 +17,8 @@ final class LogLineCursor {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw CLIError("cannot open '\(terminalSafe(path))': \(String(cString: strerror(errno)))")
+            throw CLIError(
+                "cannot open '\(Sanitizer.clean(path, maxColumns: 200))': \(String(cString: strerror(errno)))")
         }
         buffer.reserveCapacity(1 << 18)
     }
@@ -68,7 +70,8 @@ final class LogLineCursor {
                 return line
             }
             if buffer.count - start > LogReader.maxLineBytes {
-                throw CLIError("\(terminalSafe(path)): a line longer than \(LogReader.maxLineBytes) bytes")
+                throw CLIError(
+                    "\(Sanitizer.clean(path, maxColumns: 200)): a line longer than \(LogReader.maxLineBytes) bytes")
             }
             if start > 0 {
                 buffer.removeSubrange(0..<start)
@@ -82,7 +85,8 @@ final class LogLineCursor {
             buffer.removeLast(chunk - max(0, n))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CLIError("cannot read '\(terminalSafe(path))': \(String(cString: strerror(errno)))")
+                throw CLIError(
+                    "cannot read '\(Sanitizer.clean(path, maxColumns: 200))': \(String(cString: strerror(errno)))")
             }
             if n == 0 { return nil }
         }

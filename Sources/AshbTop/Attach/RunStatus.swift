@@ -1,5 +1,6 @@
 import Foundation
 import RunLog
+import TextSafety
 
 /// What is known about one run directory without touching the run: whether its process lives, how it
 /// ended, and a few figures folded from its log.
@@ -77,7 +78,7 @@ struct RunStatus {
     static func list(root: String) throws -> [RunStatus] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("'\(terminalSafe(root))': no such runs directory")
+            throw CLIError("'\(Sanitizer.clean(root, maxColumns: 200))': no such runs directory")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         let runs = names.filter { FileManager.default.fileExists(atPath: root + "/" + $0 + "/events.jsonl") }
@@ -94,7 +95,18 @@ struct RunStatus {
         guard let text = try? String(contentsOfFile: path + "/lock", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return nil }
-        return RunLock.isAlive(pid) ? pid : nil
+        return isAlive(pid) ? pid : nil
+    }
+
+    /// Whether process `pid` exists and is not a zombie (a run daemon that died is one until whoever
+    /// adopted it reaps it, and some containers' init never does).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
     }
 
     /// The start time in a run directory's name (`NAME-yyyyMMdd-HHmmss`, maybe `-N`), in UTC.
