@@ -104,6 +104,38 @@ import Testing
         #expect(kept.count == (summary.counts[.completed] ?? 0) + (summary.counts[.waiting] ?? 0))
     }
 
+    /// A paused trial holds no process; resumed, a new process continues from its checkpoint.
+    @Test(.timeLimit(.minutes(2)))
+    func pausedTrialHoldsNoProcessAndResumesFromItsCheckpoint() throws {
+        // One step every 0.1 s, so that the pause lands mid-job.
+        let dir = try directory(Self.program.replacingOccurrences(of: "r=$((r + 1))", with: "sleep 0.1; r=$((r + 1))"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorder = Recorder()
+        let tuner = try Tuner(
+            objective: objective(dir), space: space(), settings: settings(.stopping, trials: 1, maxResource: 9),
+            options: TunerOptions(name: "command", workers: 1), backend: .dispatch, sinks: [recorder])
+        tuner.start()
+        _ = try #require(recorder.waitFor { if case .metric(0, 2, _) = $0.body { true } else { false } })
+        tuner.send(.pauseTrial(0))
+        _ = try #require(recorder.waitFor { if case .trialPaused(0, .user) = $0.body { true } else { false } })
+        _ = try #require(recorder.waitFor { if case .jobEnded(0, _) = $0.body { true } else { false } })
+        let deadline = Date().addingTimeInterval(10)
+        while ownedGroups(dir + "/run") > 0, Date() < deadline { usleep(10_000) }
+        #expect(ownedGroups(dir + "/run") == 0, "a paused trial holds no process")
+        let pausedAt =
+            recorder.events.compactMap { e -> Int? in
+                if case .metric(0, let r, _) = e.body { return r }
+                return nil
+            }.max() ?? 0
+        tuner.send(.resumeTrial(0))
+        let summary = tuner.waitUntilEnded()
+        #expect(summary.endReason == "finished")
+        let starts = ((try? String(contentsOfFile: dir + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+        #expect(starts == ["0 0", "0 \(pausedAt)"], "the second process started at the paused resource")
+        #expect(!recorder.events.contains { if case .trialFailed = $0.body { true } else { false } })
+    }
+
     @Test("A restarted program that reports a resource it reported already fails, naming the restart")
     func restartMustContinue() throws {
         // A program that ignores its checkpoint: a restart reports resource 1 again.
