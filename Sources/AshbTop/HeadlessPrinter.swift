@@ -7,10 +7,14 @@ import Tuner
 /// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
 /// What it knows about the run (its description, trials' configurations) it reads from its own fold of
 /// the events (`RunState`).
-final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is behind `lock`
-    private let lock = NSLock()
-    private var state: RunState
-    private var reached = Set<[Int]>()
+final class HeadlessPrinter: EventSink, Sendable {
+    /// The printer's fold of the run, and the rungs already announced.
+    private struct Seen {
+        var state: RunState
+        var reached = Set<[Int]>()
+    }
+
+    private let seen: Locked<Seen>
     private let write: @Sendable (String) -> Void
 
     /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
@@ -20,23 +24,24 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
     ) {
         self.write = write
-        self.state = state
+        var seen = Seen(state: state)
         // A resumed run's rungs were reached long ago: announce only what is new.
         if let info = state.info {
-            for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } }
+            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert([b, k]) } }
         }
+        self.seen = Locked(seen)
     }
 
     func receive(_ event: RunEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        state.apply(event)
-        guard let text = line(for: event) else { return }
-        let time = String(format: "%8.2fs", event.time)
-        write("[\(time)] \(text)\n")
+        seen.withLock { seen in
+            seen.state.apply(event)
+            guard let text = Self.line(for: event, &seen) else { return }
+            let time = String(format: "%8.2fs", event.time)
+            write("[\(time)] \(text)\n")
+        }
     }
 
-    private func line(for event: RunEvent) -> String? {
+    private static func line(for event: RunEvent, _ seen: inout Seen) -> String? {
         switch event.body {
         case .runStarted(let i):
             let s = i.settings
@@ -45,11 +50,11 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
         case .decision(let d):
             if d.action == .promote { return nil }
-            guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
+            guard seen.reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
-            let metric = state.info?.metric ?? "value"
-            let config = state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
+            let metric = seen.state.info?.metric ?? "value"
+            let config = seen.state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
             return "trial \(t) failed: \(terminalSafe(reason, limit: 5_000))"
@@ -63,7 +68,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         case .message(let t, let text):
             return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
         case .runContinued(let n): return "run resumed from its log after \(n) events"
-        case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
+        case .runEnded(let reason): return "run ended: \(terminalSafe(reason.text))"
         default: return nil
         }
     }

@@ -33,7 +33,7 @@ enum RunDriver {
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
         tuner.addSink(HeadlessPrinter(state: tuner.state))
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
@@ -100,12 +100,9 @@ enum RunDriver {
         }
         switch reason {
         case .signal(let sig):
-            tuner.send(
-                .stopRun(
-                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
-                ))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
-            tuner.send(.stopRun(reason: "user quit"))
+            tuner.send(.stopRun(reason: .userQuit))
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()

@@ -82,7 +82,7 @@ extension DashboardModel {
             continueRun()
             log(t, "run resumed from its log after \(events) events", .normal)
         case .runEnded(let reason):
-            log(t, "run ended: \(Sanitizer.clean(reason, maxColumns: 80))", .warning)
+            log(t, "run ended: \(Sanitizer.clean(reason.text, maxColumns: 80))", .warning)
         }
         if let trial = event.body.trial, let i = index[trial] { syncStatus(i) }
     }

@@ -129,7 +129,7 @@ public enum EventCodec {
         case .runEnded(let reason):
             w.string("run_ended")
             w.key("reason")
-            w.string(reason)
+            w.string(reason.text)
         }
         w.endObject()
     }
@@ -269,7 +269,7 @@ public enum EventCodec {
         case "workers": body = .workersChanged(count: try o.int("count"), by: try o.initiator())
         case "message": body = .message(trial: try o.optionalInt("trial"), text: try o.string("text"))
         case "run_continued": body = .runContinued(events: try o.int("events"))
-        case "run_ended": body = .runEnded(reason: try o.string("reason"))
+        case "run_ended": body = .runEnded(reason: EndReason(text: try o.string("reason")))
         default: throw SchemaError("unknown event type '\(type.prefix(40))'")
         }
         return RunEvent(seq: seq, time: t, body: body)

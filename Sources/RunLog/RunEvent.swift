@@ -1,13 +1,13 @@
 import ASHA
 
 /// Who caused a pause, resume or stop: the user from the dashboard, or the tuner itself.
-public enum Initiator: String, Sendable, Codable, Equatable {
+public enum Initiator: String, Sendable, Equatable {
     case user
     case tuner
 }
 
 /// What a run is, as told once at its start: enough for a dashboard to lay out its panes.
-public struct RunInfo: Sendable, Equatable, Codable {
+public struct RunInfo: Sendable, Equatable {
     /// The run's name (from the spec; untrusted text).
     public var name: String
     /// The objective's name.
@@ -102,8 +102,8 @@ public struct RunEvent: Sendable, Equatable {
         case message(trial: TrialID?, text: String)
         /// The run was resumed from its log by `ashb-top resume`, after `events` recorded events.
         case runContinued(events: Int)
-        /// The run ended, with its reason ("finished", "budget", "interrupted", "user quit", ...).
-        case runEnded(reason: String)
+        /// The run ended, with its reason.
+        case runEnded(reason: EndReason)
     }
 }
 
@@ -132,5 +132,5 @@ public enum Command: Sendable, Equatable {
     /// Set the number of worker slots (at least 1).
     case setWorkers(Int)
     /// Stop the run gracefully: running jobs are told to stop, the log is closed with `reason`.
-    case stopRun(reason: String)
+    case stopRun(reason: EndReason)
 }

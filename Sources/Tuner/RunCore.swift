@@ -22,7 +22,7 @@ final class RunCore {
     private(set) var state = RunState()
     /// What the tuner keeps per trial beyond the run's state (models, jobs, requests), by trial id.
     var records: [TrialRecord] = []
-    var stopReason: String?
+    var stopReason: EndReason?
     var seq = 0
     /// The clock that stamps events (wall or simulated seconds since the start).
     var now = 0.0
@@ -77,7 +77,7 @@ final class RunCore {
     /// Jobs that were running at the end of a restored log (see `finishRestore`).
     var inFlight: [(trial: TrialID, worker: Int, since: Double)] = []
     /// Why the restored run had ended (nil if it had not, or was resumed since).
-    var restoredEndReason: String?
+    var restoredEndReason: EndReason?
     /// Events the scheduler's answers to a restored log imply and the log does not hold yet: the
     /// decisions (and what follows them) after a metric, while restoring; those a crash cut off are
     /// recorded when the run goes on.
@@ -427,7 +427,7 @@ final class RunCore {
         lastFailure = reason
         if let limit = options.maxFailures, failuresInARow >= limit, stopReason == nil {
             stoppedByFailures = true
-            stopReason = "\(failuresInARow) trials failed in a row (budget.max_failures)"
+            stopReason = .other("\(failuresInARow) trials failed in a row (budget.max_failures)")
             emit(
                 .message(trial: t, text: "the run stops: \(failuresInARow) trials failed in a row; the last: \(reason)")
             )
@@ -500,7 +500,7 @@ final class RunCore {
     @discardableResult
     func endIfDone() -> Bool {
         if state.isEnded { return true }
-        if let limit = options.maxSeconds, now >= limit, stopReason == nil { stopReason = "time budget" }
+        if let limit = options.maxSeconds, now >= limit, stopReason == nil { stopReason = .timeBudget }
         guard state.runningJobs == 0, draining.isEmpty else { return false }
         if let reason = stopReason {
             end(reason)
@@ -510,7 +510,7 @@ final class RunCore {
         let heldByUser = state.count(.paused) > 0 || state.count(.queued) > 0
         if heldByUser { return false }
         if scheduler.isFinished {
-            end("finished")
+            end(.finished)
             return true
         }
         return false
@@ -523,10 +523,10 @@ final class RunCore {
             dueAfterRelease.isEmpty
         else { return }
         if state.count(.paused) > 0 { return }
-        end(stopReason ?? "nothing left to run")
+        end(stopReason ?? .nothingLeftToRun)
     }
 
-    private func end(_ reason: String) {
+    private func end(_ reason: EndReason) {
         // Nothing trains again: drop every model (an external command's process ends with it).
         for t in records.indices where state.trials[t].worker == nil {
             records[t].model?.cancel()

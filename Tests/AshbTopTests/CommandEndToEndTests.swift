@@ -117,7 +117,7 @@ import Testing
         #expect(p.terminationStatus == (by == "signal" ? 143 : 0), "\(read(dir + "/err.txt"))")
         let last = try events(dir + "/runs").last
         let expected = by == "signal" ? "terminated (SIGTERM)" : "time budget"
-        guard case .runEnded(let reason)? = last?.body, reason == expected else {
+        guard case .runEnded(let reason)? = last?.body, reason.text == expected else {
             Issue.record("the log does not end with \(expected): \(String(describing: last))")
             return
         }
@@ -150,7 +150,7 @@ import Testing
             Issue.record("no run_ended")
             return
         }
-        #expect(reason.contains("max_failures"))
+        #expect(reason.text.contains("max_failures"))
         // The trial's standard error is kept in its directory.
         let run = try onlyRun(in: dir + "/runs")
         #expect(read(run + "/trials/0/stderr.log").contains("cannot import torch"))
