@@ -35,6 +35,7 @@ public struct Renderer {
         drawHeader()
         if let r = layout.rungs { drawRungs(r) }
         if let r = layout.best { drawBest(r) }
+        if let r = layout.bestLine { drawBestLine(r) }
         if let r = layout.workers { drawWorkers(r) }
         if let r = layout.trials { drawTrials(r) }
         if let r = layout.messages { drawMessages(r) }
@@ -42,9 +43,23 @@ public struct Renderer {
         switch ui.overlay {
         case .help: drawHelp()
         case .detail(let id): drawDetail(id)
+        case .message(let m): drawMessage(m)
         case .confirmKill(let id): drawConfirm(killText(id))
         case .confirmQuit: drawConfirm("Quit and stop the run? y/N")
         case nil: break
+        }
+        if g.ascii { foldToASCII() }
+    }
+
+    /// ASCII mode draws ASCII only: what text brought in (an ellipsis from cut text, a name in another
+    /// script) becomes '~' or '?'.
+    mutating func foldToASCII() {
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let c = grid[x, y]
+                guard !c.character.isASCII else { continue }
+                grid[x, y] = Cell(c.character == "…" ? "~" : "?", c.role)
+            }
         }
     }
 
@@ -143,7 +158,12 @@ public struct Renderer {
             var x = grid.put("/", x: 0, y: y, role: .title)
             x = grid.put(ui.filter, x: x, y: y, role: .normal, maxWidth: w / 2)
             x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
-            grid.put("  Enter keep, Esc clear", x: x, y: y, role: .dim)
+            if let error = ui.filterError {
+                grid.put("  " + Sanitizer.clean(error.description, maxColumns: w), x: x, y: y, role: .bad)
+            } else {
+                grid.put(
+                    "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear", x: x, y: y, role: .dim)
+            }
             return
         }
         if let prompt = ui.jumpPrompt {
@@ -158,7 +178,7 @@ public struct Renderer {
             drawReplayHints(replay)
             return
         }
-        let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
+        let trialPaused = ui.actionTrial(in: model).flatMap { model.trial($0)?.status } == .paused
         let hints: [(String, String, Action)] = [
             ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail),
             ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
@@ -174,8 +194,8 @@ public struct Renderer {
             x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
         }
         if !ui.filter.isEmpty {
-            let text = " filter: \(ui.filter) "
-            grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
+            let text = ui.filterError == nil ? " filter: \(ui.filter) " : " filter error \(ui.filterError!) "
+            grid.put(text, x: max(x, w - text.count), y: y, role: ui.filterError == nil ? .badge : .bad)
         }
     }
 

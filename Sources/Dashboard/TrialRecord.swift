@@ -15,6 +15,8 @@ public struct TrialRecord: Sendable {
     public static let curveCapacity = 256
     /// The most decisions kept per trial.
     public static let decisionCapacity = 64
+    /// The longest failure reason kept, in columns.
+    public static let failureCapacity = 4096
 
     /// The trial's id.
     public let id: TrialID
@@ -38,6 +40,12 @@ public struct TrialRecord: Sendable {
     public var curve: [CurvePoint]
     /// Every decision about the trial, oldest first (bounded by `decisionCapacity`).
     public var decisions: [Decision]
+    /// The value recorded at `highestRung` (what rung decisions compare; the metric sort uses it).
+    public var rungValue: Double?
+    /// Event times of `decisions`, in the same order.
+    public var decisionTimes: [Double] = []
+    /// Why it failed, whole (sanitized, at most `failureCapacity` columns).
+    public var failure: String?
     /// The worker slot training it, if a job is running.
     public var worker: Int?
     /// The rung its running job trains towards.
@@ -72,8 +80,12 @@ public struct TrialRecord: Sendable {
         curve.append(p)
     }
 
-    mutating func addDecision(_ d: Decision) {
-        if decisions.count >= Self.decisionCapacity { decisions.removeFirst() }
+    mutating func addDecision(_ d: Decision, time: Double) {
+        if decisions.count >= Self.decisionCapacity {
+            decisions.removeFirst()
+            decisionTimes.removeFirst()
+        }
         decisions.append(d)
+        decisionTimes.append(time)
     }
 }

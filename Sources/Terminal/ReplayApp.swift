@@ -67,7 +67,7 @@ public enum ReplayApp {
                     case .quit: return .userQuit
                     case .send: break  // read-only: the keymap disables every command
                     case .replay(let control):
-                        let trial = session.ui.actionTrial
+                        let trial = session.ui.actionTrial(in: player.model)
                         if let feedback = player.perform(control, timeline: timeline, trial: trial, complete: complete)
                         {
                             session.ui.flash = feedback
