@@ -51,7 +51,8 @@ public struct Layout: Equatable, Sendable {
             // does not fit.
             let trialsMin = 6
             var left = avail - trialsMin
-            let upperPref = max(rungPref, min(bestPref, 10))
+            // Room for the best value's plot (4 rows) under its hyperparameters when it fits.
+            let upperPref = max(rungPref, min(bestPref + (avail >= 34 ? 4 : 0), 14))
             var upper = min(upperPref, max(0, left))
             if upper < 5 { upper = 0 }
             left -= upper
@@ -81,13 +82,13 @@ public struct Layout: Equatable, Sendable {
                 y += 1
             }
             let rest = size.height - 1 - y
-            let messagesWidth = min(56, w * 2 / 5)
+            let messagesWidth = min(52, w / 3)
             trials = Rect(x: 0, y: y, width: w - messagesWidth, height: rest)
             messages = Rect(x: w - messagesWidth, y: y, width: messagesWidth, height: rest)
         } else {
             // Rows top to bottom: rungs, workers, best (a pane, or one line), trials, messages. First
-            // the minimum of each (the best as one line), then the trials list to 8 rows, the rungs and
-            // the busy workers grow, the best becomes a pane, idle workers come in, then messages; the
+            // the minimum of each (the best as one line), then the trials list to 8 rows, the busy workers
+            // and the rungs grow, the best becomes a pane, idle workers come in, then messages; the
             // trials list takes what is left.
             var left = avail - 6 - 1
             var rungH = left >= 5 ? 5 : 0
@@ -101,8 +102,17 @@ public struct Layout: Equatable, Sendable {
                 left -= g
             }
             left -= min(2, max(0, left))  // the trials list to 8 rows first
-            grow(&rungH, to: rungPref)
-            grow(&workerH, to: busyPref)
+            // Busy workers and rungs grow a row each in turn.
+            while left > 0, (workerH > 0 && workerH < busyPref) || (rungH > 0 && rungH < rungPref) {
+                if workerH > 0, workerH < busyPref {
+                    workerH += 1
+                    left -= 1
+                }
+                if left > 0, rungH > 0, rungH < rungPref {
+                    rungH += 1
+                    left -= 1
+                }
+            }
             var bestH = 0
             let bestBox = min(bestPref, 7)
             if left + 1 >= 5 {

@@ -75,11 +75,12 @@ extension Renderer {
         box(r, title: "Workers \(model.busyWorkers)/\(model.workerCount) busy", focused: ui.focus == .workers)
         let inner = r.inner
         guard inner.height > 1 else { return }
-        let barWidth = max(6, min(40, inner.width - 28 - 38))
+        let metricWidth = inner.width >= 110 ? max(11, model.metricName.count + 2) : 11
+        let barWidth = max(6, min(40, inner.width - 28 - 27 - metricWidth))
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
             + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
-            + pad("r/target", 10, right: true) + headerCell(model.metricName, 11) + pad("time", 8, right: true)
+            + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii) + pad("time", 8, right: true)
             + " state"
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
@@ -124,7 +125,7 @@ extension Renderer {
             drawProgress(x: x, y: y, width: barWidth, fraction: fraction)
             x += barWidth
             let rest =
-                pad("\(w.resource)/\(w.toResource)", 10, right: true) + pad(metricText(w.metric), 11, right: true)
+                pad("\(w.resource)/\(w.toResource)", 10, right: true) + pad(metricText(w.metric), metricWidth, right: true)
                 + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " " + state
             grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
         }

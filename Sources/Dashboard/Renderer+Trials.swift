@@ -1,3 +1,4 @@
+import Foundation
 import ASHA
 
 extension Renderer {
@@ -19,7 +20,9 @@ extension Renderer {
             + pad("b", 2, right: true) + pad(col("rung", .rung), 6, right: true) + pad("r", 7, right: true)
         // The metric's full name when it fits beside at least one hyperparameter column.
         let metricHead = col(model.metricName, .metric)
-        let metricWidth = inner.width - fixed.count >= metricHead.count + 2 + 16 ? max(12, metricHead.count + 2) : 12
+        let allParams = parameterColumns(room: .max).reduce(0) { $0 + $1.width }
+        let fullMetric = max(12, metricHead.count + 2)
+        let metricWidth = inner.width - fixed.count >= fullMetric + allParams || inner.width >= 110 ? fullMetric : 12
         let params = parameterColumns(room: inner.width - fixed.count - metricWidth)
         var head = fixed + headerCell(metricHead, metricWidth, ascii: g.ascii)
         for p in params { head += headerCell(col(p.name, .parameter(p.index)), p.width, ascii: g.ascii) }
@@ -60,7 +63,7 @@ extension Renderer {
                 + pad(String(t.resource), 7, right: true) + pad(metricText(t.lastMetric), metricWidth, right: true)
             let entries = t.config.entries
             for p in params {
-                let v = p.index < entries.count ? Sanitizer.clean(entries[p.index].value.description, maxColumns: 40) : "-"
+                let v = p.index < entries.count ? cellText(entries[p.index].value, width: p.width - 1) : "-"
                 line += pad(v, p.width, right: true)
             }
             x = grid.put(line, x: x, y: y, role: base, maxWidth: limit - x)
@@ -84,15 +87,27 @@ extension Renderer {
         t.status == .waiting && model.isEnded ? "not prom." : t.status.name
     }
 
+    /// A hyperparameter value in at most `width` columns: fewer significant digits before cutting.
+    func cellText(_ v: ParameterValue, width: Int) -> String {
+        guard case .double(let d) = v else {
+            return Sanitizer.clean(v.description, maxColumns: max(1, width))
+        }
+        for digits in [6, 5, 4, 3, 2, 1] {
+            let s = d == d.rounded() && abs(d) < 1e15 ? formatShort(d) : String(format: "%.\(digits)g", d)
+            if s.count <= width { return s }
+        }
+        return String(format: "%.0e", d)
+    }
+
     /// The hyperparameter columns that fit in `room` columns, in search-space order.
     func parameterColumns(room: Int) -> [(index: Int, name: String, width: Int)] {
         var out: [(Int, String, Int)] = []
         var left = room
         for (i, name) in model.parameterNames.enumerated() {
-            let width = min(14, max(8, name.count + 3))
+            let width = min(14, max(9, name.count + 2))
             // Leave room for the "more" text when some do not fit.
             let needed = i == model.parameterNames.count - 1 ? width : width + 2
-            guard left >= needed else { break }
+            guard room == .max || left >= needed else { break }
             out.append((i, name, width))
             left -= width
         }

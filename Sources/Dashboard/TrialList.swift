@@ -64,7 +64,7 @@ public struct TrialList: Sendable {
     private var syncedTrials = 0
     private var builtKey: SortKey?
     private var builtAscending = true
-    private var builtFilter = TrialFilter.all
+    private var builtFilter = TrialFilter(terms: [], source: "")
     /// Full sorts done (for tests and benchmarks).
     public private(set) var fullSorts = 0
 

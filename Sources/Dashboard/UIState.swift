@@ -41,7 +41,7 @@ public struct UIState: Sendable {
     /// Filter text as typed (empty: every trial; see `TrialFilter` for the language).
     public var filter = ""
     /// The filter in force: the last text that parsed.
-    public internal(set) var activeFilter = TrialFilter.all
+    public internal(set) var activeFilter = TrialFilter(terms: [], source: "")
     /// What is wrong with `filter`, when it does not parse (the list keeps `activeFilter`).
     public internal(set) var filterError: FilterError?
     /// True while the user types the filter.
@@ -89,10 +89,14 @@ public struct UIState: Sendable {
         }
         table.sync(with: model, key: sortKey, ascending: ascending, filter: activeFilter)
         // Start on a running trial as soon as one exists (then stay on it until the user moves).
-        if !userMoved, let running = model.firstRunningTrial,
-            selectedTrial.flatMap({ model.trial($0)?.status }).map({ $0 == .queued }) ?? true
-        {
-            selectedTrial = running
+        // Until the user moves it, the selection stays on the first running trial at the top of the
+        // list (so it never scrolls away by itself); from the first move on, it stays on its trial.
+        if !userMoved, let running = model.firstRunningTrial {
+            let top = table.count > 0 ? table.id(at: 0) : nil
+            let topRunning = top.flatMap { model.trial($0)?.status } == .running ? top : nil
+            let current = selectedTrial.flatMap { model.trial($0)?.status }
+            if let topRunning, sortKey == .status { selectedTrial = topRunning } else if current != .running { selectedTrial = running }
+            selectedOffset = nil
         }
         if selectedTrial == nil, table.count > 0 { selectedTrial = table.id(at: 0) }
         locateSelection()
@@ -104,7 +108,7 @@ public struct UIState: Sendable {
         let page = pageSize(model)
         if let row = selectedRow {
             // Keep the selected row where it was on screen: the rows around it move, it does not.
-            if let offset = selectedOffset { listTop = row - min(max(0, offset), page - 1) }
+            if userMoved, let offset = selectedOffset { listTop = row - min(max(0, offset), page - 1) }
             if row < listTop { listTop = row }
             if row >= listTop + page { listTop = row - page + 1 }
         }

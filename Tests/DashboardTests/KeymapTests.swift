@@ -217,7 +217,7 @@ struct KeymapTests {
 
     @Test func incrementalSyncMatchesAFullSort() {
         let events = SyntheticEvents.demo(count: 600, workers: 5, brackets: 2)
-        for key in SortKey.allCases {
+        for key in SortKey.all(parameters: 2) {
             var model = DashboardModel()
             var ui = UIState()
             ui.sortKey = key
@@ -228,7 +228,7 @@ struct KeymapTests {
             }
             ui.sync(with: model)
             var fresh = TrialList()
-            fresh.sync(with: model, key: key, ascending: ui.ascending, filter: "")
+            fresh.sync(with: model, key: key, ascending: ui.ascending, filter: .all)
             #expect(ui.table.ids == fresh.ids, "\(key)")
             #expect(ui.table.fullSorts == 1)
         }
