@@ -5,28 +5,32 @@ import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
 /// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
-final class HeadlessPrinter: EventSink, @unchecked Sendable {
+/// What it knows about the run (its description, trials' configurations) it reads from its own fold of
+/// the events (`RunState`).
+final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is behind `lock`
     private let lock = NSLock()
-    private var info: RunInfo?
-    private var configs: [TrialID: Configuration] = [:]
+    private var state: RunState
     private var reached = Set<[Int]>()
     private let write: @Sendable (String) -> Void
 
-    /// `info` is the run's description when it is known in advance (a resumed run, whose `run_started`
-    /// event is in its past); `write` receives each line (with its newline), by default on standard output.
+    /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
+    /// each line (with its newline), by default on standard output.
     init(
-        info: RunInfo? = nil,
+        state: RunState = RunState(),
         write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
     ) {
         self.write = write
-        self.info = info
+        self.state = state
         // A resumed run's rungs were reached long ago: announce only what is new.
-        if let info { for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } } }
+        if let info = state.info {
+            for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } }
+        }
     }
 
     func receive(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
+        state.apply(event)
         guard let text = line(for: event) else { return }
         let time = String(format: "%8.2fs", event.time)
         write("[\(time)] \(text)\n")
@@ -35,21 +39,17 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
     private func line(for event: RunEvent) -> String? {
         switch event.body {
         case .runStarted(let i):
-            info = i
             let s = i.settings
             let ladders = i.ladders.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " | ")
             return "run started: \(terminalSafe(i.name)) — \(i.objective), \(s.variant.rawValue) ASHA, "
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
-        case .trialSampled(let t, _, let c):
-            configs[t] = c
-            return nil
         case .decision(let d):
             if d.action == .promote { return nil }
             guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
-            let metric = info?.metric ?? "value"
-            let config = configs[t].map { terminalSafe($0.description, limit: 160) } ?? ""
+            let metric = state.info?.metric ?? "value"
+            let config = state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
             return "trial \(t) failed: \(terminalSafe(reason))"

@@ -98,6 +98,21 @@ public struct RunEvent: Sendable, Equatable {
     }
 }
 
+extension RunEvent.Body {
+    /// The trial the event is about, if it is about one.
+    public var trial: TrialID? {
+        switch self {
+        case .trialSampled(let t, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
+            .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialCompleted(let t, _, _),
+            .trialFailed(let t, _), .newBest(let t, _, _):
+            return t
+        case .decision(let d): return d.trial
+        case .message(let t, _): return t
+        case .runStarted, .runPaused, .runResumed, .workersChanged, .runContinued, .runEnded: return nil
+        }
+    }
+}
+
 /// What the dashboard (or any client) asks the tuner to do. The tuner answers with events.
 public enum Command: Sendable, Equatable {
     case pauseTrial(TrialID)

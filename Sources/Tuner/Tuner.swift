@@ -2,7 +2,7 @@ import ASHA
 import Dispatch
 import Foundation
 import HeapModule
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// One entry of a rung: a trial and the value it recorded there.
@@ -39,6 +39,8 @@ public final class Tuner: @unchecked Sendable {
     private let commandLock = NSLock()
     private var pendingCommands: [Command] = []
     private var budgetTimer: DispatchSourceTimer?
+    /// Checks running steps against the trial time limit, ten times a second.
+    private var trialTimer: DispatchSourceTimer?
     /// Seconds of run time before this process took over (a resumed run's clock goes on from its log).
     private var timeOffset = 0.0
 
@@ -84,10 +86,21 @@ public final class Tuner: @unchecked Sendable {
     /// Returns the number of events restored.
     @discardableResult
     public func restore(from reader: LogReader) throws -> Int {
+        try restore { try reader.next() }
+    }
+
+    /// Rebuilds the run's state from `events` (a log already read), as `restore(from:)` does.
+    @discardableResult
+    public func restore(events: some Sequence<RunEvent>) throws -> Int {
+        var iterator = events.makeIterator()
+        return try restore { iterator.next() }
+    }
+
+    private func restore(_ next: () throws -> RunEvent?) throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         var n = 0
-        while let e = try reader.next() {
+        while let e = try next() {
             try core.restore(e)
             n += 1
         }
@@ -166,6 +179,34 @@ public final class Tuner: @unchecked Sendable {
             t.resume()
             budgetTimer = t
         }
+        if core.options.trialTimeLimit != nil {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
+            t.resume()
+            trialTimer = t
+        }
+    }
+
+    private func enforceTrialTimeLimit() {
+        lock.lock()
+        defer { lock.unlock() }
+        core.tick(elapsed())
+        core.enforceTrialTimeLimit()
+    }
+
+    /// Why the run failed as a whole: too many trials failed in a row (`maxFailures`), or every trial
+    /// failed; with the last failure's reason. Nil otherwise.
+    public var failureStop: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let last = core.lastFailure ?? ""
+        let trials = core.state.trials
+        if core.isEnded, !core.stoppedByFailures, !trials.isEmpty, trials.allSatisfy({ $0.status == .failed }) {
+            return "all \(trials.count) trials failed; the last: \(last)"
+        }
+        guard core.stoppedByFailures else { return nil }
+        return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
     }
 
     /// Waits until the run has ended.
@@ -173,6 +214,7 @@ public final class Tuner: @unchecked Sendable {
         ended.wait()
         ended.signal()  // later waiters pass too
         budgetTimer?.cancel()
+        trialTimer?.cancel()
         return summary
     }
 
@@ -183,6 +225,13 @@ public final class Tuner: @unchecked Sendable {
         return core.summary()
     }
 
+    /// The run's state so far (after `restore`, the state its log folds to).
+    public var state: RunState {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.state
+    }
+
     private func elapsed() -> Double {
         timeOffset + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     }
@@ -191,7 +240,7 @@ public final class Tuner: @unchecked Sendable {
 
     /// Hands work to every free slot (called with the lock held).
     private func fillSlots() {
-        for w in 0..<core.slots.count where core.slots[w] == nil {
+        for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
             guard let a = core.assign(worker: w) else { continue }
             queue.async { [self] in work(a) }
         }
@@ -219,7 +268,16 @@ public final class Tuner: @unchecked Sendable {
                 going = false
             }
             if !going {
+                // What the trial holds only while it trains (a command's process) is released before
+                // its slot takes another job, without holding the lock (it may take a grace period).
+                let fate = core.fate(of: a.trial)
                 core.finishJob(worker: a.worker, trial: a.trial)
+                core.beginRelease(worker: a.worker, trial: a.trial)
+                lock.unlock()
+                a.model.jobEnded(fate)
+                lock.lock()
+                core.tick(elapsed())
+                core.endRelease(worker: a.worker, trial: a.trial)
                 fillSlots()
             }
             lock.unlock()
@@ -255,7 +313,7 @@ public final class Tuner: @unchecked Sendable {
             var cost = 0.0
             do {
                 // A restored trial catches up to its recorded resource at no simulated cost.
-                let recorded = core.trials[a.trial].resource
+                let recorded = core.state.trials[a.trial].lastResource
                 while a.model.resource < recorded {
                     let before = a.model.resource
                     _ = try a.model.step()
@@ -281,7 +339,7 @@ public final class Tuner: @unchecked Sendable {
             order += 1
         }
         func fill() {
-            for w in 0..<core.slots.count where core.slots[w] == nil {
+            for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
                 if let a = core.assign(worker: w) { schedule(a) }
             }
         }
@@ -322,6 +380,7 @@ public final class Tuner: @unchecked Sendable {
             if going {
                 schedule(p.assignment)
             } else {
+                p.assignment.model.jobEnded(core.fate(of: p.assignment.trial))
                 core.finishJob(worker: p.assignment.worker, trial: p.assignment.trial)
                 fill()
             }

@@ -1,53 +1,139 @@
+import ASHA
 import Foundation
-import Synchronization
 
-/// A trial of `CommandObjective`: one live child process group, read one line per step.
+/// A trial of `CommandObjective`: a process of the trial's program, read one line per step.
+///
+/// With `checkpoint: false` one process serves the whole trial, stopped between steps. With
+/// `checkpoint: true` a process lives only while a job of the trial runs: `jobEnded` ends it, and the
+/// next step starts a new one, which continues from the trial's checkpoint directory.
+///
+/// `step()` and `jobEnded` run on the job's thread, one at a time; `cancel()` may come from any thread.
 final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private let objective: CommandObjective
-    let child: ChildProcess
-    private var output: ChildOutput
-    private(set) var resource = 0
+    private let trial: Int
+    private let config: Configuration
+    private let seed: UInt64
+    /// Guards `process`, `cancelled` and `worker` (read by `cancel()` and `jobStarting` from other threads).
+    private let lock = NSLock()
+    private var process: (any LaunchedProcess)?
+    private var cancelled = false
+    /// The process `cancel()` began to end: `jobEnded` waits for it before the slot is reused.
+    private var cancelledProcess: (any LaunchedProcess)?
+    private var worker: Int?
+    /// The resource the current job trains to.
+    private var target: Int?
+    /// The reader of the current process's output (job thread only).
+    private var output: ChildOutput?
+    /// The last resource reported (0 before the first step).
+    private(set) var resource: Int
+    /// The resource the current process started after (its checkpoint's), when it is a restart.
+    private var restartedAfter: Int?
+    /// Lines read from the current process.
     private var lineNumber = 0
-    /// Set when the trial was cancelled: the next step throws.
-    private let cancelled = Atomic<Bool>(false)
+    /// Processes started for this trial.
+    private(set) var starts = 0
     /// Set once the trial failed: later steps throw the same error.
     private var failure: ObjectiveError?
+    private let stderrLog: StderrLog
 
-    init(objective: CommandObjective, child: ChildProcess) {
+    init(objective: CommandObjective, trial: Int, config: Configuration, seed: UInt64, resource: Int) {
         self.objective = objective
-        self.child = child
-        output = ChildOutput(
-            stdoutFD: child.stdoutFD, stderrFD: child.stderrFD, maxLineBytes: CommandObjective.maxLineBytes,
-            stderrTailBytes: CommandObjective.stderrTailBytes)
+        self.trial = trial
+        self.config = config
+        self.seed = seed
+        self.resource = resource
+        stderrLog = StderrLog(
+            path: objective.trialDirectory(trial) + "/stderr.log", maxBytes: CommandObjective.stderrLogBytes)
     }
 
-    /// Terminates the process group in the background (SIGTERM, SIGKILL after the grace period),
-    /// unless `cancel()` did already.
+    /// Ends the process in the background (SIGTERM, SIGKILL after the grace period), unless done already.
     deinit {
-        cancel()
+        if let process { CommandTerminations.end(process, grace: objective.graceSeconds) }
     }
 
-    /// The program's name (and its first argument's, e.g. the script an interpreter runs) and pid, for messages.
+    private var current: (any LaunchedProcess)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return process
+    }
+
+    private var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// The program's name (and its first argument's, e.g. the script an interpreter runs) and process, for messages.
     private var who: String {
         let names = objective.argv.prefix(2).enumerated().compactMap { index, word -> String? in
             if index > 0, word.hasPrefix("-") { return nil }
             return word.split(separator: "/").last.map(String.init) ?? word
         }
-        return "\(names.joined(separator: " ")) (pid \(child.pid))"
+        return "\(names.joined(separator: " ")) (\(current?.label ?? "no process"))"
+    }
+
+    func jobStarting(worker: Int, target: Int) {
+        lock.lock()
+        self.worker = worker
+        self.target = target
+        lock.unlock()
+    }
+
+    /// Starts a process for the next steps.
+    private func start() throws(ObjectiveError) -> any LaunchedProcess {
+        lock.lock()
+        let worker = self.worker
+        let target = self.target
+        lock.unlock()
+        var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)
+        if objective.checkpoint, let target { environment["ASHB_JOB_RESOURCE"] = String(target) }
+        let request = LaunchRequest(
+            argv: objective.argv, environment: environment,
+            trial: trial, worker: worker)
+        let launched = try objective.launcher.launch(request)
+        lock.lock()
+        let wasCancelled = cancelled
+        if !wasCancelled { process = launched }
+        lock.unlock()
+        if wasCancelled {
+            CommandTerminations.end(launched, grace: objective.graceSeconds)
+            throw ObjectiveError("command: trial \(trial): cancelled")
+        }
+        var reader = ChildOutput(
+            stdoutFD: launched.stdoutFD, stderrFD: launched.stderrFD, maxLineBytes: CommandObjective.maxLineBytes,
+            stderrTailBytes: CommandObjective.stderrTailBytes)
+        reader.stderrLog = stderrLog
+        output = reader
+        lineNumber = 0
+        starts += 1
+        restartedAfter = resource > 0 ? resource : nil
+        return launched
     }
 
     func step() throws -> Step {
         if let failure { throw failure }
-        if cancelled.load(ordering: .acquiring) { throw fail("command: \(who): cancelled") }
-        if objective.stopBetweenSteps { child.signalGroup(SIGCONT) }
-        defer { if objective.stopBetweenSteps { child.signalGroup(SIGSTOP) } }
+        if isCancelled { throw fail("command: \(who): cancelled") }
+        let running: any LaunchedProcess
+        if let p = current {
+            running = p
+            if objective.stopBetweenSteps { running.resume() }
+        } else {
+            running = try start()
+        }
+        defer { if objective.stopBetweenSteps { running.pause() } }
         while true {
             // A stop signal that races a fork in the child can reach the new process after the
             // continue signal did: while waiting, the group is continued again now and then.
             let resend = objective.stopBetweenSteps
-            switch output.nextLine(idle: { if resend { child.signalGroup(SIGCONT) } }) {
+            let line = output!.nextLine(idle: { [self] in
+                if resend { running.resume() }
+                return isCancelled
+            })
+            switch line {
+            case .abandoned:
+                throw fail("command: \(who): cancelled")
             case .end:
-                throw fail(ended())
+                throw fail(ended(running))
             case .tooLong:
                 throw fail(
                     "command: \(who): stdout line \(lineNumber + 1) is longer than \(CommandObjective.maxLineBytes) bytes"
@@ -68,6 +154,13 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         } catch {
             throw fail("command: \(who): stdout line \(lineNumber) is not a step (\(error)): \(text)")
         }
+        if let after = restartedAfter, parsed.resource <= after {
+            let what = parsed.resource == after ? "which it had reported already" : "which goes back"
+            throw fail(
+                "command: \(who): restarted after resource \(after), its first step reported resource "
+                    + "\(parsed.resource), \(what): the program must continue from its checkpoint in "
+                    + "ASHB_CHECKPOINT_DIR (saved before each step's line is written): \(text)")
+        }
         guard parsed.resource > resource else {
             throw fail(
                 "command: \(who): stdout line \(lineNumber): resource \(parsed.resource) does not increase "
@@ -78,17 +171,18 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
                 "command: \(who): stdout line \(lineNumber): resource \(parsed.resource) is beyond "
                     + "max_resource \(max): \(text)")
         }
+        restartedAfter = nil
         resource = parsed.resource
         return Step(resource: parsed.resource, value: parsed.value, cost: parsed.seconds)
     }
 
     /// The message for a child whose output ended before the trial did.
-    private func ended() -> String {
-        if cancelled.load(ordering: .acquiring) { return "command: \(who): cancelled" }
-        let status = child.terminate(grace: objective.graceSeconds)
-        output.drainStderr()
-        let tail = ChildOutput.printable(output.stderrTail, limit: CommandObjective.stderrTailBytes)
-        return "command: \(who) \(ChildProcess.describe(status)) at resource \(resource) "
+    private func ended(_ running: any LaunchedProcess) -> String {
+        if isCancelled { return "command: \(who): cancelled" }
+        let status = running.end(grace: objective.graceSeconds)
+        output?.drainStderr()
+        let tail = ChildOutput.printable(output?.stderrTail ?? [], limit: CommandObjective.stderrTailBytes)
+        return "command: \(who) \(status) at resource \(resource) "
             + "before reaching max_resource \(objective.maxResource ?? 0)"
             + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)")
     }
@@ -99,13 +193,41 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         return error
     }
 
-    /// Terminates the process group now, once (a step waiting for output then throws).
-    func cancel() {
-        guard cancelled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-        else { return }
-        CommandTerminations.terminate(child, grace: objective.graceSeconds)
+    /// With checkpoints, or when the trial is over, its process ends now: this returns once it is gone
+    /// (after at most the grace period and a bounded wait for the reaping), so the worker slot's next
+    /// process never overlaps it. A trial that ended (stopped, failed, killed) loses its checkpoint
+    /// directory unless `keep_checkpoints` is `all`.
+    func jobEnded(_ fate: TrialFate) {
+        guard objective.checkpoint || fate != .continues else { return }
+        lock.lock()
+        let ending = process ?? cancelledProcess
+        process = nil
+        cancelledProcess = nil
+        lock.unlock()
+        if let ending {
+            ending.end(grace: objective.graceSeconds)
+            output?.drainStderr()
+        }
+        output = nil
+        stderrLog.closeFile()
+        if fate == .ended, objective.checkpoint, objective.keepCheckpoints != .all {
+            try? FileManager.default.removeItem(atPath: objective.checkpointDirectory(trial))
+        }
     }
 
-    /// The pid of the child (the process group's id), for tests.
-    var processID: Int32 { child.pid }
+    /// Ends the process now, once (a step waiting for output then throws); later steps throw.
+    func cancel() {
+        lock.lock()
+        let wasCancelled = cancelled
+        cancelled = true
+        let ending = process
+        process = nil
+        if let ending { cancelledProcess = ending }
+        lock.unlock()
+        guard !wasCancelled, let ending else { return }
+        CommandTerminations.end(ending, grace: objective.graceSeconds)
+    }
+
+    /// The process group's id of the current process, for tests (0 when none runs).
+    var processID: Int32 { (current as? LocalProcess)?.pid ?? 0 }
 }

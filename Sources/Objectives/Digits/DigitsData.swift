@@ -1,3 +1,4 @@
+import ASHA
 import Foundation
 
 /// The handwritten digits data set shipped with the package (`Resources/digits.csv`, see
