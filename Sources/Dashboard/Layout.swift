@@ -82,7 +82,7 @@ public struct Layout: Equatable, Sendable {
                 y += 1
             }
             let rest = size.height - 1 - y
-            let messagesWidth = min(52, w / 3)
+            let messagesWidth = min(56, w * 2 / 5)
             trials = Rect(x: 0, y: y, width: w - messagesWidth, height: rest)
             messages = Rect(x: w - messagesWidth, y: y, width: messagesWidth, height: rest)
         } else {

@@ -107,7 +107,11 @@ extension Renderer {
                 x: inner.x, y: y, role: .good, maxWidth: inner.width)
             y += 1
         }
-        let lines = rungLines(t)
+        let lines = rungLines(t).flatMap { line in
+            wrapHard(line.0, width: inner.width - 4).enumerated().map {
+                ($0.offset == 0 ? $0.element : "  " + $0.element, line.1)
+            }
+        }
         let remaining = bottom - y
         let plotHeight = max(0, min(12, remaining - 3 - min(lines.count, max(2, remaining / 3))))
         if plotHeight >= 3, t.curve.count >= 1 {
@@ -149,10 +153,12 @@ extension Renderer {
         let eta = max(2, model.info?.settings.reductionFactor ?? 3)
         let (rank, n) = currentRank(of: t, rung: k)
         let top = n / eta
-        let cutoff = model.rungs.indices.contains(t.bracket) && model.rungs[t.bracket].indices.contains(k)
+        let cutoff =
+            model.rungs.indices.contains(t.bracket) && model.rungs[t.bracket].indices.contains(k)
             ? model.rungs[t.bracket][k].cutoff : nil
-        let now = "at rung \(k) with \(formatShort(value)): rank \(rank) of \(n) now, top \(n)/\(eta) = \(top)"
-            + (cutoff.map { ", cutoff \(formatShort($0))" } ?? "")
+        let now =
+            "at rung \(k) with \(formatShort(value)): rank \(rank) of \(n) now (promotable: rank <= \(n)/\(eta) = \(top))"
+            + (cutoff.map { ", cutoff \(formatShort($0))" } ?? ", no cutoff yet")
         if model.isEnded {
             return "not promoted: the run ended while it waited \(now)"
         }
@@ -169,37 +175,39 @@ extension Renderer {
         var n = 0
         var better = 0
         for other in model.trials where other.bracket == t.bracket && (other.highestRung ?? -1) >= k {
-            guard let v = other.decisions.last(where: { $0.rung == k && $0.action != .promote })?.value else { continue }
+            guard let v = other.decisions.last(where: { $0.rung == k && $0.action != .promote })?.value else {
+                continue
+            }
             n += 1
             if other.id != t.id, model.goal.isBetter(v, than: mine) || (v == mine && other.id < t.id) { better += 1 }
         }
         return (better + 1, max(n, 1))
     }
 
-    /// One line per rung: value, cutoff and rank at the report, the outcome and when it happened (a
-    /// wait and the promotion that ended it are one line).
+    /// One line per rung: when the trial reported there, its value, rank and the cutoff at the report,
+    /// and the outcome (a wait and the promotion that ended it are one line).
     func rungLines(_ t: TrialRecord) -> [(String, StyleRole)] {
         var out: [(String, StyleRole)] = []
-        var openWait: Int?
+        var openWait: (line: Int, decision: Decision, time: String)?
         for (i, d) in t.decisions.enumerated() {
             let time = i < t.decisionTimes.count ? formatDuration(t.decisionTimes[i]) : "-"
             if d.action == .promote, let w = openWait {
-                out[w].0 += ", promoted at \(time)"
-                out[w].1 = .good
+                out[w.line] = (decisionBase(w.decision, time: w.time) + " \(g.arrow) promoted at \(time)", .good)
                 openWait = nil
                 continue
             }
-            var line = decisionText(d) + " at \(time)"
-            var role: StyleRole
+            var line = decisionBase(d, time: time) + " \(g.arrow) " + outcomeText(d)
+            let role: StyleRole
             switch d.action {
             case .stop: role = .bad
             case .wait:
                 role = .normal
-                openWait = out.count
-                if model.isEnded, t.status == .waiting { line += ", not promoted (run ended)" }
+                openWait = (out.count, d, time)
+                if model.isEnded, t.status == .waiting {
+                    line = decisionBase(d, time: time) + " \(g.arrow) not promoted (the run ended)"
+                }
             default: role = .good
             }
-            if d.action == .promote { role = .good }
             out.append((line, role))
         }
         return out
@@ -245,21 +253,24 @@ extension Renderer {
         }
     }
 
-    /// "rung 2 (r=9): 0.213 vs cutoff 0.198, rank 5 of 12 → stop (worse than cutoff)"
-    func decisionText(_ d: Decision) -> String {
+    /// "rung 2 (r=9) at 1:03: 0.213, rank 5 of 12, cutoff 0.198"
+    func decisionBase(_ d: Decision, time: String) -> String {
         let cutoff = d.cutoff.map { "cutoff \(formatShort($0))" } ?? "no cutoff yet"
-        let outcome: String
-        switch (d.action, d.reason) {
-        case (.continue, _): outcome = "continued (\(reasonText(d.reason)))"
-        case (.stop, _): outcome = "stopped (\(reasonText(d.reason)))"
-        case (.wait, .withinCutoff): outcome = "waited for a free worker (within the top 1/eta)"
-        case (.wait, _): outcome = "waited for the rung to grow (\(reasonText(d.reason)))"
-        case (.promote, _): outcome = "promoted"
-        case (.complete, _): outcome = "completed (top rung)"
-        }
         let bracket = model.rungs.count > 1 ? "bracket \(d.bracket) " : ""
-        return "\(bracket)rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs \(cutoff), "
-            + "rank \(d.rank) of \(d.rungSize) \(g.arrow) \(outcome)"
+        return "\(bracket)rung \(d.rung) (r=\(d.resource)) at \(time): \(formatShort(d.value)), "
+            + "rank \(d.rank) of \(d.rungSize), \(cutoff)"
+    }
+
+    /// What the decision did, and why.
+    func outcomeText(_ d: Decision) -> String {
+        switch (d.action, d.reason) {
+        case (.continue, _): return "continued (\(reasonText(d.reason)))"
+        case (.stop, _): return "stopped (\(reasonText(d.reason)))"
+        case (.wait, .withinCutoff): return "waited for a free worker (within the top 1/eta)"
+        case (.wait, _): return "waited for the rung to grow (\(reasonText(d.reason)))"
+        case (.promote, _): return "promoted"
+        case (.complete, _): return "completed (top rung)"
+        }
     }
 
     private func reasonText(_ reason: Decision.Reason) -> String {

@@ -47,7 +47,9 @@ extension Renderer {
                 + pad(String(s.reached), 8, right: true) + pad(String(s.promoted), 6, right: true)
                 + pad(String(s.running), 5, right: true) + pad(String(s.waiting), 6, right: true)
                 + pad(String(s.stopped), 6, right: true) + " " + pad(cutoff, 10, right: true)
-            grid.put(line, x: inner.x, y: y, role: selected ? .selected : (s.running > 0 ? .normal : .dim), maxWidth: inner.width)
+            grid.put(
+                line, x: inner.x, y: y, role: selected ? .selected : (s.running > 0 ? .normal : .dim),
+                maxWidth: inner.width)
             if barWidth >= 4 {
                 let maxReached = max(1, model.rungs[b].map(\.reached).max() ?? 1)
                 drawFunnelBar(x: barX, y: y, width: barWidth, stats: s, scale: maxReached)
@@ -80,7 +82,8 @@ extension Renderer {
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
             + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
-            + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii) + pad("time", 8, right: true)
+            + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii)
+            + pad("time", 8, right: true)
             + " state"
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
@@ -125,7 +128,8 @@ extension Renderer {
             drawProgress(x: x, y: y, width: barWidth, fraction: fraction)
             x += barWidth
             let rest =
-                pad("\(w.resource)/\(w.toResource)", 10, right: true) + pad(metricText(w.metric), metricWidth, right: true)
+                pad("\(w.resource)/\(w.toResource)", 10, right: true)
+                + pad(metricText(w.metric), metricWidth, right: true)
                 + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " " + state
             grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
         }
@@ -210,11 +214,13 @@ extension Renderer {
     mutating func drawBestLine(_ r: Rect) {
         grid.fill(" ", x: r.x, y: r.y, count: r.width, role: .normal)
         guard let best = model.best else {
-            grid.put(" \(starGlyph) best \(model.metricName): no result yet", x: r.x, y: r.y, role: .dim, maxWidth: r.width)
+            grid.put(
+                " \(starGlyph) best \(model.metricName): no result yet", x: r.x, y: r.y, role: .dim, maxWidth: r.width)
             return
         }
         var x = grid.put(
-            " \(starGlyph) best \(formatShort(best.value)) trial \(best.trial) at \(bestRungText(best)) ", x: r.x, y: r.y,
+            " \(starGlyph) best \(formatShort(best.value)) trial \(best.trial) at \(bestRungText(best)) ", x: r.x,
+            y: r.y,
             role: .good, maxWidth: r.width)
         let config = model.trial(best.trial)?.configText ?? ""
         x = grid.put(config, x: x, y: r.y, maxWidth: r.x + r.width - x)

@@ -1,5 +1,5 @@
-import Foundation
 import ASHA
+import Foundation
 
 extension Renderer {
     /// The trials list as a tuning table: id, status, bracket, highest rung, resource, the metric,
@@ -72,7 +72,8 @@ extension Renderer {
                     "\(Sanitizer.clean($0.name, maxColumns: 24))=\(Sanitizer.clean($0.value.description, maxColumns: 40))"
                 }
                 grid.put(
-                    "  " + rest.joined(separator: " "), x: x, y: y, role: selected ? .selected : .dim, maxWidth: limit - x)
+                    "  " + rest.joined(separator: " "), x: x, y: y, role: selected ? .selected : .dim,
+                    maxWidth: limit - x)
             }
         }
         if table.count > visible {

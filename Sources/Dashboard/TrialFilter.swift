@@ -105,7 +105,8 @@ public struct TrialFilter: Sendable, Equatable {
         case "<=": op = .le
         case ">": op = .gt
         case ">=": op = .ge
-        default: return .failure(FilterError(term: token, problem: "'\(opText)' is not a comparison (: = != < <= > >=)"))
+        default:
+            return .failure(FilterError(term: token, problem: "'\(opText)' is not a comparison (: = != < <= > >=)"))
         }
         guard !value.isEmpty else {
             return .failure(FilterError(term: token, problem: "a value must follow \(opText)"))

@@ -6,6 +6,8 @@ extension UIState {
     public mutating func handle(_ key: Key, model: DashboardModel) -> [Effect] {
         flash = nil
         if key == .resize { return [] }
+        // From the first key on, nothing moves the selection but the user.
+        userMoved = true
         switch overlay {
         case .confirmKill(let id):
             overlay = nil

@@ -68,8 +68,10 @@ public struct UIState: Sendable {
     public internal(set) var table = TrialList()
     /// The row of `selectedTrial` in `table` (cached).
     public internal(set) var selectedRow: Int?
-    /// True once the user moved the cursor (the dashboard stops steering it to running trials).
+    /// True once the user pressed a key (the dashboard stops steering the selection to running trials).
     var userMoved = false
+    /// The trial the dashboard last steered the selection to (a selection set otherwise is not steered).
+    var steeredTo: TrialID?
 
     /// A fresh view state.
     public init(keyMap: KeyMap = .standard, readOnly: Bool = false) {
@@ -91,14 +93,22 @@ public struct UIState: Sendable {
         // Start on a running trial as soon as one exists (then stay on it until the user moves).
         // Until the user moves it, the selection stays on the first running trial at the top of the
         // list (so it never scrolls away by itself); from the first move on, it stays on its trial.
-        if !userMoved, let running = model.firstRunningTrial {
+        if !userMoved, selectedTrial == nil || selectedTrial == steeredTo, let running = model.firstRunningTrial {
             let top = table.count > 0 ? table.id(at: 0) : nil
             let topRunning = top.flatMap { model.trial($0)?.status } == .running ? top : nil
             let current = selectedTrial.flatMap { model.trial($0)?.status }
-            if let topRunning, sortKey == .status { selectedTrial = topRunning } else if current != .running { selectedTrial = running }
+            if let topRunning, sortKey == .status {
+                selectedTrial = topRunning
+            } else if current != .running {
+                selectedTrial = running
+            }
+            steeredTo = selectedTrial
             selectedOffset = nil
         }
-        if selectedTrial == nil, table.count > 0 { selectedTrial = table.id(at: 0) }
+        if selectedTrial == nil, table.count > 0 {
+            selectedTrial = table.id(at: 0)
+            if !userMoved { steeredTo = selectedTrial }
+        }
         locateSelection()
         if selectedTrial.map({ model.trial($0) == nil }) ?? false, table.count > 0 {
             // The selected trial is not in this model (a different run): start at the top.
@@ -113,7 +123,9 @@ public struct UIState: Sendable {
             if row >= listTop + page { listTop = row - page + 1 }
         }
         listTop = max(0, min(listTop, table.count - page))
-        selectedOffset = selectedRow.map { $0 - listTop }
+        // The screen line the user left the highlight on is kept (set again by the next move), so a
+        // trial that briefly sorts to the top of the list comes back to its line.
+        if selectedOffset == nil { selectedOffset = selectedRow.map { $0 - listTop } }
         if selectedWorker >= model.workers.count { selectedWorker = max(0, model.workers.count - 1) }
         selectedRung = max(0, min(selectedRung, model.rungs.reduce(0) { $0 + $1.count } - 1))
         selectedMessage = max(0, min(selectedMessage, notices.count + model.messageCount - 1))
