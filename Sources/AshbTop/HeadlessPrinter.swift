@@ -4,7 +4,9 @@ import RunLog
 import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
-/// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
+/// reach each rung, failures, user actions and the end; and, with `startProgress(every:)`, a progress
+/// line at a steady interval, so a log in CI or Slurm tells slow from hung. Everything printed passes
+/// `terminalSafe`.
 /// What it knows about the run (its description, trials' configurations) it reads from its own fold of
 /// the events (`RunState`).
 final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is behind `lock`
@@ -12,6 +14,14 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
     private var state: RunState
     private var reached = Set<[Int]>()
     private let write: @Sendable (String) -> Void
+    private var timer: DispatchSourceTimer?
+    /// Wall time (ns) when the latest event arrived, and the reports counted at the last progress line.
+    private var lastEventWall = DispatchTime.now().uptimeNanoseconds
+    private var lastProgressWall = DispatchTime.now().uptimeNanoseconds
+    private var lastProgressReports = 0
+    /// Wall-clock run (event times are seconds since the start): progress lines extrapolate the run's
+    /// time between events. Off on the simulated clock.
+    private var wallClock = true
 
     /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
     /// each line (with its newline), by default on standard output.
@@ -31,9 +41,96 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         lock.lock()
         defer { lock.unlock() }
         state.apply(event)
+        lastEventWall = DispatchTime.now().uptimeNanoseconds
         guard let text = line(for: event) else { return }
         let time = String(format: "%8.2fs", event.time)
         write("[\(time)] \(text)\n")
+    }
+
+    /// Prints a progress line every `seconds` of wall time until `stopProgress()` (nothing when
+    /// `seconds` is 0 or less). `wallClock` false (the simulated clock): the run's time is the latest
+    /// event's.
+    func startProgress(every seconds: Double, wallClock: Bool = true) {
+        guard seconds > 0, seconds.isFinite else { return }
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.progress"))
+        let ms = Int(seconds * 1000)
+        t.schedule(deadline: .now() + .milliseconds(ms), repeating: .milliseconds(ms), leeway: .milliseconds(50))
+        t.setEventHandler { [weak self] in self?.progress() }
+        lock.lock()
+        self.wallClock = wallClock
+        lastProgressWall = DispatchTime.now().uptimeNanoseconds
+        lastProgressReports = state.reports
+        timer = t
+        lock.unlock()
+        t.resume()
+    }
+
+    /// Stops the progress lines.
+    func stopProgress() {
+        lock.lock()
+        timer?.cancel()
+        timer = nil
+        lock.unlock()
+    }
+
+    private func progress() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard timer != nil, state.info != nil, state.endReason == nil else { return }
+        let wall = DispatchTime.now().uptimeNanoseconds
+        let now = state.time + (wallClock && !state.runPaused ? Double(wall &- lastEventWall) / 1e9 : 0)
+        let interval = Double(wall &- lastProgressWall) / 1e9
+        let rate = interval > 0 ? Double(state.reports - lastProgressReports) / interval : 0
+        lastProgressWall = wall
+        lastProgressReports = state.reports
+        write("[\(String(format: "%8.2fs", now))] \(progressText(now: now, rate: rate))\n")
+    }
+
+    /// "progress: trials 120 (run 4, wait 100, done 2, stop 14), 21.5 rep/s, workers 4/4 busy,
+    /// budget 40% (time 1:12/3:00), ends in 1:48 (time budget)"
+    func progressText(now: Double, rate: Double) -> String {
+        let order: [TrialStatus] = [.running, .waiting, .paused, .queued, .completed, .stopped, .killed, .failed]
+        let short: [TrialStatus: String] = [
+            .running: "run", .waiting: "wait", .paused: "paused", .queued: "queued", .completed: "done",
+            .stopped: "stop", .killed: "killed", .failed: "fail",
+        ]
+        let counts = order.filter { state.count($0) > 0 }.map { "\(short[$0] ?? $0.rawValue) \(state.count($0))" }
+        var parts = [
+            "trials \(state.trials.count)" + (counts.isEmpty ? "" : " (" + counts.joined(separator: ", ") + ")"),
+            String(format: "%.1f rep/s", rate),
+            "workers \(state.runningJobs)/\(state.workerLimit) busy",
+        ]
+        var budgets: [(Double, String)] = []
+        var eta: String?
+        let active = state.activeSeconds(at: now)
+        if let s = state.info?.settings {
+            if let m = s.maxTrials, m > 0 {
+                budgets.append((Double(state.trials.count) / Double(m), "trials \(state.trials.count)/\(m)"))
+            }
+            if let m = s.maxTotalResource, m > 0 {
+                budgets.append((Double(state.totalResource) / Double(m), "resource \(state.totalResource)/\(m)"))
+            }
+        }
+        if let m = state.info?.maxSeconds, m > 0 {
+            budgets.append((active / m, "time \(clock(active))/\(clock(m))"))
+            eta = "ends in \(clock(max(0, m - active))) (time budget)"
+        }
+        if let top = budgets.max(by: { $0.0 < $1.0 }) {
+            parts.append("budget \(Int(min(1, top.0) * 100))% (\(top.1))")
+        }
+        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0, !state.trials.isEmpty {
+            let perSecond = Double(state.trials.count) / active
+            eta = "sampling ends in ~\(clock(Double(m - state.trials.count) / perSecond)) at this rate"
+        }
+        if let eta { parts.append(eta) }
+        if state.runPaused { parts.append("RUN PAUSED") }
+        return "progress: " + parts.joined(separator: ", ")
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "-" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     private func line(for event: RunEvent) -> String? {
@@ -48,9 +145,17 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
             guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
+            // A best is judged at the highest resource any rung decision has seen: a best at a higher
+            // rung replaces one at a lower rung even when its value is worse.
             let metric = state.info?.metric ?? "value"
             let config = state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
-            return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
+            let bracket = state.trial(t)?.bracket ?? 0
+            let rung = state.info.flatMap { i in
+                i.ladders.indices.contains(bracket) ? i.ladders[bracket].firstIndex(of: r) : nil
+            }
+            let at = rung.map { "rung \($0) (r=\(r))" } ?? "r=\(r)"
+            return "new best: trial \(t) \(metric)=\(formatShort(v)) at \(at), judged at the highest resource "
+                + "reached so far  \(config)"
         case .trialFailed(let t, let reason):
             return "trial \(t) failed: \(terminalSafe(reason))"
         case .trialKilled(let t):
@@ -81,7 +186,10 @@ func summaryText(_ s: RunSummary, info: RunInfo, logPath: String?) -> String {
         out += "Best trial     none (no trial reached a rung)\n"
     }
     let order: [TrialStatus] = [.completed, .stopped, .waiting, .running, .paused, .queued, .killed, .failed]
-    let counts = order.compactMap { st in s.counts[st].map { "\(st.rawValue) \($0)" } }
+    // Trials still waiting at a rung when the run ended were not promoted (there is nothing pending).
+    let counts = order.compactMap { st in
+        s.counts[st].map { "\(st == .waiting && s.endReason != nil ? "not promoted" : st.rawValue) \($0)" }
+    }
     let total = s.counts.values.reduce(0, +)
     out += "Trials         \(total): " + counts.joined(separator: ", ") + "\n"
     out += "Reports        \(s.reports)\n"

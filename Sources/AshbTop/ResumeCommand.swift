@@ -13,7 +13,7 @@ struct ResumeCommand: ParsableCommand {
             promotions, stops, kills and budget used. Trials that were running or paused continue from their \
             last checkpoint (or train again from zero, with a message in the log, when it is missing). New \
             trials are the ones an uninterrupted run would have sampled. A finished run is left as it is \
-            unless --extend adds trials; a run another live process is writing is refused.
+            unless --extend adds trials (a run that ended on its time budget needs --extend-seconds); a run another live process is writing is refused.
             """)
 
     @Argument(help: "The run directory.")
@@ -24,6 +24,12 @@ struct ResumeCommand: ParsableCommand {
 
     @Option(help: "Raise the trial budget by this many trials (to continue a finished run).")
     var extend = 0
+
+    @Option(help: "Raise the time budget (budget.seconds) by this many seconds (a run that ended on its time budget).")
+    var extendSeconds: Double = 0
+
+    @Option(help: "Headless: seconds between progress lines (0: none).")
+    var progressEvery: Double = 10
 
     @Flag(help: "Skip corrupt lines in the log instead of stopping.")
     var lenient = false
@@ -36,6 +42,12 @@ struct ResumeCommand: ParsableCommand {
 
     func validate() throws {
         guard extend >= 0 else { throw ValidationError("--extend must be 0 or more (got \(extend))") }
+        guard extendSeconds >= 0, extendSeconds.isFinite else {
+            throw ValidationError("--extend-seconds must be 0 or more (got \(extendSeconds))")
+        }
+        guard progressEvery >= 0, progressEvery.isFinite else {
+            throw ValidationError("--progress-every must be 0 or more seconds (got \(progressEvery))")
+        }
     }
 
     func run() throws { try reportingErrors(execute) }
@@ -53,7 +65,7 @@ struct ResumeCommand: ParsableCommand {
         let experiment = try Experiment.load(
             specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
-            simulate: reader.header.simulated, extraTrials: extend)
+            simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds)
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
@@ -63,9 +75,14 @@ struct ResumeCommand: ParsableCommand {
         for w in reader.warnings {
             FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(dir.eventsPath)): \(w)\n".utf8))
         }
-        if let reason = tuner.restoredEndReason, ["finished", "time budget", "nothing left to run"].contains(reason),
-            extend == 0
-        {
+        if tuner.restoredEndReason == "time budget", extendSeconds == 0 {
+            // More trials would end again at once: the time is what ran out.
+            print(
+                "The run in \(terminalSafe(directory)) ended on its time budget; nothing to resume. "
+                    + "--extend-seconds S gives it S more seconds (and --extend N, N more trials).")
+            return
+        }
+        if let reason = tuner.restoredEndReason, ["finished", "nothing left to run"].contains(reason), extend == 0 {
             print(
                 "The run in \(terminalSafe(directory)) is finished (\(reason)); nothing to resume. --extend N adds N trials."
             )
@@ -79,7 +96,9 @@ struct ResumeCommand: ParsableCommand {
         }
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
-        let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
+        let display = DisplayOptions(
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
+            simulated: experiment.spec.simulated)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Objectives
 import RunLog
+import Terminal
 import Tuner
 
 /// `ashb-top run [SPEC]`: runs an experiment with the live dashboard, or headless.
@@ -42,7 +43,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Draw the dashboard without colours (also honoured: the NO_COLOR environment variable).")
     var noColor = false
 
+    @Option(help: "Headless: seconds between progress lines (0: none).")
+    var progressEvery: Double = 10
+
     func validate() throws {
+        if !(progressEvery >= 0 && progressEvery.isFinite) {
+            throw ValidationError("--progress-every must be a number of seconds, 0 or more (got \(progressEvery))")
+        }
         if let workers, workers < 1 || workers > 512 {
             throw ValidationError("--workers must be between 1 and 512 (got \(workers))")
         }
@@ -52,6 +59,13 @@ struct RunCommand: ParsableCommand {
 
     private func execute() throws {
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
+        let display = DisplayOptions(
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
+            simulated: experiment.spec.simulated)
+        // A terminal the dashboard cannot use is refused before anything is created.
+        if !display.headless, isatty(STDOUT_FILENO) == 1 {
+            do { try DashboardApp.checkTerminal() } catch { throw CLIError("\(error)") }
+        }
         let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
@@ -66,7 +80,6 @@ struct RunCommand: ParsableCommand {
         }
         let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path, runDirectory: dir.path)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
-        let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }
 }

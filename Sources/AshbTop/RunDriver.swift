@@ -11,6 +11,10 @@ struct DisplayOptions {
     var headless: Bool
     var ascii: Bool
     var noColor: Bool
+    /// Headless: seconds between progress lines (0: none).
+    var progressEvery: Double = 10
+    /// The run is on the simulated clock.
+    var simulated = false
 }
 
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
@@ -20,7 +24,10 @@ enum RunDriver {
     ) throws {
         let end = RunEnd(keep: keep)
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
+        guard interactive else {
+            return try driveHeadless(
+                tuner, log: log, dir: dir, end: end, progressEvery: display.progressEvery, simulated: display.simulated)
+        }
         do {
             try DashboardApp.checkTerminal()
         } catch {
@@ -30,8 +37,14 @@ enum RunDriver {
         try driveDashboard(tuner, log: log, dir: dir, display: display, end: end)
     }
 
-    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
-        tuner.addSink(HeadlessPrinter(state: tuner.state))
+    static func driveHeadless(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd(), progressEvery: Double = 10,
+        simulated: Bool = false
+    ) throws {
+        let printer = HeadlessPrinter(state: tuner.state)
+        tuner.addSink(printer)
+        printer.startProgress(every: progressEvery, wallClock: !simulated)
+        defer { printer.stopProgress() }
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }

@@ -122,7 +122,10 @@ public struct Renderer {
         if ui.readOnly { badges.append("REPLAY") }
         let badgeText = badges.map { " \($0) " }.joined(separator: " ")
         let right = w - badgeText.count
-        let elapsed = "elapsed \(formatDuration(now))"
+        // Elapsed time outside run pauses (what the time budget counts).
+        let paused = model.run.pausedSeconds + (model.run.pausedSince.map { max(0, now - $0) } ?? 0)
+        let elapsed =
+            "elapsed \(formatDuration(max(0, now - paused)))" + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
         let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
         x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
         var bx = max(x + 1, right)
@@ -136,10 +139,12 @@ public struct Renderer {
         let w = grid.width
         var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
         for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
-            parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
+            // After the run, a trial left waiting at a rung was not promoted: nothing is pending.
+            let label = s == .waiting && model.isEnded ? "not promoted" : s.shortName
+            parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role))
         }
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
-        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
+        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal))
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))

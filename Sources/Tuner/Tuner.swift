@@ -172,10 +172,11 @@ public final class Tuner: @unchecked Sendable {
         core.start()
         fillSlots()
         lock.unlock()
-        if let limit = core.options.maxSeconds {
+        if core.options.maxSeconds != nil {
+            // The budget counts time outside run pauses: look at it a few times a second.
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
-            t.schedule(deadline: .now() + limit)
-            t.setEventHandler { [weak self] in self?.send(.stopRun(reason: "time budget")) }
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTimeBudget() }
             t.resume()
             budgetTimer = t
         }
@@ -186,6 +187,16 @@ public final class Tuner: @unchecked Sendable {
             t.resume()
             trialTimer = t
         }
+    }
+
+    private func enforceTimeBudget() {
+        lock.lock()
+        core.tick(elapsed())
+        let over =
+            core.stopReason == nil
+            && (core.options.maxSeconds.map { core.state.activeSeconds(at: core.now) >= $0 } ?? false)
+        lock.unlock()
+        if over { send(.stopRun(reason: "time budget")) }
     }
 
     private func enforceTrialTimeLimit() {
