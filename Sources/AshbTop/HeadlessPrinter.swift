@@ -118,7 +118,8 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         if let top = budgets.max(by: { $0.0 < $1.0 }) {
             parts.append("budget \(Int(min(1, top.0) * 100))% (\(top.1))")
         }
-        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0, !state.trials.isEmpty {
+        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0, !state.trials.isEmpty
+        {
             let perSecond = Double(state.trials.count) / active
             eta = "sampling ends in ~\(clock(Double(m - state.trials.count) / perSecond)) at this rate"
         }
@@ -130,7 +131,8 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
     private func clock(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "-" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     private func line(for event: RunEvent) -> String? {

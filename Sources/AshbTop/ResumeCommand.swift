@@ -97,7 +97,8 @@ struct ResumeCommand: ParsableCommand {
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(
-            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
+            progressEvery: progressEvery,
             simulated: experiment.spec.simulated)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }

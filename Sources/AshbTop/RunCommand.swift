@@ -60,7 +60,8 @@ struct RunCommand: ParsableCommand {
     private func execute() throws {
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
         let display = DisplayOptions(
-            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
+            progressEvery: progressEvery,
             simulated: experiment.spec.simulated)
         // A terminal the dashboard cannot use is refused before anything is created.
         if !display.headless, isatty(STDOUT_FILENO) == 1 {

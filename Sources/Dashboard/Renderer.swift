@@ -125,7 +125,8 @@ public struct Renderer {
         // Elapsed time outside run pauses (what the time budget counts).
         let paused = model.run.pausedSeconds + (model.run.pausedSince.map { max(0, now - $0) } ?? 0)
         let elapsed =
-            "elapsed \(formatDuration(max(0, now - paused)))" + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
+            "elapsed \(formatDuration(max(0, now - paused)))"
+            + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
         let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
         x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
         var bx = max(x + 1, right)

@@ -265,3 +265,29 @@ struct UsabilityTests {
         #expect(text.contains("not promoted: the run ended while it waited at rung 0"))
     }
 }
+
+@Suite("Filter on live changes")
+struct FilterLiveTests {
+    @Test func aTrialThatFailsAfterTheFilterWasTypedAppearsInIt() {
+        var b = ReducerTests().promotionRun()
+        var model = DashboardModel(events: b.events)
+        var ui = viewState(model)
+        _ = ui.handle(.char("/"), model: model)
+        for c in "status:fail" { _ = ui.handle(.char(c), model: model) }
+        _ = ui.handle(.enter, model: model)
+        #expect(ui.table.count == 0)
+        b.add(.trialFailed(trial: 3, reason: "boom"))
+        model = DashboardModel(events: b.events)
+        ui.sync(with: model)
+        #expect(model.count(.failed) == 1)
+        #expect(ui.table.ids == [3])
+        // The same on one model folding on (the live dashboard's case).
+        var live = DashboardModel(events: ReducerTests().promotionRun().events)
+        var ui2 = viewState(live)
+        ui2.filter = "status:fail"
+        ui2.sync(with: live)
+        live.apply(RunEvent(seq: 999, time: 9, body: .trialFailed(trial: 3, reason: "boom")))
+        ui2.sync(with: live)
+        #expect(ui2.table.ids == [3])
+    }
+}
