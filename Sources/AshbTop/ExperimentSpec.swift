@@ -1,4 +1,5 @@
 import ASHA
+import Tuner
 
 /// An experiment as its YAML spec describes it (see README.md, "Experiment spec").
 public struct ExperimentSpec: Sendable, Equatable {
@@ -34,6 +35,8 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var simulated: Bool
     /// The spec's text, recorded in the log header.
     public var text: String
+    /// Which in-process checkpoints stay once the run has ended (`keep_checkpoints`).
+    public var keepCheckpoints: CheckpointKeeping = .best
 
     public init(
         name: String, objective: String, objectiveOptions: [String: ParameterValue] = [:], space: SearchSpace? = nil,

@@ -9,19 +9,22 @@ import Tuner
 /// `terminalSafe`.
 /// What it knows about the run (its description, trials' configurations) it reads from its own fold of
 /// the events (`RunState`).
-final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is behind `lock`
-    private let lock = NSLock()
-    private var state: RunState
-    private var reached = Set<[Int]>()
+final class HeadlessPrinter: EventSink, Sendable {
+    /// The printer's fold of the run, and the rungs already announced.
+    private struct Seen {
+        var state: RunState
+        var reached = Set<[Int]>()
+        /// Wall time (ns) when the latest event arrived; the last progress line's wall time and reports.
+        var lastEventWall = DispatchTime.now().uptimeNanoseconds
+        var lastProgressWall = DispatchTime.now().uptimeNanoseconds
+        var lastProgressReports = 0
+        /// Progress lines extrapolate the run's time between events (off on the simulated clock).
+        var wallClock = true
+        var timer: (any DispatchSourceTimer)?
+    }
+
+    private let seen: Locked<Seen>
     private let write: @Sendable (String) -> Void
-    private var timer: DispatchSourceTimer?
-    /// Wall time (ns) when the latest event arrived, and the reports counted at the last progress line.
-    private var lastEventWall = DispatchTime.now().uptimeNanoseconds
-    private var lastProgressWall = DispatchTime.now().uptimeNanoseconds
-    private var lastProgressReports = 0
-    /// Wall-clock run (event times are seconds since the start): progress lines extrapolate the run's
-    /// time between events. Off on the simulated clock.
-    private var wallClock = true
 
     /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
     /// each line (with its newline), by default on standard output.
@@ -30,21 +33,22 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
     ) {
         self.write = write
-        self.state = state
+        var seen = Seen(state: state)
         // A resumed run's rungs were reached long ago: announce only what is new.
         if let info = state.info {
-            for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } }
+            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert([b, k]) } }
         }
+        self.seen = Locked(seen)
     }
 
     func receive(_ event: RunEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        state.apply(event)
-        lastEventWall = DispatchTime.now().uptimeNanoseconds
-        guard let text = line(for: event) else { return }
-        let time = String(format: "%8.2fs", event.time)
-        write("[\(time)] \(text)\n")
+        seen.withLock { seen in
+            seen.state.apply(event)
+            seen.lastEventWall = DispatchTime.now().uptimeNanoseconds
+            guard let text = Self.line(for: event, &seen) else { return }
+            let time = String(format: "%8.2fs", event.time)
+            write("[\(time)] \(text)\n")
+        }
     }
 
     /// Prints a progress line every `seconds` of wall time until `stopProgress()` (nothing when
@@ -56,39 +60,40 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         let ms = Int(seconds * 1000)
         t.schedule(deadline: .now() + .milliseconds(ms), repeating: .milliseconds(ms), leeway: .milliseconds(50))
         t.setEventHandler { [weak self] in self?.progress() }
-        lock.lock()
-        self.wallClock = wallClock
-        lastProgressWall = DispatchTime.now().uptimeNanoseconds
-        lastProgressReports = state.reports
-        timer = t
-        lock.unlock()
+        seen.withLock { seen in
+            seen.wallClock = wallClock
+            seen.lastProgressWall = DispatchTime.now().uptimeNanoseconds
+            seen.lastProgressReports = seen.state.reports
+            seen.timer = t
+        }
         t.resume()
     }
 
     /// Stops the progress lines.
     func stopProgress() {
-        lock.lock()
-        timer?.cancel()
-        timer = nil
-        lock.unlock()
+        seen.withLock { seen in
+            seen.timer?.cancel()
+            seen.timer = nil
+        }
     }
 
     private func progress() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard timer != nil, state.info != nil, state.endReason == nil else { return }
-        let wall = DispatchTime.now().uptimeNanoseconds
-        let now = state.time + (wallClock && !state.runPaused ? Double(wall &- lastEventWall) / 1e9 : 0)
-        let interval = Double(wall &- lastProgressWall) / 1e9
-        let rate = interval > 0 ? Double(state.reports - lastProgressReports) / interval : 0
-        lastProgressWall = wall
-        lastProgressReports = state.reports
-        write("[\(String(format: "%8.2fs", now))] \(progressText(now: now, rate: rate))\n")
+        seen.withLock { seen in
+            guard seen.timer != nil, seen.state.info != nil, seen.state.endReason == nil else { return }
+            let wall = DispatchTime.now().uptimeNanoseconds
+            let extra = seen.wallClock && !seen.state.runPaused ? Double(wall &- seen.lastEventWall) / 1e9 : 0
+            let now = seen.state.time + extra
+            let interval = Double(wall &- seen.lastProgressWall) / 1e9
+            let rate = interval > 0 ? Double(seen.state.reports - seen.lastProgressReports) / interval : 0
+            seen.lastProgressWall = wall
+            seen.lastProgressReports = seen.state.reports
+            write("[\(String(format: "%8.2fs", now))] \(Self.progressText(seen.state, now: now, rate: rate))\n")
+        }
     }
 
     /// "progress: trials 120 (run 4, wait 100, done 2, stop 14), 21.5 rep/s, workers 4/4 busy,
     /// budget 40% (time 1:12/3:00), ends in 1:48 (time budget)"
-    func progressText(now: Double, rate: Double) -> String {
+    static func progressText(_ state: RunState, now: Double, rate: Double) -> String {
         let order: [TrialStatus] = [.running, .waiting, .paused, .queued, .completed, .stopped, .killed, .failed]
         let short: [TrialStatus: String] = [
             .running: "run", .waiting: "wait", .paused: "paused", .queued: "queued", .completed: "done",
@@ -118,7 +123,8 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         if let top = budgets.max(by: { $0.0 < $1.0 }) {
             parts.append("budget \(Int(min(1, top.0) * 100))% (\(top.1))")
         }
-        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0, !state.trials.isEmpty
+        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0,
+            !state.trials.isEmpty
         {
             let perSecond = Double(state.trials.count) / active
             eta = "sampling ends in ~\(clock(Double(m - state.trials.count) / perSecond)) at this rate"
@@ -128,14 +134,14 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         return "progress: " + parts.joined(separator: ", ")
     }
 
-    private func clock(_ seconds: Double) -> String {
+    private static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "-" }
         let s = Int(seconds.rounded())
         return s >= 3600
             ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
-    private func line(for event: RunEvent) -> String? {
+    private static func line(for event: RunEvent, _ seen: inout Seen) -> String? {
         switch event.body {
         case .runStarted(let i):
             let s = i.settings
@@ -144,22 +150,22 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
         case .decision(let d):
             if d.action == .promote { return nil }
-            guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
+            guard seen.reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
             // A best is judged at the highest resource any rung decision has seen: a best at a higher
             // rung replaces one at a lower rung even when its value is worse.
-            let metric = state.info?.metric ?? "value"
-            let config = state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
-            let bracket = state.trial(t)?.bracket ?? 0
-            let rung = state.info.flatMap { i in
+            let metric = seen.state.info?.metric ?? "value"
+            let config = seen.state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
+            let bracket = seen.state.trial(t)?.bracket ?? 0
+            let rung = seen.state.info.flatMap { i in
                 i.ladders.indices.contains(bracket) ? i.ladders[bracket].firstIndex(of: r) : nil
             }
             let at = rung.map { "rung \($0) (r=\(r))" } ?? "r=\(r)"
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at \(at), judged at the highest resource "
                 + "reached so far  \(config)"
         case .trialFailed(let t, let reason):
-            return "trial \(t) failed: \(terminalSafe(reason))"
+            return "trial \(t) failed: \(terminalSafe(reason, limit: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):
@@ -170,7 +176,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {  // every var is b
         case .message(let t, let text):
             return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
         case .runContinued(let n): return "run resumed from its log after \(n) events"
-        case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
+        case .runEnded(let reason): return "run ended: \(terminalSafe(reason.text))"
         default: return nil
         }
     }

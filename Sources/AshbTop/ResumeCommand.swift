@@ -75,14 +75,14 @@ struct ResumeCommand: ParsableCommand {
         for w in reader.warnings {
             FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(dir.eventsPath)): \(w)\n".utf8))
         }
-        if tuner.restoredEndReason == "time budget", extendSeconds == 0 {
+        if tuner.restoredEndReason == .timeBudget, extendSeconds == 0 {
             // More trials would end again at once: the time is what ran out.
             print(
                 "The run in \(terminalSafe(directory)) ended on its time budget; nothing to resume. "
                     + "--extend-seconds S gives it S more seconds (and --extend N, N more trials).")
             return
         }
-        if let reason = tuner.restoredEndReason, ["finished", "nothing left to run"].contains(reason), extend == 0 {
+        if let reason = tuner.restoredEndReason, reason.isNaturalEnd, reason != .timeBudget, extend == 0 {
             print(
                 "The run in \(terminalSafe(directory)) is finished (\(reason)); nothing to resume. --extend N adds N trials."
             )
@@ -95,11 +95,20 @@ struct ResumeCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         tuner.addSink(log)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(
-            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
-            progressEvery: progressEvery,
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
             simulated: experiment.spec.simulated)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+        let status: Int32
+        do {
+            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 }

@@ -80,7 +80,17 @@ struct RunCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path, runDirectory: dir.path)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
+        let status: Int32
+        do {
+            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 }

@@ -45,8 +45,10 @@ enum RunDriver {
         tuner.addSink(printer)
         printer.startProgress(every: progressEvery, wallClock: !simulated)
         defer { printer.stopProgress() }
+        let count = SignalCount()
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
@@ -57,6 +59,22 @@ enum RunDriver {
     struct RunEnd {
         /// Which trials' checkpoint directories stay (a command objective with checkpoints), or nil.
         var keep: KeepCheckpoints?
+    }
+
+    /// A second SIGINT or SIGTERM while the run is stopping: the events buffered so far are written (the
+    /// log holds whole lines only), and the process exits with 128 + the signal at once. Checkpoints
+    /// not yet written are lost: a resume continues those trials from an older checkpoint or from zero.
+    static func exitAtOnce(log: LogWriter, signal: Int32) {
+        log.flush()
+        FileHandle.standardError.write(Data("ashb-top: second signal; exiting now (the log is consistent)\n".utf8))
+        _exit(128 + signal)
+    }
+
+    /// Exits once a run is over and everything is written and closed, without tearing down the run's
+    /// memory first (freeing hundreds of thousands of trials one by one took a fifth of a second).
+    static func exitNow(_ status: Int32) -> Never {
+        fflush(nil)
+        exit(status)
     }
 
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
@@ -101,7 +119,9 @@ enum RunDriver {
         do {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
-                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                options: DashboardOptions(
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false,
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) }),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -109,14 +129,21 @@ enum RunDriver {
             log.close()
             throw CLIError("\(error)")
         }
+        // The screen is gone: standard error is the terminal's again, and while the run stops, a signal
+        // stops it again (after a signal closed the dashboard: exits at once).
+        diagnostics.restore()
+        let count = SignalCount()
+        if case .signal = reason { _ = count.next() }
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
+            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
+        }
+        defer { trap.stop() }
         switch reason {
         case .signal(let sig):
-            tuner.send(
-                .stopRun(
-                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
-                ))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
-            tuner.send(.stopRun(reason: "user quit"))
+            tuner.send(.stopRun(reason: .userQuit))
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
@@ -153,4 +180,18 @@ final class StderrRedirect {
 /// Exit with this code, having printed everything already.
 struct ExitCodeError: Error {
     let code: Int32
+}
+
+/// Counts signals across a watcher's callbacks.
+final class SignalCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+
+    /// Counts one more and returns the count.
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        n += 1
+        return n
+    }
 }

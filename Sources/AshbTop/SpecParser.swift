@@ -1,4 +1,5 @@
 import ASHA
+import Tuner
 import Yams
 
 /// Reads an experiment spec from YAML, strictly: unknown keys are errors, every error names its key
@@ -9,7 +10,7 @@ public enum SpecParser {
 
     static let topKeys = [
         "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock", "gpus",
-        "gpus_per_worker",
+        "gpus_per_worker", "keep_checkpoints",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -133,6 +134,12 @@ public enum SpecParser {
             case "simulated": spec.simulated = true
             default: throw SpecError(key: "clock", line: c.mark?.line, message: "must be wall or simulated")
             }
+        }
+        if let k = top["keep_checkpoints"] {
+            guard let keep = CheckpointKeeping(rawValue: try string(k, "keep_checkpoints")) else {
+                throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
+            }
+            spec.keepCheckpoints = keep
         }
         return spec
     }

@@ -56,9 +56,9 @@ extension DashboardModel {
             end(i)
         case .trialFailed(let trial, let reason):
             let i = slot(of: trial)
-            trials[i].failure = Sanitizer.clean(reason, maxColumns: TrialRecord.failureCapacity)
+            trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
             end(i)
-            log(t, "trial \(trial) failed: \(trials[i].failure ?? "")", .bad)
+            log(t, "trial \(trial) failed: \(trials[i].failureReason ?? "")", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)
             if bestSeries.count >= Self.bestSeriesCapacity {
@@ -74,7 +74,7 @@ extension DashboardModel {
             trimIdleWorkers()
             log(t, "workers set to \(count) by \(by.rawValue)", .normal)
         case .message(let trial, let text):
-            let clean = Sanitizer.clean(text, maxColumns: TrialRecord.failureCapacity)
+            let clean = Sanitizer.clean(text, maxColumns: TrialRecord.reasonColumns)
             log(t, trial.map { "trial \($0): \(clean)" } ?? clean, .warning)
         case .runContinued(let events):
             // `ashb-top resume`: the run goes on from its log; the jobs that were running when it stopped
@@ -82,7 +82,7 @@ extension DashboardModel {
             continueRun()
             log(t, "run resumed from its log after \(events) events", .normal)
         case .runEnded(let reason):
-            log(t, "run ended: \(Sanitizer.clean(reason, maxColumns: 80))", .warning)
+            log(t, "run ended: \(Sanitizer.clean(reason.text, maxColumns: 80))", .warning)
         }
         if let trial = event.body.trial, let i = index[trial] { syncStatus(i) }
     }

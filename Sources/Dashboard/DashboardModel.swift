@@ -37,7 +37,7 @@ public struct DashboardModel: Sendable {
     /// True while the whole run is paused.
     public var runPaused: Bool { run.runPaused }
     /// Why the run ended, once it did (sanitized).
-    public var endedReason: String? { run.endReason.map { Sanitizer.clean($0, maxColumns: 80) } }
+    public var endedReason: String? { run.endReason.map { Sanitizer.clean($0.text, maxColumns: 80) } }
     /// Worker slots the run wants now.
     public var workerCount: Int { run.workerLimit }
     /// Worker slots (may exceed `workerCount` while retired slots finish their jobs).

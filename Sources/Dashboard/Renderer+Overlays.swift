@@ -86,12 +86,12 @@ extension Renderer {
         y += 1
         // Why it failed, whole (up to a third of the box), or what it waits for.
         var why: [(String, StyleRole)] = []
-        if let failure = t.failure {
+        if let failure = t.failureReason {
             why = wrapHard("failed: " + failure, width: inner.width - 2).map { ($0, .bad) }
         } else if t.status == .waiting {
             why = wrapHard(waitingText(t), width: inner.width - 2).map { ($0, .warning) }
         }
-        let whyRoom = max(1, inner.height / 3)
+        let whyRoom = max(1, inner.height / 2 - 2)
         for (i, (line, role)) in why.prefix(whyRoom).enumerated() {
             let cut = i == whyRoom - 1 && why.count > whyRoom
             grid.put(" " + line + (cut ? g.ellipsisOne : ""), x: inner.x, y: y, role: role, maxWidth: inner.width)
@@ -123,10 +123,21 @@ extension Renderer {
             drawCurve(t, Rect(x: inner.x + 11, y: y, width: inner.width - 13, height: plotHeight))
             y += plotHeight + 1
         }
+        // The last lines of the trial's standard error, at the bottom of the overlay.
+        let output = ui.detailOutput.suffix(max(0, min(6, (bottom - y - 3) / 2)))
+        let listBottom = bottom - (output.isEmpty ? 0 : output.count + 1)
+        if !output.isEmpty {
+            grid.put(" stderr (last lines)", x: inner.x, y: listBottom, role: .header, maxWidth: inner.width)
+            for (i, line) in output.enumerated() {
+                grid.put(
+                    " " + Sanitizer.clean(line, maxColumns: 512), x: inner.x, y: listBottom + 1 + i, role: .dim,
+                    maxWidth: inner.width)
+            }
+        }
         x = grid.put(" rungs", x: inner.x, y: y, role: .header)
         y += 1
         if lines.isEmpty { grid.put(" no decision yet", x: inner.x, y: y, role: .dim) }
-        let visible = max(0, bottom - y)
+        let visible = max(0, listBottom - y)
         let top = max(0, min(ui.detailTop, lines.count - visible))
         for (i, line) in lines.dropFirst(top).prefix(visible).enumerated() {
             grid.put(" " + line.0, x: inner.x, y: y + i, role: line.1, maxWidth: inner.width)

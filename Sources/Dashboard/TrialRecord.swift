@@ -15,8 +15,6 @@ public struct TrialRecord: Sendable {
     public static let curveCapacity = 256
     /// The most decisions kept per trial.
     public static let decisionCapacity = 64
-    /// The longest failure reason kept, in columns.
-    public static let failureCapacity = 4096
 
     /// The trial's id.
     public let id: TrialID
@@ -40,12 +38,14 @@ public struct TrialRecord: Sendable {
     public var curve: [CurvePoint]
     /// Every decision about the trial, oldest first (bounded by `decisionCapacity`).
     public var decisions: [Decision]
+    /// Why it failed, sanitized, whole (up to `reasonColumns`), when it failed.
+    public var failureReason: String?
+    /// The longest failure reason kept (a command's reason holds its 4 KiB stderr tail).
+    public static let reasonColumns = 5_000
     /// The value recorded at `highestRung` (what rung decisions compare; the metric sort uses it).
     public var rungValue: Double?
     /// Event times of `decisions`, in the same order.
     public var decisionTimes: [Double] = []
-    /// Why it failed, whole (sanitized, at most `failureCapacity` columns).
-    public var failure: String?
     /// The worker slot training it, if a job is running.
     public var worker: Int?
     /// The rung its running job trains towards.

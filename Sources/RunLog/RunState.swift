@@ -77,7 +77,7 @@ public struct RunState: Sendable, Equatable {
     }
 
     /// Why the run ended, while it is ended (a `run_continued` clears it).
-    public internal(set) var endReason: String?
+    public internal(set) var endReason: EndReason?
     public internal(set) var best: Best?
     /// Metric reports, events applied, and the latest event time (seconds since the run started).
     public internal(set) var reports = 0
@@ -133,7 +133,7 @@ public struct RunState: Sendable, Equatable {
                     trial: b.trial, value: b.value, resource: b.resource,
                     config: trial(b.trial)?.config ?? Configuration([]))
             },
-            endReason: endReason, seconds: time, reports: reports, utilization: utilization)
+            endReason: endReason?.text, seconds: time, reports: reports, utilization: utilization)
     }
 }
 

@@ -22,10 +22,13 @@ public struct TunerOptions: Sendable, Equatable {
     public var maxFailures: Int?
     /// The most worker slots the run may have (e.g. the number of GPU groups); nil: 512.
     public var maxWorkers: Int?
+    /// The devices of each worker slot, recorded in the run's description for the dashboard; nil: none.
+    public var workerDevices: [[String]]?
 
     public init(
         name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil,
-        spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil
+        spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil,
+        workerDevices: [[String]]? = nil
     ) {
         self.name = name
         self.workers = workers
@@ -34,6 +37,7 @@ public struct TunerOptions: Sendable, Equatable {
         self.spillDirectory = spillDirectory
         self.maxFailures = maxFailures
         self.maxWorkers = maxWorkers
+        self.workerDevices = workerDevices
     }
 }
 
@@ -43,4 +47,16 @@ public func trialSeed(runSeed: UInt64, trial: TrialID) -> UInt64 {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+}
+
+/// Which in-process checkpoints a run keeps once it has ended (spec key `keep_checkpoints`). A run that
+/// ended before its work was done (a signal, a quit) keeps every checkpoint a resume needs, whatever this
+/// says.
+public enum CheckpointKeeping: String, Sendable, CaseIterable {
+    /// Only the best trial's (the default).
+    case best
+    /// Every trial's that could still continue, and the best's.
+    case all
+    /// None: the pack is removed.
+    case none
 }

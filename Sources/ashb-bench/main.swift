@@ -22,6 +22,7 @@ let usage = """
       startup     milliseconds to the first job_started (in process, and from launching ashb-top)
       memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
       render      milliseconds per 200x60 dashboard frame from a 100,000-trial model [--ascii]
+      cli         ashb-top run --headless end to end (simulated branin; 10 s zero run) beside the library
       replay      open a 1,000,000-event log: first frame, seeks, peak memory (ashb-top replay without a terminal)
     """
 
@@ -57,6 +58,8 @@ case "memory":
     runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
 case "render":
     runTunerBench("render") { try RenderBench(arguments: $0).run() }
+case "cli":
+    runTunerBench("cli") { try CLIBench(arguments: $0).run() }
 case "replay":
     runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
 case "-h", "--help", "help":

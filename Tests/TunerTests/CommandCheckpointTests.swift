@@ -165,3 +165,21 @@ final class Atomic: @unchecked Sendable {
         return value
     }
 }
+
+/// Live changes of the number of workers stay within `maxWorkers` (the GPU groups).
+@Suite struct WorkerLimitTests {
+    @Test func setWorkersIsCappedByMaxWorkers() throws {
+        let recorder = Recorder()
+        let objective = BowlObjective()
+        let tuner = try Tuner(
+            objective: objective, space: objective.defaultSpace, settings: settings(.promotion, trials: 30),
+            options: TunerOptions(name: "test", workers: 2, maxWorkers: 3), backend: .simulated, sinks: [recorder])
+        tuner.send(.setWorkers(8))
+        _ = tuner.run()
+        let counts = recorder.events.compactMap { e -> Int? in
+            if case .workersChanged(let n, _) = e.body { return n }
+            return nil
+        }
+        #expect(counts == [3])
+    }
+}
