@@ -3,6 +3,7 @@ import Foundation
 import Objectives
 import RunLog
 import Terminal
+import TextSafety
 import Tuner
 
 /// How a run is shown.
@@ -22,6 +23,7 @@ enum RunDriver {
     static func drive(
         _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil
     ) throws {
+        stopOnLogFailure(tuner, log: log)
         let end = RunEnd(keep: keep)
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
         guard interactive else {
@@ -35,6 +37,17 @@ enum RunDriver {
             throw CLIError("\(error)")
         }
         try driveDashboard(tuner, log: log, dir: dir, display: display, end: end)
+    }
+
+    /// When the log cannot be written, the run stops (within the second the writer flushes in), with the
+    /// reason as its end: every later event would be lost, so going on would spend compute that no resume
+    /// could use. The log up to the failure stays valid; `ashb-top resume` continues it once there is room.
+    /// The dashboard and the headless lines show the reason, and the command exits 1.
+    static func stopOnLogFailure(_ tuner: Tuner, log: LogWriter) {
+        log.onFailure { [weak tuner] message in
+            tuner?.send(
+                .stopRun(reason: "the run log cannot be written (\(message)); stopped, nothing more is recorded"))
+        }
     }
 
     static func driveHeadless(
@@ -52,7 +65,7 @@ enum RunDriver {
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
-        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))") }
     }
 
     /// What is done after the run besides closing the log.
@@ -83,18 +96,18 @@ enum RunDriver {
         _ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()
     ) throws {
         log.close()
-        print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        Console.out(summaryText(summary, info: tuner.info, logPath: dir.eventsPath))
         if let keep = end.keep {
             CheckpointCleanup.apply(
                 trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
                 statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
             let bytes = CheckpointCleanup.diskUsage(dir.path)
-            print(
-                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"
+            Console.out(
+                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))\n"
             )
         }
         if let err = tuner.checkpointError {
-            FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
+            Console.err("ashb-top: warning: \(err); a resume trains it again\n")
         }
         if let err = log.error { throw CLIError("the run log is incomplete: \(err)") }
     }
@@ -149,7 +162,7 @@ enum RunDriver {
         diagnostics.restore()
         try finish(tuner, summary: summary, log: log, dir: dir, end: end)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
-        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))") }
     }
 }
 

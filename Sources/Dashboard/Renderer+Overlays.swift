@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension Renderer {
     /// A blank box centred on the screen; returns its rectangle.
@@ -99,6 +100,10 @@ extension Renderer {
         }
         for line in wrap(t.configText, width: inner.width - 2).prefix(3) {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
+            y += 1
+        }
+        if let sample = t.sampleText {
+            grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
             y += 1
         }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {

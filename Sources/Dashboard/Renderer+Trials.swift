@@ -1,5 +1,7 @@
 import ASHA
 import Foundation
+import RunLog
+import TextSafety
 
 extension Renderer {
     /// The trials list as a tuning table: id, status, bracket, highest rung, resource, the metric,

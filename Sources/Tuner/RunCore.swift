@@ -124,8 +124,15 @@ final class RunCore {
                 let config = scheduler.configuration(of: job.trial) ?? Configuration([])
                 precondition(job.trial == records.count, "trial ids are dense")
                 records.append(TrialRecord())
-                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config))
-                if !makeModel(job.trial) { continue }
+                // The model is made before the event, so the event can carry the objective's note on it.
+                let made = makeModelQuietly(job.trial, config: config)
+                let detail = SampleDetail(
+                    origin: scheduler.sampleOrigin(of: job.trial), note: records[job.trial].model?.note)
+                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config, detail: detail))
+                if let error = made {
+                    fail(job.trial, reason: "could not start: \(error)")
+                    continue
+                }
             }
             if let promotion = job.promotion { emit(.decision(promotion)) }
             if state.trials[job.trial].status == .paused {
@@ -143,13 +150,19 @@ final class RunCore {
 
     /// Makes a fresh model for the trial; on failure the trial fails and the result is false.
     private func makeModel(_ t: TrialID) -> Bool {
+        guard let error = makeModelQuietly(t, config: state.trials[t].config) else { return true }
+        fail(t, reason: "could not start: \(error)")
+        return false
+    }
+
+    /// Makes a fresh model for the trial; returns the error when the objective could not make one.
+    private func makeModelQuietly(_ t: TrialID, config: Configuration) -> (any Error)? {
         do {
-            records[t].model = try objective.makeTrial(config: state.trials[t].config, seed: seed(t), trial: t)
+            records[t].model = try objective.makeTrial(config: config, seed: seed(t), trial: t)
             records[t].modelResource = records[t].model?.resource ?? 0
-            return true
+            return nil
         } catch {
-            fail(t, reason: "could not start: \(error)")
-            return false
+            return error
         }
     }
 

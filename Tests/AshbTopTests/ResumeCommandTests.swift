@@ -59,7 +59,12 @@ import Testing
     @Test func killedRunResumesAndKeepsEveryRungResult() throws {
         let run = try killedRun(decisions: 40)
         let before = try LogReader(path: run + "/events.jsonl").readAll()
+        let spills = { try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasSuffix(".spill") } }
+        // A spill file like the one a killed process leaves when its idle trials spill to a private store.
+        let stale = run + "/checkpoints-99999-abc.spill"
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data(repeating: 7, count: 4096)))
         let r = try runAshbTop(["resume", run, "--headless"])
+        #expect(try spills().isEmpty, "a resume removes stale spill files, and its own at the end")
         #expect(r.status == 0, "stderr: \(r.err)")
         #expect(r.out.contains("run resumed from its log after \(before.count) events"))
         #expect(r.out.contains("Ended          finished"))
@@ -115,13 +120,13 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: log))
 
         // A live writer holds the lock.
-        try "\(getpid())\n".write(toFile: run + "/lock", atomically: true, encoding: .utf8)
+        let held = try RunLock(directory: run)
         let locked = try runAshbTop(["resume", run, "--headless"])
         #expect(locked.status != 0)
         #expect(locked.err.contains("being written by a live process (pid \(getpid())"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == original)
         #expect(FileManager.default.fileExists(atPath: run + "/lock"))
-        try FileManager.default.removeItem(atPath: run + "/lock")
+        held.release()
 
         // Not a run directory.
         let missing = try runAshbTop(["resume", run + "/nope", "--headless"])

@@ -121,6 +121,36 @@ func specError(_ text: String) -> SpecError? {
         #expect(demo.objective == "digits-mlp")
         #expect(demo.workers == 4)
     }
+
+    @Test func readsTheSampler() throws {
+        #expect(try SpecParser.parse("objective: branin\n").settings.sampler == .random)
+        #expect(try SpecParser.parse("objective: branin\nsampler: random\n").settings.sampler == .random)
+        #expect(try SpecParser.parse("objective: branin\nsampler: tpe\n").settings.sampler == .tpe(TPESettings()))
+        let full = try SpecParser.parse(
+            "objective: branin\nsampler: {type: tpe, random_fraction: 0.5, min_points: 12, candidates: 32, gamma: 0.2}\n"
+        )
+        #expect(
+            full.settings.sampler
+                == .tpe(TPESettings(randomFraction: 0.5, minPoints: 12, candidates: 32, gamma: 0.2)))
+    }
+
+    @Test(
+        arguments: [
+            ("sampler: bayes\n", "sampler", "must be random or tpe"),
+            ("sampler: {type: grid}\n", "sampler.type", "must be random or tpe"),
+            ("sampler: {random_fraction: 0.5}\n", "sampler.type", "required"),
+            ("sampler: {type: tpe, gamma: 1.5}\n", "sampler.gamma", "(0, 1)"),
+            ("sampler: {type: tpe, candidates: 0}\n", "sampler.candidates", "[1, 4096]"),
+            ("sampler: {type: tpe, min_points: 2}\n", "sampler.min_points", "[3, 1000000]"),
+            ("sampler: {type: tpe, bandwith: 2}\n", "sampler.bandwith", "unknown key"),
+            ("sampler: {type: random, gamma: 0.2}\n", "sampler.gamma", "tpe sampler only"),
+        ])
+    func samplerMistakesNameTheKeyAndLine(text: String, key: String, fragment: String) throws {
+        let error = try #require(specError("objective: branin\n" + text))
+        #expect(error.key == key)
+        #expect(error.line == 2)
+        #expect(error.message.contains(fragment), "\(error.message)")
+    }
 }
 
 /// `gpus`, `gpus_per_worker` and `budget.max_failures`: read, checked, and turned into worker slots.
