@@ -53,6 +53,7 @@ struct ExportCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
             for w in reader.warnings { Console.err("ashb-top: \(path): \(w)\n") }
+            if let warning = table.violationWarning { Console.err("ashb-top: \(path): \(warning)\n") }
             let text =
                 curves
                 ? (format == .csv ? Self.curvesCSV(steps) : Self.curvesJSON(steps))
