@@ -56,11 +56,13 @@ let package = Package(
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
+        // Peer credentials of the control socket, spawning a run into its own session (detach).
+        .target(name: "CAttach"),
         // The command line: specs, commands, wiring.
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety", "CAttach",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -90,7 +92,9 @@ let package = Package(
             resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests",
-            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety"],
+            dependencies: [
+                "ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety", "CAttach",
+            ],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],
