@@ -74,7 +74,7 @@ struct Experiment {
     /// Checks a spec's text (`label` names it in errors) and applies command-line overrides.
     static func load(
         specText text: String, label: String, baseDirectory: String?, seed: UInt64?, workers: Int?, simulate: Bool,
-        extraTrials: Int = 0
+        extraTrials: Int = 0, extraSeconds: Double = 0
     ) throws -> Experiment {
         var spec: ExperimentSpec
         do {
@@ -88,6 +88,7 @@ struct Experiment {
             spec.workersGiven = true
         }
         if simulate { spec.simulated = true }
+        if extraSeconds > 0, let m = spec.maxSeconds { spec.maxSeconds = m + extraSeconds }
         var objective: any Objective
         do {
             objective = try ObjectiveCatalog.make(

@@ -11,7 +11,10 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write one row per trial of a recorded run (CSV or JSON), ready for pandas or a spreadsheet.",
         discussion: """
             Columns: trial, bracket, one column per hyperparameter, highest_rung, highest_resource, \
-            last_resource, last_value, status, reason.
+            last_resource, last_value, status, reason. Numbers are written in their shortest form that reads \
+            back to the same double (as in the log). A trial still waiting at a rung when the run ended is \
+            "not_promoted", and its reason names the rung. With --curves: one row per reported step \
+            (trial, resource, value, time), the table learning curves are plotted from.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -28,6 +31,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
 
+    @Flag(help: "One row per reported step (trial, resource, value, time) instead of one per trial.")
+    var curves = false
+
     @Flag(help: "Skip corrupt lines in the log (each is reported on standard error) instead of stopping.")
     var lenient = false
 
@@ -37,14 +43,21 @@ struct ExportCommand: ParsableCommand {
             let reader: LogReader
             do { reader = try LogReader(path: path, lenient: lenient) } catch { throw CLIError("\(error)") }
             var table = RunState()
+            var steps: [(trial: Int, resource: Int, value: Double, time: Double)] = []
             do {
-                while let e = try reader.next() { table.apply(e) }
+                while let e = try reader.next() {
+                    table.apply(e)
+                    if curves, case .metric(let t, let r, let v) = e.body { steps.append((t, r, v, e.time)) }
+                }
             } catch {
                 throw CLIError("\(error)")
             }
             for w in reader.warnings { Console.err("ashb-top: \(path): \(w)\n") }
             if let warning = table.violationWarning { Console.err("ashb-top: \(path): \(warning)\n") }
-            let text = format == .csv ? Self.csv(table) : Self.json(table)
+            let text =
+                curves
+                ? (format == .csv ? Self.curvesCSV(steps) : Self.curvesJSON(steps))
+                : (format == .csv ? Self.csv(table) : Self.json(table))
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
                     throw CLIError("cannot write '\(Sanitizer.clean(output, maxColumns: 200))'")
@@ -70,6 +83,48 @@ struct ExportCommand: ParsableCommand {
         return names
     }
 
+    /// A number in its shortest form that reads back to the same double (Swift's description), as
+    /// the log writes it; non-finite values as NaN, Inf, -Inf.
+    static func exact(_ d: Double) -> String { d.isFinite ? d.description : formatShort(d) }
+
+    /// A hyperparameter value exactly (doubles round-trip).
+    static func exact(_ v: ParameterValue) -> String {
+        if case .double(let d) = v { return exact(d) }
+        return v.description
+    }
+
+    /// The status to export: a trial still waiting at a rung when the run ended was not promoted.
+    static func status(_ r: RunState.Trial, ended: Bool) -> (String, String) {
+        guard ended, r.status == .waiting else { return (r.status.rawValue, r.reason) }
+        return ("not_promoted", "waited at rung \(r.highestRung) (r=\(r.highestRungResource)) when the run ended")
+    }
+
+    static func curvesCSV(_ steps: [(trial: Int, resource: Int, value: Double, time: Double)]) -> String {
+        var out = "trial,resource,value,time\n"
+        for s in steps { out += "\(s.trial),\(s.resource),\(exact(s.value)),\(exact(s.time))\n" }
+        return out
+    }
+
+    static func curvesJSON(_ steps: [(trial: Int, resource: Int, value: Double, time: Double)]) -> String {
+        var w = JSONWriter()
+        w.beginArray()
+        for s in steps {
+            w.beginObject()
+            w.key("trial")
+            w.int(s.trial)
+            w.key("resource")
+            w.int(s.resource)
+            w.key("value")
+            w.double(s.value)
+            w.key("time")
+            w.double(s.time)
+            w.endObject()
+        }
+        w.endArray()
+        w.appendRaw(0x0A)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
     static func csv(_ table: RunState) -> String {
         let params = parameterNames(table)
         var out =
@@ -78,10 +133,11 @@ struct ExportCommand: ParsableCommand {
             ]).map(csvField).joined(separator: ",") + "\n"
         for r in table.trials {
             var fields = [String(r.id), String(r.bracket)]
-            for p in params { fields.append(r.config[p]?.description ?? "") }
+            for p in params { fields.append(r.config[p].map(exact) ?? "") }
+            let (status, reason) = Self.status(r, ended: table.endReason != nil)
             fields += [
                 String(r.highestRung), String(r.highestRungResource), String(r.lastResource),
-                r.lastValue.map { $0.isFinite ? $0.description : formatShort($0) } ?? "", r.status.rawValue, r.reason,
+                r.lastValue.map(exact) ?? "", status, reason,
             ]
             out += fields.map(csvField).joined(separator: ",") + "\n"
         }
@@ -117,10 +173,11 @@ struct ExportCommand: ParsableCommand {
             w.int(r.lastResource)
             w.key("last_value")
             if let v = r.lastValue { w.double(v) } else { w.null() }
+            let (status, reason) = Self.status(r, ended: table.endReason != nil)
             w.key("status")
-            w.string(r.status.rawValue)
+            w.string(status)
             w.key("reason")
-            w.string(r.reason)
+            w.string(reason)
             w.endObject()
         }
         w.endArray()

@@ -5,7 +5,9 @@ import TextSafety
 import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
-/// reach each rung, failures, user actions and the end. Every line passes `Console.safe` (the one sanitizer).
+/// reach each rung, failures, user actions and the end; and, with `startProgress(every:)`, a progress
+/// line at a steady interval, so a log in CI or Slurm tells slow from hung. Every line passes
+/// `Console.safe` (the one sanitizer).
 /// What it knows about the run (its description, trials' configurations) it reads from its own fold of
 /// the events (`RunState`).
 final class HeadlessPrinter: EventSink, Sendable {
@@ -13,6 +15,13 @@ final class HeadlessPrinter: EventSink, Sendable {
     private struct Seen {
         var state: RunState
         var reached = Set<[Int]>()
+        /// Wall time (ns) when the latest event arrived; the last progress line's wall time and reports.
+        var lastEventWall = DispatchTime.now().uptimeNanoseconds
+        var lastProgressWall = DispatchTime.now().uptimeNanoseconds
+        var lastProgressReports = 0
+        /// Progress lines extrapolate the run's time between events (off on the simulated clock).
+        var wallClock = true
+        var timer: (any DispatchSourceTimer)?
     }
 
     private let seen: Locked<Seen>
@@ -36,10 +45,101 @@ final class HeadlessPrinter: EventSink, Sendable {
     func receive(_ event: RunEvent) {
         seen.withLock { seen in
             seen.state.apply(event)
+            seen.lastEventWall = DispatchTime.now().uptimeNanoseconds
             guard let text = Self.line(for: event, &seen) else { return }
             let time = String(format: "%8.2fs", event.time)
             write(Console.safe("[\(time)] \(text)") + "\n")
         }
+    }
+
+    /// Prints a progress line every `seconds` of wall time until `stopProgress()` (nothing when
+    /// `seconds` is 0 or less). `wallClock` false (the simulated clock): the run's time is the latest
+    /// event's.
+    func startProgress(every seconds: Double, wallClock: Bool = true) {
+        guard seconds > 0, seconds.isFinite else { return }
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.progress"))
+        let ms = Int(seconds * 1000)
+        t.schedule(deadline: .now() + .milliseconds(ms), repeating: .milliseconds(ms), leeway: .milliseconds(50))
+        t.setEventHandler { [weak self] in self?.progress() }
+        seen.withLock { seen in
+            seen.wallClock = wallClock
+            seen.lastProgressWall = DispatchTime.now().uptimeNanoseconds
+            seen.lastProgressReports = seen.state.reports
+            seen.timer = t
+        }
+        t.resume()
+    }
+
+    /// Stops the progress lines.
+    func stopProgress() {
+        seen.withLock { seen in
+            seen.timer?.cancel()
+            seen.timer = nil
+        }
+    }
+
+    private func progress() {
+        seen.withLock { seen in
+            guard seen.timer != nil, seen.state.info != nil, seen.state.endReason == nil else { return }
+            let wall = DispatchTime.now().uptimeNanoseconds
+            let extra = seen.wallClock && !seen.state.runPaused ? Double(wall &- seen.lastEventWall) / 1e9 : 0
+            let now = seen.state.time + extra
+            let interval = Double(wall &- seen.lastProgressWall) / 1e9
+            let rate = interval > 0 ? Double(seen.state.reports - seen.lastProgressReports) / interval : 0
+            seen.lastProgressWall = wall
+            seen.lastProgressReports = seen.state.reports
+            write("[\(String(format: "%8.2fs", now))] \(Self.progressText(seen.state, now: now, rate: rate))\n")
+        }
+    }
+
+    /// "progress: trials 120 (run 4, wait 100, done 2, stop 14), 21.5 rep/s, workers 4/4 busy,
+    /// budget 40% (time 1:12/3:00), ends in 1:48 (time budget)"
+    static func progressText(_ state: RunState, now: Double, rate: Double) -> String {
+        let order: [TrialStatus] = [.running, .waiting, .paused, .queued, .completed, .stopped, .killed, .failed]
+        let short: [TrialStatus: String] = [
+            .running: "run", .waiting: "wait", .paused: "paused", .queued: "queued", .completed: "done",
+            .stopped: "stop", .killed: "killed", .failed: "fail",
+        ]
+        let counts = order.filter { state.count($0) > 0 }.map { "\(short[$0] ?? $0.rawValue) \(state.count($0))" }
+        var parts = [
+            "trials \(state.trials.count)" + (counts.isEmpty ? "" : " (" + counts.joined(separator: ", ") + ")"),
+            String(format: "%.1f rep/s", rate),
+            "workers \(state.runningJobs)/\(state.workerLimit) busy",
+        ]
+        var budgets: [(Double, String)] = []
+        var eta: String?
+        let active = state.activeSeconds(at: now)
+        if let s = state.info?.settings {
+            if let m = s.maxTrials, m > 0 {
+                budgets.append((Double(state.trials.count) / Double(m), "trials \(state.trials.count)/\(m)"))
+            }
+            if let m = s.maxTotalResource, m > 0 {
+                budgets.append((Double(state.totalResource) / Double(m), "resource \(state.totalResource)/\(m)"))
+            }
+        }
+        if let m = state.info?.maxSeconds, m > 0 {
+            budgets.append((active / m, "time \(clock(active))/\(clock(m))"))
+            eta = "ends in \(clock(max(0, m - active))) (time budget)"
+        }
+        if let top = budgets.max(by: { $0.0 < $1.0 }) {
+            parts.append("budget \(Int(min(1, top.0) * 100))% (\(top.1))")
+        }
+        if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0,
+            !state.trials.isEmpty
+        {
+            let perSecond = Double(state.trials.count) / active
+            eta = "sampling ends in ~\(clock(Double(m - state.trials.count) / perSecond)) at this rate"
+        }
+        if let eta { parts.append(eta) }
+        if state.runPaused { parts.append("RUN PAUSED") }
+        return "progress: " + parts.joined(separator: ", ")
+    }
+
+    private static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "-" }
+        let s = Int(seconds.rounded())
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     private static func line(for event: RunEvent, _ seen: inout Seen) -> String? {
@@ -55,9 +155,17 @@ final class HeadlessPrinter: EventSink, Sendable {
             guard seen.reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
+            // A best is judged at the highest resource any rung decision has seen: a best at a higher
+            // rung replaces one at a lower rung even when its value is worse.
             let metric = seen.state.info?.metric ?? "value"
             let config = seen.state.trial(t).map { Sanitizer.clean($0.config.description, maxColumns: 160) } ?? ""
-            return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
+            let bracket = seen.state.trial(t)?.bracket ?? 0
+            let rung = seen.state.info.flatMap { i in
+                i.ladders.indices.contains(bracket) ? i.ladders[bracket].firstIndex(of: r) : nil
+            }
+            let at = rung.map { "rung \($0) (r=\(r))" } ?? "r=\(r)"
+            return "new best: trial \(t) \(metric)=\(formatShort(v)) at \(at), judged at the highest resource "
+                + "reached so far  \(config)"
         case .trialFailed(let t, let reason):
             return "trial \(t) failed: \(Sanitizer.clean(reason, maxColumns: 5_000))"
         case .trialKilled(let t):
@@ -89,7 +197,10 @@ func summaryText(_ s: RunSummary, info: RunInfo, logPath: String?) -> String {
         out += "Best trial     none (no trial reached a rung)\n"
     }
     let order: [TrialStatus] = [.completed, .stopped, .waiting, .running, .paused, .queued, .killed, .failed]
-    let counts = order.compactMap { st in s.counts[st].map { "\(st.rawValue) \($0)" } }
+    // Trials still waiting at a rung when the run ended were not promoted (there is nothing pending).
+    let counts = order.compactMap { st in
+        s.counts[st].map { "\(st == .waiting && s.endReason != nil ? "not promoted" : st.rawValue) \($0)" }
+    }
     let total = s.counts.values.reduce(0, +)
     out += "Trials         \(total): " + counts.joined(separator: ", ") + "\n"
     out += "Reports        \(s.reports)\n"

@@ -14,7 +14,7 @@ struct ResumeCommand: ParsableCommand {
             promotions, stops, kills and budget used. Trials that were running or paused continue from their \
             last checkpoint (or train again from zero, with a message in the log, when it is missing). New \
             trials are the ones an uninterrupted run would have sampled. A finished run is left as it is \
-            unless --extend adds trials; a run another live process is writing is refused.
+            unless --extend adds trials (a run that ended on its time budget needs --extend-seconds); a run another live process is writing is refused.
             """)
 
     @Argument(help: "The run directory.")
@@ -25,6 +25,12 @@ struct ResumeCommand: ParsableCommand {
 
     @Option(help: "Raise the trial budget by this many trials (to continue a finished run).")
     var extend = 0
+
+    @Option(help: "Raise the time budget (budget.seconds) by this many seconds (a run that ended on its time budget).")
+    var extendSeconds: Double = 0
+
+    @Option(help: "Headless: seconds between progress lines (0: none).")
+    var progressEvery: Double = 10
 
     @Flag(help: "Continue the run in the background (a daemon), print how to attach, and exit.")
     var detach = false
@@ -40,6 +46,12 @@ struct ResumeCommand: ParsableCommand {
 
     func validate() throws {
         guard extend >= 0 else { throw ValidationError("--extend must be 0 or more (got \(extend))") }
+        guard extendSeconds >= 0, extendSeconds.isFinite else {
+            throw ValidationError("--extend-seconds must be 0 or more (got \(extendSeconds))")
+        }
+        guard progressEvery >= 0, progressEvery.isFinite else {
+            throw ValidationError("--progress-every must be 0 or more seconds (got \(progressEvery))")
+        }
     }
 
     func run() throws { try reportingErrors(execute) }
@@ -101,7 +113,7 @@ struct ResumeCommand: ParsableCommand {
         let experiment = try Experiment.load(
             specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
-            simulate: reader.header.simulated, extraTrials: extend)
+            simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds)
         // Every number in the log must be within the spec's limits before the tuner builds state from it.
         reader.limits = LogLimits(
             maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
@@ -115,7 +127,14 @@ struct ResumeCommand: ParsableCommand {
         for w in reader.warnings {
             Console.err("ashb-top: \(dir.eventsPath): \(w)\n")
         }
-        if let reason = tuner.restoredEndReason, reason.isNaturalEnd, extend == 0 {
+        if tuner.restoredEndReason == .timeBudget, extendSeconds == 0 {
+            // More trials would end again at once: the time is what ran out.
+            Console.out(
+                "The run in \(directory) ended on its time budget; nothing to resume. "
+                    + "--extend-seconds S gives it S more seconds (and --extend N, N more trials).\n")
+            return
+        }
+        if let reason = tuner.restoredEndReason, reason.isNaturalEnd, reason != .timeBudget, extend == 0 {
             Console.out(
                 "The run in \(directory) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
             return
@@ -131,7 +150,10 @@ struct ResumeCommand: ParsableCommand {
         tuner.keepCheckpoints(
             in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
             keeping: experiment.spec.keepCheckpoints)
-        let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
+        let display = DisplayOptions(
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
+            progressEvery: progressEvery,
+            simulated: experiment.spec.simulated)
         let status: Int32
         do {
             try RunDriver.drive(

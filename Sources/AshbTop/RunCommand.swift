@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Objectives
 import RunLog
+import Terminal
 import TextSafety
 import Tuner
 
@@ -50,7 +51,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Draw the dashboard without colours (also honoured: the NO_COLOR environment variable).")
     var noColor = false
 
+    @Option(help: "Headless: seconds between progress lines (0: none).")
+    var progressEvery: Double = 10
+
     func validate() throws {
+        if !(progressEvery >= 0 && progressEvery.isFinite) {
+            throw ValidationError("--progress-every must be a number of seconds, 0 or more (got \(progressEvery))")
+        }
         if let workers, workers < 1 || workers > 512 {
             throw ValidationError("--workers must be between 1 and 512 (got \(workers))")
         }
@@ -62,7 +69,15 @@ struct RunCommand: ParsableCommand {
         if !detach, !headless, into == nil { Detach.runInOwnSession() }
         let background = Background.adopt()
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
+        let display = DisplayOptions(
+            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
+            progressEvery: progressEvery,
+            simulated: experiment.spec.simulated)
         if detach { return try startInBackground(experiment) }
+        // A terminal the dashboard cannot use is refused before anything is created.
+        if !display.headless, isatty(STDOUT_FILENO) == 1 {
+            do { try DashboardApp.checkTerminal() } catch { throw CLIError("\(error)") }
+        }
         let dir =
             try into.map { RunDirectory(path: $0) } ?? RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let lock = try RunLock(directory: dir.path)
@@ -80,7 +95,6 @@ struct RunCommand: ParsableCommand {
         tuner.keepCheckpoints(
             in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
             keeping: experiment.spec.keepCheckpoints)
-        let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         let status: Int32
         do {
             try RunDriver.drive(

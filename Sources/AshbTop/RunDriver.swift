@@ -12,6 +12,10 @@ struct DisplayOptions {
     var headless: Bool
     var ascii: Bool
     var noColor: Bool
+    /// Headless: seconds between progress lines (0: none).
+    var progressEvery: Double = 10
+    /// The run is on the simulated clock.
+    var simulated = false
 }
 
 /// How this process relates to a terminal it may leave (see `Detach`).
@@ -45,7 +49,10 @@ enum RunDriver {
         defer { server?.finish() }
         if let fd = background.readyFD { Detach.sayReady(fd) }
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
+        guard interactive else {
+            return try driveHeadless(
+                tuner, log: log, dir: dir, end: end, progressEvery: display.progressEvery, simulated: display.simulated)
+        }
         do {
             try DashboardApp.checkTerminal()
         } catch {
@@ -66,8 +73,14 @@ enum RunDriver {
         }
     }
 
-    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
-        tuner.addSink(HeadlessPrinter(state: tuner.state))
+    static func driveHeadless(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd(), progressEvery: Double = 10,
+        simulated: Bool = false
+    ) throws {
+        let printer = HeadlessPrinter(state: tuner.state)
+        tuner.addSink(printer)
+        printer.startProgress(every: progressEvery, wallClock: !simulated)
+        defer { printer.stopProgress() }
         let count = SignalCount()
         let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
             if count.next() > 1 { exitAtOnce(log: log, signal: sig) }

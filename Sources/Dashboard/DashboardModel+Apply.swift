@@ -36,7 +36,7 @@ extension DashboardModel {
             }
             noteReport(at: t)
         case .decision(let d):
-            decide(d)
+            decide(d, time: t)
         case .jobEnded(let trial, let worker):
             if worker >= 0, worker < workers.count, workers[worker].trial == trial { workers[worker] = WorkerSlot() }
             let i = slot(of: trial)
@@ -61,7 +61,7 @@ extension DashboardModel {
             let i = slot(of: trial)
             trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
             end(i)
-            log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
+            log(t, "trial \(trial) failed: \(trials[i].failureReason ?? "")", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)
             if bestSeries.count >= Self.bestSeriesCapacity {
@@ -77,7 +77,7 @@ extension DashboardModel {
             trimIdleWorkers()
             log(t, "workers set to \(count) by \(by.rawValue)", .normal)
         case .message(let trial, let text):
-            let clean = Sanitizer.clean(text, maxColumns: 200)
+            let clean = Sanitizer.clean(text, maxColumns: TrialRecord.reasonColumns)
             log(t, trial.map { "trial \($0): \(clean)" } ?? clean, .warning)
         case .runContinued(let events):
             // `ashb-top resume`: the run goes on from its log; the jobs that were running when it stopped
@@ -141,9 +141,9 @@ extension DashboardModel {
         return rungs[b].firstIndex { $0.resource > from } ?? rung
     }
 
-    private mutating func decide(_ d: Decision) {
+    private mutating func decide(_ d: Decision, time: Double) {
         let i = slot(of: d.trial, bracket: d.bracket)
-        trials[i].addDecision(d)
+        trials[i].addDecision(d, time: time)
         guard Self.isShown(d.bracket, d.rung) else { return }
         ensureRung(d.bracket, d.rung, resource: d.resource)
         rungs[d.bracket][d.rung].cutoff = d.cutoff
@@ -154,7 +154,10 @@ extension DashboardModel {
             return
         }
         rungs[d.bracket][d.rung].reached += 1
-        trials[i].highestRung = max(trials[i].highestRung ?? -1, d.rung)
+        if d.rung >= (trials[i].highestRung ?? -1) {
+            trials[i].highestRung = d.rung
+            trials[i].rungValue = d.value
+        }
         touch(i)
         switch d.action {
         case .continue:

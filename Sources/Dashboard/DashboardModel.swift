@@ -112,6 +112,11 @@ public struct DashboardModel: Sendable {
 
     /// Metric reports per second over the last `reportWindow` seconds of event time.
     public var reportsPerSecond: Double {
+        // An ended run reports nothing more: its rate is the average over its active time.
+        if isEnded {
+            let active = run.activeSeconds(at: elapsed)
+            return active > 0 ? Double(run.reports) / active : 0
+        }
         let n = reportTimes.count - reportHead
         guard n > 0, elapsed > 0 else { return 0 }
         return Double(n) / min(Self.reportWindow, elapsed)
@@ -142,7 +147,9 @@ public struct DashboardModel: Sendable {
             consider(Double(totalResource) / Double(maxTotal), "resource \(totalResource)/\(maxTotal)")
         }
         if let maxSeconds = info?.maxSeconds, maxSeconds > 0 {
-            consider(elapsed / maxSeconds, "time \(formatDuration(elapsed))/\(formatDuration(maxSeconds))")
+            // The time budget counts the run's time outside its pauses.
+            let active = run.activeSeconds(at: elapsed)
+            consider(active / maxSeconds, "time \(formatDuration(active))/\(formatDuration(maxSeconds))")
         }
         return result.map { (min(1, $0.0), $0.1) }
     }

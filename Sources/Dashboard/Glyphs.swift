@@ -15,6 +15,8 @@ struct Glyphs: Sendable {
     let empty: Character
     let arrow: String
     let ellipsis: String
+    /// A one-column mark for text cut short ('~' in ASCII).
+    let ellipsisOne: String
     let cursor: Character
     let cutoffMark: Character
     /// Sparkline levels, low to high.
@@ -37,6 +39,7 @@ struct Glyphs: Sendable {
             empty = " "
             arrow = "->"
             ellipsis = "..."
+            ellipsisOne = "~"
             cursor = "_"
             cutoffMark = "x"
             levels = ["_", ".", "-", "~", "=", "*", "#", "#"]
@@ -54,6 +57,7 @@ struct Glyphs: Sendable {
             empty = " "
             arrow = "→"
             ellipsis = "…"
+            ellipsisOne = "…"
             cursor = "█"
             cutoffMark = "×"
             levels = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
@@ -81,9 +85,9 @@ func clampedInt(_ v: Double, _ lo: Int, _ hi: Int) -> Int {
 }
 
 /// A right-aligned column heading: cut to leave at least one space before it (ending in "…" when cut).
-func headerCell(_ s: String, _ n: Int) -> String {
+func headerCell(_ s: String, _ n: Int, ascii: Bool = false) -> String {
     guard s.count >= n else { return pad(s, n, right: true) }
-    return " " + String(s.prefix(max(0, n - 2))) + "…"
+    return " " + String(s.prefix(max(0, n - 2))) + (ascii ? "~" : "…")
 }
 
 /// A metric value for a column ("-" when missing).

@@ -135,7 +135,7 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("G"), .end], .bottom, "go to bottom"),
         KeyBinding([.tab], .nextPane, "next pane"),
         KeyBinding([.backTab], .previousPane, "previous pane"),
-        KeyBinding([.enter], .detail, "trial detail", requires: [.selectedTrial]),
+        KeyBinding([.enter], .detail, "open the highlighted row"),
         KeyBinding(
             [.char("p")], .pauseTrial, "pause/resume trial",
             requires: [.writable, .liveRun, .selectedTrial, .activeTrial]),

@@ -1,6 +1,8 @@
-/// Where each pane goes for a terminal size. Panes are dropped by priority when the terminal is
-/// small (messages first, then the best configuration, then workers); the trials list and the
-/// rung occupancy stay as long as the minimum size is met.
+/// Where each pane goes for a terminal size. The best configuration is the point of the screen: it is
+/// always shown, as a pane when there is room and as one line above the trials list when there is not.
+/// Panes are dropped by priority when the terminal is small: messages first, then idle worker rows,
+/// then the best pane's box (down to its one-line form); the trials list and the rung occupancy stay
+/// as long as the minimum size is met.
 public struct Layout: Equatable, Sendable {
     /// The smallest terminal the dashboard draws into.
     public static let minimum = Size(width: 50, height: 14)
@@ -15,8 +17,10 @@ public struct Layout: Equatable, Sendable {
     public var rungs: Rect?
     /// Worker slots (nil when dropped).
     public var workers: Rect?
-    /// Best configuration (nil when dropped).
+    /// Best configuration as a pane (nil when only the one-line form fits).
     public var best: Rect?
+    /// Best configuration in one line (when the pane does not fit).
+    public var bestLine: Rect?
     /// The trials list.
     public var trials: Rect?
     /// Messages (nil when dropped).
@@ -32,66 +36,95 @@ public struct Layout: Equatable, Sendable {
         guard !tooSmall else { return }
         let rungRows = max(1, model.rungs.reduce(0) { $0 + $1.count })
         let rungPref = 3 + rungRows
+        // Busy slots (and the cursor's) first; idle rows only when there is room to spare.
+        let busy = model.workers.indices.filter {
+            model.workers[$0].isBusy || (ui.focus == .workers && $0 == ui.selectedWorker)
+        }.count
+        let busyPref = 3 + max(1, busy)
         let workerPref = 3 + max(1, model.workers.count)
         let bestPref = 4 + min(6, max(1, model.parameterNames.count))
         let top = 2
         let avail = size.height - 3
         let w = size.width
         if w >= Self.wideWidth {
-            // Rows: [rungs | best], workers, [trials | messages].
+            // Rows: [rungs | best], workers, [trials | messages]; a one-line best when the upper row
+            // does not fit.
             let trialsMin = 6
-            var rows = [0, 0]
             var left = avail - trialsMin
-            let upperPref = max(rungPref, min(bestPref, 10))
-            rows[0] = min(upperPref, max(0, left))
-            if rows[0] < 5 { rows[0] = 0 }
-            left -= rows[0]
-            rows[1] = min(workerPref, max(0, left))
-            if rows[1] < 4 { rows[1] = 0 }
-            left -= rows[1]
+            // Room for the best value's plot (4 rows) under its hyperparameters when it fits.
+            let upperPref = max(rungPref, min(bestPref + (avail >= 34 ? 4 : 0), 14))
+            var upper = min(upperPref, max(0, left))
+            if upper < 5 { upper = 0 }
+            left -= upper
+            var workerH = min(busyPref, max(0, left))
+            if workerH < 4 { workerH = 0 }
+            left -= workerH
+            let line = upper == 0 ? 1 : 0
+            left -= line
+            if workerH > 0, left > 0 {
+                let grow = min(left, max(0, workerPref - workerH))
+                workerH += grow
+                left -= grow
+            }
             let bestWidth = min(48, w / 3)
             var y = top
-            if rows[0] > 0 {
-                rungs = Rect(x: 0, y: y, width: w - bestWidth, height: rows[0])
-                best = Rect(x: w - bestWidth, y: y, width: bestWidth, height: rows[0])
-                y += rows[0]
+            if upper > 0 {
+                rungs = Rect(x: 0, y: y, width: w - bestWidth, height: upper)
+                best = Rect(x: w - bestWidth, y: y, width: bestWidth, height: upper)
+                y += upper
             }
-            if rows[1] > 0 {
-                workers = Rect(x: 0, y: y, width: w, height: rows[1])
-                y += rows[1]
+            if workerH > 0 {
+                workers = Rect(x: 0, y: y, width: w, height: workerH)
+                y += workerH
+            }
+            if line > 0 {
+                bestLine = Rect(x: 0, y: y, width: w, height: 1)
+                y += 1
             }
             let rest = size.height - 1 - y
             let messagesWidth = min(56, w * 2 / 5)
             trials = Rect(x: 0, y: y, width: w - messagesWidth, height: rest)
             messages = Rect(x: w - messagesWidth, y: y, width: messagesWidth, height: rest)
         } else {
-            // Rows top to bottom: rungs, workers, trials, best, messages; trials take what is left.
-            // First the minimum of the trials, rungs and workers, then rungs and workers grow to what
-            // they hold, then the best configuration and the messages come in if they fit.
-            let trialsMin = 8
-            var left = avail - trialsMin
+            // Rows top to bottom: rungs, workers, best (a pane, or one line), trials, messages. First
+            // the minimum of each (the best as one line), then the trials list to 8 rows, the busy workers
+            // and the rungs grow, the best becomes a pane, idle workers come in, then messages; the
+            // trials list takes what is left.
+            var left = avail - 6 - 1
             var rungH = left >= 5 ? 5 : 0
             left -= rungH
             var workerH = left >= 4 ? 4 : 0
             left -= workerH
-            if rungH > 0 {
-                let grow = min(left, max(0, rungPref - rungH))
-                rungH += grow
-                left -= grow
+            func grow(_ h: inout Int, to pref: Int) {
+                guard h > 0 else { return }
+                let g = min(left, max(0, pref - h))
+                h += g
+                left -= g
             }
-            if workerH > 0 {
-                let grow = min(left, max(0, workerPref - workerH))
-                workerH += grow
-                left -= grow
+            left -= min(2, max(0, left))  // the trials list to 8 rows first
+            // Busy workers and rungs grow a row each in turn.
+            while left > 0, (workerH > 0 && workerH < busyPref) || (rungH > 0 && rungH < rungPref) {
+                if workerH > 0, workerH < busyPref {
+                    workerH += 1
+                    left -= 1
+                }
+                if left > 0, rungH > 0, rungH < rungPref {
+                    rungH += 1
+                    left -= 1
+                }
             }
-            func take(_ pref: Int, _ minimum: Int) -> Int {
-                let h = min(pref, left)
-                if h < minimum { return 0 }
-                left -= h
-                return h
+            var bestH = 0
+            let bestBox = min(bestPref, 7)
+            if left + 1 >= 5 {
+                bestH = min(bestBox, left + 1)
+                left -= bestH - 1
             }
-            let bestH = take(min(bestPref, 6), 5)
-            let messageH = take(5, 4)
+            grow(&workerH, to: workerPref)
+            var messageH = 0
+            if left >= 5 {
+                messageH = 5
+                left -= 5
+            }
             var y = top
             if rungH > 0 {
                 rungs = Rect(x: 0, y: y, width: w, height: rungH)
@@ -101,13 +134,16 @@ public struct Layout: Equatable, Sendable {
                 workers = Rect(x: 0, y: y, width: w, height: workerH)
                 y += workerH
             }
-            let trialsH = size.height - 1 - y - bestH - messageH
-            trials = Rect(x: 0, y: y, width: w, height: trialsH)
-            y += trialsH
             if bestH > 0 {
                 best = Rect(x: 0, y: y, width: w, height: bestH)
                 y += bestH
+            } else {
+                bestLine = Rect(x: 0, y: y, width: w, height: 1)
+                y += 1
             }
+            let trialsH = size.height - 1 - y - messageH
+            trials = Rect(x: 0, y: y, width: w, height: trialsH)
+            y += trialsH
             if messageH > 0 { messages = Rect(x: 0, y: y, width: w, height: messageH) }
         }
     }

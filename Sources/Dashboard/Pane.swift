@@ -12,6 +12,8 @@ public enum Pane: Int, Sendable, CaseIterable {
 public enum Overlay: Equatable, Sendable {
     case help
     case detail(TrialID)
+    /// A message of the messages pane, whole.
+    case message(Message)
     /// "Kill trial 17 (...)? y/N"
     case confirmKill(TrialID)
     /// "Quit and stop the run? y/N"

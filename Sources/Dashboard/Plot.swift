@@ -10,6 +10,8 @@ struct Plot {
     var yMax: Double
     var logX: Bool
     var ascii: Bool
+    /// A logarithmic value axis (`yMin` must be positive).
+    var logY = false
 
     private var dotsWide: Int { rect.width * (ascii ? 1 : 2) }
     private var dotsHigh: Int { rect.height * (ascii ? 1 : 4) }
@@ -29,7 +31,14 @@ struct Plot {
 
     /// The dot row of `y` (0 at the top).
     func dotY(_ y: Double) -> Int {
-        let f = yMax > yMin ? (y - yMin) / (yMax - yMin) : 0.5
+        let f: Double
+        if logY, yMin > 0 {
+            let lo = log10(yMin)
+            let hi = log10(max(yMax, yMin))
+            f = hi > lo ? (log10(max(y, 1e-300)) - lo) / (hi - lo) : 0.5
+        } else {
+            f = yMax > yMin ? (y - yMin) / (yMax - yMin) : 0.5
+        }
         return clampedInt(((1 - f) * Double(dotsHigh - 1)).rounded(), 0, dotsHigh - 1)
     }
 

@@ -68,22 +68,37 @@ extension Renderer {
         grid.put(note, x: inner.x + 1, y: inner.y + inner.height - 1, role: .dim, maxWidth: inner.width - 1)
     }
 
-    /// The trial detail overlay: configuration, learning curve against the rung cutoffs, and every
-    /// decision with its reason.
+    /// The trial detail overlay: status (why it fails, why it waits), configuration, the learning
+    /// curve against the rung cutoffs, and one line per rung with its outcome and time.
     mutating func drawDetail(_ id: TrialID) {
-        let r = overlayBox(width: grid.width - 4, height: grid.height - 2, title: "Trial \(id)  (Esc closes)")
+        let r = overlayBox(
+            width: grid.width - 4, height: grid.height - 2, title: "Trial \(id)  (Esc closes, l log scale)")
         let inner = r.inner
         guard let t = model.trial(id), inner.height > 2 else {
             grid.put(" unknown trial", x: inner.x, y: inner.y, role: .dim)
             return
         }
         var y = inner.y
+        let bottom = inner.y + inner.height
         let rung = t.highestRung.map { "rung \($0)" } ?? "no rung yet"
-        var x = grid.put(" \(t.status.glyph(ascii: g.ascii)) \(t.status.name)", x: inner.x, y: y, role: t.status.role)
+        var x = grid.put(" \(t.status.glyph(ascii: g.ascii)) \(statusWord(t))", x: inner.x, y: y, role: t.status.role)
         grid.put(
             "  bracket \(t.bracket)  \(rung)  r=\(t.resource)  \(model.metricName) \(metricText(t.lastMetric))", x: x,
             y: y, maxWidth: inner.x + inner.width - x)
         y += 1
+        // Why it failed, whole (up to a third of the box), or what it waits for.
+        var why: [(String, StyleRole)] = []
+        if let failure = t.failureReason {
+            why = wrapHard("failed: " + failure, width: inner.width - 2).map { ($0, .bad) }
+        } else if t.status == .waiting {
+            why = wrapHard(waitingText(t), width: inner.width - 2).map { ($0, .warning) }
+        }
+        let whyRoom = max(1, inner.height / 2 - 2)
+        for (i, (line, role)) in why.prefix(whyRoom).enumerated() {
+            let cut = i == whyRoom - 1 && why.count > whyRoom
+            grid.put(" " + line + (cut ? g.ellipsisOne : ""), x: inner.x, y: y, role: role, maxWidth: inner.width)
+            y += 1
+        }
         for line in wrap(t.configText, width: inner.width - 2).prefix(3) {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
             y += 1
@@ -92,92 +107,213 @@ extension Renderer {
             grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
             y += 1
         }
-        if let reason = t.failureReason {
-            // The whole reason (a command's stderr tail included), as much as half the overlay holds.
-            let room = max(1, (inner.y + inner.height - y) / 2)
-            let lines = wrap("failed: " + reason, width: inner.width - 2)
-            for (i, line) in lines.prefix(room).enumerated() {
-                let more = i == room - 1 && lines.count > room
-                grid.put(
-                    " " + (more ? String(line.dropLast(2)) + " …" : line), x: inner.x, y: y, role: .bad,
-                    maxWidth: inner.width)
-                y += 1
-            }
-        }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
             grid.put(
                 " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",
                 x: inner.x, y: y, role: .good, maxWidth: inner.width)
             y += 1
         }
-        let remaining = inner.y + inner.height - y
-        let plotHeight = max(0, min(12, (remaining - 2) / 2))
+        let lines = rungLines(t).flatMap { line in
+            wrapHard(line.0, width: inner.width - 4).enumerated().map {
+                ($0.offset == 0 ? $0.element : "  " + $0.element, line.1)
+            }
+        }
+        let remaining = bottom - y
+        let plotHeight = max(0, min(12, remaining - 3 - min(lines.count, max(2, remaining / 3))))
         if plotHeight >= 3, t.curve.count >= 1 {
+            let scale = ui.logScale ? (curveAllowsLog(t) ? "log" : "linear: values not all > 0") : "linear"
             grid.put(
-                " learning curve: \(model.metricName) vs r; \(g.cutoffMark) = rung cutoff", x: inner.x, y: y,
-                role: .header, maxWidth: inner.width)
+                " learning curve: \(model.metricName) (\(scale)) vs resource r (log); \(g.cutoffMark) = rung cutoff",
+                x: inner.x, y: y, role: .header, maxWidth: inner.width)
             y += 1
             drawCurve(t, Rect(x: inner.x + 11, y: y, width: inner.width - 13, height: plotHeight))
             y += plotHeight + 1
         }
         // The last lines of the trial's standard error, at the bottom of the overlay.
-        let output = ui.detailOutput.suffix(max(0, min(6, (inner.y + inner.height - y - 3) / 2)))
-        let bottom = inner.y + inner.height - (output.isEmpty ? 0 : output.count + 1)
+        let output = ui.detailOutput.suffix(max(0, min(6, (bottom - y - 3) / 2)))
+        let listBottom = bottom - (output.isEmpty ? 0 : output.count + 1)
         if !output.isEmpty {
-            grid.put(" stderr (last lines)", x: inner.x, y: bottom, role: .header, maxWidth: inner.width)
+            grid.put(" stderr (last lines)", x: inner.x, y: listBottom, role: .header, maxWidth: inner.width)
             for (i, line) in output.enumerated() {
                 grid.put(
-                    " " + Sanitizer.clean(line, maxColumns: 512), x: inner.x, y: bottom + 1 + i, role: .dim,
+                    " " + Sanitizer.clean(line, maxColumns: 512), x: inner.x, y: listBottom + 1 + i, role: .dim,
                     maxWidth: inner.width)
             }
         }
-        x = grid.put(" decisions", x: inner.x, y: y, role: .header)
+        x = grid.put(" rungs", x: inner.x, y: y, role: .header)
         y += 1
-        let lines = t.decisions.map(decisionText)
-        if lines.isEmpty { grid.put(" none yet", x: inner.x, y: y, role: .dim) }
-        let visible = max(0, bottom - y)
+        if lines.isEmpty { grid.put(" no decision yet", x: inner.x, y: y, role: .dim) }
+        let visible = max(0, listBottom - y)
         let top = max(0, min(ui.detailTop, lines.count - visible))
         for (i, line) in lines.dropFirst(top).prefix(visible).enumerated() {
-            let d = t.decisions[top + i]
-            let role: StyleRole = d.action == .stop ? .bad : (d.action == .wait ? .normal : .good)
-            grid.put(" " + line, x: inner.x, y: y + i, role: role, maxWidth: inner.width)
+            grid.put(" " + line.0, x: inner.x, y: y + i, role: line.1, maxWidth: inner.width)
         }
         if lines.count > visible { grid.put(" (j/k scroll)", x: x, y: y - 1, role: .dim) }
     }
 
+    /// A message of the messages pane, whole.
+    mutating func drawMessage(_ m: Message) {
+        let r = overlayBox(width: grid.width - 4, height: grid.height - 2, title: "Message  (Esc closes)")
+        let inner = r.inner
+        grid.put(" at \(formatDuration(m.time))", x: inner.x, y: inner.y, role: .dim, maxWidth: inner.width)
+        let lines = wrapHard(m.text, width: inner.width - 2)
+        let visible = max(0, inner.height - 2)
+        let top = max(0, min(ui.detailTop, lines.count - visible))
+        for (i, line) in lines.dropFirst(top).prefix(visible).enumerated() {
+            grid.put(" " + line, x: inner.x, y: inner.y + 2 + i, role: m.role, maxWidth: inner.width)
+        }
+    }
+
+    /// What a waiting trial waits for, with its rank and the cutoff as they are now.
+    func waitingText(_ t: TrialRecord) -> String {
+        guard let k = t.highestRung, let value = t.rungValue else { return "waiting" }
+        let eta = max(2, model.info?.settings.reductionFactor ?? 3)
+        let (rank, n) = currentRank(of: t, rung: k)
+        let top = n / eta
+        let cutoff =
+            model.rungs.indices.contains(t.bracket) && model.rungs[t.bracket].indices.contains(k)
+            ? model.rungs[t.bracket][k].cutoff : nil
+        let now =
+            "at rung \(k) with \(formatShort(value)): rank \(rank) of \(n) now (promotable: rank <= \(n)/\(eta) = \(top))"
+            + (cutoff.map { ", cutoff \(formatShort($0))" } ?? ", no cutoff yet")
+        if model.isEnded {
+            return "not promoted: the run ended while it waited \(now)"
+        }
+        if rank <= top {
+            return "waits for a free worker to promote it (it is within the top 1/\(eta)) \(now)"
+        }
+        return "waits for rung \(k) to grow: it is promoted once it ranks within the top 1/\(eta) \(now)"
+    }
+
+    /// The trial's rank (1-based, ties by id) among the values recorded at rung `k` of its bracket, and
+    /// the rung's size, from every trial's decisions (one pass; drawn only in the detail view).
+    func currentRank(of t: TrialRecord, rung k: Int) -> (Int, Int) {
+        guard let mine = t.rungValue else { return (0, 0) }
+        var n = 0
+        var better = 0
+        for other in model.trials where other.bracket == t.bracket && (other.highestRung ?? -1) >= k {
+            guard let v = other.decisions.last(where: { $0.rung == k && $0.action != .promote })?.value else {
+                continue
+            }
+            n += 1
+            if other.id != t.id, model.goal.isBetter(v, than: mine) || (v == mine && other.id < t.id) { better += 1 }
+        }
+        return (better + 1, max(n, 1))
+    }
+
+    /// One line per rung: when the trial reported there, its value, rank and the cutoff at the report,
+    /// and the outcome (a wait and the promotion that ended it are one line).
+    func rungLines(_ t: TrialRecord) -> [(String, StyleRole)] {
+        var out: [(String, StyleRole)] = []
+        var openWait: (line: Int, decision: Decision, time: String)?
+        for (i, d) in t.decisions.enumerated() {
+            let time = i < t.decisionTimes.count ? formatDuration(t.decisionTimes[i]) : "-"
+            if d.action == .promote, let w = openWait {
+                out[w.line] = (decisionBase(w.decision, time: w.time) + " \(g.arrow) promoted at \(time)", .good)
+                openWait = nil
+                continue
+            }
+            var line = decisionBase(d, time: time) + " \(g.arrow) " + outcomeText(d)
+            let role: StyleRole
+            switch d.action {
+            case .stop: role = .bad
+            case .wait:
+                role = .normal
+                openWait = (out.count, d, time)
+                if model.isEnded, t.status == .waiting {
+                    line = decisionBase(d, time: time) + " \(g.arrow) not promoted (the run ended)"
+                }
+            default: role = .good
+            }
+            out.append((line, role))
+        }
+        return out
+    }
+
+    private func curveAllowsLog(_ t: TrialRecord) -> Bool {
+        t.curve.allSatisfy { !$0.value.isFinite || $0.value > 0 }
+    }
+
+    /// The learning curve scaled to the trial's own values; cutoffs are marks, clipped to the edge
+    /// (as ↑/↓, ASCII ^/v) when outside the range.
     private mutating func drawCurve(_ t: TrialRecord, _ rect: Rect) {
         let points = t.curve.map { (Double($0.resource), $0.value) }
         let cutoffs = t.decisions.compactMap { d in d.cutoff.map { (Double(d.resource), $0) } }
-        let ys = (points + cutoffs).map(\.1).filter(\.isFinite)
+        let ys = points.map(\.1).filter(\.isFinite)
         let xs = (points + cutoffs).map(\.0)
-        guard let yLo = ys.min(), let yHi = ys.max(), let xHi = xs.max() else { return }
+        guard var yLo = ys.min(), var yHi = ys.max(), let xHi = xs.max() else { return }
+        let logY = ui.logScale && curveAllowsLog(t)
+        if yHi == yLo {
+            yLo = logY ? yLo / 2 : yLo - 0.5
+            yHi = logY ? yHi * 2 : yHi + 0.5
+        }
         let xLo = max(1, xs.min() ?? 1)
         let plot = Plot(
-            rect: rect, xMin: xLo, xMax: max(xHi, xLo + 1), yMin: yLo, yMax: yHi == yLo ? yLo + 1 : yHi,
-            logX: xLo >= 1 && xHi / xLo >= 4, ascii: g.ascii)
+            rect: rect, xMin: xLo, xMax: max(xHi, xLo + 1), yMin: yLo, yMax: yHi,
+            logX: xLo >= 1 && xHi / xLo >= 4, ascii: g.ascii, logY: logY)
         grid.put(pad(formatShort(yHi), 9, right: true), x: rect.x - 10, y: rect.y, role: .dim)
         grid.put(pad(formatShort(yLo), 9, right: true), x: rect.x - 10, y: rect.y + rect.height - 1, role: .dim)
+        for yy in rect.y..<(rect.y + rect.height) { grid[rect.x - 1, yy] = Cell(g.ascii ? "|" : "┤", .dim) }
+        grid.fill(g.horizontal, x: rect.x, y: rect.y + rect.height, count: rect.width, role: .dim)
         grid.put("r=\(formatShort(xLo))", x: rect.x, y: rect.y + rect.height, role: .dim)
-        let label = "r=\(formatShort(xHi))"
+        let label = "r=\(formatShort(max(xHi, xLo + 1)))"
         grid.put(label, x: rect.x + rect.width - label.count, y: rect.y + rect.height, role: .dim)
         plot.draw(points, into: &grid, role: .good)
-        for (cx, cy) in cutoffs { plot.mark(cx, cy, g.cutoffMark, into: &grid, role: .warning) }
+        for (cx, cy) in cutoffs {
+            if cy > yHi {
+                plot.mark(cx, yHi, g.ascii ? "^" : "↑", into: &grid, role: .warning)
+            } else if cy < yLo {
+                plot.mark(cx, yLo, g.ascii ? "v" : "↓", into: &grid, role: .warning)
+            } else {
+                plot.mark(cx, cy, g.cutoffMark, into: &grid, role: .warning)
+            }
+        }
     }
 
-    /// "rung 2 (r=9): 0.213 vs cutoff 0.198, rank 5 of 12 → stop (worse than cutoff)"
-    func decisionText(_ d: Decision) -> String {
+    /// "rung 2 (r=9) at 1:03: 0.213, rank 5 of 12, cutoff 0.198"
+    func decisionBase(_ d: Decision, time: String) -> String {
         let cutoff = d.cutoff.map { "cutoff \(formatShort($0))" } ?? "no cutoff yet"
-        let why: String
-        switch d.reason {
-        case .withinCutoff: why = "within the top 1/eta"
-        case .worseThanCutoff: why = "worse than the cutoff"
-        case .tooFewEntries: why = "fewer than eta entries"
-        case .nonFiniteValue: why = "non-finite value"
-        case .topRung: why = "top rung"
-        }
         let bracket = model.rungs.count > 1 ? "bracket \(d.bracket) " : ""
-        return "\(bracket)rung \(d.rung) (r=\(d.resource)): \(formatShort(d.value)) vs \(cutoff), "
-            + "rank \(d.rank) of \(d.rungSize) \(g.arrow) \(d.action.rawValue) (\(why))"
+        return "\(bracket)rung \(d.rung) (r=\(d.resource)) at \(time): \(formatShort(d.value)), "
+            + "rank \(d.rank) of \(d.rungSize), \(cutoff)"
+    }
+
+    /// What the decision did, and why.
+    func outcomeText(_ d: Decision) -> String {
+        switch (d.action, d.reason) {
+        case (.continue, _): return "continued (\(reasonText(d.reason)))"
+        case (.stop, _): return "stopped (\(reasonText(d.reason)))"
+        case (.wait, .withinCutoff): return "waited for a free worker (within the top 1/eta)"
+        case (.wait, _): return "waited for the rung to grow (\(reasonText(d.reason)))"
+        case (.promote, _): return "promoted"
+        case (.complete, _): return "completed (top rung)"
+        }
+    }
+
+    private func reasonText(_ reason: Decision.Reason) -> String {
+        switch reason {
+        case .withinCutoff: return "within the top 1/eta"
+        case .worseThanCutoff: return "worse than the cutoff"
+        case .tooFewEntries: return "fewer than eta entries"
+        case .nonFiniteValue: return "non-finite value"
+        case .topRung: return "top rung"
+        }
+    }
+
+    /// Splits `text` into lines of `width` columns, at spaces where it can and inside long words
+    /// where it must (nothing is lost).
+    func wrapHard(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for line in wrap(text, width: width) {
+            var rest = Substring(line)
+            while rest.count > width {
+                lines.append(String(rest.prefix(width)))
+                rest = rest.dropFirst(width)
+            }
+            lines.append(String(rest))
+        }
+        return lines
     }
 
     /// Splits `text` at spaces into lines of at most `width` columns.

@@ -27,20 +27,30 @@ extension Renderer {
             for k in bracket.indices { rows.append((b, k)) }
         }
         let visible = inner.height - 1
-        let top = max(0, min(ui.rungTop, rows.count - visible))
+        let focused = ui.focus == .rungs
+        var top = max(0, min(ui.rungTop, rows.count - visible))
+        if focused {
+            if ui.selectedRung < top { top = ui.selectedRung }
+            if ui.selectedRung >= top + visible { top = ui.selectedRung - visible + 1 }
+        }
         let barX = inner.x + head.count
         let barWidth = inner.width - head.count - 1
         for (i, (b, k)) in rows.dropFirst(top).prefix(visible).enumerated() {
             let s = model.rungs[b][k]
             let y = inner.y + 1 + i
             let cutoff = s.cutoff.map { formatShort($0) } ?? "-"
+            let selected = focused && top + i == ui.selectedRung
+            let bText = pad(String(b), 2, right: true)
+            let lead: String = selected ? ">" + String(bText.dropFirst()) : bText
             let line =
-                pad(String(b), 2, right: true) + pad(String(k), 5, right: true)
+                lead + pad(String(k), 5, right: true)
                 + pad(String(s.resource), 7, right: true)
                 + pad(String(s.reached), 8, right: true) + pad(String(s.promoted), 6, right: true)
                 + pad(String(s.running), 5, right: true) + pad(String(s.waiting), 6, right: true)
                 + pad(String(s.stopped), 6, right: true) + " " + pad(cutoff, 10, right: true)
-            grid.put(line, x: inner.x, y: y, role: s.running > 0 ? .normal : .dim, maxWidth: inner.width)
+            grid.put(
+                line, x: inner.x, y: y, role: selected ? .selected : (s.running > 0 ? .normal : .dim),
+                maxWidth: inner.width)
             if barWidth >= 4 {
                 let maxReached = max(1, model.rungs[b].map(\.reached).max() ?? 1)
                 drawFunnelBar(x: barX, y: y, width: barWidth, stats: s, scale: maxReached)
@@ -68,25 +78,30 @@ extension Renderer {
         box(r, title: "Workers \(model.busyWorkers)/\(model.workerCount) busy", focused: ui.focus == .workers)
         let inner = r.inner
         guard inner.height > 1 else { return }
-        let barWidth = max(6, min(40, inner.width - 28 - 38))
+        let metricWidth = inner.width >= 110 ? max(11, model.metricName.count + 2) : 11
+        let barWidth = max(6, min(40, inner.width - 28 - 27 - metricWidth))
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
             + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
-            + pad("r/target", 10, right: true) + headerCell(model.metricName, 11) + pad("time", 8, right: true)
+            + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii)
+            + pad("time", 8, right: true)
             + " state"
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
-        // When not every slot fits, busy slots come first (the cursor's slot always shows).
+        // When not every slot fits, idle rows go first (the cursor's slot always shows); the rows
+        // keep their slot order.
         var order = Array(model.workers.indices)
         if order.count > visible {
-            order.sort { a, b in
-                let cursor = ui.focus == .workers ? ui.selectedWorker : -1
-                let ka = (model.workers[a].isBusy || a == cursor) ? 0 : 1
-                let kb = (model.workers[b].isBusy || b == cursor) ? 0 : 1
-                return ka != kb ? ka < kb : a < b
-            }
-            let label = " \(order.count - visible) more "
+            let cursor = ui.focus == .workers ? ui.selectedWorker : -1
+            let idle = order.filter { !model.workers[$0].isBusy && $0 != cursor }
+            let hide = Set(idle.suffix(min(idle.count, order.count - visible)))
+            order.removeAll { hide.contains($0) }
+            let busyHidden = order.count > visible ? order.count - visible : 0
+            var parts: [String] = []
+            if !hide.isEmpty { parts.append("\(hide.count) idle") }
+            if busyHidden > 0 { parts.append("\(busyHidden) more") }
+            let label = " " + parts.joined(separator: ", ") + " "
             grid.put(label, x: r.x + r.width - label.count - 2, y: r.y + r.height - 1, role: .dim)
         }
         let cursorRow = ui.focus == .workers ? (order.firstIndex(of: ui.selectedWorker) ?? 0) : 0
@@ -115,7 +130,8 @@ extension Renderer {
             drawProgress(x: x, y: y, width: barWidth, fraction: fraction)
             x += barWidth
             let rest =
-                pad("\(w.resource)/\(w.toResource)", 10, right: true) + pad(metricText(w.metric), 11, right: true)
+                pad("\(w.resource)/\(w.toResource)", 10, right: true)
+                + pad(metricText(w.metric), metricWidth, right: true)
                 + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " " + state
             grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
         }
@@ -142,8 +158,9 @@ extension Renderer {
         }
     }
 
-    /// The best configuration: value, where and when it was found, every hyperparameter, and a
-    /// best-so-far sparkline.
+    /// The best configuration: value, where and when it was found (a best is judged at the highest
+    /// resource any rung decision has seen, so a later best may be numerically worse than an earlier
+    /// one at a lower resource), every hyperparameter, and the best value over time with its axes.
     mutating func drawBest(_ r: Rect) {
         box(r, title: "Best \(model.metricName)")
         let inner = r.inner
@@ -154,21 +171,21 @@ extension Renderer {
         }
         var y = inner.y
         let bottom = inner.y + inner.height
-        let star = g.ascii ? "*" : "★"
         grid.put(
-            " \(star) \(formatShort(best.value))  trial \(best.trial)", x: inner.x, y: y, role: .good,
+            " \(starGlyph) \(formatShort(best.value))  trial \(best.trial)", x: inner.x, y: y, role: .good,
             maxWidth: inner.width)
         y += 1
-        let rung = model.trial(best.trial)?.highestRung.map { "rung \($0) " } ?? ""
         if y < bottom {
             grid.put(
-                " \(rung)r=\(best.resource)  found at \(formatDuration(best.time))", x: inner.x, y: y,
+                " judged at \(bestRungText(best))  found \(formatDuration(best.time))", x: inner.x, y: y,
                 maxWidth: inner.width)
             y += 1
         }
         let entries = model.trial(best.trial)?.config.entries ?? []
-        let sparkRow = inner.height >= 4 ? bottom - 1 : nil
-        let paramBottom = sparkRow ?? bottom
+        let room = bottom - y
+        // The plot wants 4 rows (3 of curve, 1 of time axis) after the hyperparameters.
+        let plotRows = room - entries.count >= 4 ? room - entries.count : (room >= 6 ? 0 : -1)
+        let paramBottom = plotRows > 0 ? bottom - plotRows : bottom
         for (i, e) in entries.enumerated() where y < paramBottom {
             let name = Sanitizer.clean(e.name, maxColumns: 24)
             let value = Sanitizer.clean(e.value.description, maxColumns: 40)
@@ -182,30 +199,70 @@ extension Renderer {
             }
             y += 1
         }
-        if let row = sparkRow { drawSparkline(x: inner.x + 1, y: row, width: inner.width - 2) }
+        if plotRows >= 4 {
+            drawBestPlot(Rect(x: inner.x, y: bottom - plotRows, width: inner.width, height: plotRows))
+        }
     }
 
-    /// The best-so-far series over event time as one row of levels (taller is better).
-    private mutating func drawSparkline(x: Int, y: Int, width: Int) {
-        let series = model.bestSeries
-        guard width > 0, let first = series.first, model.elapsed > 0 else { return }
-        let values = series.map(\.value).filter(\.isFinite)
-        guard let lo = values.min(), let hi = values.max() else { return }
-        let span = hi - lo
-        var j = 0
-        var current: Double?
-        for c in 0..<width {
-            let t = model.elapsed * Double(c + 1) / Double(width)
-            while j < series.count, series[j].time <= t {
-                current = series[j].value
-                j += 1
-            }
-            guard let v = current, v.isFinite, t >= first.time else { continue }
-            var level = span > 0 ? (v - lo) / span : 1
-            if model.goal == .minimize { level = span > 0 ? 1 - level : 1 }
-            let idx = clampedInt((level * Double(g.levels.count - 1)).rounded(), 0, g.levels.count - 1)
-            grid[x + c, y] = Cell(g.levels[idx], .good)
+    /// "rung 3 (r=27)", or "r=27" when the trial's rung is not known.
+    func bestRungText(_ best: BestRecord) -> String {
+        let rung = model.trial(best.trial)?.decisions.last { $0.resource == best.resource }?.rung
+        return rung.map { "rung \($0) (r=\(best.resource))" } ?? "r=\(best.resource)"
+    }
+
+    var starGlyph: String { g.ascii ? "*" : "★" }
+
+    /// The best configuration in one line, for screens with no room for its pane.
+    mutating func drawBestLine(_ r: Rect) {
+        grid.fill(" ", x: r.x, y: r.y, count: r.width, role: .normal)
+        guard let best = model.best else {
+            grid.put(
+                " \(starGlyph) best \(model.metricName): no result yet", x: r.x, y: r.y, role: .dim, maxWidth: r.width)
+            return
         }
+        var x = grid.put(
+            " \(starGlyph) best \(formatShort(best.value)) trial \(best.trial) at \(bestRungText(best)) ", x: r.x,
+            y: r.y,
+            role: .good, maxWidth: r.width)
+        let config = model.trial(best.trial)?.configText ?? ""
+        x = grid.put(config, x: x, y: r.y, maxWidth: r.x + r.width - x)
+        _ = x
+    }
+
+    /// Best value against run time: value labels on the left, a time axis below.
+    private mutating func drawBestPlot(_ r: Rect) {
+        let series = model.bestSeries.filter { $0.value.isFinite }
+        guard let first = series.first, r.width > 14 else { return }
+        let values = series.map(\.value)
+        let lo = values.min() ?? first.value
+        let hi = values.max() ?? first.value
+        let end = max(now, series.last?.time ?? 0, first.time + 1e-9)
+        // A step line: each best holds until the next one.
+        var points: [(Double, Double)] = []
+        for (i, p) in series.enumerated() {
+            if i > 0 { points.append((p.time, series[i - 1].value)) }
+            points.append((p.time, p.value))
+        }
+        points.append((end, series[series.count - 1].value))
+        let labelWidth = max(formatShort(hi).count, formatShort(lo).count, 4) + 1
+        let plotRect = Rect(x: r.x + labelWidth + 1, y: r.y, width: r.width - labelWidth - 2, height: r.height - 1)
+        let span = hi - lo
+        let plot = Plot(
+            rect: plotRect, xMin: 0, xMax: end, yMin: span > 0 ? lo : lo - 1, yMax: span > 0 ? hi : hi + 1,
+            logX: false, ascii: g.ascii)
+        let yTop = model.goal == .minimize ? hi : hi
+        grid.put(pad(formatShort(yTop), labelWidth, right: true), x: r.x, y: r.y, role: .dim)
+        grid.put(pad(formatShort(lo), labelWidth, right: true), x: r.x, y: plotRect.y + plotRect.height - 1, role: .dim)
+        for yy in plotRect.y..<(plotRect.y + plotRect.height) {
+            grid[plotRect.x - 1, yy] = Cell(g.ascii ? "|" : "┤", .dim)
+        }
+        plot.draw(points, into: &grid, role: .good)
+        let axisY = r.y + r.height - 1
+        grid.put("0", x: plotRect.x, y: axisY, role: .dim)
+        let endLabel = formatDuration(end)
+        grid.put(endLabel, x: plotRect.x + plotRect.width - endLabel.count, y: axisY, role: .dim)
+        let mid = " time "
+        grid.put(mid, x: plotRect.x + (plotRect.width - mid.count) / 2, y: axisY, role: .dim)
     }
 
     /// The messages pane, newest first.
@@ -215,7 +272,12 @@ extension Renderer {
         guard inner.height > 0 else { return }
         // The program's notices (about the log, in a replay) come first, then the run's messages.
         let total = ui.notices.count + model.messageCount
-        let top = max(0, min(ui.messageTop, total - 1))
+        let focused = ui.focus == .messages
+        var top = max(0, min(ui.messageTop, total - 1))
+        if focused {
+            if ui.selectedMessage < top { top = ui.selectedMessage }
+            if ui.selectedMessage >= top + inner.height { top = ui.selectedMessage - inner.height + 1 }
+        }
         let recent = model.recentMessages(max(0, top + inner.height - ui.notices.count))
         let shown = (ui.notices.reversed() + recent).dropFirst(top).prefix(inner.height)
         if shown.isEmpty {
@@ -224,8 +286,15 @@ extension Renderer {
         }
         for (i, m) in shown.enumerated() {
             let y = inner.y + i
-            let x = grid.put(pad(formatDuration(m.time), 8, right: true) + " ", x: inner.x, y: y, role: .dim)
-            grid.put(m.text, x: x, y: y, role: m.role, maxWidth: inner.x + inner.width - x)
+            let selected = focused && top + i == ui.selectedMessage
+            if selected { grid.fill(" ", x: inner.x, y: y, count: inner.width, role: .selected) }
+            let x = grid.put(
+                (selected ? ">" : " ") + pad(formatDuration(m.time), 7, right: true) + " ", x: inner.x, y: y,
+                role: selected ? .selected : .dim)
+            let room = inner.x + inner.width - x
+            // A line that does not fit ends in an ellipsis: Enter (in this pane) opens it whole.
+            let text = m.text.count > room && room > 1 ? String(m.text.prefix(room - 1)) + g.ellipsisOne : m.text
+            grid.put(text, x: x, y: y, role: selected ? .selected : m.role, maxWidth: room)
         }
     }
 }

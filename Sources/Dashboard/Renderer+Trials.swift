@@ -1,22 +1,35 @@
 import ASHA
+import Foundation
+import RunLog
+import TextSafety
 
 extension Renderer {
-    /// The trials list: sorted, filtered, scrolled so the selected trial is visible.
+    /// The trials list as a tuning table: id, status, bracket, highest rung, resource, the metric,
+    /// then one column per hyperparameter (as many as fit; the rest as text). Sorted by any column,
+    /// filtered, scrolled so the selected trial stays where it was on screen.
     mutating func drawTrials(_ r: Rect) {
         let table = ui.table
         let arrow = ui.ascending ? (g.ascii ? "^" : "▲") : (g.ascii ? "v" : "▼")
-        var title = "Trials \(table.count)/\(model.trials.count)  sort: \(ui.sortKey.name) \(arrow)"
+        let sortName = ui.sortKey.name(parameters: model.parameterNames)
+        var title = "Trials \(table.count)/\(model.trials.count)  sort: \(sortName) \(arrow)"
         if !ui.filter.isEmpty { title += "  filter: \(ui.filter)" }
         box(r, title: title, focused: ui.focus == .trials)
         let inner = r.inner
         guard inner.height > 1 else { return }
-        // Room for the sort arrow: a long metric name is cut first.
-        let shortMetric = model.metricName.count > 10 ? String(model.metricName.prefix(9)) + "…" : model.metricName
-        func col(_ name: String, _ key: SortKey?) -> String { key == ui.sortKey ? name + arrow : name }
-        let head =
+        func col(_ name: String, _ key: SortKey) -> String { key == ui.sortKey ? name + arrow : name }
+        let fixed =
             " " + pad(col("id", .id), 7, right: true) + "   " + pad(col("status", .status), 9)
             + pad("b", 2, right: true) + pad(col("rung", .rung), 6, right: true) + pad("r", 7, right: true)
-            + headerCell(col(shortMetric, .metric), 12) + "  config"
+        // The metric's full name when it fits beside at least one hyperparameter column.
+        let metricHead = col(model.metricName, .metric)
+        let allParams = parameterColumns(room: .max).reduce(0) { $0 + $1.width }
+        let fullMetric = max(12, metricHead.count + 2)
+        let metricWidth = inner.width - fixed.count >= fullMetric + allParams || inner.width >= 110 ? fullMetric : 12
+        let params = parameterColumns(room: inner.width - fixed.count - metricWidth)
+        var head = fixed + headerCell(metricHead, metricWidth, ascii: g.ascii)
+        for p in params { head += headerCell(col(p.name, .parameter(p.index)), p.width, ascii: g.ascii) }
+        let restIndex = params.count
+        if restIndex < model.parameterNames.count { head += "  " + (restIndex == 0 ? "config" : "more") }
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
@@ -32,28 +45,75 @@ extension Renderer {
             if s >= top + visible { top = s - visible + 1 }
         }
         let end = min(table.count, top + visible)
+        let selectionShown = ui.focus == .trials || ui.focus == .messages || ui.focus == .rungs
         for row in top..<end {
             let t = model.trials[table.position(at: row)]
             let y = inner.y + 1 + row - top
-            let selected = row == selectedRow
+            let selected = row == selectedRow && selectionShown
             let base: StyleRole = selected ? .selected : .normal
             if selected { grid.fill(" ", x: inner.x, y: y, count: inner.width, role: .selected) }
+            let limit = inner.x + inner.width
             var x = grid.put(
-                (selected ? ">" : " ") + pad(String(t.id), 7, right: true) + " ", x: inner.x, y: y,
+                (row == selectedRow ? ">" : " ") + pad(String(t.id), 7, right: true) + " ", x: inner.x, y: y,
                 role: base)
             x = grid.put(
-                String(t.status.glyph(ascii: g.ascii)) + " " + pad(t.status.name, 9), x: x, y: y,
+                String(t.status.glyph(ascii: g.ascii)) + " " + pad(statusWord(t), 9), x: x, y: y,
                 role: selected ? .selected : t.status.role)
             let rung = t.highestRung.map(String.init) ?? "-"
-            let line =
+            var line =
                 pad(String(t.bracket), 2, right: true) + pad(rung, 6, right: true)
-                + pad(String(t.resource), 7, right: true) + pad(metricText(t.lastMetric), 12, right: true) + "  "
-            x = grid.put(line, x: x, y: y, role: base, maxWidth: inner.x + inner.width - x)
-            grid.put(t.configText, x: x, y: y, role: selected ? .selected : .dim, maxWidth: inner.x + inner.width - x)
+                + pad(String(t.resource), 7, right: true) + pad(metricText(t.lastMetric), metricWidth, right: true)
+            let entries = t.config.entries
+            for p in params {
+                let v = p.index < entries.count ? cellText(entries[p.index].value, width: p.width - 1) : "-"
+                line += pad(v, p.width, right: true)
+            }
+            x = grid.put(line, x: x, y: y, role: base, maxWidth: limit - x)
+            if restIndex < entries.count {
+                let rest = entries[restIndex...].map {
+                    "\(Sanitizer.clean($0.name, maxColumns: 24))=\(Sanitizer.clean($0.value.description, maxColumns: 40))"
+                }
+                grid.put(
+                    "  " + rest.joined(separator: " "), x: x, y: y, role: selected ? .selected : .dim,
+                    maxWidth: limit - x)
+            }
         }
         if table.count > visible {
             let label = " \(top + 1)-\(end) of \(table.count) "
             grid.put(label, x: r.x + r.width - 1 - label.count - 1, y: r.y + r.height - 1, role: .dim)
         }
+    }
+
+    /// The status word of a row: after the run has ended, a trial left waiting at a rung was "not
+    /// promoted" there.
+    func statusWord(_ t: TrialRecord) -> String {
+        t.status == .waiting && model.isEnded ? "not prom." : t.status.name
+    }
+
+    /// A hyperparameter value in at most `width` columns: fewer significant digits before cutting.
+    func cellText(_ v: ParameterValue, width: Int) -> String {
+        guard case .double(let d) = v else {
+            return Sanitizer.clean(v.description, maxColumns: max(1, width))
+        }
+        for digits in [6, 5, 4, 3, 2, 1] {
+            let s = d == d.rounded() && abs(d) < 1e15 ? formatShort(d) : String(format: "%.\(digits)g", d)
+            if s.count <= width { return s }
+        }
+        return String(format: "%.0e", d)
+    }
+
+    /// The hyperparameter columns that fit in `room` columns, in search-space order.
+    func parameterColumns(room: Int) -> [(index: Int, name: String, width: Int)] {
+        var out: [(Int, String, Int)] = []
+        var left = room
+        for (i, name) in model.parameterNames.enumerated() {
+            let width = min(14, max(9, name.count + 2))
+            // Leave room for the "more" text when some do not fit.
+            let needed = i == model.parameterNames.count - 1 ? width : width + 2
+            guard room == .max || left >= needed else { break }
+            out.append((i, name, width))
+            left -= width
+        }
+        return out
     }
 }

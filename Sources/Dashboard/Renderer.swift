@@ -36,6 +36,7 @@ public struct Renderer {
         drawHeader()
         if let r = layout.rungs { drawRungs(r) }
         if let r = layout.best { drawBest(r) }
+        if let r = layout.bestLine { drawBestLine(r) }
         if let r = layout.workers { drawWorkers(r) }
         if let r = layout.trials { drawTrials(r) }
         if let r = layout.messages { drawMessages(r) }
@@ -43,9 +44,23 @@ public struct Renderer {
         switch ui.overlay {
         case .help: drawHelp()
         case .detail(let id): drawDetail(id)
+        case .message(let m): drawMessage(m)
         case .confirmKill(let id): drawConfirm(killText(id))
         case .confirmQuit: drawConfirm(quitText, detach: ui.whyDisabled(.detach, model: model) == nil)
         case nil: break
+        }
+        if g.ascii { foldToASCII() }
+    }
+
+    /// ASCII mode draws ASCII only: what text brought in (an ellipsis from cut text, a name in another
+    /// script) becomes '~' or '?'.
+    mutating func foldToASCII() {
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let c = grid[x, y]
+                guard !c.character.isASCII else { continue }
+                grid[x, y] = Cell(c.character == "…" ? "~" : "?", c.role)
+            }
         }
     }
 
@@ -108,7 +123,11 @@ public struct Renderer {
         if ui.readOnly { badges.append("REPLAY") }
         let badgeText = badges.map { " \($0) " }.joined(separator: " ")
         let right = w - badgeText.count
-        let elapsed = "elapsed \(formatDuration(now))"
+        // Elapsed time outside run pauses (what the time budget counts).
+        let paused = model.run.pausedSeconds + (model.run.pausedSince.map { max(0, now - $0) } ?? 0)
+        let elapsed =
+            "elapsed \(formatDuration(max(0, now - paused)))"
+            + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
         let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
         x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
         var bx = max(x + 1, right)
@@ -122,10 +141,12 @@ public struct Renderer {
         let w = grid.width
         var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
         for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
-            parts.append(("\(s.glyph(ascii: g.ascii))\(s.shortName) \(model.count(s))", s.role))
+            // After the run, a trial left waiting at a rung was not promoted: nothing is pending.
+            let label = s == .waiting && model.isEnded ? "not promoted" : s.shortName
+            parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role))
         }
         parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
-        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s", .normal))
+        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal))
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
@@ -146,7 +167,12 @@ public struct Renderer {
             var x = grid.put("/", x: 0, y: y, role: .title)
             x = grid.put(ui.filter, x: x, y: y, role: .normal, maxWidth: w / 2)
             x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
-            grid.put("  Enter keep, Esc clear", x: x, y: y, role: .dim)
+            if let error = ui.filterError {
+                grid.put("  " + Sanitizer.clean(error.description, maxColumns: w), x: x, y: y, role: .bad)
+            } else {
+                grid.put(
+                    "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear", x: x, y: y, role: .dim)
+            }
             return
         }
         if let prompt = ui.jumpPrompt {
@@ -161,7 +187,7 @@ public struct Renderer {
             drawReplayHints(replay)
             return
         }
-        let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
+        let trialPaused = ui.actionTrial(in: model).flatMap { model.trial($0)?.status } == .paused
         let hints: [(String, String, Action)] = [
             ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Enter", "detail", .detail),
             ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
@@ -177,8 +203,8 @@ public struct Renderer {
             x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
         }
         if !ui.filter.isEmpty {
-            let text = " filter: \(ui.filter) "
-            grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
+            let text = ui.filterError == nil ? " filter: \(ui.filter) " : " filter error \(ui.filterError!) "
+            grid.put(text, x: max(x, w - text.count), y: y, role: ui.filterError == nil ? .badge : .bad)
         }
     }
 

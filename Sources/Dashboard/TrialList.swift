@@ -1,26 +1,39 @@
 import ASHA
 
-/// What the trials list is ordered by.
-public enum SortKey: Int, Sendable, CaseIterable {
+/// What the trials list is ordered by: a fixed column or a hyperparameter's column.
+public enum SortKey: Hashable, Sendable {
     case status
+    /// The metric, like with like: the highest rung reached first, then the value recorded there.
     case metric
     case rung
     case id
+    /// The hyperparameter at this position of the search space.
+    case parameter(Int)
 
-    /// The column name shown in the list header.
-    public var name: String {
+    /// The fixed columns, in the order `s` cycles through them (the hyperparameters follow).
+    public static let allCases: [SortKey] = [.status, .metric, .rung, .id]
+
+    /// Every sort key of a run with `parameters` hyperparameters, in cycling order.
+    public static func all(parameters: Int) -> [SortKey] {
+        allCases + (0..<max(0, parameters)).map { .parameter($0) }
+    }
+
+    /// The column name shown in the list's title.
+    public func name(parameters: [String]) -> String {
         switch self {
         case .status: return "status"
         case .metric: return "metric"
         case .rung: return "rung"
         case .id: return "id"
+        case .parameter(let i): return i < parameters.count ? parameters[i] : "parameter \(i)"
         }
     }
 
-    /// The direction a key starts with: running first, best metric first, highest rung first, oldest first.
+    /// The direction a key starts with: running first, best metric first, highest rung first, oldest
+    /// first, smallest hyperparameter first.
     public func naturalAscending(goal: Goal) -> Bool {
         switch self {
-        case .status, .id: return true
+        case .status, .id, .parameter: return true
         case .metric: return goal == .minimize
         case .rung: return false
         }
@@ -51,7 +64,7 @@ public struct TrialList: Sendable {
     private var syncedTrials = 0
     private var builtKey: SortKey?
     private var builtAscending = true
-    private var builtFilter = ""
+    private var builtFilter = TrialFilter(terms: [], source: "")
     /// Full sorts done (for tests and benchmarks).
     public private(set) var fullSorts = 0
 
@@ -74,8 +87,8 @@ public struct TrialList: Sendable {
     public var ids: [TrialID] { entries.map(\.id) }
 
     /// Brings the list up to date with `model` for the given order and filter text.
-    public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: String) {
-        let needle = filter.lowercased()
+    public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: TrialFilter) {
+        let needle = filter
         let goal = model.goal
         if key != builtKey || ascending != builtAscending || needle != builtFilter || model.lineage != syncedLineage
             || model.stamp < syncedStamp || model.trials.count < syncedTrials
@@ -114,14 +127,10 @@ public struct TrialList: Sendable {
         syncedTrials = model.trials.count
     }
 
-    /// Whether the trial at `pos` matches the lower-case filter text (status word, id, or
-    /// configuration text). Fields are read in place: copying a record would cost more than the test.
-    static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ needle: String) -> Bool {
-        if needle.isEmpty { return true }
-        if trials[pos].status.name.hasPrefix(needle) { return true }
-        let id = trials[pos].id
-        if String(id) == needle || "#\(id)" == needle { return true }
-        return trials[pos].searchText.contains(needle)
+    /// Whether the trial at `pos` passes the filter.
+    @inline(__always)
+    static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ filter: TrialFilter) -> Bool {
+        filter.isEmpty || filter.matches(trials[pos])
     }
 
     private static func entry(
@@ -138,10 +147,37 @@ public struct TrialList: Sendable {
         }
         switch key {
         case .status: return Entry(k1: sign * Double(trials[pos].status.order), k2: better, id: id, pos: pos)
-        case .metric: return Entry(k1: metric, k2: 0, id: id, pos: pos)
+        case .metric:
+            // Like with like: the value at the highest rung, trials at higher rungs first (in the
+            // natural direction, best first); trials with no rung value last in either direction.
+            guard let rung = trials[pos].highestRung, let v = trials[pos].rungValue, v.isFinite else {
+                return Entry(k1: .infinity, k2: metric, id: id, pos: pos)
+            }
+            let natural = ascending == (goal == .minimize)
+            let b = goal == .minimize ? v : -v
+            return Entry(k1: natural ? -Double(rung) : Double(rung), k2: natural ? b : -b, id: id, pos: pos)
         case .rung: return Entry(k1: sign * Double(trials[pos].highestRung ?? -1), k2: better, id: id, pos: pos)
         case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
+        case .parameter(let i):
+            let entries = trials[pos].config.entries
+            guard i < entries.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
+            return Entry(k1: sign * Self.sortValue(entries[i].value), k2: 0, id: id, pos: pos)
         }
+    }
+
+    /// A hyperparameter value as a number to sort by: numbers as they are, strings by their first
+    /// six bytes (ties fall back to the trial id).
+    static func sortValue(_ v: ParameterValue) -> Double {
+        if let d = v.doubleValue { return d.isNaN ? .infinity : d }
+        guard case .string(let s) = v else { return 0 }
+        var key: UInt64 = 0
+        var n = 0
+        for byte in s.utf8.prefix(6) {
+            key = key << 8 | UInt64(byte)
+            n += 1
+        }
+        key <<= UInt64(8 * (6 - n))
+        return Double(key)
     }
 
     private static func merge(_ a: [Entry], _ b: [Entry]) -> [Entry] {

@@ -46,6 +46,10 @@ public struct TrialRecord: Sendable {
     public var failureReason: String?
     /// The longest failure reason kept (a command's reason holds its 4 KiB stderr tail).
     public static let reasonColumns = 5_000
+    /// The value recorded at `highestRung` (what rung decisions compare; the metric sort uses it).
+    public var rungValue: Double?
+    /// Event times of `decisions`, in the same order.
+    public var decisionTimes: [Double] = []
     /// The worker slot training it, if a job is running.
     public var worker: Int?
     /// The rung its running job trains towards.
@@ -92,8 +96,12 @@ public struct TrialRecord: Sendable {
         curve.append(p)
     }
 
-    mutating func addDecision(_ d: Decision) {
-        if decisions.count >= Self.decisionCapacity { decisions.removeFirst() }
+    mutating func addDecision(_ d: Decision, time: Double) {
+        if decisions.count >= Self.decisionCapacity {
+            decisions.removeFirst()
+            decisionTimes.removeFirst()
+        }
         decisions.append(d)
+        decisionTimes.append(time)
     }
 }

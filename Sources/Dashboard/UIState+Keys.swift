@@ -6,6 +6,8 @@ extension UIState {
     public mutating func handle(_ key: Key, model: DashboardModel) -> [Effect] {
         flash = nil
         if key == .resize { return [] }
+        // From the first key on, nothing moves the selection but the user.
+        userMoved = true
         switch overlay {
         case .confirmKill(let id):
             overlay = nil
@@ -29,10 +31,14 @@ extension UIState {
         }
         if editingFilter, let handled = editFilter(key, model: model) { return handled }
         if jumpPrompt != nil { return editJump(key) }
-        if case .detail = overlay {
+        switch overlay {
+        case .detail, .message:
             switch key {
             case .escape, .enter:
                 overlay = nil
+                return []
+            case .char("l"):
+                logScale.toggle()
                 return []
             case .up, .char("k"):
                 detailTop = max(0, detailTop - 1)
@@ -43,6 +49,8 @@ extension UIState {
             default:
                 break
             }
+        default:
+            break
         }
         guard let action = keyMap.action(for: key) else { return [] }
         if let reason = whyDisabled(action, model: model) {
@@ -65,15 +73,13 @@ extension UIState {
         case .previousPane:
             focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
         case .detail:
-            if let id = actionTrial {
-                overlay = .detail(id)
-                detailTop = 0
-            }
+            return open(model: model)
         case .pauseTrial:
-            guard let id = actionTrial, let t = model.trial(id) else { return [] }
+            guard let id = actionTrial(in: model), let t = model.trial(id) else { return [] }
+            flash = t.status == .paused ? "resume sent for trial \(id)" : "pause sent for trial \(id)"
             return [.send(t.status == .paused ? .resumeTrial(id) : .pauseTrial(id))]
         case .killTrial:
-            if let id = actionTrial { overlay = .confirmKill(id) }
+            if let id = actionTrial(in: model) { overlay = .confirmKill(id) }
         case .pauseRun:
             return [.send(model.runPaused ? .resumeRun : .pauseRun)]
         case .moreWorkers:
@@ -81,7 +87,8 @@ extension UIState {
         case .fewerWorkers:
             return [.send(.setWorkers(model.workerCount - 1))]
         case .cycleSort:
-            sortKey = SortKey(rawValue: (sortKey.rawValue + 1) % SortKey.allCases.count)!
+            let keys = SortKey.all(parameters: model.parameterNames.count)
+            sortKey = keys[((keys.firstIndex(of: sortKey) ?? -1) + 1) % keys.count]
             ascending = sortKey.naturalAscending(goal: model.goal)
             resyncAfterUserChange(model)
         case .sortAscending:
@@ -137,29 +144,52 @@ extension UIState {
         return []
     }
 
+    /// Enter: the trial's detail; on a rung, the trials list filtered to that rung; on a message, the
+    /// message whole.
+    private mutating func open(model: DashboardModel) -> [Effect] {
+        switch focus {
+        case .rungs:
+            guard let (b, k) = selectedRungRow(in: model) else { return [] }
+            filter = model.rungs.count > 1 ? "bracket:\(b) rung:\(k)" : "rung:\(k)"
+            focus = .trials
+            selectedOffset = nil
+            resyncAfterUserChange(model)
+            flash = "trials whose highest rung is \(k)\(model.rungs.count > 1 ? " in bracket \(b)" : ""); Esc clears"
+        case .messages:
+            let all = Array(notices.reversed()) + Array(model.recentMessages(selectedMessage + 1))
+            if selectedMessage < all.count { overlay = .message(all[selectedMessage]) }
+            detailTop = 0
+        default:
+            guard let id = actionTrial(in: model), model.trial(id) != nil else {
+                flash = focus == .workers ? "no trial on this worker" : "no trial selected"
+                return []
+            }
+            overlay = .detail(id)
+            detailTop = 0
+        }
+        return []
+    }
+
     private mutating func move(by delta: Int, model: DashboardModel) {
+        func step(_ value: Int, _ count: Int) -> Int {
+            max(0, min(count - 1, value.addingReportingOverflow(delta).partialValue))
+        }
         switch focus {
         case .trials:
             guard table.count > 0 else { return }
             userMoved = true
-            let row = selectedRow ?? 0
-            let target = max(0, min(table.count - 1, row.addingReportingOverflow(delta).partialValue))
+            let target = step(selectedRow ?? 0, table.count)
             selectedTrial = table.id(at: target)
             selectedRow = target
+            selectedOffset = nil
             sync(with: model)
         case .workers:
             guard !model.workers.isEmpty else { return }
-            selectedWorker = max(
-                0, min(model.workers.count - 1, selectedWorker.addingReportingOverflow(delta).partialValue))
-            if let t = model.workers[selectedWorker].trial {
-                userMoved = true
-                selectedTrial = t
-                sync(with: model)
-            }
+            selectedWorker = step(selectedWorker, model.workers.count)
         case .rungs:
-            rungTop = max(0, rungTop.addingReportingOverflow(delta).partialValue)
+            selectedRung = step(selectedRung, model.rungs.reduce(0) { $0 + $1.count })
         case .messages:
-            messageTop = max(0, min(model.messageCount - 1, messageTop.addingReportingOverflow(delta).partialValue))
+            selectedMessage = step(selectedMessage, notices.count + model.messageCount)
         }
     }
 }

@@ -1,8 +1,10 @@
 import ASHA
 import RunLog
 
-/// Everything the dashboard remembers about the user's view: focus, selection (by trial id),
-/// scroll positions, sort, filter, overlays, freeze. `handle` turns keys into state changes and
+/// Everything the dashboard remembers about the user's view: focus, selections (a trial id in the
+/// trials list, a slot in the workers pane, a row in the rungs and messages panes), scroll positions,
+/// sort, filter, overlays, freeze. Keys act on what is highlighted now: in the workers pane the
+/// trial on the selected slot at the moment of the key, elsewhere the selected trial. `handle` turns keys into state changes and
 /// effects; `sync` keeps the trials list current with the model.
 public struct UIState: Sendable {
     /// The keymap in force.
@@ -15,10 +17,17 @@ public struct UIState: Sendable {
     public var focus: Pane = .trials
     /// What is drawn over the panes, if anything.
     public var overlay: Overlay?
-    /// The selected trial; the cursor follows this id through re-sorts.
+    /// The selected trial; the cursor follows this id through re-sorts, and the list scrolls so its
+    /// row stays where it was on screen.
     public var selectedTrial: TrialID?
-    /// The cursor row in the workers pane.
+    /// The selected worker slot in the workers pane (the selection is the slot, not its trial).
     public var selectedWorker = 0
+    /// The selected row of the rungs pane (brackets and rungs in order); Enter filters the trials to it.
+    public var selectedRung = 0
+    /// The selected line of the messages pane (0: the newest); Enter opens it whole.
+    public var selectedMessage = 0
+    /// Where the selected row was on screen (rows below the list's top) at the last sync.
+    var selectedOffset: Int?
     /// First visible row of the trials list.
     public var listTop = 0
     /// Scroll offset of the rungs pane.
@@ -34,10 +43,16 @@ public struct UIState: Sendable {
     public var sortKey: SortKey = .status
     /// Sort direction.
     public var ascending = true
-    /// Filter text (empty: every trial).
+    /// Filter text as typed (empty: every trial; see `TrialFilter` for the language).
     public var filter = ""
+    /// The filter in force: the last text that parsed.
+    public internal(set) var activeFilter = TrialFilter(terms: [], source: "")
+    /// What is wrong with `filter`, when it does not parse (the list keeps `activeFilter`).
+    public internal(set) var filterError: FilterError?
     /// True while the user types the filter.
     public var editingFilter = false
+    /// The detail overlay's learning curve on a logarithmic value axis (`l` toggles it).
+    public var logScale = false
     /// Frozen: the screen shows a snapshot while events keep being folded.
     public var frozen = false
     /// One line of feedback for the footer (cleared by the next key).
@@ -58,8 +73,10 @@ public struct UIState: Sendable {
     public internal(set) var table = TrialList()
     /// The row of `selectedTrial` in `table` (cached).
     public internal(set) var selectedRow: Int?
-    /// True once the user moved the cursor (the dashboard stops steering it to running trials).
+    /// True once the user pressed a key (the dashboard stops steering the selection to running trials).
     var userMoved = false
+    /// The trial the dashboard last steered the selection to (a selection set otherwise is not steered).
+    var steeredTo: TrialID?
 
     /// A fresh view state.
     public init(keyMap: KeyMap = .standard, readOnly: Bool = false) {
@@ -69,14 +86,34 @@ public struct UIState: Sendable {
 
     /// Brings the trials list and the selection up to date with `model`.
     public mutating func sync(with model: DashboardModel) {
-        table.sync(with: model, key: sortKey, ascending: ascending, filter: filter)
-        // Start on a running trial as soon as one exists (then stay on it until the user moves).
-        if !userMoved, let running = model.firstRunningTrial,
-            selectedTrial.flatMap({ model.trial($0)?.status }).map({ $0 == .queued }) ?? true
-        {
-            selectedTrial = running
+        if activeFilter.source != filter.split(separator: " ").joined(separator: " ") {
+            switch TrialFilter.parse(filter, parameters: model.parameterNames, metric: model.metricName) {
+            case .success(let f):
+                activeFilter = f
+                filterError = nil
+            case .failure(let e): filterError = e
+            }
         }
-        if selectedTrial == nil, table.count > 0 { selectedTrial = table.id(at: 0) }
+        table.sync(with: model, key: sortKey, ascending: ascending, filter: activeFilter)
+        // Start on a running trial as soon as one exists (then stay on it until the user moves).
+        // Until the user moves it, the selection stays on the first running trial at the top of the
+        // list (so it never scrolls away by itself); from the first move on, it stays on its trial.
+        if !userMoved, selectedTrial == nil || selectedTrial == steeredTo, let running = model.firstRunningTrial {
+            let top = table.count > 0 ? table.id(at: 0) : nil
+            let topRunning = top.flatMap { model.trial($0)?.status } == .running ? top : nil
+            let current = selectedTrial.flatMap { model.trial($0)?.status }
+            if let topRunning, sortKey == .status {
+                selectedTrial = topRunning
+            } else if current != .running {
+                selectedTrial = running
+            }
+            steeredTo = selectedTrial
+            selectedOffset = nil
+        }
+        if selectedTrial == nil, table.count > 0 {
+            selectedTrial = table.id(at: 0)
+            if !userMoved { steeredTo = selectedTrial }
+        }
         locateSelection()
         if selectedTrial.map({ model.trial($0) == nil }) ?? false, table.count > 0 {
             // The selected trial is not in this model (a different run): start at the top.
@@ -85,11 +122,18 @@ public struct UIState: Sendable {
         }
         let page = pageSize(model)
         if let row = selectedRow {
+            // Keep the selected row where it was on screen: the rows around it move, it does not.
+            if userMoved, let offset = selectedOffset { listTop = row - min(max(0, offset), page - 1) }
             if row < listTop { listTop = row }
             if row >= listTop + page { listTop = row - page + 1 }
         }
         listTop = max(0, min(listTop, table.count - page))
+        // The screen line the user left the highlight on is kept (set again by the next move), so a
+        // trial that briefly sorts to the top of the list comes back to its line.
+        if selectedOffset == nil { selectedOffset = selectedRow.map { $0 - listTop } }
         if selectedWorker >= model.workers.count { selectedWorker = max(0, model.workers.count - 1) }
+        selectedRung = max(0, min(selectedRung, model.rungs.reduce(0) { $0 + $1.count } - 1))
+        selectedMessage = max(0, min(selectedMessage, notices.count + model.messageCount - 1))
     }
 
     /// After the user changed the order or the filter: if the selection left the list, select the
@@ -136,9 +180,12 @@ public struct UIState: Sendable {
         case .liveRun:
             return model.isEnded ? "the run has ended" : nil
         case .selectedTrial:
-            return actionTrial.flatMap { model.trial($0) } == nil ? "no trial selected" : nil
+            guard actionTrial(in: model).flatMap({ model.trial($0) }) == nil else { return nil }
+            return focus == .workers && overlay == nil ? "no trial on this worker" : "no trial selected"
         case .activeTrial:
-            guard let id = actionTrial, let t = model.trial(id) else { return "no trial selected" }
+            guard let id = actionTrial(in: model), let t = model.trial(id) else {
+                return focus == .workers && overlay == nil ? "no trial on this worker" : "no trial selected"
+            }
             return t.status.isFinal ? "trial \(id) is \(t.status.name)" : nil
         case .spareWorker:
             return model.workerCount <= 1 ? "at least one worker" : nil
@@ -147,9 +194,24 @@ public struct UIState: Sendable {
         }
     }
 
-    /// The trial that trial actions act on: the detail overlay's, else the selection.
-    public var actionTrial: TrialID? {
+    /// The trial that trial actions act on, as highlighted now: the detail overlay's; in the workers
+    /// pane the trial on the selected slot (none on an idle slot); else the selected trial.
+    public func actionTrial(in model: DashboardModel) -> TrialID? {
         if case .detail(let id) = overlay { return id }
+        if case .confirmKill(let id) = overlay { return id }
+        if focus == .workers {
+            return selectedWorker < model.workers.count ? model.workers[selectedWorker].trial : nil
+        }
         return selectedTrial
+    }
+
+    /// The bracket and rung of the selected row of the rungs pane.
+    public func selectedRungRow(in model: DashboardModel) -> (bracket: Int, rung: Int)? {
+        var n = selectedRung
+        for (b, bracket) in model.rungs.enumerated() {
+            if n < bracket.count { return (b, n) }
+            n -= bracket.count
+        }
+        return nil
     }
 }

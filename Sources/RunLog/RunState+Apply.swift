@@ -114,8 +114,12 @@ extension RunState {
         case .newBest(let id, let resource, let value):
             guard trials.indices.contains(id) else { return "trial \(id) was never sampled" }
             best = RunSummary.Best(trial: id, value: value, resource: resource, config: trials[id].config)
-        case .runPaused: runPaused = true
-        case .runResumed: runPaused = false
+        case .runPaused:
+            runPaused = true
+            if pausedSince == nil { pausedSince = time }
+        case .runResumed:
+            runPaused = false
+            endPause()
         case .workersChanged(let count, _):
             guard (1...Self.maxWorkers).contains(count) else { return "\(count) workers" }
             setWorkerLimit(count)
@@ -125,6 +129,7 @@ extension RunState {
         case .runEnded(let reason):
             endReason = reason
             runPaused = false
+            endPause()
         }
         return nil
     }
@@ -175,6 +180,12 @@ extension RunState {
     /// A restarted process goes on with the run: jobs that were running when it died, and trials paused
     /// by the user or by a stop, are queued again (or wait, when they owe no job); the run is neither
     /// ended nor paused; utilization is measured from here on.
+    /// Closes the current run pause at the latest event time: its length counts as paused time.
+    private mutating func endPause() {
+        if let since = pausedSince { pausedSeconds += max(0, time - since) }
+        pausedSince = nil
+    }
+
     private mutating func continueRun() {
         for id in trials.indices {
             let status = trials[id].status
@@ -186,6 +197,7 @@ extension RunState {
         slots = Array(repeating: nil, count: workerLimit)
         runningJobs = 0
         runPaused = false
+        endPause()
         endReason = nil
         busySeconds = 0
         capacitySeconds = 0

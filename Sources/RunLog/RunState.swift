@@ -46,6 +46,17 @@ public struct RunState: Sendable, Equatable {
     /// Trials resumed (or continued after a restart) that wait for a free worker, oldest first.
     public internal(set) var queued: [TrialID] = []
     public internal(set) var runPaused = false
+    /// Seconds the whole run spent paused (`run_paused` to `run_resumed` or the end), not counting a
+    /// pause still going on; and when that pause began.
+    public internal(set) var pausedSeconds = 0.0
+    public internal(set) var pausedSince: Double?
+    /// Seconds the run was not paused by time `t` (seconds since the start): what its `seconds`
+    /// budget counts, and the elapsed time the dashboard and progress lines show.
+    public func activeSeconds(at t: Double) -> Double {
+        let open = pausedSince.map { max(0, t - $0) } ?? 0
+        return max(0, t - pausedSeconds - open)
+    }
+
     /// Why the run ended, while it is ended (a `run_continued` clears it).
     public internal(set) var endReason: EndReason?
     /// The incumbent: the best value at the highest resource a rung decision has seen.

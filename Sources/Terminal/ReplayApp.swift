@@ -68,7 +68,7 @@ public enum ReplayApp {
                     case .quit: return .userQuit
                     case .send, .detach: break  // read-only: the keymap disables every command; no d
                     case .replay(let control):
-                        let trial = session.ui.actionTrial
+                        let trial = session.ui.actionTrial(in: player.model)
                         if let feedback = player.perform(control, timeline: timeline, trial: trial, complete: complete)
                         {
                             session.ui.flash = feedback

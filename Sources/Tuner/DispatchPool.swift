@@ -24,10 +24,12 @@ final class DispatchPool: RunBackend {
             fillSlots(&core)
             return core.options
         }
-        if let limit = options.maxSeconds {
+        if options.maxSeconds != nil {
+            // The time budget counts the run's time outside its pauses (and a resumed run's time before
+            // this process): look at it ten times a second.
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
-            t.schedule(deadline: .now() + limit)
-            t.setEventHandler { [weak self] in self?.send(.stopRun(reason: .timeBudget)) }
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTimeBudget() }
             t.resume()
             timers.withLock { $0.append(t) }
         }
@@ -37,6 +39,17 @@ final class DispatchPool: RunBackend {
             t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
             t.resume()
             timers.withLock { $0.append(t) }
+        }
+    }
+
+    private func enforceTimeBudget() {
+        core.withLock { core in
+            core.tick(elapsed(core))
+            guard core.stopReason == nil, let limit = core.options.maxSeconds,
+                core.state.activeSeconds(at: core.now) >= limit
+            else { return }
+            core.apply(.stopRun(reason: .timeBudget))
+            fillSlots(&core)
         }
     }
 

@@ -552,7 +552,10 @@ final class RunCore {
     @discardableResult
     func endIfDone() -> Bool {
         if state.isEnded { return true }
-        if let limit = options.maxSeconds, now >= limit, stopReason == nil { stopReason = .timeBudget }
+        // The time budget counts the run's time outside its pauses.
+        if let limit = options.maxSeconds, state.activeSeconds(at: now) >= limit, stopReason == nil {
+            stopReason = .timeBudget
+        }
         guard state.runningJobs == 0, draining.isEmpty else { return false }
         if let reason = stopReason {
             end(reason)

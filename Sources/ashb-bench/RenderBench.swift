@@ -19,7 +19,13 @@ struct RenderBench {
         print("  re-sync after one event      \(ms(r.resyncSeconds)) ms")
         print("  one frame                    \(ms(r.msPerFrame / 1000)) ms")
         print("  one live frame (20 reports)  \(ms(r.liveFrameSeconds)) ms")
+        print(
+            "  typing the filter '\(r.filterText)': per key mean \(ms(r.filterKeyMeanSeconds)) ms, max \(ms(r.filterKeyMaxSeconds)) ms"
+        )
         print(r.line)
+        print(
+            "bench=render_filter_key trials=\(r.trials) mean_ms=\(ms(r.filterKeyMeanSeconds)) max_ms=\(ms(r.filterKeyMaxSeconds))"
+        )
     }
 
     private func ms(_ seconds: Double) -> String {

@@ -27,6 +27,11 @@ enum RenderBenchmark {
         public var resyncSeconds: Double
         /// Seconds per live frame: fold 20 new metric reports, re-sync the trials list, render.
         public var liveFrameSeconds: Double
+        /// Seconds per key while typing a filter, each key answered with its frame (the longest key
+        /// and the mean over `filterText`), and the text typed.
+        public var filterKeyMaxSeconds = 0.0
+        public var filterKeyMeanSeconds = 0.0
+        public var filterText = ""
 
         /// Milliseconds per frame.
         public var msPerFrame: Double { frames > 0 ? seconds * 1000 / Double(frames) : 0 }
@@ -83,11 +88,29 @@ enum RenderBenchmark {
             checksum &+= Int(grid.cells[i % grid.cells.count].role.rawValue)
         }
         let liveEnd = DispatchTime.now().uptimeNanoseconds
+        // Typing a filter: `/`, then each character is one key handled (the list re-filtered and
+        // re-sorted) and one frame drawn, as the dashboard answers it.
+        let filterText = "status:wait rung>=1 lr<0.05 adam"
+        var keyMax = 0.0
+        var keyTotal = 0.0
+        ui.focus = .trials
+        _ = ui.handle(.char("/"), model: model)
+        for c in filterText {
+            let k0 = DispatchTime.now().uptimeNanoseconds
+            _ = ui.handle(.char(c), model: model)
+            ui.sync(with: model)
+            let grid = render(model: model, ui: ui, size: ui.screen, options: options)
+            checksum &+= Int(grid.cells[0].role.rawValue)
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - k0) / 1e9
+            keyMax = max(keyMax, dt)
+            keyTotal += dt
+        }
         _ = checksum
         return Result(
             trials: model.trials.count, width: width, height: height, frames: frames,
             seconds: Double(end - start) / 1e9, foldSeconds: Double(foldEnd - foldStart) / 1e9, events: events.count,
             fullSortSeconds: Double(sortEnd - sortStart) / 1e9, resyncSeconds: Double(resyncEnd - resyncStart) / 1e9,
-            liveFrameSeconds: Double(liveEnd - liveStart) / 1e9 / Double(liveFrames))
+            liveFrameSeconds: Double(liveEnd - liveStart) / 1e9 / Double(liveFrames), filterKeyMaxSeconds: keyMax,
+            filterKeyMeanSeconds: keyTotal / Double(filterText.count), filterText: filterText)
     }
 }

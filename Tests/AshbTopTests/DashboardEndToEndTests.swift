@@ -111,6 +111,8 @@ import Testing
         #expect(screen.contains("--headless"))
         #expect(!screen.contains("EXIT=0"))
         #expect(!screen.contains("Rungs"))
+        // Refused before anything is created: no run directory for `replay` to trip over.
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).isEmpty)
     }
 
     @Test func ctrlCStopsTheRunAndRestoresTheTerminal() throws {

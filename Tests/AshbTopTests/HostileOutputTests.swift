@@ -105,7 +105,7 @@ import Testing
         let session = try TmuxSession(
             command: "LANG=C.UTF-8 '\(try ashbTopBinary())' replay '\(dir)' --speed max", width: 120, height: 40)
         // The run's name and the hostile parameter name, drawn without their escape sequences.
-        let screen = try session.waitFor("the replayed run") { $0.contains("学习率") && $0.contains("x1=") }
+        let screen = try session.waitFor("the replayed run") { $0.contains("学习率") && $0.contains("x1") }
         #expect(!screen.contains("0;PWNED"))
         try session.send("q")
         let title = try session.tmux(["display-message", "-p", "-t", session.name, "#{pane_title}"])

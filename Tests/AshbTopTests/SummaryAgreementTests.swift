@@ -32,8 +32,14 @@ import Testing
             }
             counts[status, default: 0] += 1
         }
-        let order = ["completed", "stopped", "waiting", "running", "paused", "queued", "killed", "failed"]
-        let parts = order.compactMap { s in counts[s].map { "\(s) \($0)" } }
+        // After the run, a trial left waiting at a rung is exported as not_promoted, and the summary says
+        // "not promoted" in the waiting place.
+        let order = [
+            "completed", "stopped", "not_promoted", "waiting", "running", "paused", "queued", "killed", "failed",
+        ]
+        let parts = order.compactMap { s in
+            counts[s].map { "\(s.replacingOccurrences(of: "_", with: " ")) \($0)" }
+        }
         return "Trials         \(rows.count): " + parts.joined(separator: ", ")
     }
 

@@ -12,9 +12,10 @@ struct KeymapTests {
     }
 
     @Test func selectionStartsOnARunningTrial() {
-        // The trial on the lowest busy worker slot.
+        // The running trial at the top of the list (running first, best metric first: trial 1).
         let ui = viewState(liveModel())
-        #expect(ui.selectedTrial == 3)
+        #expect(ui.selectedTrial == 1)
+        #expect(ui.table.id(at: 0) == 1)
         var b = EventBuilder()
         b.add(.runStarted(EventBuilder.info()))
         b.add(.trialSampled(trial: 0, bracket: 0, config: EventBuilder.config(0.1)))
@@ -33,19 +34,19 @@ struct KeymapTests {
         ui.sync(with: model)
         let before = ui.selectedRow
         #expect(ui.table.id(at: before!) == 2)
-        for _ in 0..<SortKey.allCases.count {
+        for _ in 0..<SortKey.all(parameters: 2).count {
             _ = ui.handle(.char("s"), model: model)
             #expect(ui.selectedTrial == 2)
             #expect(ui.table.id(at: ui.selectedRow!) == 2)
         }
         _ = ui.handle(.char(">"), model: model)
         #expect(ui.table.id(at: ui.selectedRow!) == 2)
-        // The trial's metric changes and it moves in a metric-sorted list: the cursor moves with it.
+        // The trial reaches a higher rung and moves in a metric-sorted list: the cursor moves with it.
         ui.sortKey = .metric
         ui.ascending = true
         ui.sync(with: model)
         #expect(ui.table.ids.last == 2 || ui.table.ids.firstIndex(of: 2)! > 0)
-        b.add(.metric(trial: 2, resource: 2, value: 0.01))
+        b.add(EventBuilder.decision(2, rung: 1, resource: 3, value: 0.01, action: .wait))
         model = DashboardModel(events: b.events)
         ui.sync(with: model)
         #expect(ui.table.ids.first == 2)
@@ -73,20 +74,22 @@ struct KeymapTests {
         #expect(ui.focus == .workers)
         _ = ui.handle(.down, model: model)
         #expect(ui.selectedWorker == 1)
-        #expect(ui.selectedTrial == 1)
+        // The selection in the workers pane is the slot: keys act on the trial it runs now.
+        #expect(ui.selectedTrial == 0)
+        #expect(ui.actionTrial(in: model) == 1)
     }
 
     @Test func killAsksFirstAndNamesTheTrial() {
         let model = liveModel()
         var ui = viewState(model)
         #expect(ui.handle(.char("K"), model: model).isEmpty)
-        #expect(ui.overlay == .confirmKill(3))
+        #expect(ui.overlay == .confirmKill(1))
         let screen = render(model: model, ui: ui, size: Size(width: 100, height: 30)).text
-        #expect(screen.contains("Kill trial 3 (lr=0.1 batch=32)? y/N"))
-        #expect(ui.handle(.char("y"), model: model) == [.send(.killTrial(3))])
+        #expect(screen.contains("Kill trial 1 (lr=0.002 batch=32)? y/N"))
+        #expect(ui.handle(.char("y"), model: model) == [.send(.killTrial(1))])
         #expect(ui.overlay == nil)
         _ = ui.handle(.function(9), model: model)
-        #expect(ui.overlay == .confirmKill(3))
+        #expect(ui.overlay == .confirmKill(1))
         #expect(ui.handle(.char("n"), model: model).isEmpty)
         #expect(ui.overlay == nil)
     }
@@ -135,17 +138,19 @@ struct KeymapTests {
         var b = ReducerTests().promotionRun()
         var model = DashboardModel(events: b.events)
         var ui = viewState(model)
-        #expect(ui.handle(.char("p"), model: model) == [.send(.pauseTrial(3))])
-        b.add(.trialPaused(trial: 3, by: .user))
+        #expect(ui.handle(.char("p"), model: model) == [.send(.pauseTrial(1))])
+        b.add(.trialPaused(trial: 1, by: .user))
         model = DashboardModel(events: b.events)
-        #expect(ui.handle(.char("p"), model: model) == [.send(.resumeTrial(3))])
+        ui.sync(with: model)
+        // The paused trial stays selected (the selection never moves by itself after a key).
+        #expect(ui.handle(.char("p"), model: model) == [.send(.resumeTrial(1))])
         #expect(ui.handle(.char("P"), model: model) == [.send(.pauseRun)])
         #expect(ui.handle(.char("+"), model: model) == [.send(.setWorkers(3))])
         #expect(ui.handle(.char("-"), model: model) == [.send(.setWorkers(1))])
-        b.add(.trialKilled(trial: 3))
+        b.add(.trialKilled(trial: 1))
         model = DashboardModel(events: b.events)
         #expect(ui.handle(.char("p"), model: model).isEmpty)
-        #expect(ui.flash == "p: trial 3 is killed")
+        #expect(ui.flash == "p: trial 1 is killed")
     }
 
     @Test func filterByStatusIdAndConfig() {
@@ -187,7 +192,10 @@ struct KeymapTests {
         var model = DashboardModel(events: b.events)
         var ui = viewState(model)
         #expect(ui.whyDisabled(.killTrial, model: model) == "no trial selected")
-        #expect(ui.whyDisabled(.detail, model: model) == "no trial selected")
+        // Enter opens what the focused pane highlights: with no trial, it says so.
+        #expect(ui.handle(.enter, model: model).isEmpty)
+        #expect(ui.overlay == nil)
+        #expect(ui.flash == "no trial selected")
         #expect(ui.whyDisabled(.fewerWorkers, model: model) == "at least one worker")
         #expect(ui.whyDisabled(.moreWorkers, model: model) == nil)
         b.add(.runEnded(reason: "budget"))
@@ -218,7 +226,7 @@ struct KeymapTests {
 
     @Test func incrementalSyncMatchesAFullSort() {
         let events = RecordedRun.events(count: 600, workers: 5, brackets: 2)
-        for key in SortKey.allCases {
+        for key in SortKey.all(parameters: 2) {
             var model = DashboardModel()
             var ui = UIState()
             ui.sortKey = key
@@ -229,7 +237,7 @@ struct KeymapTests {
             }
             ui.sync(with: model)
             var fresh = TrialList()
-            fresh.sync(with: model, key: key, ascending: ui.ascending, filter: "")
+            fresh.sync(with: model, key: key, ascending: ui.ascending, filter: .all)
             #expect(ui.table.ids == fresh.ids, "\(key)")
             #expect(ui.table.fullSorts == 1)
         }
