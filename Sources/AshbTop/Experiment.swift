@@ -53,12 +53,21 @@ struct Experiment {
         if let seed { spec.settings.seed = seed }
         if let workers { spec.workers = workers }
         if simulate { spec.simulated = true }
-        let objective: any Objective
+        var objective: any Objective
         do {
             objective = try ObjectiveCatalog.make(
                 name: spec.objective, options: spec.objectiveOptions, baseDirectory: baseDirectory)
         } catch {
             throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
+        }
+        if spec.executor != .local {
+            guard let command = objective as? CommandObjective else {
+                let at = spec.executorLine.map { "line \($0): " } ?? ""
+                throw CLIError(
+                    "\(label): \(at)'executor': only the command objective runs its trials on an executor; "
+                        + "\(objective.name) trains inside ashb-top", exitCode: 2)
+            }
+            objective = command.with(executor: spec.executor, jobTag: spec.name)
         }
         var settings = spec.settings
         if let metric = spec.metric, metric != objective.metric {

@@ -1,4 +1,5 @@
 import ASHA
+import Objectives
 
 /// An experiment as its YAML spec describes it (see README.md, "Experiment spec").
 public struct ExperimentSpec: Sendable, Equatable {
@@ -25,6 +26,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var simulated: Bool
     /// The spec's text, recorded in the log header.
     public var text: String
+    /// Where a `command` objective's programs run (`executor:`), and the section's line.
+    public var executor: CommandExecutor = .local
+    public var executorLine: Int?
 
     public init(
         name: String, objective: String, objectiveOptions: [String: ParameterValue] = [:], space: SearchSpace? = nil,

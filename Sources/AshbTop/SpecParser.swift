@@ -9,6 +9,7 @@ public enum SpecParser {
 
     static let topKeys = [
         "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock",
+        "executor",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -109,6 +110,10 @@ public enum SpecParser {
                 throw SpecError(key: "seed", line: s.mark?.line, message: "must be a whole number from 0 to 2^64-1")
             }
             spec.settings.seed = seed
+        }
+        if let e = top["executor"] {
+            spec.executor = try executor(e)
+            spec.executorLine = e.mark?.line
         }
         if let c = top["clock"] {
             switch try string(c, "clock") {

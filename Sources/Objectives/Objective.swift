@@ -36,6 +36,10 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// train again (ended, or the run ended). A `step()` running then, or called later, may throw.
     /// The default does nothing (an in-process step cannot be interrupted).
     func cancel()
+    /// Notes about the trial for the run's log, each returned once: e.g. where its program runs, or
+    /// why it was launched again. The tuner records each as a message about the trial after a step.
+    /// The default has none.
+    func takeNotes() -> [String]
 }
 
 extension ObjectiveTrial {
@@ -44,6 +48,9 @@ extension ObjectiveTrial {
 
     /// Nothing to interrupt unless a conformer says otherwise.
     public func cancel() {}
+
+    /// No notes unless a conformer says otherwise.
+    public func takeNotes() -> [String] { [] }
 }
 
 /// An objective plugin: makes trainable trials from configurations.

@@ -210,8 +210,10 @@ public final class Tuner: @unchecked Sendable {
             let result: Result<Step, any Error>
             do { result = .success(try a.model.step()) } catch { result = .failure(error) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let notes = a.model.takeNotes()
             lock.lock()
             core.tick(elapsed())
+            for note in notes { core.emit(.message(trial: a.trial, text: note)) }
             switch result {
             case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
             case .failure(let error):

@@ -1,5 +1,6 @@
 import ASHA
 import Foundation
+import Synchronization
 
 /// Tunes an external training program: each trial runs the command once, in its own process group,
 /// and reads one JSON line per step from its standard output.
@@ -34,6 +35,17 @@ public struct CommandObjective: Objective {
     public let graceSeconds: Double
     /// Whether the process group is stopped (SIGSTOP) while the tuner does not want a step.
     public let stopBetweenSteps: Bool
+    /// Where the trials' programs run: local child processes, or Slurm jobs.
+    public private(set) var executor: CommandExecutor
+    /// The Slurm launcher, when the executor is Slurm.
+    private(set) var slurm: SlurmLauncher?
+    /// How often a trial's program is launched again after the cluster ended it (0 for local).
+    var maxRetries: Int {
+        if case .slurm(let s) = executor { return s.maxRetries }
+        return 0
+    }
+    /// Launches so far in this process: numbers the Slurm job names.
+    private static let launches = Atomic<Int>(0)
     /// The longest output line accepted, in bytes.
     public static let maxLineBytes = 65_536
     /// How much of a child's standard error is kept for failure messages, in bytes.
@@ -46,7 +58,8 @@ public struct CommandObjective: Objective {
     /// `baseDirectory`. A program without a slash is looked up in `PATH`.
     public init(
         run: String, metric: String = "loss", goal: Goal = .minimize, maxResource: Int = 81,
-        graceSeconds: Double = 5, stopBetweenSteps: Bool = true, baseDirectory: String? = nil
+        graceSeconds: Double = 5, stopBetweenSteps: Bool = true, baseDirectory: String? = nil,
+        executor: CommandExecutor = .local, jobTag: String = ""
     ) throws(ObjectiveError) {
         var words: [String]
         do {
@@ -78,11 +91,28 @@ public struct CommandObjective: Objective {
         self.maxResource = maxResource
         self.graceSeconds = graceSeconds
         self.stopBetweenSteps = stopBetweenSteps
+        self.executor = executor
+        slurm = Self.launcher(executor, jobTag: jobTag)
         do {
             defaultSpace = try SearchSpace([])
         } catch {
             throw ObjectiveError("command: empty search space rejected: \(error)")
         }
+    }
+
+    /// The same objective with its trials' programs launched by `executor`; `jobTag` (e.g. the run's
+    /// name) goes into Slurm job names, `ashb-<tag>-<n>`.
+    public func with(executor: CommandExecutor, jobTag: String) -> CommandObjective {
+        var copy = self
+        copy.executor = executor
+        copy.slurm = Self.launcher(executor, jobTag: jobTag)
+        return copy
+    }
+
+    private static func launcher(_ executor: CommandExecutor, jobTag: String) -> SlurmLauncher? {
+        guard case .slurm(let settings) = executor else { return nil }
+        let tag = jobTag.isEmpty ? "p\(getpid())" : jobTag
+        return SlurmLauncher(settings: settings, environment: ProcessInfo.processInfo.environment, tag: tag)
     }
 
     /// Starts the command for `config`; a program that cannot be started is an error.
@@ -91,9 +121,17 @@ public struct CommandObjective: Objective {
         environment["ASHB_CONFIG"] = Self.json(config)
         environment["ASHB_SEED"] = String(seed)
         environment["ASHB_MAX_RESOURCE"] = String(maxResource ?? 0)
-        let child = try ChildProcess(
-            argv: argv, environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-        return CommandTrial(objective: self, child: child)
+        let words = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return CommandTrial(objective: self, process: try launch(environment: words), environment: words)
+    }
+
+    /// Starts the program with `environment` (full, `NAME=value`) where the executor says.
+    func launch(environment: [String]) throws(ObjectiveError) -> any TrialProcess {
+        if let slurm {
+            let n = Self.launches.add(1, ordering: .relaxed).newValue
+            return try slurm.launch(program: argv, environment: environment, name: "\(slurm.namePrefix)\(n)")
+        }
+        return try ChildProcess(argv: argv, environment: environment)
     }
 
     /// Waits until every trial's process group has been terminated and its leader reaped.

@@ -7,13 +7,12 @@ public enum CommandTerminations {
     private static let group = DispatchGroup()
     private static let queue = DispatchQueue(label: "ashb.command.terminations", attributes: .concurrent)
 
-    /// Sends SIGTERM (and SIGCONT) to the group now; SIGKILL follows after `grace` seconds if the
-    /// leader has not exited, and the leader is reaped, on a background queue.
-    static func terminate(_ child: ChildProcess, grace: Double) {
-        child.signalGroup(SIGTERM)
-        child.signalGroup(SIGCONT)
+    /// On a background queue: asks the program to end (SIGTERM and SIGCONT to a local group, `scancel`
+    /// for a Slurm job), SIGKILL after `grace` seconds if it has not, and reaps it.
+    static func terminate(_ child: any TrialProcess, grace: Double) {
         group.enter()
         queue.async {
+            child.beginTermination()
             child.terminate(grace: grace)
             group.leave()
         }

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Launches a trial's program with `srun`: as a job step of the allocation ashb-top runs in when
+/// `SLURM_JOB_ID` is set (e.g. under `salloc`), otherwise as a job of its own.
+///
+/// The program is started through `/bin/sh -c`, which first writes one start line to standard output,
+/// `@ashb-slurm job=<id> step=<id> node=<name>`, then `exec`s the program with its words unchanged (the
+/// words are arguments of the shell, never parsed by it). The start line tells ashb-top that the job
+/// left the queue, and where it runs.
+public struct SlurmLauncher: Sendable {
+    /// What the spec asked for.
+    public let settings: SlurmSettings
+    /// The allocation trials run in as steps, when ashb-top itself runs inside one.
+    public let allocation: String?
+    /// The prefix of every job's (or step's) name: `ashb-<tag>-`.
+    public let namePrefix: String
+
+    /// The start line's first word.
+    static let startWord = "@ashb-slurm"
+
+    /// A launcher; `environment` is ashb-top's (its `SLURM_JOB_ID` selects steps), `tag` goes into job names.
+    public init(settings: SlurmSettings, environment: [String: String], tag: String) {
+        self.settings = settings
+        let job = environment["SLURM_JOB_ID"] ?? ""
+        allocation = SlurmControl.isJobOrStepID(job) && !job.contains(".") ? job : nil
+        let cleanTag = String(
+            tag.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }.prefix(
+                24))
+        namePrefix = "ashb-\(cleanTag.isEmpty ? "run" : cleanTag)-"
+    }
+
+    /// The `srun` command line that runs `program` under the job (or step) name `name`.
+    public func arguments(program: [String], name: String) -> [String] {
+        var argv = ["srun", "--job-name=\(name)", "--ntasks=1", "--nodes=1", "--unbuffered", "--kill-on-bad-exit=1"]
+        if let allocation { argv.append("--jobid=\(allocation)") }
+        if let p = settings.partition { argv.append("--partition=\(p)") }
+        if let t = settings.timeLimit { argv.append("--time=\(t)") }
+        if let c = settings.cpusPerTask { argv.append("--cpus-per-task=\(c)") }
+        if let g = settings.gpusPerTask { argv.append("--gpus-per-task=\(g)") }
+        argv += settings.extraArgs
+        let script =
+            "echo \"\(Self.startWord) job=${SLURM_JOB_ID:-} step=${SLURM_STEP_ID:-} node=${SLURMD_NODENAME:-}\"; "
+            + "exec \"$@\""
+        argv += ["/bin/sh", "-c", script, "ashb-trial"]
+        return argv + program
+    }
+
+    /// Starts `program` with `environment` (full, `NAME=value`) under the name `name`.
+    func launch(program: [String], environment: [String], name: String) throws(ObjectiveError) -> SlurmJobProcess {
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(argv: arguments(program: program, name: name), environment: environment)
+        } catch {
+            throw ObjectiveError("slurm: cannot start srun: \(error) (is Slurm installed, and srun in PATH?)")
+        }
+        return SlurmJobProcess(child: child, name: name, inAllocation: allocation != nil, settings: settings)
+    }
+}
+
+/// Where a trial's job runs, as its start line told.
+public struct SlurmPlacement: Sendable, Equatable {
+    /// The job id.
+    public var job: String
+    /// The step id within the job (0 for a job of its own).
+    public var step: String
+    /// The node the program runs on.
+    public var node: String
+    /// Seconds from `srun` to the start line: mostly the wait in the queue.
+    public var queueSeconds: Double
+
+    /// Parses `@ashb-slurm job=12 step=0 node=vm`; nil when `line` is not such a line.
+    static func parse(_ line: [UInt8], queueSeconds: Double) -> SlurmPlacement? {
+        guard line.count <= 400 else { return nil }
+        let words = String(decoding: line, as: UTF8.self).split(separator: " ").map(String.init)
+        guard words.count == 4, words[0] == SlurmLauncher.startWord else { return nil }
+        var fields: [String: String] = [:]
+        for w in words.dropFirst() {
+            let kv = w.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard kv.count == 2 else { return nil }
+            fields[kv[0]] = kv[1]
+        }
+        guard let job = fields["job"], SlurmControl.isJobOrStepID(job), !job.contains("."),
+            let step = fields["step"], step.allSatisfy(\.isNumber), !step.isEmpty, step.count <= 12,
+            let node = fields["node"], !node.isEmpty, node.count <= 64,
+            node.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.generalCategory != .control && $0 != " " })
+        else { return nil }
+        return SlurmPlacement(job: job, step: step, node: node, queueSeconds: queueSeconds)
+    }
+}
