@@ -12,6 +12,8 @@ struct Experiment {
     var objective: any Objective
     var space: SearchSpace
     var settings: SchedulerSettings
+    /// The most worker slots (the number of GPU groups when `gpus` is given).
+    var maxWorkers: Int?
 
     /// Reads and checks the spec (the demo when `specPath` is nil) and applies command-line overrides.
     static func load(specPath: String?, seed: UInt64?, workers: Int?, simulate: Bool) throws -> Experiment {
@@ -60,14 +62,21 @@ struct Experiment {
         } catch {
             throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
         }
-        if spec.executor != .local {
-            guard let command = objective as? CommandObjective else {
+        if case .slurm(let slurm) = spec.executor {
+            guard var command = objective as? CommandObjective else {
                 let at = spec.executorLine.map { "line \($0): " } ?? ""
                 throw CLIError(
                     "\(label): \(at)'executor': only the command objective runs its trials on an executor; "
                         + "\(objective.name) trains inside ashb-top", exitCode: 2)
             }
-            objective = command.with(executor: spec.executor, jobTag: spec.name)
+            if spec.gpus != nil {
+                throw CLIError(
+                    "\(label): \(spec.gpusLine.map { "line \($0): " } ?? "")'gpus': on Slurm the cluster assigns "
+                        + "GPUs; use 'executor.gpus_per_task'", exitCode: 2)
+            }
+            command.launcher = SlurmLauncher(
+                settings: slurm, environment: ProcessInfo.processInfo.environment, tag: spec.name)
+            objective = command
         }
         var settings = spec.settings
         if let metric = spec.metric, metric != objective.metric {
@@ -83,6 +92,26 @@ struct Experiment {
                 "\(label): 'scheduler.max_resource': \(settings.maxResource) is more than \(objective.name) "
                     + "can train to (\(cap))", exitCode: 2)
         }
+        var maxWorkers: Int?
+        if let gpus = spec.gpus {
+            let groups = try gpuGroups(gpus, spec: spec, label: label)
+            guard var command = objective as? CommandObjective, command.checkpoint else {
+                throw CLIError(
+                    "\(label): \(spec.gpusLine.map { "line \($0): " } ?? "")'gpus': GPUs are assigned to the command "
+                        + "objective with checkpoint: true (a process that outlives its job would keep its GPU)",
+                    exitCode: 2)
+            }
+            command.gpuGroups = groups
+            objective = command
+            if !spec.workersGiven {
+                spec.workers = groups.count
+            } else if spec.workers > groups.count {
+                throw CLIError(
+                    "\(label): 'workers': \(spec.workers) workers, but 'gpus' makes \(groups.count) group(s) of "
+                        + "\(spec.gpusPerWorker) device(s)", exitCode: 2)
+            }
+            maxWorkers = groups.count
+        }
         let space = spec.space ?? objective.defaultSpace
         do {
             _ = try ASHAScheduler(space: space, settings: settings)
@@ -90,16 +119,53 @@ struct Experiment {
             throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
         }
         return Experiment(
-            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings)
+            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings,
+            maxWorkers: maxWorkers)
+    }
+
+    /// The devices of each worker slot: the `gpus` list (or `nvidia-smi -L`'s) cut into groups of
+    /// `gpus_per_worker`.
+    static func gpuGroups(_ gpus: GPUList, spec: ExperimentSpec, label: String) throws -> [[String]] {
+        let at = spec.gpusLine.map { "line \($0): " } ?? ""
+        let devices: [String]
+        switch gpus {
+        case .devices(let list): devices = list
+        case .auto:
+            do {
+                devices = try GPUProbe.devices()
+            } catch {
+                throw CLIError("\(label): \(at)'gpus': auto: \(error)", exitCode: 2)
+            }
+        }
+        let per = spec.gpusPerWorker
+        guard devices.count % per == 0 else {
+            throw CLIError(
+                "\(label): 'gpus_per_worker': \(per) does not divide the \(devices.count) device(s) of 'gpus'",
+                exitCode: 2)
+        }
+        return stride(from: 0, to: devices.count, by: per).map { Array(devices[$0..<($0 + per)]) }
+    }
+
+    /// Which checkpoint directories stay at the end (a command objective with checkpoints), or nil.
+    var keepCheckpoints: KeepCheckpoints? {
+        guard let command = objective as? CommandObjective, command.checkpoint else { return nil }
+        return command.keepCheckpoints
     }
 
     /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
-    func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil) throws -> Tuner {
-        try Tuner(
+    /// `runDirectory` is where a command's trials keep their directories.
+    func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil, runDirectory: String? = nil) throws -> Tuner {
+        var objective = self.objective
+        if var command = objective as? CommandObjective, let runDirectory {
+            command.runDirectory = runDirectory
+            objective = command
+        }
+        return try Tuner(
             objective: objective, space: space, settings: settings,
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
-                spillDirectory: spillDirectory),
+                spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
+                maxWorkers: maxWorkers),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
 }

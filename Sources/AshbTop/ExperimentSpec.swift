@@ -22,6 +22,15 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var maxSeconds: Double?
     /// Per-trial time limit in seconds.
     public var trialSeconds: Double?
+    /// The run stops after this many failed jobs in a row (`budget.max_failures`; 0: never).
+    public var maxFailures: Int = 10
+    /// Whether `workers` was given (with GPUs it otherwise defaults to the number of GPU groups).
+    public var workersGiven = false
+    /// The GPUs to assign to worker slots (`gpus`), and the line of the key.
+    public var gpus: GPUList?
+    public var gpusLine: Int?
+    /// Devices per worker slot (`gpus_per_worker`).
+    public var gpusPerWorker = 1
     /// Run on the simulated clock instead of real workers.
     public var simulated: Bool
     /// The spec's text, recorded in the log header.
@@ -47,6 +56,12 @@ public struct ExperimentSpec: Sendable, Equatable {
         self.simulated = simulated
         self.text = text
     }
+}
+
+/// The `gpus` key: device ids, or `auto` (from `nvidia-smi -L`).
+public enum GPUList: Sendable, Equatable {
+    case devices([String])
+    case auto
 }
 
 /// A mistake in a spec, naming the key and the line.

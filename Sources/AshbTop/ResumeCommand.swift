@@ -54,7 +54,7 @@ struct ResumeCommand: ParsableCommand {
             specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
-        let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path)
+        let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
         } catch {
@@ -80,6 +80,6 @@ struct ResumeCommand: ParsableCommand {
         tuner.addSink(log)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }
 }

@@ -64,9 +64,9 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path)
+        let tuner = try experiment.makeTuner(sinks: [log], spillDirectory: dir.path, runDirectory: dir.path)
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display)
+        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
     }
 }

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Objectives
 import RunLog
 import Terminal
 import Tuner
@@ -14,32 +15,53 @@ struct DisplayOptions {
 
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
-    static func drive(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func drive(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil
+    ) throws {
+        let end = RunEnd(keep: keep)
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
-        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir) }
+        guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
         do {
             try DashboardApp.checkTerminal()
         } catch {
             // Nothing was drawn; the log exists but holds only its header.
             throw CLIError("\(error)")
         }
-        try driveDashboard(tuner, log: log, dir: dir, display: display)
+        try driveDashboard(tuner, log: log, dir: dir, display: display, end: end)
     }
 
-    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory) throws {
+    static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
         tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
         let trap = SignalTrap { sig in
             tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         }
-        try finish(tuner, summary: tuner.run(), log: log, dir: dir)
+        try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
+    }
+
+    /// What is done after the run besides closing the log.
+    struct RunEnd {
+        /// Which trials' checkpoint directories stay (a command objective with checkpoints), or nil.
+        var keep: KeepCheckpoints?
     }
 
     /// After the run: closes the log, prints the summary, and reports what could not be written (a
     /// checkpoint lost is a warning: a resume trains that trial again; a log write lost is an error).
-    static func finish(_ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory) throws {
+    static func finish(
+        _ tuner: Tuner, summary: RunSummary, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()
+    ) throws {
         log.close()
         print(summaryText(summary, info: tuner.info, logPath: dir.eventsPath), terminator: "")
+        if let keep = end.keep {
+            CheckpointCleanup.apply(
+                trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
+                statuses: tuner.trialStatuses, resumable: !CheckpointCleanup.isOver(summary.endReason))
+            let bytes = CheckpointCleanup.diskUsage(dir.path)
+            print(
+                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"
+            )
+        }
         if let err = tuner.checkpointError {
             FileHandle.standardError.write(Data("ashb-top: warning: \(err); a resume trains it again\n".utf8))
         }
@@ -49,7 +71,9 @@ enum RunDriver {
     /// The live dashboard owns the terminal on this thread; the tuner runs on its workers. Diagnostics
     /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
     /// its log is closed with the reason.
-    static func driveDashboard(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions) throws {
+    static func driveDashboard(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, end: RunEnd = RunEnd()
+    ) throws {
         let inbox = EventInbox()
         tuner.addSink(inbox)
         let model =
@@ -83,8 +107,9 @@ enum RunDriver {
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
-        try finish(tuner, summary: summary, log: log, dir: dir)
+        try finish(tuner, summary: summary, log: log, dir: dir, end: end)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(terminalSafe(why, limit: 2_000))") }
     }
 }
 

@@ -8,13 +8,14 @@ public enum SpecParser {
     public static let maxBytes = 1 << 20
 
     static let topKeys = [
-        "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock",
+        "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock", "gpus",
+        "gpus_per_worker",
         "executor",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
     ]
-    static let budgetKeys = ["trials", "total_resource", "seconds", "trial_seconds"]
+    static let budgetKeys = ["trials", "total_resource", "seconds", "trial_seconds", "max_failures"]
 
     /// Parses `text`; `defaultName` names the run when the spec does not.
     public static func parse(_ text: String, defaultName: String = "run") throws(SpecError) -> ExperimentSpec {
@@ -94,7 +95,20 @@ public enum SpecParser {
                     message: "must be at least min_resource (\(spec.settings.minResource))")
             }
         }
-        if let w = top["workers"] { spec.workers = try int(w, "workers", min: 1, max: 512) }
+        if let w = top["workers"] {
+            spec.workers = try int(w, "workers", min: 1, max: 512)
+            spec.workersGiven = true
+        }
+        if let g = top["gpus"] {
+            spec.gpus = try gpus(g)
+            spec.gpusLine = g.mark?.line
+        }
+        if let g = top["gpus_per_worker"] {
+            guard top["gpus"] != nil else {
+                throw SpecError(key: "gpus_per_worker", line: g.mark?.line, message: "needs 'gpus'")
+            }
+            spec.gpusPerWorker = try int(g, "gpus_per_worker", min: 1, max: 64)
+        }
         if let b = top["budget"] {
             let m = try mapping(b, "budget")
             try checkKeys(m, allowed: budgetKeys, path: "budget")
@@ -104,6 +118,9 @@ public enum SpecParser {
             }
             if let v = m["seconds"] { spec.maxSeconds = try positive(v, "budget.seconds") }
             if let v = m["trial_seconds"] { spec.trialSeconds = try positive(v, "budget.trial_seconds") }
+            if let v = m["max_failures"] {
+                spec.maxFailures = try int(v, "budget.max_failures", min: 0, max: 1_000_000)
+            }
         }
         if let s = top["seed"] {
             guard let text = s.scalar?.string, let seed = UInt64(text) else {
@@ -123,6 +140,39 @@ public enum SpecParser {
             }
         }
         return spec
+    }
+
+    // MARK: - GPUs
+
+    /// `auto`, or a list of device ids: whole numbers ≥ 0 or ids such as `GPU-8d2c…` (letters, digits, `-`).
+    static func gpus(_ node: Node) throws(SpecError) -> GPUList {
+        if let text = node.scalar?.string, text == "auto" { return .auto }
+        guard let seq = node.sequence else {
+            throw SpecError(
+                key: "gpus", line: node.mark?.line, message: "must be auto or a list of device ids, e.g. [0, 1]")
+        }
+        var ids: [String] = []
+        for item in seq {
+            let text = item.scalar?.string ?? ""
+            let ok =
+                !text.isEmpty && text.count <= 64
+                && text.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+                }
+            guard ok else {
+                throw SpecError(
+                    key: "gpus", line: item.mark?.line ?? node.mark?.line,
+                    message: "a device id must be a number or letters, digits and '-' (got '\(terminalSafe(text))')")
+            }
+            guard !ids.contains(text) else {
+                throw SpecError(key: "gpus", line: item.mark?.line, message: "device \(text) is listed twice")
+            }
+            ids.append(text)
+        }
+        guard !ids.isEmpty, ids.count <= 512 else {
+            throw SpecError(key: "gpus", line: node.mark?.line, message: "must list 1 to 512 devices")
+        }
+        return .devices(ids)
     }
 
     // MARK: - Search space

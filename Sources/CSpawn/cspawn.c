@@ -114,3 +114,206 @@ int ashb_try_reap(pid_t pid, int *status) {
     else *status = -256;
     return 1;
 }
+
+/* ---- Supervised spawn: the program's process group is led by a small supervisor ------------------ */
+
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+
+/* ashb-top holds the write end for its whole life; every supervisor holds only the read end, which
+   reads end-of-file when ashb-top is gone, however it died (kill -9 included). */
+static int death_pipe[2] = {-1, -1};
+static pthread_once_t death_once = PTHREAD_ONCE_INIT;
+
+static void make_death_pipe(void) {
+    if (pipe2(death_pipe, O_CLOEXEC) != 0) {
+        death_pipe[0] = -1;
+        death_pipe[1] = -1;
+    }
+}
+
+static void close_from(int lowest) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;
+#endif
+    for (int fd = lowest; fd < 4096; fd++) close(fd);
+}
+
+/* Moves `fd` to a descriptor >= 10 (so that later dup2 calls onto 0..4 cannot clobber it). */
+static int lift(int fd) {
+    int high = fcntl(fd, F_DUPFD, 10);
+    return high < 0 ? fd : high;
+}
+
+/* The supervisor: runs in the forked child, async-signal-safe calls only. Never returns. */
+static void supervise(char *const argv[], char *const envp[], const char *cwd, int out_w, int err_w, int death_r,
+                      int status_w) {
+    setpgid(0, 0);
+    sigset_t all, empty;
+    sigfillset(&all);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    int devnull = open("/dev/null", O_RDWR);
+    out_w = lift(out_w);
+    err_w = lift(err_w);
+    death_r = lift(death_r);
+    status_w = lift(status_w);
+    if (devnull >= 0) devnull = lift(devnull);
+    if (devnull >= 0) dup2(devnull, 0);
+    dup2(out_w, 1);
+    dup2(err_w, 2);
+    dup2(death_r, 3);
+    dup2(status_w, 4);
+    if (devnull >= 0) dup2(devnull, 5);
+    close_from(devnull >= 0 ? 6 : 5);
+    fcntl(4, F_SETFD, FD_CLOEXEC);
+    /* Descendants the program leaves behind are reparented here, so they are reaped and killed with
+       the group. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+    pid_t program = _Fork();
+    if (program < 0) {
+        int e = errno;
+        (void)!write(4, &e, sizeof e);
+        _exit(127);
+    }
+    if (program == 0) {
+        close(3);
+        if (devnull >= 0) close(5);
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        if (cwd && chdir(cwd) != 0) {
+            int e = errno;
+            (void)!write(4, &e, sizeof e);
+            _exit(127);
+        }
+        execvpe(argv[0], argv, envp);
+        int e = errno;
+        (void)!write(4, &e, sizeof e);
+        _exit(127);
+    }
+    close(4);
+    /* The supervisor keeps neither output pipe open: end-of-file there means the program (and what
+       it started) closed them. */
+    if (devnull >= 0) {
+        dup2(5, 1);
+        dup2(5, 2);
+        close(5);
+    } else {
+        close(1);
+        close(2);
+    }
+    sigset_t watched;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGCHLD);
+    int sfd = signalfd(-1, &watched, SFD_CLOEXEC);
+    int program_status = 0, program_done = 0;
+    for (;;) {
+        struct pollfd fds[2] = {{3, POLLIN, 0}, {sfd, POLLIN, 0}};
+        int n = poll(fds, sfd >= 0 ? 2 : 1, sfd >= 0 ? -1 : 100);
+        if (n < 0 && errno != EINTR) break;
+        if (n > 0 && fds[0].revents != 0) {
+            /* ashb-top is gone: end the whole group, this supervisor included. */
+            kill(0, SIGKILL);
+            _exit(137);
+        }
+        if (sfd >= 0 && n > 0 && fds[1].revents != 0) {
+            struct signalfd_siginfo info;
+            (void)!read(sfd, &info, sizeof info);
+        }
+        int raw;
+        pid_t r;
+        while ((r = waitpid(-1, &raw, WNOHANG)) > 0) {
+            if (r == program) {
+                program_status = raw;
+                program_done = 1;
+            }
+        }
+        if (program_done) break;
+    }
+    /* The program has exited: leave with its status (stragglers in the group are killed by the
+       parent before it reaps this supervisor). */
+    if (WIFEXITED(program_status)) _exit(WEXITSTATUS(program_status));
+    if (WIFSIGNALED(program_status)) {
+        int s = WTERMSIG(program_status);
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        if (s == SIGKILL) kill(getpid(), SIGKILL);
+        struct sigaction act;
+        memset(&act, 0, sizeof act);
+        for (int i = 1; i < NSIG; i++) {
+            act.sa_handler = i == s ? SIG_DFL : SIG_IGN;
+            sigaction(i, &act, NULL);
+        }
+        sigset_t only;
+        sigemptyset(&only);
+        sigaddset(&only, s);
+        sigprocmask(SIG_UNBLOCK, &only, NULL);
+        raise(s);
+        kill(getpid(), SIGKILL);
+    }
+    _exit(127);
+}
+
+pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *cwd, int *out_fd, int *err_fd) {
+    pthread_once(&death_once, make_death_pipe);
+    if (death_pipe[0] < 0) return -1;
+    int out[2], err[2], status[2];
+    if (pipe2(out, O_CLOEXEC) != 0) return -1;
+    if (pipe2(err, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(out[0]);
+        close(out[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pipe2(status, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(out[0]);
+        close(out[1]);
+        close(err[0]);
+        close(err[1]);
+        errno = saved;
+        return -1;
+    }
+    pid_t pid = _Fork();
+    if (pid == 0) supervise(argv, envp ? envp : environ, cwd, out[1], err[1], death_pipe[0], status[1]);
+    int saved = errno;
+    close(out[1]);
+    close(err[1]);
+    close(status[1]);
+    if (pid < 0) {
+        close(out[0]);
+        close(err[0]);
+        close(status[0]);
+        errno = saved;
+        return -1;
+    }
+    /* Also set the group from this side, so that signals to the group work as soon as we return. */
+    setpgid(pid, pid);
+    int e = 0;
+    ssize_t n;
+    while ((n = read(status[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    close(status[0]);
+    if (n == (ssize_t)sizeof e) {
+        /* The program could not be started: the supervisor exits at once; reap it. */
+        kill(-pid, SIGKILL);
+        int raw;
+        while (waitpid(pid, &raw, 0) < 0 && errno == EINTR) {}
+        close(out[0]);
+        close(err[0]);
+        errno = e;
+        return -1;
+    }
+    *out_fd = out[0];
+    *err_fd = err[0];
+    return pid;
+}

@@ -17,6 +17,16 @@ public struct Step: Sendable, Equatable {
     }
 }
 
+/// What comes after a trial's job (see `ObjectiveTrial.jobEnded`).
+public enum TrialFate: Sendable, Equatable {
+    /// It may train again: it waits at a rung, or it is paused (by the user or because the run stops).
+    case continues
+    /// It reached the top rung: it never trains again, and it may be the run's best.
+    case completed
+    /// It never trains again: stopped by the scheduler, failed or killed.
+    case ended
+}
+
 /// A trial's trainable state: its model and the resource it was trained to (its "checkpoint").
 ///
 /// The tuner guarantees that at most one job uses a trial at a time, and moves it between jobs
@@ -40,9 +50,23 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// why it was launched again. The tuner records each as a message about the trial after a step.
     /// The default has none.
     func takeNotes() -> [String]
+    /// The tuner is about to run a job of this trial on worker slot `worker`, training it to resource
+    /// `target` (called before the job's first step). The default does nothing.
+    func jobStarting(worker: Int, target: Int)
+    /// The trial's job is over and the trial does not train on at once (`fate` says what comes next).
+    /// Called on the job's thread before its worker slot is given to another job; returns when what the
+    /// trial held only for training is released (a `command` trial with checkpoints: its process has
+    /// ended). The default does nothing.
+    func jobEnded(_ fate: TrialFate)
 }
 
 extension ObjectiveTrial {
+    /// Nothing to prepare unless a conformer says otherwise.
+    public func jobStarting(worker: Int, target: Int) {}
+
+    /// Nothing to release unless a conformer says otherwise.
+    public func jobEnded(_ fate: TrialFate) {}
+
     /// Snapshots are not supported unless a conformer says otherwise.
     public func checkpoint() -> [UInt8]? { nil }
 
@@ -66,6 +90,14 @@ public protocol Objective: Sendable {
     var maxResource: Int? { get }
     /// Makes a fresh trial for `config`. `seed` makes its training reproducible.
     func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial
+    /// Makes a fresh trial for `config` as trial `trial` of a run. The default calls
+    /// `makeTrial(config:seed:)`; objectives that keep files per trial use the id.
+    func makeTrial(config: Configuration, seed: UInt64, trial: Int) throws -> any ObjectiveTrial
+    /// Rebuilds, for a resumed run, a trial that the objective keeps its own checkpoint of (e.g. a
+    /// command's checkpoint directory), trained to `resource` as the log recorded; nil when the
+    /// objective keeps none (the tuner then uses its checkpoint store). Throws, saying why, when the
+    /// objective's checkpoint is missing (the tuner then trains the trial again from zero).
+    func continueTrial(config: Configuration, seed: UInt64, trial: Int, resource: Int) throws -> (any ObjectiveTrial)?
     /// Rebuilds the trial of `config` and `seed` from bytes its `checkpoint()` returned; it then
     /// steps exactly as the original would have. The default throws (not supported).
     func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial
@@ -75,6 +107,16 @@ public protocol Objective: Sendable {
 }
 
 extension Objective {
+    /// Trials do not need their id unless a conformer says otherwise.
+    public func makeTrial(config: Configuration, seed: UInt64, trial: Int) throws -> any ObjectiveTrial {
+        try makeTrial(config: config, seed: seed)
+    }
+
+    /// No checkpoints of the objective's own unless a conformer says otherwise.
+    public func continueTrial(config: Configuration, seed: UInt64, trial: Int, resource: Int) throws
+        -> (any ObjectiveTrial)?
+    { nil }
+
     /// Restoring is not supported unless a conformer says otherwise.
     public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
         throw ObjectiveError("\(name): trials cannot be restored from a checkpoint")

@@ -37,6 +37,11 @@ final class RunCore {
     var runningCount = 0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
+    /// Jobs that failed since the last job that ended well (for `maxFailures`), and the last reason.
+    var failuresInARow = 0
+    var lastFailure: String?
+    /// Set when the run stopped because of `maxFailures`.
+    var stoppedByFailures = false
 
     init(objective: any Objective, scheduler: ASHAScheduler, options: TunerOptions, sinks: [any EventSink]) {
         self.objective = objective
@@ -121,7 +126,7 @@ final class RunCore {
     private func makeModel(_ t: TrialID) -> Bool {
         do {
             trials[t].model = try objective.makeTrial(
-                config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t))
+                config: trials[t].config, seed: trialSeed(runSeed: scheduler.settings.seed, trial: t), trial: t)
             trials[t].modelResource = trials[t].model?.resource ?? 0
             return true
         } catch {
@@ -134,6 +139,20 @@ final class RunCore {
     /// from zero (silently up to the resource already recorded), and a message says why.
     private func restoreModel(_ t: TrialID) -> Bool {
         var why = "no checkpoint store"
+        let seed = trialSeed(runSeed: scheduler.settings.seed, trial: t)
+        do {
+            // An objective that keeps its own checkpoints (a command's checkpoint directory) continues there.
+            if let model = try objective.continueTrial(
+                config: trials[t].config, seed: seed, trial: t, resource: trials[t].resource)
+            {
+                trials[t].model = model
+                trials[t].modelResource = model.resource
+                return true
+            }
+        } catch {
+            emit(.message(trial: t, text: "\(error); training again from zero to resource \(trials[t].resource)"))
+            return makeModel(t)
+        }
         if let store = checkpoints {
             switch store.load(trial: t) {
             case .success(let bytes):
@@ -163,6 +182,11 @@ final class RunCore {
     }
 
     func startJob(trial t: TrialID, worker: Int) -> Assignment? {
+        if trials[t].releasing {
+            // Its last job's process is still ending: the job starts as soon as it is gone (finishJob).
+            trials[t].startAfterRelease = true
+            return nil
+        }
         if trials[t].spilled {
             if !unspill(t) { return nil }
         } else if trials[t].model == nil, !restoreModel(t) {
@@ -176,6 +200,8 @@ final class RunCore {
         trials[t].status = .running
         trials[t].worker = worker
         trials[t].jobStartedAt = now
+        trials[t].stepStartedAt = now
+        model.jobStarting(worker: worker, target: job.toResource)
         slots[worker] = t
         runningCount += 1
         emit(
@@ -187,6 +213,11 @@ final class RunCore {
 
     /// A running trial reports a step. Returns true when its job should train another step.
     func report(trial t: TrialID, step: Step, seconds: Double) -> Bool {
+        trials[t].stepStartedAt = now
+        if trials[t].timeLimitHit, let limit = options.trialTimeLimit {
+            fail(t, reason: "exceeded its time limit of \(formatShort(limit)) s")
+            return false
+        }
         if step.resource <= trials[t].modelResource {
             fail(t, reason: "the objective's step did not advance its resource (\(step.resource))")
             return false
@@ -278,13 +309,49 @@ final class RunCore {
     func stepFailed(trial t: TrialID, error: any Error) {
         if trials[t].killRequested {
             kill(t)
+        } else if trials[t].timeLimitHit, let limit = options.trialTimeLimit {
+            fail(t, reason: "exceeded its time limit of \(formatShort(limit)) s")
+        } else if trials[t].stopInterrupted, trials[t].status == .running {
+            // The run is stopping and cancelled the step: the job is interrupted, to go on after a resume.
+            interrupt(t)
+            trials[t].status = .paused
+            emit(.trialPaused(trial: t, by: .tuner))
         } else {
             fail(t, reason: "\(error)")
         }
     }
 
+    /// Cancels the steps that have run longer than the trial time limit allows (the dispatch backend's
+    /// timer calls it): the trial fails when its step returns.
+    func enforceTrialTimeLimit() {
+        guard let limit = options.trialTimeLimit else { return }
+        for case let t? in slots where trials[t].status == .running && !trials[t].timeLimitHit {
+            if trials[t].trainingSeconds + (now - trials[t].stepStartedAt) > limit {
+                trials[t].timeLimitHit = true
+                trials[t].model?.cancel()
+            }
+        }
+    }
+
+    /// What comes after the trial's job, for its objective.
+    func fate(of t: TrialID) -> TrialFate {
+        switch trials[t].status {
+        case .completed: return .completed
+        case .stopped, .failed, .killed: return .ended
+        case .running, .paused, .waiting, .queued: return .continues
+        }
+    }
+
     /// The slot's job is over (whatever ended it); the slot is free.
     func finishJob(worker: Int, trial t: TrialID) {
+        if !stoppedByFailures, [.waiting, .completed, .stopped, .paused].contains(trials[t].status) {
+            failuresInARow = 0
+        }
+        trials[t].releasing = false
+        if trials[t].startAfterRelease {
+            trials[t].startAfterRelease = false
+            if !trials[t].isFinal, !queued.contains(t) { queued.prepend(t) }
+        }
         slots[worker] = nil
         trials[t].worker = nil
         runningCount -= 1
@@ -340,6 +407,25 @@ final class RunCore {
         trials[t].job = nil
         scheduler.trialEnded(t, outcome: .failed)
         emit(.trialFailed(trial: t, reason: reason))
+        failuresInARow += 1
+        lastFailure = reason
+        if let limit = options.maxFailures, failuresInARow >= limit, stopReason == nil {
+            stoppedByFailures = true
+            stopReason = "\(failuresInARow) trials failed in a row (budget.max_failures)"
+            emit(
+                .message(trial: t, text: "the run stops: \(failuresInARow) trials failed in a row; the last: \(reason)")
+            )
+            stopRunningSteps()
+        }
+    }
+
+    /// Cancels the steps running now because the run is stopping: an external program is ended at once
+    /// (its trial is paused by the tuner when its step returns); an in-process step finishes first.
+    private func stopRunningSteps() {
+        for case let t? in slots where trials[t].status == .running && !trials[t].stopInterrupted {
+            trials[t].stopInterrupted = true
+            trials[t].model?.cancel()
+        }
     }
 
     private func kill(_ t: TrialID) {
@@ -377,6 +463,11 @@ final class RunCore {
             switch trials[t].status {
             case .running: trials[t].pauseRequested = true
             case .waiting:
+                if trials[t].startAfterRelease, trials[t].job != nil {
+                    // Promoted while its last job's process was ending: the promotion waits for a resume.
+                    trials[t].startAfterRelease = false
+                    interrupt(t)
+                }
                 trials[t].status = .paused
                 emit(.trialPaused(trial: t, by: .user))
             case .queued:
@@ -416,13 +507,14 @@ final class RunCore {
             runPaused = false
             emit(.runResumed(by: .user))
         case .setWorkers(let n):
-            let count = min(max(1, n), 512)
+            let count = min(max(1, n), options.maxWorkers ?? 512)
             guard count != slotLimit else { return }
             slotLimit = count
             if slots.count < count { slots.append(contentsOf: repeatElement(nil, count: count - slots.count)) }
             emit(.workersChanged(count: count, by: .user))
         case .stopRun(let reason):
             if stopReason == nil { stopReason = reason }
+            stopRunningSteps()
         }
     }
 

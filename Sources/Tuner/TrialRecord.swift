@@ -26,6 +26,16 @@ struct TrialRecord {
     var modelResource = 0
     var pauseRequested = false
     var killRequested = false
+    /// Its running step was cancelled because the run is stopping: the job is interrupted, not failed.
+    var stopInterrupted = false
+    /// Its training time passed `trial_seconds` while a step ran: the step was cancelled, the trial fails.
+    var timeLimitHit = false
+    /// Its job is over and its objective is releasing what the job held (a process): it must not start
+    /// another job until then; `startAfterRelease` says one is due (a promotion or a user's resume).
+    var releasing = false
+    var startAfterRelease = false
+    /// When its current step began (the trial time limit counts it while it runs).
+    var stepStartedAt = 0.0
     /// Seconds spent training, summed over its jobs.
     var trainingSeconds = 0.0
     /// When its current job started (for utilization).

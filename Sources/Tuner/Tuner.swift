@@ -39,6 +39,8 @@ public final class Tuner: @unchecked Sendable {
     private let commandLock = NSLock()
     private var pendingCommands: [Command] = []
     private var budgetTimer: DispatchSourceTimer?
+    /// Checks running steps against the trial time limit, ten times a second.
+    private var trialTimer: DispatchSourceTimer?
     /// Seconds of run time before this process took over (a resumed run's clock goes on from its log).
     private var timeOffset = 0.0
 
@@ -166,6 +168,41 @@ public final class Tuner: @unchecked Sendable {
             t.resume()
             budgetTimer = t
         }
+        if core.options.trialTimeLimit != nil {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
+            t.resume()
+            trialTimer = t
+        }
+    }
+
+    private func enforceTrialTimeLimit() {
+        lock.lock()
+        defer { lock.unlock() }
+        core.tick(elapsed())
+        core.enforceTrialTimeLimit()
+    }
+
+    /// Why the run failed as a whole: too many trials failed in a row (`maxFailures`), or every trial
+    /// failed; with the last failure's reason. Nil otherwise.
+    public var failureStop: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let last = core.lastFailure ?? ""
+        if core.isEnded, !core.stoppedByFailures, !core.trials.isEmpty, core.trials.allSatisfy({ $0.status == .failed })
+        {
+            return "all \(core.trials.count) trials failed; the last: \(last)"
+        }
+        guard core.stoppedByFailures else { return nil }
+        return "\(core.failuresInARow) trials failed in a row (budget.max_failures); the last: \(last)"
+    }
+
+    /// Every trial's status, by trial id.
+    public var trialStatuses: [TrialStatus] {
+        lock.lock()
+        defer { lock.unlock() }
+        return core.trials.map(\.status)
     }
 
     /// Waits until the run has ended.
@@ -173,6 +210,7 @@ public final class Tuner: @unchecked Sendable {
         ended.wait()
         ended.signal()  // later waiters pass too
         budgetTimer?.cancel()
+        trialTimer?.cancel()
         return summary
     }
 
@@ -221,6 +259,14 @@ public final class Tuner: @unchecked Sendable {
                 going = false
             }
             if !going {
+                // What the trial holds only while it trains (a command's process) is released before
+                // its slot takes another job, without holding the lock (it may take a grace period).
+                let fate = core.fate(of: a.trial)
+                core.trials[a.trial].releasing = true
+                lock.unlock()
+                a.model.jobEnded(fate)
+                lock.lock()
+                core.tick(elapsed())
                 core.finishJob(worker: a.worker, trial: a.trial)
                 fillSlots()
             }
@@ -324,6 +370,7 @@ public final class Tuner: @unchecked Sendable {
             if going {
                 schedule(p.assignment)
             } else {
+                p.assignment.model.jobEnded(core.fate(of: p.assignment.trial))
                 core.finishJob(worker: p.assignment.worker, trial: p.assignment.trial)
                 fill()
             }

@@ -18,16 +18,22 @@ public struct TunerOptions: Sendable, Equatable {
     /// stays in memory; one that cannot be restored fails. The checkpoints share one file in this
     /// directory, deleted when the run ends.
     public var spillDirectory: String?
+    /// The run stops after this many failed jobs in a row (no job ending well in between); nil for no limit.
+    public var maxFailures: Int?
+    /// The most worker slots the run may have (e.g. the number of GPU groups); nil: 512.
+    public var maxWorkers: Int?
 
     public init(
         name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil,
-        spillDirectory: String? = nil
+        spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil
     ) {
         self.name = name
         self.workers = workers
         self.maxSeconds = maxSeconds
         self.trialTimeLimit = trialTimeLimit
         self.spillDirectory = spillDirectory
+        self.maxFailures = maxFailures
+        self.maxWorkers = maxWorkers
     }
 }
 

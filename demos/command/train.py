@@ -1,26 +1,28 @@
-#!/usr/bin/env python3
 """A training program for ashb-top's `command` objective, in pure Python (no dependencies).
 
 It trains a logistic-regression classifier with minibatch SGD on a fixed synthetic data set and,
-after every epoch, writes one line to stdout: {"resource": <epoch>, "value": <validation log-loss>}.
+after every epoch, reports {"resource": <epoch>, "value": <validation log-loss>} through ashb.py.
 
-The protocol, in short:
+The protocol, in short (README, "Tuning your own training script"):
   - the trial's configuration arrives as a JSON object in $ASHB_CONFIG (here: lr, l2, batch_size,
-    momentum), its seed in $ASHB_SEED and the resource to train to in $ASHB_MAX_RESOURCE;
-  - one JSON line per step on stdout, flushed; anything else (logs) goes to stderr;
-  - train until max_resource and exit 0; ashb-top stops reading (and stops the process) when it
-    does not want more, and terminates the process group when the trial ends.
+    momentum), its seed in $ASHB_SEED;
+  - with `checkpoint: true` the trial has a directory of its own, $ASHB_CHECKPOINT_DIR: the program
+    continues from what it saved there, trains to $ASHB_JOB_RESOURCE (the next rung), and after each
+    epoch saves its state *before* it reports the epoch; ashb-top ends the process between rungs
+    and a later process continues from the checkpoint;
+  - one JSON line per step on stdout, flushed; anything else (logs) goes to stderr.
 """
-import json
 import math
 import os
 import random
 import sys
 import time
 
-config = json.loads(os.environ["ASHB_CONFIG"])
-seed = int(os.environ.get("ASHB_SEED", "0"))
-max_epochs = int(os.environ.get("ASHB_MAX_RESOURCE", "27"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ashb  # noqa: E402  (the helper next to this file)
+
+config = ashb.config()
+seed = ashb.seed()
 lr = float(config.get("lr", 0.1))
 l2 = float(config.get("l2", 1e-4))
 batch_size = int(config.get("batch_size", 16))
@@ -59,13 +61,16 @@ def log_loss(w, b, rows):
     return total / len(rows)
 
 
-rng = random.Random(seed)
-w = [0.0] * FEATURES
-b = 0.0
-vw = [0.0] * FEATURES
-vb = 0.0
-print(f"trial seed {seed}: {config}", file=sys.stderr)
-for epoch in range(1, max_epochs + 1):
+state = ashb.load()
+if state is None:
+    rng = random.Random(seed)
+    w, b, vw, vb, done = [0.0] * FEATURES, 0.0, [0.0] * FEATURES, 0.0, 0
+else:
+    rng = random.Random()
+    rng.setstate(state["rng"])
+    w, b, vw, vb, done = state["w"], state["b"], state["vw"], state["vb"], state["epoch"]
+ashb.log(f"trial seed {seed}: {config}; continuing after epoch {done}, training to {ashb.target()}")
+for epoch in range(done + 1, ashb.target() + 1):
     started = time.monotonic()
     order = list(range(len(train)))
     rng.shuffle(order)
@@ -85,4 +90,5 @@ for epoch in range(1, max_epochs + 1):
     if sleep > 0:
         time.sleep(sleep)
     loss = log_loss(w, b, valid)  # may overflow to inf/nan for a wild learning rate: that is data
-    print(json.dumps({"resource": epoch, "value": loss, "seconds": time.monotonic() - started}), flush=True)
+    ashb.save({"epoch": epoch, "w": w, "b": b, "vw": vw, "vb": vb, "rng": rng.getstate()})
+    ashb.report(epoch, loss, seconds=time.monotonic() - started)

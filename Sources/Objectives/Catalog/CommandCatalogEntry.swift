@@ -21,17 +21,33 @@ extension ObjectiveCatalog {
             OptionSpec(
                 key: "stop_between_steps", kind: .bool, defaultValue: .bool(true),
                 summary: "SIGSTOP the process group while the tuner does not want its next step"),
+            OptionSpec(
+                key: "checkpoint", kind: .bool, defaultValue: .bool(false),
+                summary:
+                    "the program saves to $ASHB_CHECKPOINT_DIR and is ended between jobs; a new process continues from it"
+            ),
+            OptionSpec(
+                key: "keep_checkpoints", kind: .string, defaultValue: .string("best"),
+                summary: "checkpoint directories kept at the end: best (the best trial's), all, or none"),
         ],
         build: { options, baseDirectory in
             guard let goal = Goal(rawValue: options.string("goal")) else {
                 throw ObjectiveError(
                     "command: option 'goal' must be minimize or maximize, got \(options.string("goal"))")
             }
-            return try CommandObjective(
+            guard let keep = KeepCheckpoints(rawValue: options.string("keep_checkpoints")) else {
+                throw ObjectiveError(
+                    "command: option 'keep_checkpoints' must be best, all or none, got \(options.string("keep_checkpoints"))"
+                )
+            }
+            var objective = try CommandObjective(
                 run: options.string("run"), metric: options.string("metric"), goal: goal,
                 maxResource: options.int("max_resource", in: 1...1_000_000_000),
                 graceSeconds: options.double("grace_seconds", in: 0...3600),
-                stopBetweenSteps: options.bool("stop_between_steps"), baseDirectory: baseDirectory)
+                stopBetweenSteps: options.bool("stop_between_steps"), checkpoint: options.bool("checkpoint"),
+                baseDirectory: baseDirectory)
+            objective.keepCheckpoints = keep
+            return objective
         }
     )
 }

@@ -13,6 +13,8 @@ struct ChildOutput {
         case tooLong
         /// Standard output was closed (a last line without a newline is returned first).
         case end
+        /// The caller's `idle` check asked to stop waiting (e.g. the trial was cancelled).
+        case abandoned
     }
 
     private let stdoutFD: Int32
@@ -27,6 +29,8 @@ struct ChildOutput {
     private var stderrOpen = true
     /// The last `stderrTailBytes` bytes the child wrote to standard error.
     private(set) var stderrTail: [UInt8] = []
+    /// Where everything the child writes to standard error is also kept (the trial's `stderr.log`).
+    var stderrLog: StderrLog?
 
     init(stdoutFD: Int32, stderrFD: Int32, maxLineBytes: Int, stderrTailBytes: Int) {
         self.stdoutFD = stdoutFD
@@ -36,8 +40,9 @@ struct ChildOutput {
     }
 
     /// The next line of standard output; blocks until one is complete or the pipe closes, calling
-    /// `idle` every `idleSeconds` while nothing arrives.
-    mutating func nextLine(idleSeconds: Double = 0.5, idle: () -> Void = {}) -> Line {
+    /// `idle` every `idleSeconds` while nothing arrives: when it returns true, waiting stops
+    /// (`.abandoned`), so no caller waits on a child without a way out.
+    mutating func nextLine(idleSeconds: Double = 0.1, idle: () -> Bool = { false }) -> Line {
         while true {
             if let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(buffer[..<newline])
@@ -54,7 +59,7 @@ struct ChildOutput {
                 scanned = 0
                 return .line(last)
             }
-            if !waitAndRead(timeoutMilliseconds: Int32(idleSeconds * 1000)) { idle() }
+            if !waitAndRead(timeoutMilliseconds: Int32(idleSeconds * 1000)), idle() { return .abandoned }
         }
     }
 
@@ -97,6 +102,7 @@ struct ChildOutput {
         var chunk = [UInt8](repeating: 0, count: 16_384)
         let n = chunk.withUnsafeMutableBytes { read(stderrFD, $0.baseAddress, $0.count) }
         if n > 0 {
+            stderrLog?.append(chunk[..<n])
             stderrTail.append(contentsOf: chunk[..<n])
             if stderrTail.count > stderrTailBytes { stderrTail.removeFirst(stderrTail.count - stderrTailBytes) }
             return true

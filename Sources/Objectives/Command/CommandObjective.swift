@@ -1,23 +1,34 @@
 import ASHA
 import Foundation
-import Synchronization
 
-/// Tunes an external training program: each trial runs the command once, in its own process group,
-/// and reads one JSON line per step from its standard output.
+/// Which checkpoint directories a run keeps (`keep_checkpoints`).
+public enum KeepCheckpoints: String, Sendable, CaseIterable {
+    case best, all, none
+}
+
+/// Tunes an external training program: each trial runs the command, in its own process group, and
+/// reads one JSON line per step from its standard output.
 ///
-/// The protocol (see README, "Your own objective: `command`"):
-/// - The child gets the trial's configuration as one JSON object in `ASHB_CONFIG`, and
-///   `ASHB_SEED` (the trial's seed, decimal) and `ASHB_MAX_RESOURCE`; standard input is /dev/null.
+/// The protocol (see README, "Tuning your own training script"):
+/// - The child gets the trial's configuration as one JSON object in `ASHB_CONFIG`, `ASHB_SEED` (the
+///   trial's seed, decimal), `ASHB_MAX_RESOURCE`, `ASHB_TRIAL` (the trial id), `ASHB_RUN_DIR`,
+///   `ASHB_WORKER` (its worker slot) and, when the spec assigns GPUs, `CUDA_VISIBLE_DEVICES`;
+///   standard input is /dev/null.
 /// - It trains up to `max_resource`, writing after each step a line
 ///   `{"resource": 3, "value": 0.213}` (optionally `"seconds": 1.5`), flushed. Resources must
-///   increase; every non-blank line must be such an object (logs go to standard error).
-/// - Between steps the group is stopped (SIGSTOP) unless `stop_between_steps` is false, and
-///   continued (SIGCONT) when the tuner wants the next step.
-/// - When the trial ends for any reason, the group gets SIGTERM, then SIGKILL after
-///   `grace_seconds`, and the child is reaped.
+///   increase; every non-blank line must be such an object (logs go to standard error, which is kept
+///   in the trial's `stderr.log`).
+/// - With `checkpoint: true`, it also gets `ASHB_CHECKPOINT_DIR`, a directory of the trial's own that
+///   outlives its processes: it saves its state there before it writes a step's line, and on start
+///   continues from it when it is not empty. `ASHB_JOB_RESOURCE` is the resource its job trains to
+///   (the next rung): it may exit 0 there. The process is ended when the trial's job is over (at a
+///   rung, on a pause, at the end of the run), and a later process continues from the checkpoint:
+///   its first line must report a resource beyond the last one the trial reported.
+/// - With `checkpoint: false`, the trial keeps one process for its whole life, stopped (SIGSTOP)
+///   between steps and continued (SIGCONT) when the tuner wants the next step.
+/// - When a process is ended, its group gets SIGTERM, then SIGKILL after `grace_seconds`.
 ///
-/// Trials keep their state in the live process: `checkpoint()` is nil, and a resumed run trains
-/// them again from zero.
+/// The processes are started by a `ProcessLauncher` (this machine's by default).
 public struct CommandObjective: Objective {
     /// Always `command`.
     public var name: String { "command" }
@@ -35,21 +46,29 @@ public struct CommandObjective: Objective {
     public let graceSeconds: Double
     /// Whether the process group is stopped (SIGSTOP) while the tuner does not want a step.
     public let stopBetweenSteps: Bool
-    /// Where the trials' programs run: local child processes, or Slurm jobs.
-    public private(set) var executor: CommandExecutor
-    /// The Slurm launcher, when the executor is Slurm.
-    private(set) var slurm: SlurmLauncher?
-    /// How often a trial's program is launched again after the cluster ended it (0 for local).
-    var maxRetries: Int {
-        if case .slurm(let s) = executor { return s.maxRetries }
-        return 0
+    /// Whether trials save to a checkpoint directory and hold a process only while a job runs.
+    public let checkpoint: Bool
+    /// Which trials' checkpoint directories stay: `best` (the default) keeps the run's best trial's at
+    /// the end, `all` keeps every one, `none` keeps none once the run is over.
+    public var keepCheckpoints: KeepCheckpoints = .best
+    /// What starts the trials' processes.
+    public var launcher: any ProcessLauncher
+    /// The run's directory: trials keep `trials/<id>/checkpoint/` and `trials/<id>/stderr.log` there.
+    /// Outside a run (nil), a private temporary directory is used.
+    public var runDirectory: String? {
+        didSet { trialsRoot = Self.trialsRoot(runDirectory) }
     }
-    /// Launches so far in this process: numbers the Slurm job names.
-    private static let launches = Atomic<Int>(0)
+    /// The devices each worker slot gets (`CUDA_VISIBLE_DEVICES`), slot `w` taking group
+    /// `w % gpuGroups.count`; empty: no GPU variable is set.
+    public var gpuGroups: [[String]] = []
+    /// Where the trials' directories go.
+    public private(set) var trialsRoot: String
     /// The longest output line accepted, in bytes.
     public static let maxLineBytes = 65_536
     /// How much of a child's standard error is kept for failure messages, in bytes.
     public static let stderrTailBytes = 4_096
+    /// The size at which a trial's `stderr.log` is rotated (it keeps one older file).
+    public static let stderrLogBytes = 1 << 20
 
     /// Makes the objective from the `run` command line, split into words (see `CommandWords`).
     ///
@@ -58,8 +77,8 @@ public struct CommandObjective: Objective {
     /// `baseDirectory`. A program without a slash is looked up in `PATH`.
     public init(
         run: String, metric: String = "loss", goal: Goal = .minimize, maxResource: Int = 81,
-        graceSeconds: Double = 5, stopBetweenSteps: Bool = true, baseDirectory: String? = nil,
-        executor: CommandExecutor = .local, jobTag: String = ""
+        graceSeconds: Double = 5, stopBetweenSteps: Bool = true, checkpoint: Bool = false,
+        baseDirectory: String? = nil, launcher: any ProcessLauncher = LocalProcessLauncher()
     ) throws(ObjectiveError) {
         var words: [String]
         do {
@@ -91,8 +110,9 @@ public struct CommandObjective: Objective {
         self.maxResource = maxResource
         self.graceSeconds = graceSeconds
         self.stopBetweenSteps = stopBetweenSteps
-        self.executor = executor
-        slurm = Self.launcher(executor, jobTag: jobTag)
+        self.checkpoint = checkpoint
+        self.launcher = launcher
+        trialsRoot = Self.trialsRoot(nil)
         do {
             defaultSpace = try SearchSpace([])
         } catch {
@@ -100,41 +120,101 @@ public struct CommandObjective: Objective {
         }
     }
 
-    /// The same objective with its trials' programs launched by `executor`; `jobTag` (e.g. the run's
-    /// name) goes into Slurm job names, `ashb-<tag>-<n>`.
-    public func with(executor: CommandExecutor, jobTag: String) -> CommandObjective {
-        var copy = self
-        copy.executor = executor
-        copy.slurm = Self.launcher(executor, jobTag: jobTag)
-        return copy
+    private static func trialsRoot(_ runDirectory: String?) -> String {
+        if let runDirectory { return runDirectory + "/trials" }
+        return NSTemporaryDirectory() + "ashb-command-\(getpid())-\(UUID().uuidString)/trials"
     }
 
-    private static func launcher(_ executor: CommandExecutor, jobTag: String) -> SlurmLauncher? {
-        guard case .slurm(let settings) = executor else { return nil }
-        let tag = jobTag.isEmpty ? "p\(getpid())" : jobTag
-        return SlurmLauncher(settings: settings, environment: ProcessInfo.processInfo.environment, tag: tag)
+    /// The directory of trial `trial` (its checkpoint directory and standard error log live there).
+    public func trialDirectory(_ trial: Int) -> String { "\(trialsRoot)/\(trial)" }
+
+    /// The checkpoint directory of trial `trial` (`ASHB_CHECKPOINT_DIR`).
+    public func checkpointDirectory(_ trial: Int) -> String { trialDirectory(trial) + "/checkpoint" }
+
+    /// The devices worker slot `worker` gets, or nil when no GPUs are assigned.
+    public func devices(worker: Int) -> [String]? {
+        gpuGroups.isEmpty ? nil : gpuGroups[worker % gpuGroups.count]
     }
 
-    /// Starts the command for `config`; a program that cannot be started is an error.
+    /// A trial outside a run (trial id 0).
     public func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
+        try makeTrial(config: config, seed: seed, trial: 0)
+    }
+
+    /// Makes the trial; its first process starts at its first step. A program that cannot be found is
+    /// an error now.
+    public func makeTrial(config: Configuration, seed: UInt64, trial: Int) throws -> any ObjectiveTrial {
+        try checkProgram()
+        try prepareDirectory(trial, fresh: true)
+        return CommandTrial(objective: self, trial: trial, config: config, seed: seed, resource: 0)
+    }
+
+    /// A resumed run's trial continues from its checkpoint directory (with `checkpoint: true`); throws
+    /// when the directory is missing or empty although the trial had trained.
+    public func continueTrial(config: Configuration, seed: UInt64, trial: Int, resource: Int) throws
+        -> (any ObjectiveTrial)?
+    {
+        guard checkpoint else { return nil }
+        try checkProgram()
+        if resource > 0 {
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: checkpointDirectory(trial))) ?? []
+            guard !contents.isEmpty else {
+                throw ObjectiveError(
+                    "command: its checkpoint directory \(checkpointDirectory(trial)) is missing or empty")
+            }
+        }
+        try prepareDirectory(trial, fresh: false)
+        return CommandTrial(objective: self, trial: trial, config: config, seed: seed, resource: resource)
+    }
+
+    /// Creates the trial's directory (and checkpoint directory); `fresh` empties an old checkpoint.
+    private func prepareDirectory(_ trial: Int, fresh: Bool) throws(ObjectiveError) {
+        let fm = FileManager.default
+        if fresh, checkpoint { try? fm.removeItem(atPath: checkpointDirectory(trial)) }
+        do {
+            try fm.createDirectory(
+                atPath: checkpoint ? checkpointDirectory(trial) : trialDirectory(trial),
+                withIntermediateDirectories: true)
+        } catch {
+            throw ObjectiveError(
+                "command: cannot create the directory of trial \(trial): \(error.localizedDescription)")
+        }
+    }
+
+    /// Fails early, naming the program, when it cannot be run.
+    private func checkProgram() throws(ObjectiveError) {
+        let program = argv[0]
+        if program.contains("/") {
+            guard access(program, X_OK) == 0 else {
+                throw ObjectiveError("command: cannot start \(program): \(String(cString: strerror(errno)))")
+            }
+            return
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where access("\(dir)/\(program)", X_OK) == 0 { return }
+        throw ObjectiveError("command: cannot start \(program): not found in PATH")
+    }
+
+    /// The environment of a process of `trial` on worker slot `worker`.
+    func environment(trial: Int, config: Configuration, seed: UInt64, worker: Int?) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["ASHB_CONFIG"] = Self.json(config)
         environment["ASHB_SEED"] = String(seed)
         environment["ASHB_MAX_RESOURCE"] = String(maxResource ?? 0)
-        let words = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return CommandTrial(objective: self, process: try launch(environment: words), environment: words)
-    }
-
-    /// Starts the program with `environment` (full, `NAME=value`) where the executor says.
-    func launch(environment: [String]) throws(ObjectiveError) -> any TrialProcess {
-        if let slurm {
-            let n = Self.launches.add(1, ordering: .relaxed).newValue
-            return try slurm.launch(program: argv, environment: environment, name: "\(slurm.namePrefix)\(n)")
+        environment["ASHB_JOB_RESOURCE"] = String(maxResource ?? 0)
+        environment["ASHB_TRIAL"] = String(trial)
+        environment["ASHB_RUN_DIR"] = runDirectory ?? (trialsRoot as NSString).deletingLastPathComponent
+        if checkpoint { environment["ASHB_CHECKPOINT_DIR"] = checkpointDirectory(trial) }
+        if let worker {
+            environment["ASHB_WORKER"] = String(worker)
+            if let devices = devices(worker: worker) {
+                environment["CUDA_VISIBLE_DEVICES"] = devices.joined(separator: ",")
+            }
         }
-        return try ChildProcess(argv: argv, environment: environment)
+        return environment
     }
 
-    /// Waits until every trial's process group has been terminated and its leader reaped.
+    /// Waits until every process whose end has begun is gone.
     public func runEnded() {
         CommandTerminations.waitForAll()
     }

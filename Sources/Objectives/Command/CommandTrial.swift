@@ -1,114 +1,212 @@
+import ASHA
 import Foundation
-import Synchronization
 
-/// A trial of `CommandObjective`: one live program (a local process group or a Slurm job), read one
-/// line per step. A program that a Slurm cluster ended for its own reasons (node failure, preemption,
-/// time limit, a `scancel` by hand) is launched again up to `max_retries` times; the lines the new
-/// process repeats (up to the resource already reported) are skipped.
+/// A trial of `CommandObjective`: a process of the trial's program, read one line per step.
+///
+/// With `checkpoint: false` one process serves the whole trial, stopped between steps. With
+/// `checkpoint: true` a process lives only while a job of the trial runs: `jobEnded` ends it, and the
+/// next step starts a new one, which continues from the trial's checkpoint directory.
+///
+/// `step()` and `jobEnded` run on the job's thread, one at a time; `cancel()` may come from any thread.
 final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private let objective: CommandObjective
-    /// The environment the program gets (for launching it again).
-    private let environment: [String]
-    private let processLock = NSLock()
-    private var processValue: any TrialProcess
-    private var output: ChildOutput
-    private(set) var resource = 0
+    private let trial: Int
+    private let config: Configuration
+    private let seed: UInt64
+    /// Guards `process`, `cancelled` and `worker` (read by `cancel()` and `jobStarting` from other threads).
+    private let lock = NSLock()
+    private var process: (any LaunchedProcess)?
+    private var cancelled = false
+    /// The process `cancel()` began to end: `jobEnded` waits for it before the slot is reused.
+    private var cancelledProcess: (any LaunchedProcess)?
+    private var worker: Int?
+    /// The resource the current job trains to.
+    private var target: Int?
+    /// The reader of the current process's output (job thread only).
+    private var output: ChildOutput?
+    /// The last resource reported (0 before the first step).
+    private(set) var resource: Int
+    /// The resource the current process started after (its checkpoint's), when it is a restart.
+    private var restartedAfter: Int?
+    /// Lines read from the current process.
     private var lineNumber = 0
-    /// Whether the launcher's start line (if it has one) has been read.
-    private var startLineRead = false
-    /// How many times the program was launched again after the cluster ended it.
-    private(set) var retries = 0
-    /// Step lines up to this resource are skipped: a program launched again repeats them.
-    private var repeatedThrough = 0
-    /// Set when the trial was cancelled: the next step throws.
-    private let cancelled = Atomic<Bool>(false)
+    /// Processes started for this trial.
+    private(set) var starts = 0
     /// Set once the trial failed: later steps throw the same error.
     private var failure: ObjectiveError?
+    private let stderrLog: StderrLog
+    /// Whether the current process's start line (a cluster launcher's) has been read.
+    private var startLineRead = false
+    /// How many times the program was launched again after a cluster ended it.
+    private(set) var retries = 0
+    /// Step lines up to this resource are skipped: a program launched again without a checkpoint
+    /// (`checkpoint: false`) repeats them.
+    private var replayThrough: Int?
+    /// Notes for the run's log, taken by `takeNotes()` (guarded by `lock`).
     private var notes: [String] = []
 
-    init(objective: CommandObjective, process: any TrialProcess, environment: [String]) {
+    init(objective: CommandObjective, trial: Int, config: Configuration, seed: UInt64, resource: Int) {
         self.objective = objective
-        self.environment = environment
-        processValue = process
-        output = Self.reader(process)
+        self.trial = trial
+        self.config = config
+        self.seed = seed
+        self.resource = resource
+        stderrLog = StderrLog(
+            path: objective.trialDirectory(trial) + "/stderr.log", maxBytes: CommandObjective.stderrLogBytes)
     }
 
-    private static func reader(_ process: any TrialProcess) -> ChildOutput {
-        ChildOutput(
-            stdoutFD: process.stdoutFD, stderrFD: process.stderrFD, maxLineBytes: CommandObjective.maxLineBytes,
-            stderrTailBytes: CommandObjective.stderrTailBytes)
-    }
-
-    /// The program's current process.
-    var process: any TrialProcess {
-        processLock.lock()
-        defer { processLock.unlock() }
-        return processValue
-    }
-
-    /// Terminates the process group in the background (SIGTERM, SIGKILL after the grace period),
-    /// unless `cancel()` did already.
+    /// Ends the process in the background (SIGTERM, SIGKILL after the grace period), unless done already.
     deinit {
-        cancel()
+        if let process { CommandTerminations.end(process, grace: objective.graceSeconds) }
     }
 
-    /// The program's name (and its first argument's, e.g. the script an interpreter runs) and where it
-    /// runs (pid, or Slurm job and node), for messages.
+    private var current: (any LaunchedProcess)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return process
+    }
+
+    private var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// The program's name (and its first argument's, e.g. the script an interpreter runs) and process, for messages.
     private var who: String {
         let names = objective.argv.prefix(2).enumerated().compactMap { index, word -> String? in
             if index > 0, word.hasPrefix("-") { return nil }
             return word.split(separator: "/").last.map(String.init) ?? word
         }
-        return "\(names.joined(separator: " ")) (\(process.label))"
+        return "\(names.joined(separator: " ")) (\(current?.label ?? "no process"))"
+    }
+
+    func jobStarting(worker: Int, target: Int) {
+        lock.lock()
+        self.worker = worker
+        self.target = target
+        lock.unlock()
+    }
+
+    /// Starts a process for the next steps.
+    private func start() throws(ObjectiveError) -> any LaunchedProcess {
+        lock.lock()
+        let worker = self.worker
+        let target = self.target
+        lock.unlock()
+        var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)
+        if objective.checkpoint, let target { environment["ASHB_JOB_RESOURCE"] = String(target) }
+        let request = LaunchRequest(
+            argv: objective.argv, environment: environment,
+            trial: trial, worker: worker)
+        let launched = try objective.launcher.launch(request)
+        lock.lock()
+        let wasCancelled = cancelled
+        if !wasCancelled { process = launched }
+        lock.unlock()
+        if wasCancelled {
+            CommandTerminations.end(launched, grace: objective.graceSeconds)
+            throw ObjectiveError("command: trial \(trial): cancelled")
+        }
+        var reader = ChildOutput(
+            stdoutFD: launched.stdoutFD, stderrFD: launched.stderrFD, maxLineBytes: CommandObjective.maxLineBytes,
+            stderrTailBytes: CommandObjective.stderrTailBytes)
+        reader.stderrLog = stderrLog
+        output = reader
+        lineNumber = 0
+        starts += 1
+        restartedAfter = resource > 0 ? resource : nil
+        startLineRead = false
+        return launched
     }
 
     func takeNotes() -> [String] {
-        processLock.lock()
-        defer { processLock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let taken = notes
         notes = []
         return taken
     }
 
     private func note(_ text: String) {
-        processLock.lock()
+        lock.lock()
         notes.append(text)
-        processLock.unlock()
+        lock.unlock()
+    }
+
+    /// After a cluster process's output ended early: launches the program again when the cluster ended
+    /// it and retries are left (noting why), else fails the trial with the cause.
+    private func relaunch(after old: any ClusterProcess) throws(ObjectiveError) -> any LaunchedProcess {
+        if isCancelled { throw fail("command: \(who): cancelled") }
+        let exit = old.end(grace: objective.graceSeconds)
+        output?.drainStderr()
+        let tail = ChildOutput.printable(output?.stderrTail ?? [], limit: CommandObjective.stderrTailBytes)
+        let cause = old.endCause(exit, stderrTail: tail)
+        guard cause.retryable, retries < old.maxRetries else {
+            let left = cause.retryable ? " (no retries left of \(old.maxRetries))" : ""
+            throw fail(
+                "command: \(who) \(cause.text)\(left) at resource \(resource) "
+                    + "before reaching max_resource \(objective.maxResource ?? 0)"
+                    + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)"))
+        }
+        retries += 1
+        note(
+            "\(old.label): \(cause.text) at resource \(resource); launching again (retry \(retries) of "
+                + "\(old.maxRetries))\(objective.checkpoint ? " from the checkpoint" : ", repeated steps skipped")")
+        lock.lock()
+        process = nil
+        lock.unlock()
+        let fresh = try start()
+        if !objective.checkpoint, resource > 0 {
+            replayThrough = resource
+            restartedAfter = nil
+        }
+        return fresh
     }
 
     func step() throws -> Step {
         if let failure { throw failure }
-        if cancelled.load(ordering: .acquiring) { throw fail("command: \(who): cancelled") }
-        let stopping = objective.stopBetweenSteps
-        if stopping { process.proceed() }
-        defer { if stopping { process.pause() } }
+        if isCancelled { throw fail("command: \(who): cancelled") }
+        var running: any LaunchedProcess
+        if let p = current {
+            running = p
+            if objective.stopBetweenSteps { running.resume() }
+        } else {
+            running = try start()
+        }
+        defer { if objective.stopBetweenSteps { running.pause() } }
         while true {
-            let current = process
             // A stop signal that races a fork in the child can reach the new process after the
             // continue signal did: while waiting, the group is continued again now and then.
-            let line = output.nextLine(idle: {
-                current.waiting()
-                if stopping, !current.hasStartLine { current.proceed() }
+            let resend = objective.stopBetweenSteps
+            let waiting = running
+            let line = output!.nextLine(idle: { [self] in
+                (waiting as? any ClusterProcess)?.waiting()
+                if resend { waiting.resume() }
+                return isCancelled
             })
             switch line {
+            case .abandoned:
+                throw fail("command: \(who): cancelled")
             case .end:
-                try relaunchOrFail()
+                guard let cluster = running as? any ClusterProcess else { throw fail(ended(running)) }
+                running = try relaunch(after: cluster)
             case .tooLong:
                 throw fail(
                     "command: \(who): stdout line \(lineNumber + 1) is longer than \(CommandObjective.maxLineBytes) bytes"
                 )
             case .line(let bytes):
-                if !startLineRead, current.hasStartLine {
+                if !startLineRead, let cluster = running as? any ClusterProcess {
                     startLineRead = true
                     do {
-                        try current.started(line: bytes)
+                        try cluster.started(line: bytes)
                     } catch {
                         throw fail(error.message)
                     }
-                    note("started: \(current.label)")
+                    if let placed = cluster.placementNote { note("started: \(placed)") }
+                    if objective.stopBetweenSteps { running.resume() }
                     continue
                 }
-                startLineRead = true
                 lineNumber += 1
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 if let step = try stepFrom(bytes) { return step }
@@ -116,38 +214,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         }
     }
 
-    /// After the program's output ended early: launches it again when the cluster ended it and retries
-    /// are left (noting why), else fails the trial.
-    private func relaunchOrFail() throws(ObjectiveError) {
-        if cancelled.load(ordering: .acquiring) { throw fail("command: \(who): cancelled") }
-        let old = process
-        let status = old.terminate(grace: objective.graceSeconds)
-        output.drainStderr()
-        let tail = ChildOutput.printable(output.stderrTail, limit: CommandObjective.stderrTailBytes)
-        let cause = old.endCause(status: status, stderrTail: tail)
-        let maxRetries = objective.maxRetries
-        guard cause.retryable, retries < maxRetries else {
-            let retried = cause.retryable ? " (no retries left of \(maxRetries))" : ""
-            throw fail(
-                "command: \(who) \(cause.text)\(retried) at resource \(resource) "
-                    + "before reaching max_resource \(objective.maxResource ?? 0)"
-                    + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)"))
-        }
-        retries += 1
-        note("\(old.label) \(cause.text) at resource \(resource); launching again (retry \(retries) of \(maxRetries))")
-        let fresh = try objective.launch(environment: environment)
-        processLock.lock()
-        processValue = fresh
-        processLock.unlock()
-        output = Self.reader(fresh)
-        startLineRead = false
-        repeatedThrough = resource
-        lineNumber = 0
-        // A cancel that raced the relaunch reaches the new process too.
-        if cancelled.load(ordering: .acquiring) { CommandTerminations.terminate(fresh, grace: objective.graceSeconds) }
-    }
-
-    /// The step a line reports; nil for a line that a relaunched program repeats.
+    /// The step a line reports; nil for a line that a program launched again repeats.
     private func stepFrom(_ bytes: [UInt8]) throws(ObjectiveError) -> Step? {
         let text = ChildOutput.printable(bytes, limit: 200)
         let parsed: StepLine
@@ -156,7 +223,17 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         } catch {
             throw fail("command: \(who): stdout line \(lineNumber) is not a step (\(error)): \(text)")
         }
-        if parsed.resource <= repeatedThrough { return nil }
+        if let through = replayThrough {
+            if parsed.resource <= through { return nil }
+            replayThrough = nil
+        }
+        if let after = restartedAfter, parsed.resource <= after {
+            let what = parsed.resource == after ? "which it had reported already" : "which goes back"
+            throw fail(
+                "command: \(who): restarted after resource \(after), its first step reported resource "
+                    + "\(parsed.resource), \(what): the program must continue from its checkpoint in "
+                    + "ASHB_CHECKPOINT_DIR (saved before each step's line is written): \(text)")
+        }
         guard parsed.resource > resource else {
             throw fail(
                 "command: \(who): stdout line \(lineNumber): resource \(parsed.resource) does not increase "
@@ -167,8 +244,20 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
                 "command: \(who): stdout line \(lineNumber): resource \(parsed.resource) is beyond "
                     + "max_resource \(max): \(text)")
         }
+        restartedAfter = nil
         resource = parsed.resource
         return Step(resource: parsed.resource, value: parsed.value, cost: parsed.seconds)
+    }
+
+    /// The message for a child whose output ended before the trial did.
+    private func ended(_ running: any LaunchedProcess) -> String {
+        if isCancelled { return "command: \(who): cancelled" }
+        let status = running.end(grace: objective.graceSeconds)
+        output?.drainStderr()
+        let tail = ChildOutput.printable(output?.stderrTail ?? [], limit: CommandObjective.stderrTailBytes)
+        return "command: \(who) \(status) at resource \(resource) "
+            + "before reaching max_resource \(objective.maxResource ?? 0)"
+            + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)")
     }
 
     private func fail(_ message: String) -> ObjectiveError {
@@ -177,19 +266,41 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         return error
     }
 
-    /// Terminates the process group now, once (a step waiting for output then throws).
-    func cancel() {
-        guard cancelled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-        else { return }
-        CommandTerminations.terminate(process, grace: objective.graceSeconds)
-    }
-
-    /// The pid of a local child (the process group's id), for tests; for Slurm, the local srun's.
-    var processID: Int32 {
-        switch process {
-        case let child as ChildProcess: return child.pid
-        case let job as SlurmJobProcess: return job.child.pid
-        default: return -1
+    /// With checkpoints, or when the trial is over, its process ends now: this returns once it is gone
+    /// (after at most the grace period and a bounded wait for the reaping), so the worker slot's next
+    /// process never overlaps it. A trial that ended (stopped, failed, killed) loses its checkpoint
+    /// directory unless `keep_checkpoints` is `all`.
+    func jobEnded(_ fate: TrialFate) {
+        guard objective.checkpoint || fate != .continues else { return }
+        lock.lock()
+        let ending = process ?? cancelledProcess
+        process = nil
+        cancelledProcess = nil
+        lock.unlock()
+        if let ending {
+            ending.end(grace: objective.graceSeconds)
+            output?.drainStderr()
+        }
+        output = nil
+        stderrLog.closeFile()
+        if fate == .ended, objective.checkpoint, objective.keepCheckpoints != .all {
+            try? FileManager.default.removeItem(atPath: objective.checkpointDirectory(trial))
         }
     }
+
+    /// Ends the process now, once (a step waiting for output then throws); later steps throw.
+    func cancel() {
+        lock.lock()
+        let wasCancelled = cancelled
+        cancelled = true
+        let ending = process
+        process = nil
+        if let ending { cancelledProcess = ending }
+        lock.unlock()
+        guard !wasCancelled, let ending else { return }
+        CommandTerminations.end(ending, grace: objective.graceSeconds)
+    }
+
+    /// The process group's id of the current process, for tests (0 when none runs).
+    var processID: Int32 { (current as? LocalProcess)?.pid ?? 0 }
 }

@@ -20,9 +20,9 @@ public enum SlurmControl {
     /// Runs `argv` (the program looked up in PATH) with ashb-top's environment.
     static func run(_ argv: [String], timeout: Double = SlurmControl.timeout) -> Output {
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-        let child: ChildProcess
+        let child: LocalProcess
         do {
-            child = try ChildProcess(argv: argv, environment: environment)
+            child = try LocalProcess(argv: argv, environment: environment, workingDirectory: nil, reapSeconds: 2)
         } catch {
             return Output(status: -1000, stdout: "", stderr: "\(error)")
         }
@@ -34,17 +34,24 @@ public enum SlurmControl {
         reading: while true {
             let line = output.nextLine(idleSeconds: 0.2) {
                 if DispatchTime.now().uptimeNanoseconds > deadline { child.signalGroup(SIGKILL) }
+                return false
             }
             switch line {
-            case .end: break reading
+            case .end, .abandoned: break reading
             case .tooLong: continue
             case .line(let b):
                 bytes += b.count
                 if bytes <= 262_144 { lines.append(String(decoding: b, as: UTF8.self)) }
             }
         }
-        let status = child.terminate(grace: 1)
+        let exit = child.end(grace: 1)
         output.drainStderr()
+        let status: Int32
+        switch exit {
+        case .exited(let code): status = code
+        case .killed(let signal): status = -signal
+        case .unconfirmed: status = -999
+        }
         return Output(
             status: status, stdout: lines.joined(separator: "\n"),
             stderr: ChildOutput.printable(output.stderrTail, limit: 400))

@@ -1,15 +1,32 @@
 import Foundation
 
+/// What a process on a cluster adds to `LaunchedProcess`: a start line before the step lines (the job
+/// left the queue, and where it runs), a queue that may time out, and ends that are the cluster's
+/// doing rather than the program's (which a new launch may overcome).
+protocol ClusterProcess: LaunchedProcess {
+    /// Takes the launcher's start line, the first line of standard output; throws when it is not one.
+    func started(line: [UInt8]) throws(ObjectiveError)
+    /// Where the process runs once started, for the log (e.g. `Slurm job 12 on node1, 0.4 s in the queue`).
+    var placementNote: String? { get }
+    /// Called often while a line is awaited: gives up on a job that waited in the queue too long.
+    func waiting()
+    /// Why the process ended (`exit`) before its trial did, and whether the cause is the cluster's.
+    func endCause(_ exit: ProcessExit, stderrTail: String) -> (text: String, retryable: Bool)
+    /// How many times a trial may be launched again after the cluster ended its process.
+    var maxRetries: Int { get }
+}
+
 /// A trial's program running as a Slurm job (or job step) through a local `srun`, which relays its
 /// standard output and error.
 ///
 /// Control goes through Slurm, never through signals to `srun`: pause and continue are
 /// `scancel --signal=STOP|CONT`; ending is `scancel --signal=TERM` and, after the grace period,
-/// `scancel` (Slurm's own SIGTERM-then-SIGKILL). Before the start line has arrived (the job may still
-/// be pending) a job is found by its unique name. Thread-safe.
-final class SlurmJobProcess: TrialProcess, @unchecked Sendable {
+/// `scancel` (Slurm's own SIGTERM, then SIGKILL after the cluster's KillWait). Before the start line
+/// has arrived (the job may still be pending) the job is found by its unique name. `scancel` runs off
+/// the caller's thread where the caller may hold the tuner's lock (`requestEnd`). Thread-safe.
+final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
     /// The local `srun`.
-    let child: ChildProcess
+    let srun: LocalProcess
     /// The job's (or step's) unique name.
     let name: String
     /// Whether the program is a step of ashb-top's own allocation.
@@ -18,23 +35,28 @@ final class SlurmJobProcess: TrialProcess, @unchecked Sendable {
     private let launchedAt = DispatchTime.now().uptimeNanoseconds
     private let lock = NSLock()
     private var placementValue: SlurmPlacement?
-    /// Set when the queue timeout ran out (the pending job was cancelled); the reason Slurm gave.
+    /// Set when the queue timeout ran out (the pending job was cancelled): what Slurm said about it.
     private var queueTimedOut: String?
-    /// Set once ashb-top ended the job itself (its end is then no failure of the cluster's).
-    private var endedByUs = false
-    private var lastProceed: UInt64 = 0
-    /// Whether the job was ever stopped (only then is it continued again while a step is awaited).
+    /// Set once ashb-top asked the job to end (its end is then no failure of the cluster's).
+    private var endRequested = false
+    /// Whether ashb-top stopped the job and has not continued it since.
+    private var paused = false
     private var pausedOnce = false
+    private var lastContinue: UInt64 = 0
+    /// Background `scancel`s asked for by `requestEnd`.
+    private let background = DispatchGroup()
+    private static let queue = DispatchQueue(label: "ashb.slurm.scancel", attributes: .concurrent)
 
-    init(child: ChildProcess, name: String, inAllocation: Bool, settings: SlurmSettings) {
-        self.child = child
+    init(srun: LocalProcess, name: String, inAllocation: Bool, settings: SlurmSettings) {
+        self.srun = srun
         self.name = name
         self.inAllocation = inAllocation
         self.settings = settings
     }
 
-    var stdoutFD: Int32 { child.stdoutFD }
-    var stderrFD: Int32 { child.stderrFD }
+    var stdoutFD: Int32 { srun.stdoutFD }
+    var stderrFD: Int32 { srun.stderrFD }
+    var maxRetries: Int { settings.maxRetries }
 
     /// Where the job runs, once its start line arrived.
     var placement: SlurmPlacement? {
@@ -50,11 +72,15 @@ final class SlurmJobProcess: TrialProcess, @unchecked Sendable {
     }
 
     var label: String {
-        guard let p = placement else { return "Slurm \(inAllocation ? "step" : "job") \(name) (not started)" }
+        guard let p = placement else { return "Slurm \(inAllocation ? "step" : "job") \(name), not started" }
         return inAllocation ? "Slurm step \(p.job).\(p.step) on \(p.node)" : "Slurm job \(p.job) on \(p.node)"
     }
 
-    var hasStartLine: Bool { true }
+    var placementNote: String? {
+        guard let p = placement else { return nil }
+        return "\(label): job \(p.job) step \(p.step) node \(p.node), "
+            + String(format: "%.2f", p.queueSeconds) + " s from srun to start"
+    }
 
     func started(line: [UInt8]) throws(ObjectiveError) {
         let waited = Double(DispatchTime.now().uptimeNanoseconds - launchedAt) / 1e9
@@ -69,113 +95,116 @@ final class SlurmJobProcess: TrialProcess, @unchecked Sendable {
     }
 
     /// While the job has not started: after `queue_timeout`, cancels it (srun then ends, and the trial
-    /// fails with the reason Slurm gave for the wait). While it runs: continues it now and then, like the
-    /// local launcher (a stop signal may race a fork in the program).
+    /// fails with what Slurm said about the wait).
     func waiting() {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if placement == nil {
-            guard let limit = settings.queueTimeout, Double(now - launchedAt) / 1e9 > limit else { return }
-            lock.lock()
-            let already = queueTimedOut != nil
-            if !already { queueTimedOut = "" }
-            lock.unlock()
-            if already { return }
-            let reason = SlurmControl.jobs(named: name).first.map { "\($0.state), reason \($0.reason)" } ?? "pending"
-            lock.lock()
-            queueTimedOut = reason
-            lock.unlock()
-            cancelByName(signal: nil)
-            child.signalGroup(SIGTERM)
-            return
-        }
+        guard placement == nil, let limit = settings.queueTimeout else { return }
+        guard Double(DispatchTime.now().uptimeNanoseconds - launchedAt) / 1e9 > limit else { return }
         lock.lock()
-        let due = pausedOnce && now - lastProceed > 5_000_000_000
+        let already = queueTimedOut != nil
+        if !already { queueTimedOut = "pending" }
         lock.unlock()
-        if due { proceed() }
+        if already { return }
+        if let job = SlurmControl.jobs(named: name).first {
+            lock.lock()
+            queueTimedOut = "\(job.state), reason \(job.reason)"
+            lock.unlock()
+        }
+        cancelByName()
+        if inAllocation { srun.signalGroup(SIGTERM) }
     }
 
     func pause() {
         lock.lock()
+        paused = true
         pausedOnce = true
         lock.unlock()
         if let target { SlurmControl.cancel(target, signal: "STOP") }
     }
 
-    func proceed() {
+    /// Continues the job when ashb-top stopped it; while a step is awaited it is also continued again
+    /// every 5 s (a stop that raced a fork in the program may reach the new process late).
+    func resume() {
+        let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
-        lastProceed = DispatchTime.now().uptimeNanoseconds
+        let due = paused || (pausedOnce && now - lastContinue > 5_000_000_000)
+        if due {
+            paused = false
+            lastContinue = now
+        }
         lock.unlock()
-        if let target { SlurmControl.cancel(target, signal: "CONT") }
+        if due, let target { SlurmControl.cancel(target, signal: "CONT") }
     }
 
-    func exitStatus() -> Int32? { child.exitStatus() }
-
-    func beginTermination() {
+    func requestEnd() {
         lock.lock()
-        endedByUs = true
+        let first = !endRequested
+        endRequested = true
         lock.unlock()
-        if let target {
-            SlurmControl.cancel(target, signal: "CONT")
-            SlurmControl.cancel(target, signal: "TERM")
-        } else {
-            cancelByName(signal: nil)
-            if inAllocation { child.signalGroup(SIGTERM) }
+        guard first, srun.exitStatus() == nil else { return }
+        background.enter()
+        Self.queue.async { [self] in
+            if let target {
+                SlurmControl.cancel(target, signal: "CONT")
+                SlurmControl.cancel(target, signal: "TERM")
+            } else {
+                cancelByName()
+                if inAllocation { srun.signalGroup(SIGTERM) }
+            }
+            background.leave()
         }
     }
 
+    func exitStatus() -> ProcessExit? { srun.exitStatus() }
+
     @discardableResult
-    func terminate(grace: Double) -> Int32 {
+    func end(grace: Double) -> ProcessExit {
         lock.lock()
-        let byUs = endedByUs
+        let asked = endRequested
         lock.unlock()
-        // After its output ended, srun exits by itself: give it a moment before ending the job.
-        if !byUs, let status = waitForSrun(seconds: 2) { return status }
-        if !byUs { beginTermination() }
-        if let status = waitForSrun(seconds: grace) { return status }
+        // After its output ended by itself, srun exits soon: give it a moment before ending the job.
+        if !asked, let exit = waitForSrun(seconds: 2) { return exit }
+        requestEnd()
+        background.wait()
+        if let exit = waitForSrun(seconds: grace) { return exit }
         // Slurm's own cancel: SIGTERM, then SIGKILL after the cluster's KillWait.
-        if let target { SlurmControl.cancel(target) } else { cancelByName(signal: nil) }
-        if let status = waitForSrun(seconds: 30) { return status }
-        child.signalGroup(SIGKILL)
-        return child.terminate(grace: 0)
+        if let target { SlurmControl.cancel(target) } else { cancelByName() }
+        if let exit = waitForSrun(seconds: 30) { return exit }
+        return srun.end(grace: 0)
     }
 
-    /// Waits up to `seconds` for srun to exit; its status, or nil.
-    private func waitForSrun(seconds: Double) -> Int32? {
+    /// Waits up to `seconds` for srun to exit; how it ended, or nil.
+    private func waitForSrun(seconds: Double) -> ProcessExit? {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
         while true {
-            if let status = child.exitStatus() { return status }
+            if let exit = srun.exitStatus() { return exit }
             if DispatchTime.now().uptimeNanoseconds >= deadline { return nil }
             usleep(10_000)
         }
     }
 
-    /// Cancels (or signals) the job by its name; for a step, finds its id among the running steps.
-    private func cancelByName(signal: String?) {
+    /// Cancels the job by its name; for a step, finds its id among the running steps.
+    private func cancelByName() {
         if inAllocation {
-            for step in SlurmControl.steps() where step.name == name { SlurmControl.cancel(step.id, signal: signal) }
+            for step in SlurmControl.steps() where step.name == name { SlurmControl.cancel(step.id) }
         } else {
             SlurmControl.cancel(jobNamed: name)
         }
     }
 
-    func endCause(status: Int32, stderrTail: String) -> (text: String, retryable: Bool) {
+    func endCause(_ exit: ProcessExit, stderrTail: String) -> (text: String, retryable: Bool) {
         lock.lock()
         let timedOut = queueTimedOut
-        let byUs = endedByUs
+        let asked = endRequested
         lock.unlock()
         if let timedOut {
             let limit = settings.queueTimeout.map { String(format: "%g", $0) } ?? "?"
-            return (
-                "did not start within queue_timeout (\(limit) s; \(timedOut.isEmpty ? "pending" : timedOut)); cancelled",
-                false
-            )
+            return ("did not start within queue_timeout (\(limit) s; \(timedOut)); its job was cancelled", false)
         }
         var state: SlurmControl.JobState?
         if !inAllocation, let p = placement { state = SlurmControl.jobs([p.job]).first }
         let cause = SlurmEndCause.classify(stderrTail: stderrTail, jobState: state?.state)
-        let exit = ChildProcess.describe(status)
-        guard let cause, !byUs else { return ("srun \(exit)", false) }
-        return ("srun \(exit): \(cause.text)", true)
+        guard let cause, !asked else { return ("(srun) \(exit)", false) }
+        return ("(srun) \(exit): \(cause.text)", true)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Launches a trial's program with `srun`: as a job step of the allocation ashb-top runs in when
 /// `SLURM_JOB_ID` is set (e.g. under `salloc`), otherwise as a job of its own.
@@ -7,7 +8,7 @@ import Foundation
 /// `@ashb-slurm job=<id> step=<id> node=<name>`, then `exec`s the program with its words unchanged (the
 /// words are arguments of the shell, never parsed by it). The start line tells ashb-top that the job
 /// left the queue, and where it runs.
-public struct SlurmLauncher: Sendable {
+public struct SlurmLauncher: ProcessLauncher {
     /// What the spec asked for.
     public let settings: SlurmSettings
     /// The allocation trials run in as steps, when ashb-top itself runs inside one.
@@ -17,6 +18,9 @@ public struct SlurmLauncher: Sendable {
 
     /// The start line's first word.
     static let startWord = "@ashb-slurm"
+
+    /// Launches so far in this process: numbers the job names.
+    private static let launches = Atomic<Int>(0)
 
     /// A launcher; `environment` is ashb-top's (its `SLURM_JOB_ID` selects steps), `tag` goes into job names.
     public init(settings: SlurmSettings, environment: [String: String], tag: String) {
@@ -45,15 +49,20 @@ public struct SlurmLauncher: Sendable {
         return argv + program
     }
 
-    /// Starts `program` with `environment` (full, `NAME=value`) under the name `name`.
-    func launch(program: [String], environment: [String], name: String) throws(ObjectiveError) -> SlurmJobProcess {
-        let child: ChildProcess
+    /// Starts the request's program under `srun`, named `ashb-<tag>-t<trial>-<n>`.
+    public func launch(_ request: LaunchRequest) throws(ObjectiveError) -> any LaunchedProcess {
+        let n = Self.launches.add(1, ordering: .relaxed).newValue
+        let name = "\(namePrefix)t\(request.trial)-\(n)"
+        let environment = request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let srun: LocalProcess
         do {
-            child = try ChildProcess(argv: arguments(program: program, name: name), environment: environment)
+            srun = try LocalProcess(
+                argv: arguments(program: request.argv, name: name), environment: environment,
+                workingDirectory: request.workingDirectory, reapSeconds: 2)
         } catch {
             throw ObjectiveError("slurm: cannot start srun: \(error) (is Slurm installed, and srun in PATH?)")
         }
-        return SlurmJobProcess(child: child, name: name, inAllocation: allocation != nil, settings: settings)
+        return SlurmJobProcess(srun: srun, name: name, inAllocation: allocation != nil, settings: settings)
     }
 }
 

@@ -1,0 +1,165 @@
+import ASHA
+import Foundation
+import Objectives
+import RunLog
+import Testing
+
+@testable import Tuner
+
+/// Full runs of the `command` objective with `checkpoint: true`: a trial holds a process only while a
+/// job of it runs, and a new process continues from the trial's checkpoint directory.
+@Suite struct CommandCheckpointTests {
+    /// A checkpointing training program: it reads its last resource from `$ASHB_CHECKPOINT_DIR/state`,
+    /// records "<trial> <resource it starts after>" in starts.txt, and per step saves the state (by
+    /// rename) before it writes the line, up to its job's resource. value = (x − 0.3)² + 1/r.
+    static let program = """
+        d="$ASHB_CHECKPOINT_DIR"
+        r=0
+        if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
+        echo "$ASHB_TRIAL $r" >> "$(dirname "$0")/starts.txt"
+        x=$(echo "$ASHB_CONFIG" | sed 's/.*"x":\\([-0-9.e]*\\).*/\\1/')
+        while [ $r -lt $ASHB_JOB_RESOURCE ]; do
+            r=$((r + 1))
+            echo $r > "$d/state.tmp" && mv "$d/state.tmp" "$d/state"
+            awk -v x="$x" -v r="$r" 'BEGIN { printf "{\\"resource\\": %d, \\"value\\": %.17g}\\n", r, (x - 0.3) ^ 2 + 1 / r }'
+        done
+        """
+
+    private func directory(_ text: String = Self.program) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ashb-ckpt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try text.write(toFile: dir + "/train.sh", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    private func space() throws -> SearchSpace {
+        try SearchSpace([Parameter(name: "x", domain: .uniform(low: 0, high: 1, step: nil))])
+    }
+
+    private func objective(_ dir: String) throws -> CommandObjective {
+        var objective = try CommandObjective(
+            run: "/bin/sh train.sh", maxResource: 9, graceSeconds: 2, checkpoint: true, baseDirectory: dir)
+        objective.runDirectory = dir + "/run"
+        return objective
+    }
+
+    /// The process groups this process leads through supervisors: its children that lead their own group.
+    private func ownedGroups() -> Int {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var n = 0
+        for name in entries {
+            guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 2, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]) else { continue }
+            if ppid == me, pgrp == pid, fields[0] != "Z" { n += 1 }
+        }
+        return n
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func promotionRunHoldsAtMostOneProcessPerWorkerAndRestartsContinue() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorder = Recorder()
+        let workers = 4
+        let tuner = try Tuner(
+            objective: objective(dir), space: space(), settings: settings(.promotion, trials: 60, maxResource: 9),
+            options: TunerOptions(name: "command", workers: workers), backend: .dispatch, sinks: [recorder])
+        // Sample the process groups while the run goes on.
+        let samples = Samples()
+        let done = Atomic()
+        let sampler = Thread { [self] in
+            while !done.isSet {
+                samples.add(ownedGroups())
+                usleep(2_000)
+            }
+        }
+        sampler.start()
+        let summary = tuner.run()
+        done.set()
+        while !sampler.isFinished { usleep(1_000) }
+        #expect(summary.endReason == "finished")
+        #expect(samples.count > 20, "the sampler ran during the run")
+        #expect(samples.max <= workers, "at most \(workers) process groups at once; saw \(samples.max)")
+        #expect(samples.max >= 1)
+        #expect(!recorder.events.contains { if case .trialFailed = $0.body { true } else { false } })
+        // Every job of a trial started one process, which began after the resource the job started from.
+        var expected: [String] = []
+        for e in recorder.events {
+            if case .jobStarted(let t, _, _, let from, _) = e.body { expected.append("\(t) \(from)") }
+        }
+        let starts = ((try? String(contentsOfFile: dir + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+        #expect(starts.sorted() == expected.sorted())
+        #expect(expected.contains { !$0.hasSuffix(" 0") }, "some trials were promoted and restarted")
+        #expect(ownedGroups() == 0, "no process left")
+        // Only the best trial keeps its checkpoint directory... during the run, ended trials lose theirs.
+        let trialDirs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/run/trials")) ?? []
+        let kept = trialDirs.filter { FileManager.default.fileExists(atPath: dir + "/run/trials/\($0)/checkpoint") }
+        #expect(kept.count == (summary.counts[.completed] ?? 0) + (summary.counts[.waiting] ?? 0))
+    }
+
+    @Test("A restarted program that reports a resource it reported already fails, naming the restart")
+    func restartMustContinue() throws {
+        // A program that ignores its checkpoint: a restart reports resource 1 again.
+        let dir = try directory(
+            """
+            r=0
+            while [ $r -lt $ASHB_MAX_RESOURCE ]; do r=$((r + 1)); echo "{\\"resource\\": $r, \\"value\\": 1}"; done
+            """)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorder = Recorder()
+        let tuner = try Tuner(
+            objective: objective(dir), space: space(), settings: settings(.promotion, trials: 9, maxResource: 9),
+            options: TunerOptions(name: "command", workers: 1, maxFailures: nil), backend: .dispatch,
+            sinks: [recorder])
+        _ = tuner.run()
+        let reasons = recorder.events.compactMap { e -> String? in
+            if case .trialFailed(_, let reason) = e.body { return reason }
+            return nil
+        }
+        let reason = try #require(reasons.first)
+        #expect(reason.contains("restarted after resource 1, its first step reported resource 1"), "\(reason)")
+        #expect(reason.contains("ASHB_CHECKPOINT_DIR"))
+    }
+}
+
+/// Counts seen by a sampler thread.
+final class Samples: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int] = []
+    func add(_ v: Int) {
+        lock.lock()
+        values.append(v)
+        lock.unlock()
+    }
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return values.count
+    }
+    var max: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return values.max() ?? 0
+    }
+}
+
+/// A flag set once, read from another thread.
+final class Atomic: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
