@@ -152,12 +152,22 @@ struct Experiment {
         return command.keepCheckpoints
     }
 
+    /// The Slurm launcher of a command objective whose executor is Slurm, its job names tagged with the
+    /// run directory's name (so that `resume` finds what an earlier process of the run left); else nil.
+    func slurmLauncher(runDirectory: String) -> SlurmLauncher? {
+        guard case .slurm(let settings) = spec.executor, objective is CommandObjective else { return nil }
+        return SlurmLauncher(
+            settings: settings, environment: ProcessInfo.processInfo.environment,
+            tag: (runDirectory as NSString).lastPathComponent)
+    }
+
     /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
     /// `runDirectory` is where a command's trials keep their directories.
     func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil, runDirectory: String? = nil) throws -> Tuner {
         var objective = self.objective
         if var command = objective as? CommandObjective, let runDirectory {
             command.runDirectory = runDirectory
+            if let slurm = slurmLauncher(runDirectory: runDirectory) { command.launcher = slurm }
             objective = command
         }
         return try Tuner(

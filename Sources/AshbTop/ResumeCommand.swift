@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Objectives
 import RunLog
 import Tuner
 
@@ -54,6 +55,7 @@ struct ResumeCommand: ParsableCommand {
             specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
+        if let slurm = experiment.slurmLauncher(runDirectory: dir.path) { cancelLeftovers(slurm, dir: dir) }
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
@@ -81,5 +83,24 @@ struct ResumeCommand: ParsableCommand {
         tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+    }
+
+    /// Cancels the Slurm jobs an earlier process of the run left (its log's started jobs that still run,
+    /// and any job named after the run), before the run goes on.
+    private func cancelLeftovers(_ slurm: SlurmLauncher, dir: RunDirectory) {
+        var notes: [String] = []
+        if let events = try? LogReader(path: dir.eventsPath, lenient: true).readAll() {
+            for event in events {
+                if case .message(_, let text) = event.body { notes.append(text) }
+            }
+        }
+        let cancelled = SlurmLeftovers.cancel(
+            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(inNotes: notes))
+        if !cancelled.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "ashb-top: cancelled \(cancelled.count) Slurm job(s) left by the run's earlier process: \(cancelled.joined(separator: ", "))\n"
+                        .utf8))
+        }
     }
 }

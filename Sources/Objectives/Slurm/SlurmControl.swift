@@ -118,6 +118,17 @@ public enum SlurmControl {
         return parseJobs(out.stdout)
     }
 
+    /// The caller's jobs with their names, in the states Slurm still knows.
+    public static func jobsOfUser() -> [(id: String, name: String, state: String)] {
+        let out = run(["squeue", "--noheader", "--states=all", "--user=\(userName())", "--format=%i|%T|%j"])
+        return out.stdout.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 3, isJobOrStepID(parts[0]) else { return nil }
+            return (parts[0], parts[2], parts[1])
+        }
+    }
+
     /// The steps of running jobs, as `job.step` ids with their names.
     public static func steps() -> [(id: String, name: String)] {
         let out = run(["squeue", "--noheader", "--steps", "--format=%i|%j"])

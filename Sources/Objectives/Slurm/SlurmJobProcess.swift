@@ -77,9 +77,9 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
     }
 
     var placementNote: String? {
-        guard let p = placement else { return nil }
-        return "\(label): job \(p.job) step \(p.step) node \(p.node), "
-            + String(format: "%.2f", p.queueSeconds) + " s from srun to start"
+        guard let p = placement, let target else { return nil }
+        return "\(label); \(SlurmLeftovers.targetKey)=\(target) node=\(p.node) queued="
+            + String(format: "%.2f", p.queueSeconds) + "s"
     }
 
     func started(line: [UInt8]) throws(ObjectiveError) {
