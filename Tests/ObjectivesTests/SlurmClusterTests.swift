@@ -50,7 +50,9 @@ struct SlurmClusterTests {
         SlurmLeftovers.targets(inNotes: notes).first
     }
 
-    @Test("(needs Slurm) A trial's program runs as a job: SLURM_JOB_ID in its environment, the note names job and node; stopped between steps; cancel leaves nothing")
+    @Test(
+        "(needs Slurm) A trial's program runs as a job: SLURM_JOB_ID in its environment, the note names job and node; stopped between steps; cancel leaves nothing"
+    )
     func runsAsJob() throws {
         let dir = try ScriptDirectory(Self.steps)
         defer { dir.cleanUp() }
@@ -69,7 +71,9 @@ struct SlurmClusterTests {
         #expect(after.map { !SlurmTestCluster.live.contains($0) } ?? true, "\(after ?? "gone")")
     }
 
-    @Test("(needs Slurm) A job cancelled by hand is launched again, the reason noted; with no retry left the trial fails with it")
+    @Test(
+        "(needs Slurm) A job cancelled by hand is launched again, the reason noted; with no retry left the trial fails with it"
+    )
     func cancelledByHand() throws {
         let dir = try ScriptDirectory(Self.steps)
         defer { dir.cleanUp() }
@@ -93,7 +97,9 @@ struct SlurmClusterTests {
         CommandTerminations.waitForAll()
     }
 
-    @Test("(needs Slurm) A job that stays in the queue past queue_timeout fails its trial with Slurm's reason, and is cancelled")
+    @Test(
+        "(needs Slurm) A job that stays in the queue past queue_timeout fails its trial with Slurm's reason, and is cancelled"
+    )
     func queueTimeout() throws {
         let dir = try ScriptDirectory(Self.steps)
         defer { dir.cleanUp() }

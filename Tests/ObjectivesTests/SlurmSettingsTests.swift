@@ -56,7 +56,9 @@ struct SlurmSettingsTests {
         #expect(throws: Never.self) { try SlurmSettings(partition: "gpu-a100.long", cpusPerTask: 4, gpusPerTask: 1) }
     }
 
-    @Test("srun's command line: a job of its own, or a step of the allocation in SLURM_JOB_ID; the program's words unchanged")
+    @Test(
+        "srun's command line: a job of its own, or a step of the allocation in SLURM_JOB_ID; the program's words unchanged"
+    )
     func arguments() throws {
         let settings = try SlurmSettings(
             partition: "gpu", timeLimit: "02:00:00", cpusPerTask: 4, gpusPerTask: 1, extraArgs: ["--account=ml"])

@@ -29,7 +29,7 @@ public struct SlurmLauncher: ProcessLauncher {
         allocation = SlurmControl.isJobOrStepID(job) && !job.contains(".") ? job : nil
         let cleanTag = String(
             tag.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }.prefix(
-                24))
+                48))
         namePrefix = "ashb-\(cleanTag.isEmpty ? "run" : cleanTag)-"
     }
 

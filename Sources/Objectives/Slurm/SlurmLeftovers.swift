@@ -35,14 +35,18 @@ public enum SlurmLeftovers {
         }
         let stepTargets = Set(targets.filter { $0.contains(".") })
         for step in SlurmControl.steps() where stepTargets.contains(step.id) || step.name.hasPrefix(namePrefix) {
-            if !doomed.contains(step.id) { doomed.append(step.id) }
+            // A step of a job that is cancelled whole goes with it.
+            let job = String(step.id.prefix { $0 != "." })
+            if !doomed.contains(step.id), !doomed.contains(job) { doomed.append(step.id) }
         }
         for target in doomed { SlurmControl.cancel(target) }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, wait) * 1e9)
         while DispatchTime.now().uptimeNanoseconds < deadline {
             let jobs = Set(doomed.filter { !$0.contains(".") })
             let steps = Set(doomed.filter { $0.contains(".") })
-            let stillJobs = SlurmControl.jobs(Array(jobs)).contains { live.contains($0.state) || $0.state == "COMPLETING" }
+            let stillJobs = SlurmControl.jobs(Array(jobs)).contains {
+                live.contains($0.state) || $0.state == "COMPLETING"
+            }
             let stillSteps = !steps.isEmpty && SlurmControl.steps().contains { steps.contains($0.id) }
             if !stillJobs && !stillSteps { break }
             usleep(200_000)
