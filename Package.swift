@@ -22,16 +22,21 @@ let package = Package(
         .target(name: "ASHA"),
         // The event vocabulary of a run, commands, and the append-only JSON Lines log.
         .target(name: "RunLog", dependencies: ["ASHA"]),
-        // The objective protocol and the built-in objectives.
+        // The objective protocol: Objective, ObjectiveTrial, Step, ObjectiveError, checkpoint coding.
+        // Knows configurations and steps; never the scheduler, the tuner or screens.
+        .target(name: "ObjectiveProtocol", dependencies: ["ASHA"]),
+        // The built-in objectives (synthetic functions, digits-mlp, curve tables, external commands).
         .target(
             name: "Objectives",
-            dependencies: ["ASHA", "CSpawn"],
+            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
         .target(
             name: "Tuner",
-            dependencies: ["ASHA", "RunLog", "Objectives", .product(name: "Collections", package: "swift-collections")]
+            dependencies: [
+                "ASHA", "RunLog", "ObjectiveProtocol", .product(name: "Collections", package: "swift-collections"),
+            ]
         ),
         // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
         .target(name: "Dashboard", dependencies: ["ASHA", "RunLog"]),
@@ -51,9 +56,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ashb-top", dependencies: ["AshbTop"]),
+        // Test support, never part of `ashb-top`: event streams recorded from the real tuner on the
+        // simulated clock (a fixed seed) for tests, golden screens and benchmarks.
+        .target(name: "RunFixtures", dependencies: ["ASHA", "RunLog", "Objectives", "Tuner"]),
         .executableTarget(
             name: "ashb-bench",
-            dependencies: ["ASHA", "RunLog", "Objectives", "Tuner", "Dashboard"]
+            dependencies: ["ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "RunFixtures"]
         ),
         .testTarget(
             name: "ASHATests",
@@ -61,10 +69,16 @@ let package = Package(
         ),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
-        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Objectives", "RunLog"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunLog"], resources: [.copy("Golden")]),
         .testTarget(
-            name: "AshbTopTests", dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives"],
+            name: "TunerTests",
+            dependencies: [
+                "Tuner", "Objectives", "RunLog", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "AshbTopTests",
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

@@ -3,7 +3,7 @@
 /// Every range needs `low < high` (use `.constant` for a single value) and finite bounds; log ranges
 /// need `low > 0` (`logInt`: `low ≥ 1`); a `step` must be finite and positive; a choice needs at least
 /// one value. `SearchSpace.init` checks all of this and names the parameter at fault.
-public enum Domain: Sendable, Hashable, Codable {
+public enum Domain: Sendable, Hashable {
     /// Uniform float in [low, high]. With a `step`, uniform over the grid `low + j·step` (j = 0, 1, ...)
     /// that lies within [low, high].
     case uniform(low: Double, high: Double, step: Double?)
@@ -21,7 +21,7 @@ public enum Domain: Sendable, Hashable, Codable {
 }
 
 /// One named hyperparameter.
-public struct Parameter: Sendable, Hashable, Codable {
+public struct Parameter: Sendable, Hashable {
     /// The parameter's name: not empty, unique within its search space.
     public var name: String
     /// Where its values come from.

@@ -4,7 +4,7 @@
 public typealias TrialID = Int
 
 /// Which flavour of ASHA decides.
-public enum Variant: String, Sendable, Codable, CaseIterable {
+public enum Variant: String, Sendable, CaseIterable {
     /// The paper's algorithm: a job trains a trial up to its next rung and ends there; a free worker
     /// promotes the best not-yet-promoted configuration among the top 1/η of a rung, or starts a new one.
     case promotion
@@ -14,7 +14,7 @@ public enum Variant: String, Sendable, Codable, CaseIterable {
 }
 
 /// Settings of the scheduler; validated by `ASHAScheduler.init`.
-public struct SchedulerSettings: Sendable, Codable, Equatable {
+public struct SchedulerSettings: Sendable, Equatable {
     /// Promotion-based (the paper) or stopping-based (Ray Tune, Optuna) ASHA.
     public var variant: Variant
     /// Whether smaller or larger values of the metric are better.
@@ -57,7 +57,7 @@ public struct SchedulerSettings: Sendable, Codable, Equatable {
 }
 
 /// Work the scheduler hands to a free worker: train `trial` from `fromResource` up to `toResource`.
-public struct Job: Sendable, Equatable, Codable {
+public struct Job: Sendable, Equatable {
     /// The trial to train.
     public var trial: TrialID
     /// The trial's bracket.
@@ -90,9 +90,9 @@ public struct Job: Sendable, Equatable, Codable {
 }
 
 /// What the scheduler decided about a trial at a rung, and why.
-public struct Decision: Sendable, Equatable, Codable {
+public struct Decision: Sendable, Equatable {
     /// What happens to the trial.
-    public enum Action: String, Sendable, Codable, CaseIterable {
+    public enum Action: String, Sendable, CaseIterable {
         /// Stopping variant: the trial goes on training towards the next rung.
         case `continue`
         /// Stopping variant: the trial is stopped at this rung. Both variants: the value was not finite
@@ -107,7 +107,7 @@ public struct Decision: Sendable, Equatable, Codable {
     }
 
     /// The rule that decided.
-    public enum Reason: String, Sendable, Codable, CaseIterable {
+    public enum Reason: String, Sendable, CaseIterable {
         /// The value is within the top 1/η of the rung. Stopping variant: not worse than the cutoff (a value
         /// equal to the cutoff continues). Promotion variant: rank ≤ ⌊n/η⌋ (ties broken by trial id).
         case withinCutoff

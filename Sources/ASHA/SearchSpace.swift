@@ -3,7 +3,7 @@
 /// `sample(index:seed:)` is a pure function: parameter i of configuration `index` is drawn from
 /// `SplitMix64.bits(seed: seed, index, i + 1)` alone, so a configuration never depends on the ones
 /// sampled before it and comes out bit for bit the same on every machine.
-public struct SearchSpace: Sendable, Hashable, Codable {
+public struct SearchSpace: Sendable, Hashable {
     /// The parameters, in the order given (and the order of every configuration's entries).
     public private(set) var parameters: [Parameter]
 
@@ -35,21 +35,5 @@ public struct SearchSpace: Sendable, Hashable, Codable {
             entries.append(Configuration.Entry(name: parameter.name, value: parameter.domain.value(bits: bits)))
         }
         return Configuration(entries)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case parameters
-    }
-
-    /// Decodes `{"parameters": [...]}` and validates it like `init(_:)` (throwing `SearchSpaceError`).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(container.decode([Parameter].self, forKey: .parameters))
-    }
-
-    /// Encodes `{"parameters": [...]}`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(parameters, forKey: .parameters)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: a tiny, fast, seedable random number generator, also usable as a counter-based hash.
 ///
 /// The scheduler never draws from a shared stream. Every random number it needs is a pure function
@@ -50,5 +52,24 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     @inlinable
     public static func index(_ bits: UInt64, below count: Int) -> Int {
         Int(bits.multipliedFullWidth(by: UInt64(count)).high)
+    }
+}
+
+extension SplitMix64 {
+    /// A generator for the sub-stream `stream` of `seed` (e.g. one per resource, one per purpose),
+    /// independent of how far any other stream was drawn. Objectives draw a trial's noise, failures,
+    /// step durations and weights this way, from the trial's seed alone.
+    public init(seed: UInt64, stream: UInt64) {
+        state = Self.mix(seed ^ Self.mix(stream &+ Self.gamma))
+    }
+
+    /// A uniform double in [0, 1) with 53 random bits.
+    public mutating func nextUnit() -> Double { Self.unitInterval(next()) }
+
+    /// A standard normal deviate (Box–Muller; one of the pair is discarded to keep streams simple).
+    public mutating func nextGaussian() -> Double {
+        let u1 = 1.0 - nextUnit()  // (0, 1]: log is finite
+        let u2 = nextUnit()
+        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
     }
 }

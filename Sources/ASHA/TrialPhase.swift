@@ -1,5 +1,5 @@
 /// Where a trial stands in the scheduler.
-public enum TrialPhase: UInt8, Sendable, Codable, CaseIterable {
+public enum TrialPhase: UInt8, Sendable, CaseIterable {
     /// A job of the trial is running on a worker.
     case running
     /// Promotion variant: the trial's job ended at a rung below the top; it may be promoted.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The value of one hyperparameter in a configuration.
-public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
     /// A real number.
     case double(Double)
     /// An integer.
@@ -30,40 +30,15 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         case .bool(let b): return b ? "true" : "false"
         }
     }
-
-    /// Decodes a bare JSON value: a boolean, else an integer, else a number, else a string.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else {
-            self = .string(try c.decode(String.self))
-        }
-    }
-
-    /// Encodes the bare value.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .double(let d): try c.encode(d)
-        case .int(let i): try c.encode(i)
-        case .string(let s): try c.encode(s)
-        case .bool(let b): try c.encode(b)
-        }
-    }
 }
 
 /// A sampled configuration: hyperparameter names and values, in the search space's order.
-public struct Configuration: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct Configuration: Sendable, Hashable, CustomStringConvertible {
     /// Names and values in the order of the search space's parameters.
     public var entries: [Entry]
 
     /// One named value.
-    public struct Entry: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable {
         /// The parameter's name.
         public var name: String
         /// Its value.
@@ -90,7 +65,7 @@ public struct Configuration: Sendable, Hashable, Codable, CustomStringConvertibl
 }
 
 /// Whether smaller or larger metric values are better.
-public enum Goal: String, Sendable, Codable, CaseIterable {
+public enum Goal: String, Sendable, CaseIterable {
     /// Smaller values are better (a loss, an error rate).
     case minimize
     /// Larger values are better (an accuracy).

@@ -53,7 +53,10 @@ struct Experiment {
             throw CLIError("\(label): \(error)", exitCode: 2)
         }
         if let seed { spec.settings.seed = seed }
-        if let workers { spec.workers = workers }
+        if let workers {
+            spec.workers = workers
+            spec.workersGiven = true
+        }
         if simulate { spec.simulated = true }
         var objective: any Objective
         do {
@@ -175,7 +178,12 @@ struct Experiment {
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
                 spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
-                maxWorkers: maxWorkers),
+                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
+}
+
+extension Array {
+    /// nil when empty.
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

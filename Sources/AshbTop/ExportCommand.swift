@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
             let path = try RunDirectory.eventsFile(for: self.path)
             let reader: LogReader
             do { reader = try LogReader(path: path, lenient: lenient) } catch { throw CLIError("\(error)") }
-            var table = TrialTable()
+            var table = RunState()
             do {
                 while let e = try reader.next() { table.apply(e) }
             } catch {
@@ -54,23 +54,23 @@ struct ExportCommand: ParsableCommand {
     }
 
     /// Parameter names: the run's, in order, then any others a configuration carries.
-    static func parameterNames(_ table: TrialTable) -> [String] {
+    static func parameterNames(_ table: RunState) -> [String] {
         var names = table.info?.parameters ?? []
         var seen = Set(names)
-        for row in table.rows {
+        for row in table.trials {
             for e in row.config.entries where seen.insert(e.name).inserted { names.append(e.name) }
         }
         return names
     }
 
-    static func csv(_ table: TrialTable) -> String {
+    static func csv(_ table: RunState) -> String {
         let params = parameterNames(table)
         var out =
             (["trial", "bracket"] + params + [
                 "highest_rung", "highest_resource", "last_resource", "last_value", "status", "reason",
             ]).map(csvField).joined(separator: ",") + "\n"
-        for r in table.rows {
-            var fields = [String(r.trial), String(r.bracket)]
+        for r in table.trials {
+            var fields = [String(r.id), String(r.bracket)]
             for p in params { fields.append(r.config[p]?.description ?? "") }
             fields += [
                 String(r.highestRung), String(r.highestRungResource), String(r.lastResource),
@@ -91,13 +91,13 @@ struct ExportCommand: ParsableCommand {
         return v
     }
 
-    static func json(_ table: TrialTable) -> String {
+    static func json(_ table: RunState) -> String {
         var w = JSONWriter()
         w.beginArray()
-        for r in table.rows {
+        for r in table.trials {
             w.beginObject()
             w.key("trial")
-            w.int(r.trial)
+            w.int(r.id)
             w.key("bracket")
             w.int(r.bracket)
             w.key("config")

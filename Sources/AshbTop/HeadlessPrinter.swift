@@ -5,54 +5,59 @@ import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
 /// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
-final class HeadlessPrinter: EventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var info: RunInfo?
-    private var configs: [TrialID: Configuration] = [:]
-    private var reached = Set<[Int]>()
+/// What it knows about the run (its description, trials' configurations) it reads from its own fold of
+/// the events (`RunState`).
+final class HeadlessPrinter: EventSink, Sendable {
+    /// The printer's fold of the run, and the rungs already announced.
+    private struct Seen {
+        var state: RunState
+        var reached = Set<[Int]>()
+    }
+
+    private let seen: Locked<Seen>
     private let write: @Sendable (String) -> Void
 
-    /// `info` is the run's description when it is known in advance (a resumed run, whose `run_started`
-    /// event is in its past); `write` receives each line (with its newline), by default on standard output.
+    /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
+    /// each line (with its newline), by default on standard output.
     init(
-        info: RunInfo? = nil,
+        state: RunState = RunState(),
         write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
     ) {
         self.write = write
-        self.info = info
+        var seen = Seen(state: state)
         // A resumed run's rungs were reached long ago: announce only what is new.
-        if let info { for b in info.ladders.indices { for k in info.ladders[b].indices { reached.insert([b, k]) } } }
+        if let info = state.info {
+            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert([b, k]) } }
+        }
+        self.seen = Locked(seen)
     }
 
     func receive(_ event: RunEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let text = line(for: event) else { return }
-        let time = String(format: "%8.2fs", event.time)
-        write("[\(time)] \(text)\n")
+        seen.withLock { seen in
+            seen.state.apply(event)
+            guard let text = Self.line(for: event, &seen) else { return }
+            let time = String(format: "%8.2fs", event.time)
+            write("[\(time)] \(text)\n")
+        }
     }
 
-    private func line(for event: RunEvent) -> String? {
+    private static func line(for event: RunEvent, _ seen: inout Seen) -> String? {
         switch event.body {
         case .runStarted(let i):
-            info = i
             let s = i.settings
             let ladders = i.ladders.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " | ")
             return "run started: \(terminalSafe(i.name)) — \(i.objective), \(s.variant.rawValue) ASHA, "
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
-        case .trialSampled(let t, _, let c):
-            configs[t] = c
-            return nil
         case .decision(let d):
             if d.action == .promote { return nil }
-            guard reached.insert([d.bracket, d.rung]).inserted else { return nil }
+            guard seen.reached.insert([d.bracket, d.rung]).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
-            let metric = info?.metric ?? "value"
-            let config = configs[t].map { terminalSafe($0.description, limit: 160) } ?? ""
+            let metric = seen.state.info?.metric ?? "value"
+            let config = seen.state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
-            return "trial \(t) failed: \(terminalSafe(reason))"
+            return "trial \(t) failed: \(terminalSafe(reason, limit: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):
@@ -63,7 +68,7 @@ final class HeadlessPrinter: EventSink, @unchecked Sendable {
         case .message(let t, let text):
             return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
         case .runContinued(let n): return "run resumed from its log after \(n) events"
-        case .runEnded(let reason): return "run ended: \(terminalSafe(reason))"
+        case .runEnded(let reason): return "run ended: \(terminalSafe(reason.text))"
         default: return nil
         }
     }

@@ -85,28 +85,23 @@ struct ReplayCommand: ParsableCommand {
 
     /// Folds the whole log (following it until the run ends, with --follow) and prints the summary.
     static func printSummary(_ feed: LogReplayFeed, logPath: String) throws {
-        var summary = ReplaySummary()
-        var ended = false
+        var state = RunState()
         while !feed.isFinished {
             let batch: [RunEvent]
             do { batch = try feed.read(limit: 1 << 16) } catch { throw CLIError(feed.failureText ?? "\(error)") }
-            for event in batch {
-                summary.apply(event)
-                if case .runEnded = event.body { ended = true }
-                if case .runContinued = event.body { ended = false }
-            }
+            for event in batch { state.apply(event) }
             warn(feed.takeNotices())
             // Following: everything written so far is read; stop once the run has ended, else wait for more.
             if batch.isEmpty, feed.follow {
-                if ended { break }
+                if state.isEnded { break }
                 usleep(100_000)
             }
         }
         warn(feed.takeNotices())
-        guard let info = summary.info else {
+        guard let info = state.info else {
             throw CLIError("\(terminalSafe(logPath)): the log records no run_started event: nothing to summarize")
         }
-        print(summaryText(summary.summary, info: info, logPath: logPath), terminator: "")
+        print(summaryText(state.summary, info: info, logPath: logPath), terminator: "")
     }
 
     private static func warn(_ notices: [String]) {

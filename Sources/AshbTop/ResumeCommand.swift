@@ -65,9 +65,7 @@ struct ResumeCommand: ParsableCommand {
         for w in reader.warnings {
             FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(dir.eventsPath)): \(w)\n".utf8))
         }
-        if let reason = tuner.restoredEndReason, ["finished", "time budget", "nothing left to run"].contains(reason),
-            extend == 0
-        {
+        if let reason = tuner.restoredEndReason, reason.isNaturalEnd, extend == 0 {
             print(
                 "The run in \(terminalSafe(directory)) is finished (\(reason)); nothing to resume. --extend N adds N trials."
             )

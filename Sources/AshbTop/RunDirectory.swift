@@ -9,6 +9,22 @@ struct RunDirectory {
     var diagnosticsPath: String { path + "/ashb-top.log" }
     var checkpointsPath: String { path + "/checkpoints" }
 
+    /// The last `lines` lines of trial `trial`'s `trials/<id>/stderr.log` under `runPath` (read from its
+    /// last 16 KiB; none when there is no such file).
+    static func stderrTail(runPath: String, trial: Int, lines: Int = 6) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: "\(runPath)/trials/\(trial)/stderr.log") else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        let start = size > 16_384 ? size - 16_384 : 0
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0) }
+        if start > 0, !all.isEmpty { all.removeFirst() }  // a partial first line
+        while all.last?.isEmpty == true { all.removeLast() }
+        return Array(all.suffix(lines))
+    }
+
     /// Makes a new, unique run directory under `root` (created if needed).
     static func create(root: String, name: String, now: Date = Date()) throws -> RunDirectory {
         let fm = FileManager.default

@@ -31,9 +31,9 @@ enum RunDriver {
     }
 
     static func driveHeadless(_ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd()) throws {
-        tuner.addSink(HeadlessPrinter(info: tuner.isRestored ? tuner.info : nil))
-        let trap = SignalTrap { sig in
-            tuner.send(.stopRun(reason: sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
+        tuner.addSink(HeadlessPrinter(state: tuner.state))
+        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         }
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
@@ -56,7 +56,7 @@ enum RunDriver {
         if let keep = end.keep {
             CheckpointCleanup.apply(
                 trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
-                statuses: tuner.trialStatuses, resumable: !CheckpointCleanup.isOver(summary.endReason))
+                statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
             let bytes = CheckpointCleanup.diskUsage(dir.path)
             print(
                 "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))"
@@ -88,7 +88,9 @@ enum RunDriver {
         do {
             reason = try DashboardApp.run(
                 inbox: inbox, send: { tuner.send($0) },
-                options: DashboardOptions(ascii: display.ascii, noColor: display.noColor, readOnly: false),
+                options: DashboardOptions(
+                    ascii: display.ascii, noColor: display.noColor, readOnly: false,
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) }),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -98,12 +100,9 @@ enum RunDriver {
         }
         switch reason {
         case .signal(let sig):
-            tuner.send(
-                .stopRun(
-                    reason: sig == SIGINT ? "interrupted (SIGINT)" : sig == SIGTERM ? "terminated (SIGTERM)" : "hung up"
-                ))
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
-            tuner.send(.stopRun(reason: "user quit"))
+            tuner.send(.stopRun(reason: .userQuit))
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()

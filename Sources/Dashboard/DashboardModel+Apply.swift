@@ -2,12 +2,12 @@ import ASHA
 import RunLog
 
 extension DashboardModel {
-    /// Folds one event into the model. Events are expected in `seq` order; unknown trials and rungs
-    /// (a dashboard attached mid-run) are created on first sight.
+    /// Folds one event into the model: first into the run's state (`run`), which decides every status,
+    /// then into what the screen keeps beside it. Events are expected in `seq` order; unknown trials and
+    /// rungs (a dashboard attached mid-run) are created on first sight.
     public mutating func apply(_ event: RunEvent) {
         stamp += 1
-        eventCount += 1
-        if event.time > elapsed { elapsed = event.time }
+        run.apply(event)
         let t = event.time
         switch event.body {
         case .runStarted(let info):
@@ -23,11 +23,6 @@ extension DashboardModel {
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
         case .metric(let trial, let resource, let value):
             let i = slot(of: trial)
-            let (delta, overflow) = resource.subtractingReportingOverflow(trials[i].resource)
-            if !overflow, delta > 0 {
-                let (sum, over) = totalResource.addingReportingOverflow(delta)
-                totalResource = over ? Int.max : sum
-            }
             trials[i].resource = resource
             trials[i].lastMetric = value
             trials[i].addPoint(CurvePoint(resource: resource, value: value))
@@ -44,29 +39,25 @@ extension DashboardModel {
             let i = slot(of: trial)
             if trials[i].worker == worker { trials[i].worker = nil }
             setTowards(i, nil)
-            if trials[i].status == .running { setStatus(i, .queued) }
             trimIdleWorkers()
         case .trialPaused(let trial, let by):
             let i = slot(of: trial)
             clearWaiting(i)
-            setStatus(i, .paused)
             if by == .user { log(t, "trial \(trial) paused by user", .warning) }
         case .trialResumed(let trial, let by):
-            let i = slot(of: trial)
-            setStatus(i, .queued)
             if by == .user { log(t, "trial \(trial) resumed by user", .normal) }
         case .trialKilled(let trial):
-            let i = slot(of: trial)
-            end(i, .killed)
+            end(slot(of: trial))
             log(t, "trial \(trial) killed", .bad)
         case .trialCompleted(let trial, let resource, let value):
             let i = slot(of: trial)
             trials[i].lastMetric = value
             trials[i].resource = max(trials[i].resource, resource)
-            end(i, .completed)
+            end(i)
         case .trialFailed(let trial, let reason):
             let i = slot(of: trial)
-            end(i, .failed)
+            trials[i].failureReason = Sanitizer.clean(reason, maxColumns: TrialRecord.reasonColumns)
+            end(i)
             log(t, "trial \(trial) failed: \(Sanitizer.clean(reason, maxColumns: 200))", .bad)
         case .newBest(let trial, let resource, let value):
             best = BestRecord(trial: trial, value: value, resource: resource, time: t)
@@ -75,13 +66,10 @@ extension DashboardModel {
             }
             bestSeries.append(BestPoint(time: t, value: value))
         case .runPaused(let by):
-            runPaused = true
             log(t, "run paused by \(by.rawValue)", .warning)
         case .runResumed(let by):
-            runPaused = false
             log(t, "run resumed by \(by.rawValue)", .normal)
         case .workersChanged(let count, let by):
-            workerCount = count
             while workers.count < min(count, Self.maxWorkers) { workers.append(WorkerSlot()) }
             trimIdleWorkers()
             log(t, "workers set to \(count) by \(by.rawValue)", .normal)
@@ -89,25 +77,34 @@ extension DashboardModel {
             let clean = Sanitizer.clean(text, maxColumns: 200)
             log(t, trial.map { "trial \($0): \(clean)" } ?? clean, .warning)
         case .runContinued(let events):
-            // `ashb-top resume`: the run goes on from its log; it is neither ended nor paused any more.
-            endedReason = nil
-            runPaused = false
+            // `ashb-top resume`: the run goes on from its log; the jobs that were running when it stopped
+            // are over (their trials are queued again), and it is neither ended nor paused any more.
+            continueRun()
             log(t, "run resumed from its log after \(events) events", .normal)
         case .runEnded(let reason):
-            let clean = Sanitizer.clean(reason, maxColumns: 80)
-            endedReason = clean
-            runPaused = false
-            log(t, "run ended: \(clean)", .warning)
+            log(t, "run ended: \(Sanitizer.clean(reason.text, maxColumns: 80))", .warning)
         }
+        if let trial = event.body.trial, let i = index[trial] { syncStatus(i) }
+    }
+
+    private mutating func continueRun() {
+        for w in workers.indices where workers[w].isBusy {
+            if w < run.slots.count, run.slots[w] != nil { continue }
+            if let trial = workers[w].trial, let i = index[trial], trials[i].worker == w {
+                trials[i].worker = nil
+                setTowards(i, nil)
+            }
+            workers[w] = WorkerSlot()
+        }
+        trimIdleWorkers()
+        for i in trials.indices { syncStatus(i) }
     }
 
     private mutating func start(_ info: RunInfo) {
-        self.info = info
         runName = Sanitizer.clean(info.name, maxColumns: 80)
         objective = Sanitizer.clean(info.objective, maxColumns: 60)
         metricName = Sanitizer.clean(info.metric, maxColumns: 30)
         parameterNames = info.parameters.map { Sanitizer.clean($0, maxColumns: 40) }
-        workerCount = info.workers
         while workers.count < min(info.workers, Self.maxWorkers) { workers.append(WorkerSlot()) }
         for (b, ladder) in info.ladders.enumerated() {
             for (k, r) in ladder.enumerated() { ensureRung(b, k, resource: r) }
@@ -118,7 +115,6 @@ extension DashboardModel {
         let i = slot(of: trial)
         clearWaiting(i)
         setTowards(i, towardsRung(of: i, rung: rung, from: from))
-        setStatus(i, .running)
         guard worker >= 0, worker < Self.maxWorkers else { return }
         trials[i].worker = worker
         while workers.count <= worker { workers.append(WorkerSlot()) }
@@ -171,23 +167,21 @@ extension DashboardModel {
             clearWaiting(i)
             trials[i].waitingAt = d.rung
             rungs[d.bracket][d.rung].waiting += 1
-            setStatus(i, .waiting)
         case .stop:
             rungs[d.bracket][d.rung].stopped += 1
-            end(i, .stopped)
+            end(i)
         case .complete:
             rungs[d.bracket][d.rung].completed += 1
-            end(i, .completed)
+            end(i)
         case .promote:
             break
         }
     }
 
-    /// Puts the trial in a final status and frees its rung bookkeeping.
-    private mutating func end(_ i: Int, _ status: TrialStatus) {
+    /// Frees an ended trial's rung bookkeeping (its status comes from the run's state).
+    private mutating func end(_ i: Int) {
         clearWaiting(i)
         setTowards(i, nil)
-        setStatus(i, status)
     }
 
     private mutating func trimIdleWorkers() {

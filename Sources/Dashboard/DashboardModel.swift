@@ -16,8 +16,12 @@ public struct DashboardModel: Sendable {
     /// Width in event-time seconds of the window that measures reports per second.
     public static let reportWindow = 5.0
 
+    /// The run's state: the one fold of its events, shared with the tuner, `export` and the summaries
+    /// (trials' statuses, workers, counters, the end). The rest of this model is what only a screen
+    /// needs beside it: sanitized names, rung occupancy, curves, decisions, messages.
+    public internal(set) var run = RunState()
     /// The run's description, once `runStarted` arrived.
-    public internal(set) var info: RunInfo?
+    public var info: RunInfo? { run.info }
     /// Sanitized run name, objective, metric name and parameter names.
     public internal(set) var runName = ""
     /// Sanitized objective name.
@@ -27,15 +31,15 @@ public struct DashboardModel: Sendable {
     /// Sanitized hyperparameter names, in search-space order.
     public internal(set) var parameterNames: [String] = []
     /// Time of the latest event (seconds since the run started).
-    public internal(set) var elapsed = 0.0
+    public var elapsed: Double { run.time }
     /// Events folded so far.
-    public internal(set) var eventCount = 0
+    public var eventCount: Int { run.events }
     /// True while the whole run is paused.
-    public internal(set) var runPaused = false
+    public var runPaused: Bool { run.runPaused }
     /// Why the run ended, once it did (sanitized).
-    public internal(set) var endedReason: String?
+    public var endedReason: String? { run.endReason.map { Sanitizer.clean($0.text, maxColumns: 80) } }
     /// Worker slots the run wants now.
-    public internal(set) var workerCount = 0
+    public var workerCount: Int { run.workerLimit }
     /// Worker slots (may exceed `workerCount` while retired slots finish their jobs).
     public internal(set) var workers: [WorkerSlot] = []
     /// Rung occupancy: `rungs[bracket][rung]`.
@@ -56,7 +60,7 @@ public struct DashboardModel: Sendable {
     /// Messages, oldest first (see `recentMessages`).
     var messageLog: [Message] = []
     /// Resource units trained so far, across all trials.
-    public internal(set) var totalResource = 0
+    public var totalResource: Int { run.totalResource }
     /// Event times of recent metric reports (from `reportHead` on).
     var reportTimes: [Double] = []
     var reportHead = 0
@@ -87,7 +91,7 @@ public struct DashboardModel: Sendable {
     }
 
     /// True once the run has ended.
-    public var isEnded: Bool { endedReason != nil }
+    public var isEnded: Bool { run.isEnded }
 
     /// The goal of the metric (minimize when unknown).
     public var goal: Goal { info?.goal ?? .minimize }
@@ -146,7 +150,9 @@ public struct DashboardModel: Sendable {
         return trials.count - 1
     }
 
-    mutating func setStatus(_ i: Int, _ status: TrialStatus) {
+    /// Shows the trial's status as the run's state has it (a trial first seen mid-run keeps its own).
+    mutating func syncStatus(_ i: Int) {
+        guard let status = run.trial(trials[i].id)?.status else { return }
         let old = trials[i].status
         guard old != status else { return }
         counts[old.order] -= 1

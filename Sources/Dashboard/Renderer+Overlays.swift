@@ -86,6 +86,18 @@ extension Renderer {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
             y += 1
         }
+        if let reason = t.failureReason {
+            // The whole reason (a command's stderr tail included), as much as half the overlay holds.
+            let room = max(1, (inner.y + inner.height - y) / 2)
+            let lines = wrap("failed: " + reason, width: inner.width - 2)
+            for (i, line) in lines.prefix(room).enumerated() {
+                let more = i == room - 1 && lines.count > room
+                grid.put(
+                    " " + (more ? String(line.dropLast(2)) + " …" : line), x: inner.x, y: y, role: .bad,
+                    maxWidth: inner.width)
+                y += 1
+            }
+        }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
             grid.put(
                 " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",
@@ -102,11 +114,22 @@ extension Renderer {
             drawCurve(t, Rect(x: inner.x + 11, y: y, width: inner.width - 13, height: plotHeight))
             y += plotHeight + 1
         }
+        // The last lines of the trial's standard error, at the bottom of the overlay.
+        let output = ui.detailOutput.suffix(max(0, min(6, (inner.y + inner.height - y - 3) / 2)))
+        let bottom = inner.y + inner.height - (output.isEmpty ? 0 : output.count + 1)
+        if !output.isEmpty {
+            grid.put(" stderr (last lines)", x: inner.x, y: bottom, role: .header, maxWidth: inner.width)
+            for (i, line) in output.enumerated() {
+                grid.put(
+                    " " + Sanitizer.clean(line, maxColumns: 512), x: inner.x, y: bottom + 1 + i, role: .dim,
+                    maxWidth: inner.width)
+            }
+        }
         x = grid.put(" decisions", x: inner.x, y: y, role: .header)
         y += 1
         let lines = t.decisions.map(decisionText)
         if lines.isEmpty { grid.put(" none yet", x: inner.x, y: y, role: .dim) }
-        let visible = max(0, inner.y + inner.height - y)
+        let visible = max(0, bottom - y)
         let top = max(0, min(ui.detailTop, lines.count - visible))
         for (i, line) in lines.dropFirst(top).prefix(visible).enumerated() {
             let d = t.decisions[top + i]

@@ -95,14 +95,15 @@ extension Renderer {
             let y = inner.y + 1 + row - top
             let selected = ui.focus == .workers && i == ui.selectedWorker
             let marker = selected ? ">" : " "
+            let gpu = model.info?.devices(worker: i).map { "  gpu " + Sanitizer.clean($0, maxColumns: 24) } ?? ""
             guard let trial = w.trial else {
-                let state = i >= model.workerCount ? "retired" : "idle"
+                let state = (i >= model.workerCount ? "retired" : "idle") + gpu
                 grid.put(
                     marker + pad(String(i), 2, right: true) + "      -  " + state, x: inner.x, y: y,
                     role: selected ? .selected : .dim, maxWidth: inner.width)
                 continue
             }
-            let state = i >= model.workerCount ? "retiring" : "run"
+            let state = (i >= model.workerCount ? "retiring" : "run") + gpu
             let fixed =
                 marker + pad(String(i), 2, right: true) + pad(String(trial), 7, right: true)
                 + pad(String(w.bracket), 3, right: true) + pad(String(w.rung), 5, right: true)

@@ -38,6 +38,10 @@ public struct TrialRecord: Sendable {
     public var curve: [CurvePoint]
     /// Every decision about the trial, oldest first (bounded by `decisionCapacity`).
     public var decisions: [Decision]
+    /// Why it failed, sanitized, whole (up to `reasonColumns`), when it failed.
+    public var failureReason: String?
+    /// The longest failure reason kept (a command's reason holds its 4 KiB stderr tail).
+    public static let reasonColumns = 5_000
     /// The worker slot training it, if a job is running.
     public var worker: Int?
     /// The rung its running job trains towards.

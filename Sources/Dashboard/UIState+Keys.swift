@@ -17,7 +17,7 @@ extension UIState {
             return []
         case .confirmQuit:
             overlay = nil
-            if key == .char("y") || key == .char("Y") { return [.send(.stopRun(reason: "user quit")), .quit] }
+            if key == .char("y") || key == .char("Y") { return [.send(.stopRun(reason: .userQuit)), .quit] }
             flash = "quit cancelled"
             return []
         case .help:

@@ -25,6 +25,9 @@ public struct UIState: Sendable {
     public var messageTop = 0
     /// Scroll offset of the decisions in the detail overlay.
     public var detailTop = 0
+    /// The last lines of the detail overlay's trial's own output (a command's `stderr.log`), read by the
+    /// terminal loop while the overlay is open (untrusted text: drawn sanitized).
+    public var detailOutput: [String] = []
     /// What the trials list is sorted by.
     public var sortKey: SortKey = .status
     /// Sort direction.

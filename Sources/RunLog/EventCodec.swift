@@ -129,7 +129,7 @@ public enum EventCodec {
         case .runEnded(let reason):
             w.string("run_ended")
             w.key("reason")
-            w.string(reason)
+            w.string(reason.text)
         }
         w.endObject()
     }
@@ -208,6 +208,16 @@ public enum EventCodec {
         w.beginArray()
         for p in info.parameters { w.string(p) }
         w.endArray()
+        if let groups = info.workerDevices {
+            w.key("worker_devices")
+            w.beginArray()
+            for group in groups {
+                w.beginArray()
+                for d in group { w.string(d) }
+                w.endArray()
+            }
+            w.endArray()
+        }
         w.endObject()
     }
 
@@ -259,7 +269,7 @@ public enum EventCodec {
         case "workers": body = .workersChanged(count: try o.int("count"), by: try o.initiator())
         case "message": body = .message(trial: try o.optionalInt("trial"), text: try o.string("text"))
         case "run_continued": body = .runContinued(events: try o.int("events"))
-        case "run_ended": body = .runEnded(reason: try o.string("reason"))
+        case "run_ended": body = .runEnded(reason: EndReason(text: try o.string("reason")))
         default: throw SchemaError("unknown event type '\(type.prefix(40))'")
         }
         return RunEvent(seq: seq, time: t, body: body)
@@ -319,10 +329,28 @@ public enum EventCodec {
             guard case .string(let name) = p else { throw SchemaError("parameter names must be strings") }
             params.append(name)
         }
+        // Optional (a run without GPUs has none): at most 512 groups of at most 64 ids of at most 64 bytes.
+        var devices: [[String]]?
+        if let raw = o.raw("worker_devices") {
+            guard case .array(let groups) = raw, groups.count <= 512 else {
+                throw SchemaError("'worker_devices' must be an array of at most 512 arrays")
+            }
+            devices = try groups.map { g throws(SchemaError) -> [String] in
+                guard case .array(let ids) = g, !ids.isEmpty, ids.count <= 64 else {
+                    throw SchemaError("'worker_devices' must hold arrays of 1 to 64 device ids")
+                }
+                return try ids.map { id throws(SchemaError) -> String in
+                    guard case .string(let s) = id, !s.isEmpty, s.utf8.count <= 64 else {
+                        throw SchemaError("a device id in 'worker_devices' must be a string of 1 to 64 bytes")
+                    }
+                    return s
+                }
+            }
+        }
         return RunInfo(
             name: try o.string("name"), objective: try o.string("objective"), metric: try o.string("metric"),
             goal: goal, settings: settings, ladders: ladders, workers: try o.int("workers"),
-            maxSeconds: try o.optionalDouble("max_seconds"), parameters: params)
+            maxSeconds: try o.optionalDouble("max_seconds"), parameters: params, workerDevices: devices)
     }
 }
 

@@ -1,13 +1,13 @@
 import ASHA
 
 /// Who caused a pause, resume or stop: the user from the dashboard, or the tuner itself.
-public enum Initiator: String, Sendable, Codable, Equatable {
+public enum Initiator: String, Sendable, Equatable {
     case user
     case tuner
 }
 
 /// What a run is, as told once at its start: enough for a dashboard to lay out its panes.
-public struct RunInfo: Sendable, Equatable, Codable {
+public struct RunInfo: Sendable, Equatable {
     /// The run's name (from the spec; untrusted text).
     public var name: String
     /// The objective's name.
@@ -24,10 +24,12 @@ public struct RunInfo: Sendable, Equatable, Codable {
     public var maxSeconds: Double?
     /// The names of the search space's parameters, in order.
     public var parameters: [String]
+    /// The devices (GPUs) of each worker slot, slot `w` taking `workerDevices[w % count]`; nil: none.
+    public var workerDevices: [[String]]?
 
     public init(
         name: String, objective: String, metric: String, goal: Goal, settings: SchedulerSettings,
-        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String]
+        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String], workerDevices: [[String]]? = nil
     ) {
         self.name = name
         self.objective = objective
@@ -38,6 +40,13 @@ public struct RunInfo: Sendable, Equatable, Codable {
         self.workers = workers
         self.maxSeconds = maxSeconds
         self.parameters = parameters
+        self.workerDevices = workerDevices
+    }
+
+    /// The devices of worker slot `worker` ("0,1"), or nil when the run assigns none.
+    public func devices(worker: Int) -> String? {
+        guard let groups = workerDevices, !groups.isEmpty else { return nil }
+        return groups[worker % groups.count].joined(separator: ",")
     }
 }
 
@@ -93,8 +102,23 @@ public struct RunEvent: Sendable, Equatable {
         case message(trial: TrialID?, text: String)
         /// The run was resumed from its log by `ashb-top resume`, after `events` recorded events.
         case runContinued(events: Int)
-        /// The run ended, with its reason ("finished", "budget", "interrupted", "user quit", ...).
-        case runEnded(reason: String)
+        /// The run ended, with its reason.
+        case runEnded(reason: EndReason)
+    }
+}
+
+extension RunEvent.Body {
+    /// The trial the event is about, if it is about one.
+    public var trial: TrialID? {
+        switch self {
+        case .trialSampled(let t, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
+            .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialCompleted(let t, _, _),
+            .trialFailed(let t, _), .newBest(let t, _, _):
+            return t
+        case .decision(let d): return d.trial
+        case .message(let t, _): return t
+        case .runStarted, .runPaused, .runResumed, .workersChanged, .runContinued, .runEnded: return nil
+        }
     }
 }
 
@@ -108,5 +132,5 @@ public enum Command: Sendable, Equatable {
     /// Set the number of worker slots (at least 1).
     case setWorkers(Int)
     /// Stop the run gracefully: running jobs are told to stop, the log is closed with `reason`.
-    case stopRun(reason: String)
+    case stopRun(reason: EndReason)
 }

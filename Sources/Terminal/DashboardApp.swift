@@ -15,16 +15,20 @@ public struct DashboardOptions: Sendable {
     public var framesPerSecond: Int
     /// Leave the loop by itself once the run has ended (else wait for q).
     public var exitWhenEnded: Bool
+    /// The last lines a trial's program wrote to its standard error (a command's `stderr.log`), shown
+    /// in the trial's detail view and read again every second while it is open; nil: none.
+    public var trialOutput: (@Sendable (Int) -> [String])?
 
     public init(
         ascii: Bool = false, noColor: Bool = false, readOnly: Bool = false, framesPerSecond: Int = 15,
-        exitWhenEnded: Bool = false
+        exitWhenEnded: Bool = false, trialOutput: (@Sendable (Int) -> [String])? = nil
     ) {
         self.ascii = ascii
         self.noColor = noColor
         self.readOnly = readOnly
         self.framesPerSecond = framesPerSecond
         self.exitWhenEnded = exitWhenEnded
+        self.trialOutput = trialOutput
     }
 }
 
@@ -73,6 +77,9 @@ public enum DashboardApp {
         var backlog: [RunEvent] = []
         var backlogHead = 0
         var lastFold = DispatchTime.now().uptimeNanoseconds
+        // Whose output the detail view shows, and when it was read.
+        var outputTrial: Int?
+        var outputReadAt: UInt64 = 0
         while true {
             if let sig = session.signals.pending { return .signal(sig) }
             // Catching up: only peek at the keyboard. Something to show: wait for the next frame slot.
@@ -113,6 +120,19 @@ public enum DashboardApp {
                 }
                 session.dirty = true
                 session.urgent = true
+            }
+            if let read = options.trialOutput, case .detail(let id)? = session.ui.overlay {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if id != outputTrial || now &- outputReadAt > 1_000_000_000 {
+                    let lines = read(id)
+                    if lines != session.ui.detailOutput || id != outputTrial { session.dirty = true }
+                    session.ui.detailOutput = lines
+                    outputTrial = id
+                    outputReadAt = now
+                }
+            } else if outputTrial != nil {
+                outputTrial = nil
+                session.ui.detailOutput = []
             }
             if options.exitWhenEnded, model.isEnded { return .runEnded }
             session.drawIfDue(frozen ?? model)

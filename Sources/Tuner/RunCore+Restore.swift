@@ -1,5 +1,5 @@
 import ASHA
-import Objectives
+import ObjectiveProtocol
 import RunLog
 
 /// Why a log cannot be resumed.
@@ -9,18 +9,34 @@ public struct RestoreError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 }
 
-/// Rebuilding a run from its log: the scheduler's state is a fold over the events.
+/// Rebuilding a run from its log.
 ///
-/// Each event is applied with the same transitions the live run made, and every scheduler call the
-/// live run made is made again in the same order (a `sampled` or `promote` event is one `nextJob()`, a
-/// finite `metric` is one `reportAll`, a `failed` or `killed` is one `trialEnded`, an interrupted job is
-/// one `jobInterrupted`, a continued one `resumeJob`). The scheduler is deterministic, so its answers
-/// must match what the log recorded; any difference is reported as an inconsistent log.
+/// The run's state is the same fold the live run made: each logged event is applied to `state` as the
+/// live run applied it when it emitted it. Before that, every scheduler call the live run made is made
+/// again in the same order, and the scheduler's answer is checked against the log: a `trial_sampled` or
+/// a promotion is one `nextJob()` (same trial, bracket, configuration, rung), a `job_started` of an
+/// interrupted job is one `resumeJob` (same rung and target), a finite `metric` is one `reportAll` whose
+/// decisions, new bests and completion must be the events that follow it; a `failed` or `killed` is one
+/// `trialEnded`, a pause mid-job one `jobInterrupted`. The scheduler is deterministic, so any difference
+/// (or a transition the state calls illegal) is an inconsistent log.
 extension RunCore {
     func restore(_ event: RunEvent) throws(RestoreError) {
         seq = event.seq + 1
         now = max(now, event.time)
-        lastTick = now
+        try replayScheduler(event)
+        if let violation = applyRestored(event) { throw RestoreError("inconsistent log: \(violation)") }
+    }
+
+    private func replayScheduler(_ event: RunEvent) throws(RestoreError) {
+        let n = event.seq
+        if !owed.isEmpty {
+            guard event.body == owed[0] else {
+                throw RestoreError(
+                    "event \(n): the scheduler's answer to the previous metric was \(owed[0]), the log says otherwise")
+            }
+            owed.removeFirst()
+            return
+        }
         switch event.body {
         case .runStarted(let logged):
             // Budgets may be raised on resume (`--extend`); everything else must match.
@@ -31,155 +47,89 @@ extension RunCore {
             guard a == b, logged.objective == info.objective, logged.ladders == info.ladders else {
                 throw RestoreError("the log's scheduler settings or objective differ from its spec's")
             }
-            slotLimit = max(1, logged.workers)
-            if slots.count < slotLimit { slots.append(contentsOf: repeatElement(nil, count: slotLimit - slots.count)) }
         case .trialSampled(let t, let b, let config):
-            guard let job = scheduler.nextJob(), job.isNew, job.trial == t, job.bracket == b, t == trials.count else {
-                throw RestoreError("event \(event.seq): trial \(t) was not the scheduler's next new trial")
+            guard let job = scheduler.nextJob(), job.isNew, job.trial == t, job.bracket == b, t == records.count else {
+                throw RestoreError("event \(n): trial \(t) was not the scheduler's next new trial")
             }
-            let sampled = scheduler.configuration(of: t)
-            guard sampled == config else {
-                throw RestoreError("event \(event.seq): trial \(t)'s configuration differs from the seeded sample")
+            guard scheduler.configuration(of: t) == config else {
+                throw RestoreError("event \(n): trial \(t)'s configuration differs from the seeded sample")
             }
-            trials.append(TrialRecord(id: t, bracket: b, config: config))
-            trials[t].job = job
+            records.append(TrialRecord())
+            records[t].job = job
         case .decision(let d) where d.action == .promote:
             guard let job = scheduler.nextJob(), let p = job.promotion, p.trial == d.trial, p.rung == d.rung else {
-                throw RestoreError("event \(event.seq): trial \(d.trial)'s promotion differs from the scheduler's")
+                throw RestoreError("event \(n): trial \(d.trial)'s promotion differs from the scheduler's")
             }
-            if trials[d.trial].status == .paused {
+            if state.trial(d.trial)?.status == .paused {
                 scheduler.jobInterrupted(d.trial)
-                trials[d.trial].pendingJob = true
             } else {
-                // Its job starts at once in a live run; a log cut right here leaves it to finishRestore.
-                trials[d.trial].job = job
-                trials[d.trial].status = .running
+                records[d.trial].job = job
             }
-        case .decision:
-            break  // taken again, and checked, at its metric
-        case .jobStarted(let t, let w, _, _, _):
-            try known(t, event)
-            trials[t].lastEventTime = event.time
-            trials[t].lastEventSeq = event.seq
-            if trials[t].job == nil {
-                trials[t].job = scheduler.resumeJob(for: t)
-                trials[t].pendingJob = false
-                queued.removeAll { $0 == t }
+        case .decision(let d):
+            throw RestoreError("event \(n): a decision about trial \(d.trial) that the scheduler did not take")
+        case .jobStarted(let t, _, let rung, let from, let to):
+            let trial = try known(t, n)
+            records[t].lastEventTime = event.time
+            records[t].lastEventSeq = n
+            if records[t].job == nil { records[t].job = scheduler.resumeJob(for: t) }
+            guard let job = records[t].job, job.rung == rung, job.toResource == to, from == trial.lastResource else {
+                throw RestoreError("event \(n): trial \(t)'s job differs from the scheduler's")
             }
-            if w >= slots.count { slots.append(contentsOf: repeatElement(nil, count: w + 1 - slots.count)) }
-            trials[t].status = .running
-            trials[t].worker = w
-            slots[w] = t
-            runningCount += 1
         case .metric(let t, let r, let v):
-            try known(t, event)
-            trials[t].lastEventTime = event.time
-            trials[t].lastEventSeq = event.seq
-            reports += 1
-            trials[t].resource = r
+            _ = try known(t, n)
+            records[t].lastEventTime = event.time
+            records[t].lastEventSeq = n
             guard v.isFinite else { return }  // the `failed` event that follows ends it
             let decisions = scheduler.reportAll(trial: t, resource: r, value: v)
-            var jobOver = false
-            if let d = decisions.last {
-                switch d.action {
-                case .stop: trials[t].status = .stopped
-                case .complete: trials[t].status = .completed
-                case .wait:
-                    trials[t].status = .waiting
-                    jobOver = true
-                case .continue, .promote: break
-                }
-                if d.action != .continue { trials[t].job = nil }
+            owed = Self.events(
+                recording: decisions, trial: t, resource: r, value: v, best: state.best, goal: scheduler.settings.goal)
+            if let last = decisions.last?.action, last == .stop || last == .complete || last == .wait {
+                records[t].job = nil
+            } else if let job = records[t].job, r >= job.toResource {
+                records[t].job = nil
             }
-            if !jobOver, let job = trials[t].job, r >= job.toResource {
-                trials[t].status = .waiting
-                trials[t].job = nil
-            }
-        case .jobEnded(let t, let w):
-            try known(t, event)
-            if slots.indices.contains(w) { slots[w] = nil }
-            trials[t].worker = nil
-            runningCount -= 1
         case .trialPaused(let t, _):
-            try known(t, event)
-            if trials[t].status == .running, trials[t].job != nil {
+            // Running, or promoted while its last job's process was still ending (waiting, job handed out).
+            let status = try known(t, n).status
+            if status == .running || status == .waiting, records[t].job != nil {
                 scheduler.jobInterrupted(t)
-                trials[t].job = nil
-                trials[t].pendingJob = true
-            }
-            queued.removeAll { $0 == t }
-            trials[t].status = .paused
-        case .trialResumed(let t, _):
-            try known(t, event)
-            if trials[t].pendingJob {
-                trials[t].status = .queued
-                queued.append(t)
-            } else {
-                trials[t].status = .waiting
+                records[t].job = nil
             }
         case .trialKilled(let t):
-            try known(t, event)
-            trials[t].status = .killed
-            trials[t].job = nil
-            queued.removeAll { $0 == t }
+            _ = try known(t, n)
+            records[t].job = nil
             scheduler.trialEnded(t, outcome: .killed)
-        case .trialCompleted(let t, _, _):
-            try known(t, event)
-            trials[t].status = .completed
         case .trialFailed(let t, _):
-            try known(t, event)
-            trials[t].status = .failed
-            trials[t].job = nil
+            _ = try known(t, n)
+            records[t].job = nil
             scheduler.trialEnded(t, outcome: .failed)
-        case .newBest(let t, let r, let v):
-            try known(t, event)
-            best = RunSummary.Best(trial: t, value: v, resource: r, config: trials[t].config)
-        case .runPaused: runPaused = true
-        case .runResumed: runPaused = false
-        case .workersChanged(let n, _):
-            slotLimit = n
-            if slots.count < n { slots.append(contentsOf: repeatElement(nil, count: n - slots.count)) }
-        case .message: break
-        case .runEnded(let reason):
-            endReason = reason
-            restoredEndReason = reason
-        case .runContinued: restoredEndReason = nil
+        case .jobEnded, .trialResumed, .trialCompleted, .newBest, .runPaused, .runResumed, .workersChanged,
+            .message, .runEnded, .runContinued:
+            break
         }
     }
 
-    private func known(_ t: TrialID, _ event: RunEvent) throws(RestoreError) {
-        guard trials.indices.contains(t) else {
-            throw RestoreError("event \(event.seq) names trial \(t), which was never sampled")
+    private func known(_ t: TrialID, _ seq: Int) throws(RestoreError) -> RunState.Trial {
+        guard let trial = state.trial(t) else {
+            throw RestoreError("event \(seq) names trial \(t), which was never sampled")
         }
+        return trial
     }
 
-    /// After the last event: jobs that were running when the process died, and trials paused (by the
-    /// user or by a stop), continue; the run is no longer paused or ended; the resume is recorded.
+    /// After the last event: jobs that were running when the process died are noted (the simulated clock
+    /// continues each on its worker), their jobs (and jobs handed out but not started) are interrupted in
+    /// the scheduler, so that it gives them again. The run's state changes when `start()` records the
+    /// continuation (`run_continued`: those trials, and the paused ones, are queued again).
     func finishRestore(eventsRead: Int) {
-        // Jobs in flight at the end of the log, in the order their last steps began: the simulated clock
-        // continues each on its worker from that moment, so its next step ends when it would have.
-        inFlight = trials.indices.filter { trials[$0].status == .running && trials[$0].worker != nil }
-            .sorted { trials[$0].lastEventSeq < trials[$1].lastEventSeq }
-            .map { (trial: $0, worker: trials[$0].worker!, since: trials[$0].lastEventTime) }
-        for t in trials.indices where trials[t].status == .running || trials[t].status == .paused {
-            if trials[t].status == .running, trials[t].job != nil {
-                scheduler.jobInterrupted(t)
-                trials[t].job = nil
-                trials[t].pendingJob = true
-            }
-            trials[t].worker = nil
-            if trials[t].pendingJob {
-                trials[t].status = .queued
-                if !queued.contains(t) { queued.append(t) }
-            } else {
-                trials[t].status = .waiting
-            }
+        // Jobs in flight at the end of the log, in the order their last steps began.
+        inFlight = state.trials.indices.filter { state.trials[$0].status == .running && state.trials[$0].worker != nil }
+            .sorted { records[$0].lastEventSeq < records[$1].lastEventSeq }
+            .map { (trial: $0, worker: state.trials[$0].worker!, since: records[$0].lastEventTime) }
+        for t in records.indices where records[t].job != nil {
+            scheduler.jobInterrupted(t)
+            records[t].job = nil
         }
-        for t in trials.indices where trials[t].status == .queued && !queued.contains(t) { queued.append(t) }
-        slots = Array(repeating: nil, count: slotLimit)
-        runningCount = 0
-        runPaused = false
-        endReason = nil
+        restoredEndReason = state.endReason
         stopReason = nil
         restoredEvents = eventsRead
     }
@@ -189,8 +139,9 @@ extension RunCore {
     /// Continues an in-flight job of a restored run on its old worker (simulated clock), or nil when the
     /// worker is taken or the trial cannot run.
     func resumeInFlight(trial t: TrialID, worker: Int) -> Assignment? {
-        guard worker < slots.count, slots[worker] == nil, trials[t].status == .queued else { return nil }
-        queued.removeAll { $0 == t }
+        guard worker < state.slots.count, state.slots[worker] == nil, state.trials[t].status == .queued else {
+            return nil
+        }
         return startJob(trial: t, worker: worker)
     }
 }

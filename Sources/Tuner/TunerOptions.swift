@@ -22,10 +22,13 @@ public struct TunerOptions: Sendable, Equatable {
     public var maxFailures: Int?
     /// The most worker slots the run may have (e.g. the number of GPU groups); nil: 512.
     public var maxWorkers: Int?
+    /// The devices of each worker slot, recorded in the run's description for the dashboard; nil: none.
+    public var workerDevices: [[String]]?
 
     public init(
         name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil,
-        spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil
+        spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil,
+        workerDevices: [[String]]? = nil
     ) {
         self.name = name
         self.workers = workers
@@ -34,6 +37,7 @@ public struct TunerOptions: Sendable, Equatable {
         self.spillDirectory = spillDirectory
         self.maxFailures = maxFailures
         self.maxWorkers = maxWorkers
+        self.workerDevices = workerDevices
     }
 }
 

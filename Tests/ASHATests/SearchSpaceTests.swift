@@ -121,13 +121,6 @@ struct SearchSpaceTests {
         let values = (0..<100).map { space.sample(index: $0, seed: 1)["x"]! }
         #expect(Set(values).count == 100)
     }
-
-    @Test func codableRoundTripAndValidationOnDecode() throws {
-        let data = try JSONEncoder().encode(Self.space)
-        #expect(try JSONDecoder().decode(SearchSpace.self, from: data) == Self.space)
-        let bad = #"{"parameters":[{"name":"lr","domain":{"int":{"low":5,"high":1}}}]}"#
-        #expect(throws: SearchSpaceError.self) { try JSONDecoder().decode(SearchSpace.self, from: Data(bad.utf8)) }
-    }
 }
 
 @Suite("Quantized domains")

@@ -2,6 +2,8 @@ import Foundation
 import RunLog
 import Testing
 
+@testable import AshbTop
+
 /// `ashb-top run` and `resume` with the `command` objective, end to end: children that hang, ignore
 /// SIGTERM or crash; kill -9 of ashb-top; GPUs through the children's environment. The deadlines below
 /// guard against hanging; they are not measurements (those are in the README).
@@ -38,8 +40,8 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
         p.arguments = arguments
-        FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: dir + "/out.txt")
         p.standardError = FileHandle(forWritingAtPath: dir + "/err.txt")
         p.standardInput = FileHandle.nullDevice
@@ -115,7 +117,7 @@ import Testing
         #expect(p.terminationStatus == (by == "signal" ? 143 : 0), "\(read(dir + "/err.txt"))")
         let last = try events(dir + "/runs").last
         let expected = by == "signal" ? "terminated (SIGTERM)" : "time budget"
-        guard case .runEnded(let reason)? = last?.body, reason == expected else {
+        guard case .runEnded(let reason)? = last?.body, reason.text == expected else {
             Issue.record("the log does not end with \(expected): \(String(describing: last))")
             return
         }
@@ -148,7 +150,7 @@ import Testing
             Issue.record("no run_ended")
             return
         }
-        #expect(reason.contains("max_failures"))
+        #expect(reason.text.contains("max_failures"))
         // The trial's standard error is kept in its directory.
         let run = try onlyRun(in: dir + "/runs")
         #expect(read(run + "/trials/0/stderr.log").contains("cannot import torch"))
@@ -174,6 +176,51 @@ import Testing
         #expect(result.status == 0, "\(result.err)")
         let seen = Set(read(dir + "/gpus.txt").split(separator: "\n").map(String.init))
         #expect(seen == ["0=0,1", "1=2,3"], "two workers (one per group), each with its group: \(seen)")
+        // The dashboard's Workers pane reads the slots' devices from the run's description.
+        guard case .runStarted(let info)? = try events(dir + "/runs").first?.body else {
+            Issue.record("no run_started")
+            return
+        }
+        #expect(info.workerDevices == [["0", "1"], ["2", "3"]])
+    }
+
+    /// A finished run keeps the best trial's checkpoint directory (`best`), every one that was not
+    /// removed as its trial ended (`all`: all of them), or none; the summary prints the size.
+    @Test(arguments: ["best", "all", "none"])
+    func keepCheckpoints(keep: String) throws {
+        let (dir, spec) = try setUp(
+            script: """
+                d="$ASHB_CHECKPOINT_DIR"
+                r=0
+                if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
+                while [ $r -lt $ASHB_JOB_RESOURCE ]; do
+                    r=$((r + 1))
+                    echo $r > "$d/state"
+                    echo "{\\"resource\\": $r, \\"value\\": $(( (ASHB_TRIAL * 7) % 11 )).$r}"
+                done
+                """,
+            spec: """
+                objective: {name: command, run: "/bin/sh train.sh", max_resource: 9, checkpoint: true, keep_checkpoints: \(keep)}
+                space: {x: {type: uniform, low: 0, high: 1}}
+                scheduler: {variant: promotion, max_resource: 9}
+                workers: 2
+                budget: {trials: 12}
+                """)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try runAshbTop(["run", spec, "--headless", "--runs-dir", dir + "/runs"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("Disk "), "\(result.out)")
+        let run = try onlyRun(in: dir + "/runs")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: run + "/trials").filter {
+            FileManager.default.fileExists(atPath: run + "/trials/\($0)/checkpoint")
+        }
+        var best: Int?
+        for e in try events(dir + "/runs") { if case .newBest(let t, _, _) = e.body { best = t } }
+        switch keep {
+        case "best": #expect(kept == [String(try #require(best))], "\(kept)")
+        case "all": #expect(kept.count == 12, "\(kept)")
+        default: #expect(kept.isEmpty, "\(kept)")
+        }
     }
 
     @Test func gpusAutoWithoutNvidiaSmiIsAnErrorNamingTheKey() throws {
@@ -208,6 +255,8 @@ import Testing
                 r=0
                 if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
                 echo "$ASHB_TRIAL $r $$" >> "$(dirname "$0")/starts.txt"
+                # Saved but not recorded (ashb-top died in between): report that step again.
+                if [ $r -gt $ASHB_RESOURCE ]; then echo "{\\"resource\\": $r, \\"value\\": $(( (ASHB_TRIAL * 7) % 11 )).$r}"; fi
                 while [ $r -lt $ASHB_JOB_RESOURCE ]; do
                     sleep 0.2
                     r=$((r + 1))
@@ -258,5 +307,23 @@ import Testing
             return nil
         }
         #expect(!messages.contains { $0.contains("from zero") }, "no trial trained again from zero: \(messages)")
+        let failures = try events(dir + "/runs").compactMap { e -> String? in
+            if case .trialFailed(_, let reason) = e.body { return reason }
+            return nil
+        }
+        #expect(failures.isEmpty, "no trial failed: \(failures)")
+    }
+}
+
+/// The last lines of a trial's stderr.log, for the dashboard's detail view.
+@Suite struct StderrTailTests {
+    @Test func lastLinesOfTheTrialsLog() throws {
+        let run = newDirectory()
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        #expect(RunDirectory.stderrTail(runPath: run, trial: 3).isEmpty, "no file, no lines")
+        try FileManager.default.createDirectory(atPath: run + "/trials/3", withIntermediateDirectories: true)
+        let long = (1...5_000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try long.write(toFile: run + "/trials/3/stderr.log", atomically: true, encoding: .utf8)
+        #expect(RunDirectory.stderrTail(runPath: run, trial: 3, lines: 3) == ["line 4998", "line 4999", "line 5000"])
     }
 }

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import RunFixtures
 import RunLog
 import Testing
 
@@ -117,7 +118,7 @@ import Testing
     func longBadLog() throws -> (path: String, events: Int) {
         let path = newDirectory() + "/events.jsonl"
         let writer = try LogWriter(creating: path, header: LogHeader(program: "test", spec: "", seed: 1))
-        let events = SyntheticEvents.demo(count: 700, workers: 4, brackets: 2, finish: true)
+        let events = RecordedRun.events(count: 700, workers: 4, brackets: 2, finish: true)
         try #require(events.count > 6000)
         for e in events.prefix(6000) { writer.receive(e) }
         writer.close()

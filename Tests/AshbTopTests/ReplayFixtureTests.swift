@@ -136,7 +136,7 @@ import Tuner
 
     @Test func untilStopsThere() throws {
         let events = try LogReader(path: Self.fixtureLog).readAll()
-        var expected = ReplaySummary()
+        var expected = RunState()
         for e in events where e.time <= 20 { expected.apply(e) }
         let info = try #require(expected.info)
         for until in ["20", "20s", "0m20s"] {

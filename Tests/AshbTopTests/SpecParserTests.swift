@@ -112,3 +112,59 @@ func specError(_ text: String) -> SpecError? {
         #expect(demo.workers == 4)
     }
 }
+
+/// `gpus`, `gpus_per_worker` and `budget.max_failures`: read, checked, and turned into worker slots.
+@Suite struct GPUSpecTests {
+    private let command = "objective: {name: command, run: /bin/true, checkpoint: true}\n"
+
+    @Test func readsGPUsAndMaxFailures() throws {
+        let s = try SpecParser.parse(command + "gpus: [0, 1, GPU-8d2c]\nbudget: {max_failures: 3}\n")
+        #expect(s.gpus == .devices(["0", "1", "GPU-8d2c"]))
+        #expect(s.gpusLine == 2)
+        #expect(s.maxFailures == 3)
+        #expect(try SpecParser.parse(command + "gpus: auto\n").gpus == .auto)
+        #expect(try SpecParser.parse(command).maxFailures == 10, "the default")
+    }
+
+    @Test(arguments: [
+        ("gpus: 3\n", "'gpus': must be auto or a list"),
+        ("gpus: [0, 0]\n", "device 0 is listed twice"),
+        ("gpus: [\"0,1\"]\n", "a device id must be"),
+        ("gpus: []\n", "must list 1 to 512 devices"),
+        ("gpus_per_worker: 2\n", "'gpus_per_worker': needs 'gpus'"),
+        ("budget: {max_failures: -1}\n", "'budget.max_failures'"),
+    ])
+    func badGPUKeysAreNamed(line: String, message: String) {
+        let error = specError(command + line)
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.line != nil)
+    }
+
+    private func load(_ text: String, workers: Int? = nil) throws -> Experiment {
+        try Experiment.load(
+            specText: text, label: "spec", baseDirectory: nil, seed: nil, workers: workers, simulate: false)
+    }
+
+    private func message(_ body: () throws -> Void) -> String {
+        do {
+            try body()
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func groupsBecomeWorkerSlots() throws {
+        let e = try load(command + "gpus: [0, 1, 2, 3]\ngpus_per_worker: 2\n")
+        #expect(e.spec.workers == 2, "workers default to the number of groups")
+        #expect(e.maxWorkers == 2)
+        #expect(
+            message { _ = try load(command + "gpus: [0, 1, 2, 3]\ngpus_per_worker: 3\n") }.contains(
+                "'gpus_per_worker': 3 does not divide the 4 device(s)"))
+        #expect(message { _ = try load(command + "gpus: [0, 1]\nworkers: 3\n") }.contains("'workers': 3 workers"))
+        #expect(message { _ = try load(command + "gpus: [0]\n", workers: 2) }.contains("'workers': 2 workers"))
+        let noCheckpoint = "objective: {name: command, run: /bin/true}\ngpus: [0]\n"
+        #expect(message { _ = try load(noCheckpoint) }.contains("line 2: 'gpus': GPUs are assigned to the command"))
+        #expect(message { _ = try load("objective: branin\ngpus: [0]\n") }.contains("'gpus'"))
+    }
+}

@@ -1,5 +1,6 @@
 import Dashboard
 import Dispatch
+import RunFixtures
 import RunLog
 import Testing
 
@@ -25,7 +26,7 @@ struct EventInboxTests {
     }
 
     @Test func foldingTheInboxEqualsFoldingTheStream() {
-        let events = SyntheticEvents.demo(count: 200, workers: 3)
+        let events = RecordedRun.events(count: 200, workers: 3)
         let inbox = EventInbox()
         var model = DashboardModel()
         for (i, e) in events.enumerated() {

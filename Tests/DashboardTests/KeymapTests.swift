@@ -1,5 +1,6 @@
 import ASHA
 import Dashboard
+import RunFixtures
 import RunLog
 import Testing
 
@@ -216,7 +217,7 @@ struct KeymapTests {
     }
 
     @Test func incrementalSyncMatchesAFullSort() {
-        let events = SyntheticEvents.demo(count: 600, workers: 5, brackets: 2)
+        let events = RecordedRun.events(count: 600, workers: 5, brackets: 2)
         for key in SortKey.allCases {
             var model = DashboardModel()
             var ui = UIState()

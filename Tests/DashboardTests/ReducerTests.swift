@@ -1,5 +1,6 @@
 import ASHA
 import Dashboard
+import RunFixtures
 import RunLog
 import Testing
 
@@ -74,8 +75,16 @@ struct ReducerTests {
         #expect(m.count(.paused) == 1)
         #expect(m.rungs[0][0].waiting == 0)
         #expect(m.rungs[0][0].running == 0)
+        // Trial 0 was paused while waiting at its rung: it owes no job, so it waits again when resumed;
+        // trial 1 was paused mid-job: it is queued for a worker to finish that job.
         b.add(.trialResumed(trial: 0, by: .user))
-        #expect(DashboardModel(events: b.events).trial(0)?.status == .queued)
+        b.add(.trialPaused(trial: 1, by: .user))
+        b.add(.jobEnded(trial: 1, worker: 1))
+        b.add(.trialResumed(trial: 1, by: .user))
+        let resumed = DashboardModel(events: b.events)
+        #expect(resumed.trial(0)?.status == .waiting)
+        #expect(resumed.trial(1)?.status == .queued)
+        #expect(resumed.run.queued == [1])
     }
 
     @Test func stoppingVariantContinuesAndStops() {
@@ -115,7 +124,7 @@ struct ReducerTests {
         let m = DashboardModel(events: b.events)
         #expect(m.rungs[0].map(\.running) == [1, 0, 1])
         let demo = DashboardModel(
-            events: SyntheticEvents.demo(count: 300, workers: 4, finish: true, variant: .stopping))
+            events: RecordedRun.events(count: 300, workers: 4, finish: true, variant: .stopping))
         #expect(demo.count(.stopped) > 0)
         #expect(demo.count(.completed) > 0)
         #expect(demo.rungs[0].allSatisfy { $0.running == 0 && $0.waiting == 0 })
@@ -148,6 +157,7 @@ struct ReducerTests {
     @Test func messagesNewestFirstAndBounded() {
         var b = EventBuilder()
         b.add(.runStarted(EventBuilder.info()))
+        for t in 0..<1010 { b.add(.trialSampled(trial: t, bracket: 0, config: EventBuilder.config(0.01))) }
         b.add(.trialFailed(trial: 0, reason: "first"))
         b.add(.trialKilled(trial: 1))
         b.add(.workersChanged(count: 3, by: .user))
@@ -199,7 +209,9 @@ struct ReducerTests {
 
     @Test func reportsPerSecondOverTheWindow() {
         var b = EventBuilder()
-        b.add(.runStarted(EventBuilder.info()))
+        b.add(.runStarted(EventBuilder.info(ladders: [[1, 3, 9, 27]])))
+        b.add(.trialSampled(trial: 0, bracket: 0, config: EventBuilder.config(0.01)))
+        b.add(.jobStarted(trial: 0, worker: 0, rung: 3, fromResource: 0, toResource: 27))
         for i in 0...20 { b.add(.metric(trial: 0, resource: i + 1, value: 1), at: Double(i) * 0.5) }
         let m = DashboardModel(events: b.events)
         // Reports at 5.0, 5.5, ..., 10.0 fall in the last 5 seconds: 11 reports / 5 s.
@@ -234,16 +246,15 @@ struct AgreementTests {
     /// The dashboard and the log's own fold (what `export` writes) tell the same story per trial.
     @Test(arguments: [Variant.promotion, .stopping])
     func finishedRunsAgreeTrialByTrial(variant: Variant) {
-        let events = SyntheticEvents.demo(count: 300, workers: 5, brackets: 2, finish: true, variant: variant)
-        var table = TrialTable()
-        for e in events { table.apply(e) }
+        let events = RecordedRun.events(count: 300, workers: 5, brackets: 2, finish: true, variant: variant)
+        let table = RunState(events: events)
         let model = DashboardModel(events: events)
-        #expect(model.trials.count == table.rows.count)
-        for row in table.rows {
-            let t = model.trial(row.trial)
-            #expect(t?.status == row.status, "trial \(row.trial)")
-            #expect((t?.highestRung ?? -1) == row.highestRung, "trial \(row.trial)")
-            #expect(t?.lastMetric == row.lastValue, "trial \(row.trial)")
+        #expect(model.trials.count == table.trials.count)
+        for row in table.trials {
+            let t = model.trial(row.id)
+            #expect(t?.status == row.status, "trial \(row.id)")
+            #expect((t?.highestRung ?? -1) == row.highestRung, "trial \(row.id)")
+            #expect(t?.lastMetric == row.lastValue, "trial \(row.id)")
         }
         for (status, n) in table.counts { #expect(model.count(status) == n, "\(status)") }
         #expect(model.best?.trial == table.best?.trial)

@@ -1,6 +1,7 @@
 import ASHA
 import Dashboard
 import Foundation
+import RunFixtures
 import RunLog
 import Testing
 
@@ -10,16 +11,19 @@ import Testing
 struct RenderSnapshotTests {
     static let recording = ProcessInfo.processInfo.environment["ASHB_RECORD_GOLDEN"] == "1"
 
-    /// A run in flight: 60 trials sampled on 4 workers in 2 brackets, one paused by the user.
+    /// A run in flight: 60 trials sampled on 4 workers in 2 brackets, one waiting trial paused by the user.
     static func fixture() -> DashboardModel {
-        var events = SyntheticEvents.demo(count: 60, workers: 4, brackets: 2)
+        var events = RecordedRun.events(count: 60, workers: 4, brackets: 2)
         let last = events.last!
-        events.append(RunEvent(seq: last.seq + 1, time: last.time, body: .trialPaused(trial: 12, by: .user)))
-        return DashboardModel(events: events)
+        let waiting = RunState(events: events).trials.first { $0.status == .waiting }!.id
+        events.append(RunEvent(seq: last.seq + 1, time: last.time, body: .trialPaused(trial: waiting, by: .user)))
+        let model = DashboardModel(events: events)
+        precondition(model.run.violations == 0, "a recorded run is legal")
+        return model
     }
 
     static func finished() -> DashboardModel {
-        DashboardModel(events: SyntheticEvents.demo(count: 60, workers: 4, brackets: 2, finish: true))
+        DashboardModel(events: RecordedRun.events(count: 60, workers: 4, brackets: 2, finish: true))
     }
 
     func check(_ name: String, _ actual: String) throws {
@@ -77,7 +81,7 @@ struct RenderSnapshotTests {
     }
 
     @Test func stoppingVariant() throws {
-        var events = SyntheticEvents.demo(count: 80, workers: 3, variant: .stopping)
+        var events = RecordedRun.events(count: 80, workers: 3, variant: .stopping)
         let last = events.last!
         events.append(RunEvent(seq: last.seq + 1, time: last.time, body: .runPaused(by: .user)))
         try check("stopping-paused-100x30-utf8.txt", frame(DashboardModel(events: events), 100, 30, ascii: false).text)

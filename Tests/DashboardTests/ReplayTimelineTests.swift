@@ -1,12 +1,13 @@
 import ASHA
 import Dashboard
+import RunFixtures
 import RunLog
 import Testing
 
 /// The replay's timeline and player: a seek anywhere shows what playing straight through shows.
 @Suite("Replay timeline and player")
 struct ReplayTimelineTests {
-    static let events = SyntheticEvents.demo(count: 120, workers: 4, brackets: 2, finish: true)
+    static let events = RecordedRun.events(count: 120, workers: 4, brackets: 2, finish: true)
     static let size = Size(width: 120, height: 40)
 
     /// A timeline with small snapshot intervals, so seeks cross many snapshots and thinning happens.
@@ -151,7 +152,10 @@ struct ReplayTimelineTests {
 
     @Test func decisionJumpsVisitEveryDecisionAboutTheTrial() {
         let t = Self.timeline()
-        let trial = 3
+        // The trial with the most decisions (the lowest id among ties).
+        var perTrial: [Int: Int] = [:]
+        for e in Self.events { if case .decision(let d) = e.body { perTrial[d.trial, default: 0] += 1 } }
+        let trial = perTrial.max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
         let decisions = Self.events.indices.filter {
             if case .decision(let d) = Self.events[$0].body { return d.trial == trial }
             return false
@@ -163,7 +167,8 @@ struct ReplayTimelineTests {
         #expect(visited == decisions.map { $0 + 1 })
         #expect(!p.playing)
         #expect(
-            p.perform(.nextDecision, timeline: t, trial: trial, complete: true) == "no later decision about trial 3")
+            p.perform(.nextDecision, timeline: t, trial: trial, complete: true)
+                == "no later decision about trial \(trial)")
         var back: [Int] = []
         while p.perform(.previousDecision, timeline: t, trial: trial, complete: true) == nil { back.append(p.position) }
         #expect(back == Array(decisions.map { $0 + 1 }.reversed().dropFirst()))

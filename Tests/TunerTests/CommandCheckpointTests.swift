@@ -43,20 +43,22 @@ import Testing
         return objective
     }
 
-    /// The process groups this process leads through supervisors: its children that lead their own group.
-    private func ownedGroups() -> Int {
-        let me = getpid()
+    /// The process groups that hold a process of the run in `runDirectory`: the distinct groups of the
+    /// processes whose environment names it (other tests' children run at the same time).
+    private func ownedGroups(_ runDirectory: String) -> Int {
+        let marker = Array("ASHB_RUN_DIR=\(runDirectory)\u{0}".utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        var n = 0
+        var groups = Set<Int32>()
         for name in entries {
             guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")"),
+                let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
             else { continue }
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            guard fields.count > 2, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]) else { continue }
-            if ppid == me, pgrp == pid, fields[0] != "Z" { n += 1 }
+            guard fields.count > 2, fields[0] != "Z", let pgrp = Int32(fields[2]) else { continue }
+            if [UInt8](environ).firstRange(of: marker) != nil { groups.insert(pgrp) }
         }
-        return n
+        return groups.count
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -73,7 +75,7 @@ import Testing
         let done = Atomic()
         let sampler = Thread { [self] in
             while !done.isSet {
-                samples.add(ownedGroups())
+                samples.add(ownedGroups(dir + "/run"))
                 usleep(2_000)
             }
         }
@@ -95,11 +97,43 @@ import Testing
             .split(separator: "\n").map(String.init)
         #expect(starts.sorted() == expected.sorted())
         #expect(expected.contains { !$0.hasSuffix(" 0") }, "some trials were promoted and restarted")
-        #expect(ownedGroups() == 0, "no process left")
+        #expect(ownedGroups(dir + "/run") == 0, "no process left")
         // Only the best trial keeps its checkpoint directory... during the run, ended trials lose theirs.
         let trialDirs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/run/trials")) ?? []
         let kept = trialDirs.filter { FileManager.default.fileExists(atPath: dir + "/run/trials/\($0)/checkpoint") }
         #expect(kept.count == (summary.counts[.completed] ?? 0) + (summary.counts[.waiting] ?? 0))
+    }
+
+    /// A paused trial holds no process; resumed, a new process continues from its checkpoint.
+    @Test(.timeLimit(.minutes(2)))
+    func pausedTrialHoldsNoProcessAndResumesFromItsCheckpoint() throws {
+        // One step every 0.1 s, so that the pause lands mid-job.
+        let dir = try directory(Self.program.replacingOccurrences(of: "r=$((r + 1))", with: "sleep 0.1; r=$((r + 1))"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorder = Recorder()
+        let tuner = try Tuner(
+            objective: objective(dir), space: space(), settings: settings(.stopping, trials: 1, maxResource: 9),
+            options: TunerOptions(name: "command", workers: 1), backend: .dispatch, sinks: [recorder])
+        tuner.start()
+        _ = try #require(recorder.waitFor { if case .metric(0, 2, _) = $0.body { true } else { false } })
+        tuner.send(.pauseTrial(0))
+        _ = try #require(recorder.waitFor { if case .trialPaused(0, .user) = $0.body { true } else { false } })
+        _ = try #require(recorder.waitFor { if case .jobEnded(0, _) = $0.body { true } else { false } })
+        let deadline = Date().addingTimeInterval(10)
+        while ownedGroups(dir + "/run") > 0, Date() < deadline { usleep(10_000) }
+        #expect(ownedGroups(dir + "/run") == 0, "a paused trial holds no process")
+        let pausedAt =
+            recorder.events.compactMap { e -> Int? in
+                if case .metric(0, let r, _) = e.body { return r }
+                return nil
+            }.max() ?? 0
+        tuner.send(.resumeTrial(0))
+        let summary = tuner.waitUntilEnded()
+        #expect(summary.endReason == "finished")
+        let starts = ((try? String(contentsOfFile: dir + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+        #expect(starts == ["0 0", "0 \(pausedAt)"], "the second process started at the paused resource")
+        #expect(!recorder.events.contains { if case .trialFailed = $0.body { true } else { false } })
     }
 
     @Test("A restarted program that reports a resource it reported already fails, naming the restart")
@@ -161,5 +195,23 @@ final class Atomic: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return value
+    }
+}
+
+/// Live changes of the number of workers stay within `maxWorkers` (the GPU groups).
+@Suite struct WorkerLimitTests {
+    @Test func setWorkersIsCappedByMaxWorkers() throws {
+        let recorder = Recorder()
+        let objective = BowlObjective()
+        let tuner = try Tuner(
+            objective: objective, space: objective.defaultSpace, settings: settings(.promotion, trials: 30),
+            options: TunerOptions(name: "test", workers: 2, maxWorkers: 3), backend: .simulated, sinks: [recorder])
+        tuner.send(.setWorkers(8))
+        _ = tuner.run()
+        let counts = recorder.events.compactMap { e -> Int? in
+            if case .workersChanged(let n, _) = e.body { return n }
+            return nil
+        }
+        #expect(counts == [3])
     }
 }

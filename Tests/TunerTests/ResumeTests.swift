@@ -62,12 +62,18 @@ import Testing
             #expect(summary.best?.trial == expected.best?.trial, "cut \(cut)")
             #expect(summary.best?.value == expected.best?.value, "cut \(cut)")
             #expect(tuner.rungContents() == expectedRungs, "cut \(cut): rungs differ")
-            // The resumed part starts with the record of the resume, numbered after the log.
-            guard case .runContinued(cut)? = resumed.events.first?.body else {
-                Issue.record("cut \(cut): the resumed run does not begin with run_continued")
+            // The resumed part is numbered after the log. It starts with the record of the resume, unless
+            // the log was cut between a metric and the scheduler's answer: then the decisions (new bests,
+            // completion) the log lacks come first, exactly as the uninterrupted run recorded them.
+            #expect(resumed.events.first?.seq == cut)
+            guard let c = resumed.events.firstIndex(where: { if case .runContinued = $0.body { true } else { false } })
+            else {
+                Issue.record("cut \(cut): the resumed run records no run_continued")
                 continue
             }
-            #expect(resumed.events.first?.seq == cut)
+            #expect(resumed.events[c].body == .runContinued(events: cut + c))
+            #expect(resumed.events[..<c].map(\.body) == events[cut..<(cut + c)].map(\.body), "cut \(cut)")
+            if case .metric = events[cut - 1].body {} else { #expect(c == 0, "cut \(cut)") }
             // New trials continue the sampling sequence.
             let sampled = resumed.events.compactMap { e -> TrialID? in
                 if case .trialSampled(let t, _, _) = e.body { return t }

@@ -6,9 +6,11 @@ Standard library only; copy it next to your script. See README, "Tuning your own
     cfg = ashb.config()                       # this trial's hyperparameters (a dict)
     state = ashb.load()                       # what the last process of this trial saved, or None
     start = state["epoch"] if state else 0
+    if state and start > ashb.recorded():     # saved, but ashb-top died before reading the line
+        ashb.report(start, state["loss"])
     for epoch in range(start + 1, ashb.target() + 1):
         ...train one epoch...
-        ashb.save({"epoch": epoch, ...})      # save first,
+        ashb.save({"epoch": epoch, "loss": val_loss, ...})   # save first,
         ashb.report(epoch, val_loss)          # then report
 """
 import json
@@ -30,6 +32,12 @@ def seed():
 def target():
     """The resource this process should train to: the job's next rung ($ASHB_JOB_RESOURCE), else the maximum."""
     return int(os.environ.get("ASHB_JOB_RESOURCE") or os.environ.get("ASHB_MAX_RESOURCE") or "1")
+
+
+def recorded():
+    """The last resource ashb-top recorded for this trial ($ASHB_RESOURCE). A checkpoint beyond it
+    means ashb-top died between your save and its reading of your line: report that step again."""
+    return int(os.environ.get("ASHB_RESOURCE", "0"))
 
 
 def checkpoint_dir():

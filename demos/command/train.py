@@ -70,6 +70,9 @@ else:
     rng.setstate(state["rng"])
     w, b, vw, vb, done = state["w"], state["b"], state["vw"], state["vb"], state["epoch"]
 ashb.log(f"trial seed {seed}: {config}; continuing after epoch {done}, training to {ashb.target()}")
+if state is not None and done > ashb.recorded():
+    # Saved, but ashb-top did not record the line (it died in between): report that epoch again.
+    ashb.report(done, state["loss"])
 for epoch in range(done + 1, ashb.target() + 1):
     started = time.monotonic()
     order = list(range(len(train)))
@@ -90,5 +93,5 @@ for epoch in range(done + 1, ashb.target() + 1):
     if sleep > 0:
         time.sleep(sleep)
     loss = log_loss(w, b, valid)  # may overflow to inf/nan for a wild learning rate: that is data
-    ashb.save({"epoch": epoch, "w": w, "b": b, "vw": vw, "vb": vb, "rng": rng.getstate()})
+    ashb.save({"epoch": epoch, "loss": loss, "w": w, "b": b, "vw": vw, "vb": vb, "rng": rng.getstate()})
     ashb.report(epoch, loss, seconds=time.monotonic() - started)

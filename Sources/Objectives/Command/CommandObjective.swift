@@ -23,7 +23,7 @@ public enum KeepCheckpoints: String, Sendable, CaseIterable {
 ///   continues from it when it is not empty. `ASHB_JOB_RESOURCE` is the resource its job trains to
 ///   (the next rung): it may exit 0 there. The process is ended when the trial's job is over (at a
 ///   rung, on a pause, at the end of the run), and a later process continues from the checkpoint:
-///   its first line must report a resource beyond the last one the trial reported.
+///   its first line must report a resource beyond the last one the trial reported (`ASHB_RESOURCE`).
 /// - With `checkpoint: false`, the trial keeps one process for its whole life, stopped (SIGSTOP)
 ///   between steps and continued (SIGCONT) when the tuner wants the next step.
 /// - When a process is ended, its group gets SIGTERM, then SIGKILL after `grace_seconds`.
@@ -214,9 +214,13 @@ public struct CommandObjective: Objective {
         return environment
     }
 
-    /// Waits until every process whose end has begun is gone.
+    /// Waits until every process whose end has begun is gone. Outside a run directory, the private
+    /// temporary directory goes too.
     public func runEnded() {
         CommandTerminations.waitForAll()
+        if runDirectory == nil {
+            try? FileManager.default.removeItem(atPath: (trialsRoot as NSString).deletingLastPathComponent)
+        }
     }
 
     /// The configuration as one JSON object, in the configuration's order.

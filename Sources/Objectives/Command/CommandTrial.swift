@@ -96,6 +96,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         lock.unlock()
         var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)
         if objective.checkpoint, let target { environment["ASHB_JOB_RESOURCE"] = String(target) }
+        environment["ASHB_RESOURCE"] = String(resource)
         let request = LaunchRequest(
             argv: objective.argv, environment: environment,
             trial: trial, worker: worker)

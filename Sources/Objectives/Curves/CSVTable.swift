@@ -13,7 +13,9 @@ public struct CSVLimits: Sendable, Hashable {
     public init() {}
 }
 
-/// A parsed CSV file: a header and rows of as many fields, each row with its 1-based line number.
+/// A parsed CSV file: a header and rows of as many fields, each row with its 1-based line number (or,
+/// for a file without a header, rows as they come). The one CSV reader of the package: curve tables
+/// and the digits data both read through it.
 ///
 /// Fields are separated by commas; surrounding spaces are trimmed; a field may be quoted with
 /// double quotes (`""` inside stands for one quote) but may not span lines. Blank lines are
@@ -23,13 +25,16 @@ struct CSVTable {
     let header: [String]
     let rows: [(line: Int, fields: [String])]
 
-    /// Parses `bytes`; errors name `source`, the line and, where it applies, the column.
-    init(bytes: [UInt8], source: String, limits: CSVLimits = CSVLimits()) throws(ObjectiveError) {
+    /// Parses `bytes`; errors name `source`, the line and, where it applies, the column. Without
+    /// `hasHeader`, every line is a row and `header` is empty (the caller checks the field counts).
+    init(bytes: [UInt8], source: String, limits: CSVLimits = CSVLimits(), hasHeader: Bool = true)
+        throws(ObjectiveError)
+    {
         self.source = source
         guard bytes.count <= limits.maxBytes else {
             throw ObjectiveError("\(source): file is larger than \(limits.maxBytes) bytes")
         }
-        var header: [String]?
+        var header: [String]? = hasHeader ? nil : []
         var rows: [(line: Int, fields: [String])] = []
         var line = 0
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a UTF-8 byte order mark
@@ -43,7 +48,7 @@ struct CSVTable {
             if bytes[start..<end].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
             let fields = try CSVTable.fields(of: bytes[start..<end], line: line, source: source, limits: limits)
             if let header {
-                guard fields.count == header.count else {
+                guard !hasHeader || fields.count == header.count else {
                     throw ObjectiveError(
                         "\(source):\(line): expected \(header.count) fields as in the header, found \(fields.count)")
                 }

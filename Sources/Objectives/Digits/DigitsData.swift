@@ -1,3 +1,4 @@
+import ASHA
 import Foundation
 
 /// The handwritten digits data set shipped with the package (`Resources/digits.csv`, see
@@ -36,33 +37,20 @@ public struct DigitsData: Sendable {
         var features: [Float] = []
         var labels: [Int] = []
         features.reserveCapacity(1797 * DigitsData.featureCount)
-        var fields: [Int] = []
-        var line = 1
-        var index = 0
-        while index < bytes.count {
-            fields.removeAll(keepingCapacity: true)
-            var value = -1
-            while index < bytes.count && bytes[index] != UInt8(ascii: "\n") {
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    value = max(value, 0) * 10 + Int(byte - UInt8(ascii: "0"))
-                    if value > 1_000_000 { throw ObjectiveError("\(source):\(line): number too large") }
-                case UInt8(ascii: ","):
-                    guard value >= 0 else { throw ObjectiveError("\(source):\(line): empty field") }
-                    fields.append(value)
-                    value = -1
-                case UInt8(ascii: "\r"), UInt8(ascii: " "):
+        var limits = CSVLimits()
+        limits.maxColumns = DigitsData.featureCount + 1
+        limits.maxFieldBytes = 8
+        let table = try CSVTable(bytes: bytes, source: source, limits: limits, hasHeader: false)
+        for (line, text) in table.rows {
+            var fields: [Int] = []
+            for field in text {
+                guard !field.isEmpty else { throw ObjectiveError("\(source):\(line): empty field") }
+                guard let bad = field.first(where: { !("0"..."9").contains($0) }) else {
+                    fields.append(Int(field)!)  // at most 8 decimal digits
                     continue
-                default:
-                    throw ObjectiveError("\(source):\(line): unexpected character '\(Character(Unicode.Scalar(byte)))'")
                 }
+                throw ObjectiveError("\(source):\(line): unexpected character '\(bad)'")
             }
-            index += 1  // the newline
-            if value >= 0 { fields.append(value) }
-            defer { line += 1 }
-            if fields.isEmpty { continue }
             guard fields.count == DigitsData.featureCount + 1 else {
                 throw ObjectiveError(
                     "\(source):\(line): expected \(DigitsData.featureCount + 1) fields, found \(fields.count)")

@@ -1,3 +1,4 @@
+import ASHA
 import Foundation
 
 /// The hidden layer's nonlinearity.

@@ -1,8 +1,10 @@
+import Dashboard
 import Foundation
+import RunFixtures
 import RunLog
 
 /// Measures how long a frame takes to render from a large model (`ashb-bench render`).
-public enum RenderBenchmark {
+enum RenderBenchmark {
     /// What one benchmark run measured.
     public struct Result: Sendable {
         /// Trials in the model.
@@ -41,7 +43,7 @@ public enum RenderBenchmark {
     public static func run(
         trials: Int = 100_000, width: Int = 200, height: Int = 60, frames: Int = 300, ascii: Bool = false
     ) -> Result {
-        let events = SyntheticEvents.demo(count: trials, workers: 16, brackets: 3)
+        let events = RecordedRun.events(count: trials, workers: 16, brackets: 3)
         let foldStart = DispatchTime.now().uptimeNanoseconds
         var model = DashboardModel(events: events)
         let foldEnd = DispatchTime.now().uptimeNanoseconds

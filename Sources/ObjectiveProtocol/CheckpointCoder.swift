@@ -1,21 +1,25 @@
 /// Writes a trial checkpoint: a tag naming the objective kind and format version, then
 /// little-endian fixed-width fields.
-struct CheckpointWriter {
-    private(set) var bytes: [UInt8] = []
+public struct CheckpointWriter: Sendable {
+    /// The checkpoint so far.
+    public private(set) var bytes: [UInt8] = []
 
     /// Starts a checkpoint of kind `tag` (e.g. "synthetic/1").
-    init(tag: String) {
+    public init(tag: String) {
         append(UInt64(tag.utf8.count))
         bytes += tag.utf8
     }
 
-    mutating func append(_ value: UInt64) {
+    /// Appends a 64-bit word.
+    public mutating func append(_ value: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    mutating func append(_ value: Int) { append(UInt64(bitPattern: Int64(value))) }
+    /// Appends an integer (64 bits).
+    public mutating func append(_ value: Int) { append(UInt64(bitPattern: Int64(value))) }
 
-    mutating func append(_ values: [Float]) {
+    /// Appends a count, then each float's 32 bits.
+    public mutating func append(_ values: [Float]) {
         append(values.count)
         for value in values {
             let bits = value.bitPattern
@@ -25,20 +29,21 @@ struct CheckpointWriter {
         }
     }
 
-    mutating func append(_ values: [Int]) {
+    /// Appends a count, then each integer.
+    public mutating func append(_ values: [Int]) {
         append(values.count)
         for value in values { append(value) }
     }
 }
 
 /// Reads what `CheckpointWriter` wrote; any mismatch (tag, length, trailing bytes) is an error.
-struct CheckpointReader {
+public struct CheckpointReader: Sendable {
     private let bytes: [UInt8]
     private var offset = 0
     private let objective: String
 
     /// Checks that `bytes` start with `tag`.
-    init(_ bytes: [UInt8], tag: String, objective: String) throws(ObjectiveError) {
+    public init(_ bytes: [UInt8], tag: String, objective: String) throws(ObjectiveError) {
         self.bytes = bytes
         self.objective = objective
         let length = try readUInt64()
@@ -48,11 +53,13 @@ struct CheckpointReader {
         offset += tag.utf8.count
     }
 
-    func corrupt(_ why: String) -> ObjectiveError {
+    /// The error for a checkpoint that is wrong in the way `why` says.
+    public func corrupt(_ why: String) -> ObjectiveError {
         ObjectiveError("\(objective): invalid checkpoint: \(why)")
     }
 
-    mutating func readUInt64() throws(ObjectiveError) -> UInt64 {
+    /// Reads a 64-bit word.
+    public mutating func readUInt64() throws(ObjectiveError) -> UInt64 {
         guard offset + 8 <= bytes.count else { throw corrupt("truncated") }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
@@ -60,7 +67,8 @@ struct CheckpointReader {
         return value
     }
 
-    mutating func readInt() throws(ObjectiveError) -> Int { Int(Int64(bitPattern: try readUInt64())) }
+    /// Reads an integer.
+    public mutating func readInt() throws(ObjectiveError) -> Int { Int(Int64(bitPattern: try readUInt64())) }
 
     /// A count, checked against what the remaining bytes can hold.
     private mutating func readCount(elementSize: Int) throws(ObjectiveError) -> Int {
@@ -69,7 +77,8 @@ struct CheckpointReader {
         return count
     }
 
-    mutating func readFloats() throws(ObjectiveError) -> [Float] {
+    /// Reads what `append(_: [Float])` wrote.
+    public mutating func readFloats() throws(ObjectiveError) -> [Float] {
         let count = try readCount(elementSize: 4)
         var values: [Float] = []
         values.reserveCapacity(count)
@@ -82,7 +91,8 @@ struct CheckpointReader {
         return values
     }
 
-    mutating func readInts() throws(ObjectiveError) -> [Int] {
+    /// Reads what `append(_: [Int])` wrote.
+    public mutating func readInts() throws(ObjectiveError) -> [Int] {
         let count = try readCount(elementSize: 8)
         var values: [Int] = []
         values.reserveCapacity(count)
@@ -91,7 +101,7 @@ struct CheckpointReader {
     }
 
     /// Throws unless every byte was read.
-    func finish() throws(ObjectiveError) {
+    public func finish() throws(ObjectiveError) {
         guard offset == bytes.count else { throw corrupt("\(bytes.count - offset) unexpected trailing bytes") }
     }
 }

@@ -1,0 +1,119 @@
+import Dispatch
+import Foundation
+import ObjectiveProtocol
+import RunLog
+
+/// Real jobs on one concurrent `DispatchQueue`, stamped with wall-clock time. A job is dispatched only
+/// when a worker slot is free; when it is over, the slot's next job is dispatched as a new block.
+final class DispatchPool: RunBackend {
+    private let core: Locked<RunCore>
+    private let queue = DispatchQueue(label: "ashb.workers", qos: .userInitiated, attributes: .concurrent)
+    private let started = DispatchTime.now()
+    private let ended = DispatchSemaphore(value: 0)
+    /// Seconds of run time before this process took over (a resumed run's clock goes on from its log),
+    /// the timer of the time budget, and the timer that checks running steps against the trial time
+    /// limit ten times a second; all set by `start()`.
+    private let clock = Locked<(offset: Double, timers: [any DispatchSourceTimer])>((0, []))
+
+    init(core: Locked<RunCore>) { self.core = core }
+
+    func start() {
+        let options = core.withLock { core in
+            clock.withLock { $0.offset = core.now }
+            core.tick(elapsed())
+            core.start()
+            fillSlots(&core)
+            return core.options
+        }
+        if let limit = options.maxSeconds {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
+            t.schedule(deadline: .now() + limit)
+            t.setEventHandler { [weak self] in self?.send(.stopRun(reason: .timeBudget)) }
+            t.resume()
+            clock.withLock { $0.timers.append(t) }
+        }
+        if options.trialTimeLimit != nil {
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
+            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+            t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
+            t.resume()
+            clock.withLock { $0.timers.append(t) }
+        }
+    }
+
+    private func enforceTrialTimeLimit() {
+        core.withLock { core in
+            core.tick(elapsed())
+            core.enforceTrialTimeLimit()
+        }
+    }
+
+    func waitUntilEnded() {
+        ended.wait()
+        ended.signal()  // later waiters pass too
+        clock.withLock { for t in $0.timers { t.cancel() } }
+    }
+
+    func send(_ command: Command) {
+        core.withLock { core in
+            core.tick(elapsed())
+            core.apply(command)
+            fillSlots(&core)
+        }
+    }
+
+    private func elapsed() -> Double {
+        clock.withLock { $0.offset } + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    }
+
+    /// Hands work to every free slot (the caller holds the core's lock).
+    private func fillSlots(_ core: inout RunCore) {
+        for w in 0..<core.state.slots.count where core.state.slots[w] == nil {
+            guard let a = core.assign(worker: w) else { continue }
+            queue.async { [self] in work(a) }
+        }
+        if !core.endIfDone() { core.endIfStarved() }
+        if core.isEnded { ended.signal() }
+    }
+
+    /// Runs one job: train step by step, report each step; when the job is over, the slot's next job
+    /// is dispatched as a new block rather than run on this thread, so that blocks waiting for a thread
+    /// (libdispatch on Linux runs about one thread per core for CPU-bound blocks) get their turn and no
+    /// slot starves while others chain job after job.
+    private func work(_ a: Assignment) {
+        var going = true
+        while going {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let result: Result<Step, any Error>
+            do { result = .success(try a.model.step()) } catch { result = .failure(error) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let notes = a.model.takeNotes()
+            let fate: TrialFate? = core.withLock { core in
+                core.tick(elapsed())
+                for note in notes { core.emit(.message(trial: a.trial, text: note)) }
+                let going: Bool
+                switch result {
+                case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
+                case .failure(let error):
+                    core.stepFailed(trial: a.trial, error: error)
+                    going = false
+                }
+                if going { return nil }
+                let fate = core.fate(of: a.trial)
+                core.finishJob(worker: a.worker, trial: a.trial)
+                core.beginRelease(worker: a.worker, trial: a.trial)
+                return fate
+            }
+            guard let fate else { continue }
+            going = false
+            // What the trial holds only while it trains (a command's process) is released before its slot
+            // takes another job, without holding the lock (it may take a grace period).
+            a.model.jobEnded(fate)
+            core.withLock { core in
+                core.tick(elapsed())
+                core.endRelease(worker: a.worker, trial: a.trial)
+                fillSlots(&core)
+            }
+        }
+    }
+}
