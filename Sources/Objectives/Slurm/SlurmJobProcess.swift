@@ -39,10 +39,18 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
     private var queueTimedOut: String?
     /// Set once ashb-top asked the job to end (its end is then no failure of the cluster's).
     private var endRequested = false
-    /// Whether ashb-top stopped the job and has not continued it since.
-    private var paused = false
+    /// Whether ashb-top stopped the job and has not continued it since (changed on `control`).
+    private var stopped = false
     private var pausedOnce = false
     private var lastContinue: UInt64 = 0
+    /// Counts pause, resume and end requests: a delayed stop goes out only if nothing came after it.
+    private var generation = 0
+    /// Orders this job's stop and continue requests.
+    private let control = DispatchQueue(label: "ashb.slurm.control")
+    /// How long a pause waits before the job is stopped: a step that follows at once (the usual case
+    /// within a job) then costs no `scancel` at all, and a program that exits right after its line is
+    /// not stopped on its way out (Slurm 22.05 then keeps the job STOPPED with nothing left in it).
+    static let pauseDelay = 0.3
     /// Background `scancel`s asked for by `requestEnd`.
     private let background = DispatchGroup()
     private static let queue = DispatchQueue(label: "ashb.slurm.scancel", attributes: .concurrent)
@@ -115,30 +123,45 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
 
     func pause() {
         lock.lock()
-        paused = true
+        generation += 1
+        let asked = generation
         pausedOnce = true
         lock.unlock()
-        if let target { SlurmControl.cancel(target, signal: "STOP") }
+        control.asyncAfter(deadline: .now() + Self.pauseDelay) { [self] in
+            lock.lock()
+            let current = generation == asked && !endRequested
+            lock.unlock()
+            guard current, srun.exitStatus() == nil, let target else { return }
+            SlurmControl.cancel(target, signal: "STOP")
+            lock.lock()
+            stopped = true
+            lock.unlock()
+        }
     }
 
-    /// Continues the job when ashb-top stopped it; while a step is awaited it is also continued again
-    /// every 5 s (a stop that raced a fork in the program may reach the new process late).
+    /// Continues the job when ashb-top stopped it; while a step is awaited, once a second again (a stop
+    /// that raced a fork in the program may reach the new process late).
     func resume() {
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
-        let due = paused || (pausedOnce && now - lastContinue > 5_000_000_000)
-        if due {
-            paused = false
-            lastContinue = now
-        }
+        generation += 1
+        let again = pausedOnce && now - lastContinue > 1_000_000_000
+        if again { lastContinue = now }
         lock.unlock()
-        if due, let target { SlurmControl.cancel(target, signal: "CONT") }
+        control.async { [self] in
+            lock.lock()
+            let wasStopped = stopped
+            stopped = false
+            lock.unlock()
+            if wasStopped || again, let target { SlurmControl.cancel(target, signal: "CONT") }
+        }
     }
 
     func requestEnd() {
         lock.lock()
         let first = !endRequested
         endRequested = true
+        generation += 1
         lock.unlock()
         guard first, srun.exitStatus() == nil else { return }
         background.enter()
@@ -165,7 +188,8 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
         if !asked, let exit = waitForSrun(seconds: 2) { return exit }
         requestEnd()
         background.wait()
-        if let exit = waitForSrun(seconds: grace) { return exit }
+        // A stop still on its way may arrive after the continue: the job is continued again while it ends.
+        if let exit = waitForSrun(seconds: grace, continuing: true) { return exit }
         // Slurm's own cancel: SIGTERM, then SIGKILL after the cluster's KillWait.
         if let target { SlurmControl.cancel(target) } else { cancelByName() }
         if let exit = waitForSrun(seconds: 30) { return exit }
@@ -173,11 +197,21 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
     }
 
     /// Waits up to `seconds` for srun to exit; how it ended, or nil.
-    private func waitForSrun(seconds: Double) -> ProcessExit? {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+    private func waitForSrun(seconds: Double, continuing: Bool = false) -> ProcessExit? {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let deadline = start + UInt64(max(0, seconds) * 1e9)
+        var nextContinue = start + 500_000_000
+        lock.lock()
+        let wasPaused = pausedOnce
+        lock.unlock()
         while true {
             if let exit = srun.exitStatus() { return exit }
-            if DispatchTime.now().uptimeNanoseconds >= deadline { return nil }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now >= deadline { return nil }
+            if continuing, wasPaused, now >= nextContinue, let target {
+                SlurmControl.cancel(target, signal: "CONT")
+                nextContinue = now + 1_000_000_000
+            }
             usleep(10_000)
         }
     }
