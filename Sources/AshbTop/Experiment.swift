@@ -178,7 +178,8 @@ struct Experiment {
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
                 spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
-                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty),
+                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty,
+                executor: spec.executor == .local ? nil : spec.executor.description),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
 }
