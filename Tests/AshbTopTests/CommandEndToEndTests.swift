@@ -248,9 +248,12 @@ import Testing
 
     /// kill -9 of ashb-top in the middle of a checkpointing run: no child outlives it, and `resume`
     /// finishes the run with trials continuing from their checkpoint directories.
-    @Test func killNineThenResumeContinuesFromCheckpoints() throws {
+    @Test(.timeLimit(.minutes(3))) func killNineThenResumeContinuesFromCheckpoints() throws {
         let (dir, spec) = try setUp(
             script: """
+                # Neither a hang-up (the kernel's, for an orphaned stopped group) nor a broken pipe ends
+                # this program: only its supervisor can, when ashb-top dies.
+                trap '' HUP PIPE
                 d="$ASHB_CHECKPOINT_DIR"
                 r=0
                 if [ -f "$d/state" ]; then r=$(cat "$d/state"); fi
@@ -263,6 +266,7 @@ import Testing
                     echo $r > "$d/state.tmp" && mv "$d/state.tmp" "$d/state"
                     echo "{\\"resource\\": $r, \\"value\\": $(( (ASHB_TRIAL * 7) % 11 )).$r}"
                 done
+                sleep 30  # lingers until it is ended
                 """,
             spec: """
                 objective: {name: command, run: "/bin/sh train.sh", max_resource: 9, checkpoint: true}
