@@ -20,6 +20,9 @@ let package = Package(
         // Search spaces, seeded sampling, rung ladders, promotion- and stopping-based ASHA.
         // Knows numbers, configurations and decisions; no threads, clocks, files or screens.
         .target(name: "ASHA"),
+        // The one sanitizer for untrusted text on its way to a screen or a printed line; no dependencies,
+        // so every part that prints can use it.
+        .target(name: "TextSafety"),
         // The event vocabulary of a run, commands, and the append-only JSON Lines log.
         .target(name: "RunLog", dependencies: ["ASHA"]),
         // The objective protocol: Objective, ObjectiveTrial, Step, ObjectiveError, checkpoint coding.
@@ -28,7 +31,7 @@ let package = Package(
         // The built-in objectives (synthetic functions, digits-mlp, curve tables, external commands).
         .target(
             name: "Objectives",
-            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn"],
+            dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn", "TextSafety"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
         // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
@@ -39,10 +42,10 @@ let package = Package(
             ]
         ),
         // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
-        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog"]),
+        .target(name: "Dashboard", dependencies: ["ASHA", "RunLog", "TextSafety"]),
         // ncurses lives here, and only here.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard", "TextSafety"]),
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -67,6 +70,7 @@ let package = Package(
             name: "ASHATests",
             dependencies: ["ASHA", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"]),
         .testTarget(name: "RunLogTests", dependencies: ["RunLog"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
         .testTarget(
@@ -75,10 +79,11 @@ let package = Package(
                 "Tuner", "Objectives", "RunLog", .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
-            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures"], resources: [.copy("Golden")]),
+            name: "DashboardTests", dependencies: ["Dashboard", "RunLog", "RunFixtures", "TextSafety"],
+            resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests",
-            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures"],
+            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety"],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

@@ -16,6 +16,7 @@ extension ASHAScheduler {
         let top = ladder.count - 1
         let promotion = settings.variant == .promotion
         trials.append(TrialRecord(resource: 0, bracket: Int32(b), rung: 0, phase: .running))
+        _ = tpe?.sample(index: id, seed: settings.seed, space: space)
         runningCount += 1
         return Job(
             trial: id, bracket: b, rung: promotion ? 0 : top, fromResource: 0,

@@ -129,6 +129,7 @@ extension ASHAScheduler {
     /// Records `key` at rung `r` and returns its 0-based rank there.
     private mutating func recordEntry(_ key: RankKey, at r: Int) -> Int {
         let rank = entries.insert(key, into: r)
+        tpe?.observe(key, resource: rungs[r].resource)
         if !key.isFinite { rungs[r].nonFiniteCount += 1 }
         if rank <= rungs[r].cutoffIndex { rungs[r].cutoffIndex = -1 }
         if let top = candidates[r].top, key < top { rungs[r].bestCandidateRank += 1 }

@@ -63,6 +63,8 @@ public struct ASHAScheduler: Sendable {
     let chooser: BracketChooser
     /// One record per trial, indexed by trial id.
     var trials: [TrialRecord] = []
+    /// The model-based sampler, when `settings.sampler` is `tpe`; fed every value recorded at a rung.
+    var tpe: TPESampler?
 
     /// Trials with a job running now.
     public internal(set) var runningCount = 0
@@ -100,6 +102,9 @@ public struct ASHAScheduler: Sendable {
         if let m = settings.maxTotalResource, m < 0 {
             throw SchedulerError(field: "maxTotalResource", message: "must not be negative (got \(m))")
         }
+        if case .tpe(let tpe) = settings.sampler, let problem = tpe.problem() {
+            throw SchedulerError(field: "sampler.\(problem.key)", message: problem.message)
+        }
         self.space = space
         self.settings = settings
         self.ladders = ladders
@@ -115,6 +120,7 @@ public struct ASHAScheduler: Sendable {
         self.rungStart = starts
         self.chooser = BracketChooser(ladders: ladders, reductionFactor: settings.reductionFactor)
         if let m = settings.maxTrials { trials.reserveCapacity(min(m, 1 << 20)) }
+        if case .tpe(let tpe) = settings.sampler { self.tpe = TPESampler(space: space, settings: tpe) }
     }
 
     /// How many trials were sampled (started) so far; trial ids are `0..<trialsSampled`.
@@ -131,10 +137,24 @@ public struct ASHAScheduler: Sendable {
         trials.indices.contains(trial) ? Int(trials[trial].bracket) : nil
     }
 
-    /// The configuration of `trial` (sampled afresh: a pure function of the seed and the id), or nil for
-    /// a trial not started yet.
+    /// The configuration of `trial`, or nil for a trial not started yet: with random sampling (and for a
+    /// random draw of the model-based sampler) sampled afresh, a pure function of the seed and the id.
     public func configuration(of trial: TrialID) -> Configuration? {
-        trials.indices.contains(trial) ? space.sample(index: trial, seed: settings.seed) : nil
+        guard trials.indices.contains(trial) else { return nil }
+        return tpe?.proposedConfiguration(of: trial) ?? space.sample(index: trial, seed: settings.seed)
+    }
+
+    /// Where `trial`'s configuration came from: nil with the random sampler (always random) or for an
+    /// unknown trial.
+    public func sampleOrigin(of trial: TrialID) -> SampleOrigin? {
+        guard let tpe, tpe.origins.indices.contains(trial) else { return nil }
+        return tpe.origins[trial]
+    }
+
+    /// The model-based sampler's current model: the rung resource it models and its number of results;
+    /// nil with the random sampler or while no rung level has enough results.
+    public mutating func samplerModel() -> (resource: Int, observations: Int)? {
+        tpe?.currentModel()
     }
 
     /// Where `trial` stands, or nil for an unknown trial.

@@ -109,13 +109,13 @@ extension Domain {
 
     /// The index of the last grid point `low + j·step` not above `x`, allowing a rounding error of a
     /// billionth of a step (so `0.5` is on the grid of step `0.1`; `gridPoint` clamps to `high`).
-    private static func gridIndex(_ x: Double, low: Double, step: Double) -> Int {
+    static func gridIndex(_ x: Double, low: Double, step: Double) -> Int {
         var j = Int(((x - low) / step + 1e-9).rounded(.down))
         while j > 0 && low + Double(j) * step > x + step * 1e-9 { j -= 1 }
         return j
     }
 
-    private static func gridPoint(_ j: Int, low: Double, high: Double, step: Double) -> Double {
+    static func gridPoint(_ j: Int, low: Double, high: Double, step: Double) -> Double {
         min(high, low + Double(j) * step)
     }
 }

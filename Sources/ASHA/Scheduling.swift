@@ -35,14 +35,17 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var maxTrials: Int?
     /// Budget: the most resource units trained in total, across all trials (nil = unbounded).
     public var maxTotalResource: Int?
+    /// How new configurations are chosen (random, or model-based).
+    public var sampler: SamplerSettings = .random
 
     /// Settings with the paper's defaults: promotion, minimize, r = 1, R = 81, η = 3, s = 0, one bracket,
-    /// seed 0, no budget.
+    /// seed 0, no budget, random sampling.
     public init(
         variant: Variant = .promotion, goal: Goal = .minimize, minResource: Int = 1, maxResource: Int = 81,
         reductionFactor: Int = 3, minEarlyStoppingRate: Int = 0, brackets: Int = 1, seed: UInt64 = 0,
-        maxTrials: Int? = nil, maxTotalResource: Int? = nil
+        maxTrials: Int? = nil, maxTotalResource: Int? = nil, sampler: SamplerSettings = .random
     ) {
+        self.sampler = sampler
         self.variant = variant
         self.goal = goal
         self.minResource = minResource

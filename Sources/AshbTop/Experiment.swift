@@ -2,6 +2,7 @@ import ASHA
 import Foundation
 import Objectives
 import RunLog
+import TextSafety
 import Tuner
 
 /// A spec resolved against its objective: everything needed to make a tuner.
@@ -20,25 +21,54 @@ struct Experiment {
         let text: String
         var baseDirectory: String?
         if let specPath {
-            guard FileManager.default.fileExists(atPath: specPath) else {
-                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': no such file")
-            }
-            guard let data = FileManager.default.contents(atPath: specPath) else {
-                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': not a readable file")
-            }
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw CLIError("cannot read the spec '\(terminalSafe(specPath))': not UTF-8 text", exitCode: 2)
-            }
-            text = decoded
+            text = try readSpec(specPath)
             let dir = (specPath as NSString).deletingLastPathComponent
             baseDirectory = URL(fileURLWithPath: dir.isEmpty ? "." : dir).standardizedFileURL.path
         } else {
             text = demoSpecText
         }
-        let label = specPath.map { terminalSafe($0) } ?? "built-in demo spec"
+        let label = specPath.map { Sanitizer.clean($0, maxColumns: 200) } ?? "built-in demo spec"
         return try load(
             specText: text, label: label, baseDirectory: baseDirectory, seed: seed, workers: workers,
             simulate: simulate)
+    }
+
+    /// Reads a spec file: a regular file of at most `SpecParser.maxBytes` bytes of UTF-8 text. Anything
+    /// else (missing, a directory, a FIFO, a device) is a spec error (exit 2), and nothing blocks: a FIFO
+    /// is opened without waiting for a writer.
+    static func readSpec(_ path: String) throws -> String {
+        let name = Sanitizer.clean(path, maxColumns: 200)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw CLIError("cannot read the spec '\(name)': \(reason)", exitCode: 2)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw CLIError("cannot read the spec '\(name)': not a regular file", exitCode: 2)
+        }
+        guard st.st_size <= SpecParser.maxBytes else {
+            throw CLIError("cannot read the spec '\(name)': larger than \(SpecParser.maxBytes) bytes", exitCode: 2)
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                throw CLIError("cannot read the spec '\(name)': \(String(cString: strerror(errno)))", exitCode: 2)
+            }
+            if n == 0 { break }
+            count += n
+        }
+        guard count <= SpecParser.maxBytes else {
+            throw CLIError("cannot read the spec '\(name)': larger than \(SpecParser.maxBytes) bytes", exitCode: 2)
+        }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw CLIError("cannot read the spec '\(name)': not UTF-8 text", exitCode: 2)
+        }
+        return text
     }
 
     /// Checks a spec's text (`label` names it in errors) and applies command-line overrides.
@@ -63,7 +93,18 @@ struct Experiment {
             objective = try ObjectiveCatalog.make(
                 name: spec.objective, options: spec.objectiveOptions, baseDirectory: baseDirectory)
         } catch {
-            throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
+            // The objective names the option at fault as "option 'key'": point at that option's line.
+            let option = spec.objectiveOptionLines.keys.first { "\(error)".contains("option '\($0)'") }
+            let line = option.flatMap { spec.objectiveOptionLines[$0] } ?? spec.objectiveLine
+            let key = option.map { "objective.\($0)" } ?? "objective"
+            throw CLIError("\(label): line \(line): '\(key)': \(error)", exitCode: 2)
+        }
+        // One rule for every checkpoint: a top-level keep_checkpoints also rules a command's directories.
+        if spec.keepCheckpointsGiven, var command = objective as? CommandObjective,
+            let keep = KeepCheckpoints(rawValue: spec.keepCheckpoints.rawValue)
+        {
+            command.keepCheckpoints = keep
+            objective = command
         }
         if case .slurm(let slurm) = spec.executor {
             guard var command = objective as? CommandObjective else {
@@ -83,16 +124,17 @@ struct Experiment {
         }
         var settings = spec.settings
         if let metric = spec.metric, metric != objective.metric {
-            let at = spec.metricLine.map { "line \($0): " } ?? ""
+            let at = "line \(spec.metricLine ?? 1): "
             throw CLIError(
-                "\(label): \(at)'metric': \(objective.name) reports '\(objective.metric)', not '\(terminalSafe(metric))'",
+                "\(label): \(at)'metric': \(objective.name) reports '\(objective.metric)', not '\(Sanitizer.clean(metric, maxColumns: 200))'",
                 exitCode: 2)
         }
         if !spec.goalGiven { settings.goal = objective.goal }
         if extraTrials > 0, let m = settings.maxTrials { settings.maxTrials = m + extraTrials }
         if let cap = objective.maxResource, settings.maxResource > cap {
             throw CLIError(
-                "\(label): 'scheduler.max_resource': \(settings.maxResource) is more than \(objective.name) "
+                "\(label): line \(spec.maxResourceLine ?? spec.schedulerLine ?? spec.objectiveLine): "
+                    + "'scheduler.max_resource': \(settings.maxResource) is more than \(objective.name) "
                     + "can train to (\(cap))", exitCode: 2)
         }
         var maxWorkers: Int?
@@ -119,10 +161,16 @@ struct Experiment {
         do {
             _ = try ASHAScheduler(space: space, settings: settings)
         } catch {
-            throw CLIError("\(label): 'scheduler': \(error)", exitCode: 2)
+            throw CLIError("\(label): line \(spec.schedulerLine ?? 1): 'scheduler': \(error)", exitCode: 2)
+        }
+        let configured: any Objective
+        do {
+            configured = try objective.configured(for: space)
+        } catch {
+            throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
         }
         return Experiment(
-            spec: spec, baseDirectory: baseDirectory, objective: objective, space: space, settings: settings,
+            spec: spec, baseDirectory: baseDirectory, objective: configured, space: space, settings: settings,
             maxWorkers: maxWorkers)
     }
 

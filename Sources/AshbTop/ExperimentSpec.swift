@@ -1,5 +1,6 @@
 import ASHA
 import Objectives
+import Tuner
 
 /// An experiment as its YAML spec describes it (see README.md, "Experiment spec").
 public struct ExperimentSpec: Sendable, Equatable {
@@ -17,6 +18,12 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// The metric the spec names (it must be the one the objective reports), and its line.
     public var metric: String?
     public var metricLine: Int?
+    /// Lines of the `objective` key's value, of each of its options, of `scheduler` and of
+    /// `scheduler.max_resource`: errors found later (by the objective or the scheduler) name them.
+    public var objectiveLine = 1
+    public var objectiveOptionLines: [String: Int] = [:]
+    public var schedulerLine: Int?
+    public var maxResourceLine: Int?
     public var workers: Int
     /// Wall-time budget in seconds.
     public var maxSeconds: Double?
@@ -38,6 +45,11 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// Where a `command` objective's programs run (`executor:`), and the section's line.
     public var executor: CommandExecutor = .local
     public var executorLine: Int?
+    /// Which in-process checkpoints stay once the run has ended (`keep_checkpoints`).
+    public var keepCheckpoints: CheckpointKeeping = .best
+    /// Whether the spec gave `keep_checkpoints` at its top level (it then rules a `command` objective's
+    /// checkpoint directories too).
+    public var keepCheckpointsGiven = false
 
     public init(
         name: String, objective: String, objectiveOptions: [String: ParameterValue] = [:], space: SearchSpace? = nil,

@@ -2,6 +2,7 @@ import ASHA
 import ArgumentParser
 import Foundation
 import RunLog
+import TextSafety
 
 /// `ashb-top export RUN`: one row per trial, as CSV or JSON.
 struct ExportCommand: ParsableCommand {
@@ -41,14 +42,19 @@ struct ExportCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
-            for w in reader.warnings { FileHandle.standardError.write(Data("ashb-top: \(path): \(w)\n".utf8)) }
+            for w in reader.warnings { Console.err("ashb-top: \(path): \(w)\n") }
             let text = format == .csv ? Self.csv(table) : Self.json(table)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                    throw CLIError("cannot write '\(terminalSafe(output))'")
+                    throw CLIError("cannot write '\(Sanitizer.clean(output, maxColumns: 200))'")
                 }
             } else {
-                print(text, terminator: "")
+                // Data for a file or a pipe stays exact; on a terminal every line is sanitized.
+                if isatty(STDOUT_FILENO) == 1 {
+                    Console.out(text)
+                } else {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
             }
         }
     }

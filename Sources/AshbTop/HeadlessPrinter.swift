@@ -1,10 +1,11 @@
 import ASHA
 import Foundation
 import RunLog
+import TextSafety
 import Tuner
 
 /// Prints one line per notable event for headless runs: the start, each new best, the first trial to
-/// reach each rung, failures, user actions and the end. Everything printed passes `terminalSafe`.
+/// reach each rung, failures, user actions and the end. Every line passes `Console.safe` (the one sanitizer).
 /// What it knows about the run (its description, trials' configurations) it reads from its own fold of
 /// the events (`RunState`).
 final class HeadlessPrinter: EventSink, Sendable {
@@ -37,7 +38,7 @@ final class HeadlessPrinter: EventSink, Sendable {
             seen.state.apply(event)
             guard let text = Self.line(for: event, &seen) else { return }
             let time = String(format: "%8.2fs", event.time)
-            write("[\(time)] \(text)\n")
+            write(Console.safe("[\(time)] \(text)") + "\n")
         }
     }
 
@@ -46,7 +47,8 @@ final class HeadlessPrinter: EventSink, Sendable {
         case .runStarted(let i):
             let s = i.settings
             let ladders = i.ladders.map { $0.map(String.init).joined(separator: " ") }.joined(separator: " | ")
-            return "run started: \(terminalSafe(i.name)) — \(i.objective), \(s.variant.rawValue) ASHA, "
+            return
+                "run started: \(Sanitizer.clean(i.name, maxColumns: 200)) — \(i.objective), \(s.variant.rawValue) ASHA, "
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
         case .decision(let d):
             if d.action == .promote { return nil }
@@ -54,10 +56,10 @@ final class HeadlessPrinter: EventSink, Sendable {
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
             let metric = seen.state.info?.metric ?? "value"
-            let config = seen.state.trial(t).map { terminalSafe($0.config.description, limit: 160) } ?? ""
+            let config = seen.state.trial(t).map { Sanitizer.clean($0.config.description, maxColumns: 160) } ?? ""
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at r=\(r)  \(config)"
         case .trialFailed(let t, let reason):
-            return "trial \(t) failed: \(terminalSafe(reason, limit: 5_000))"
+            return "trial \(t) failed: \(Sanitizer.clean(reason, maxColumns: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):
@@ -66,9 +68,9 @@ final class HeadlessPrinter: EventSink, Sendable {
         case .runResumed: return "run resumed"
         case .workersChanged(let n, _): return "workers: \(n)"
         case .message(let t, let text):
-            return (t.map { "trial \($0): " } ?? "") + terminalSafe(text)
+            return (t.map { "trial \($0): " } ?? "") + Sanitizer.clean(text, maxColumns: 200)
         case .runContinued(let n): return "run resumed from its log after \(n) events"
-        case .runEnded(let reason): return "run ended: \(terminalSafe(reason.text))"
+        case .runEnded(let reason): return "run ended: \(Sanitizer.clean(reason.text, maxColumns: 2_000))"
         default: return nil
         }
     }
@@ -76,11 +78,12 @@ final class HeadlessPrinter: EventSink, Sendable {
 
 /// The table printed at the end of a run (and by a headless replay).
 func summaryText(_ s: RunSummary, info: RunInfo, logPath: String?) -> String {
-    var out = "\n== Summary: \(terminalSafe(info.name)) ==\n"
+    var out = "\n== Summary: \(Sanitizer.clean(info.name, maxColumns: 200)) ==\n"
     if let b = s.best {
         out += "Best trial     \(b.trial): \(info.metric) = \(formatShort(b.value)) at resource \(b.resource)\n"
         for e in b.config.entries {
-            out += "  \(terminalSafe(e.name, limit: 40)) = \(terminalSafe(e.value.description, limit: 80))\n"
+            out +=
+                "  \(Sanitizer.clean(e.name, maxColumns: 40)) = \(Sanitizer.clean(e.value.description, maxColumns: 80))\n"
         }
     } else {
         out += "Best trial     none (no trial reached a rung)\n"
@@ -92,7 +95,7 @@ func summaryText(_ s: RunSummary, info: RunInfo, logPath: String?) -> String {
     out += "Reports        \(s.reports)\n"
     out += String(format: "Utilization    %.1f%%\n", s.utilization * 100)
     out += String(format: "Time           %.2f s\n", s.seconds)
-    out += "Ended          \(terminalSafe(s.endReason ?? "not ended"))\n"
+    out += "Ended          \(Sanitizer.clean(s.endReason ?? "not ended", maxColumns: 200))\n"
     if let logPath { out += "Log            \(logPath)\n" }
     return out
 }

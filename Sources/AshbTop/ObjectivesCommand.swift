@@ -11,8 +11,8 @@ struct ObjectivesCommand: ParsableCommand {
     func run() throws {
         let width = ObjectiveCatalog.entries.map(\.name.count).max() ?? 0
         for e in ObjectiveCatalog.entries {
-            print(e.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + e.summary)
-            for o in e.options { print("    " + o.description) }
+            Console.out(e.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + e.summary + "\n")
+            for o in e.options { Console.out("    " + o.description + "\n") }
         }
     }
 }

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import RunLog
 import Terminal
+import TextSafety
 
 /// `ashb-top replay RUN`: plays a recorded run back on the dashboard (read-only), or prints its summary.
 struct ReplayCommand: ParsableCommand {
@@ -52,10 +53,12 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         if let until, ReplayTime.parse(until) == nil {
-            throw ValidationError("--until: not a time: '\(terminalSafe(until))' (try 90, 90s, 12m30s or 1h2m)")
+            throw ValidationError(
+                "--until: not a time: '\(Sanitizer.clean(until, maxColumns: 200))' (try 90, 90s, 12m30s or 1h2m)")
         }
         if Self.parseSpeed(speed) == nil {
-            throw ValidationError("--speed: '\(terminalSafe(speed))' is not between 0.25 and 1024, or max")
+            throw ValidationError(
+                "--speed: '\(Sanitizer.clean(speed, maxColumns: 200))' is not between 0.25 and 1024, or max")
         }
     }
 
@@ -99,13 +102,15 @@ struct ReplayCommand: ParsableCommand {
         }
         warn(feed.takeNotices())
         guard let info = state.info else {
-            throw CLIError("\(terminalSafe(logPath)): the log records no run_started event: nothing to summarize")
+            throw CLIError(
+                "\(Sanitizer.clean(logPath, maxColumns: 200)): the log records no run_started event: nothing to summarize"
+            )
         }
-        print(summaryText(state.summary, info: info, logPath: logPath), terminator: "")
+        Console.out(summaryText(state.summary, info: info, logPath: logPath))
     }
 
     private static func warn(_ notices: [String]) {
-        for n in notices { FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(n))\n".utf8)) }
+        for n in notices { Console.err("ashb-top: \(n)\n") }
     }
 
     /// Reads the start of the log (its errors go to standard error before the screen is up), then plays
@@ -137,8 +142,7 @@ struct ReplayCommand: ParsableCommand {
         }
         // What the dashboard showed about the log, said again now that the terminal is back.
         for warning in feed.reader.warnings {
-            FileHandle.standardError.write(
-                Data("ashb-top: \(terminalSafe(feed.reader.path)): \(terminalSafe(warning))\n".utf8))
+            Console.err("ashb-top: \(feed.reader.path): \(warning)\n")
         }
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
         if let failure = feed.failureText { throw CLIError("\(failure) (the replay ended before it)") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Objectives
 import RunLog
+import TextSafety
 import Tuner
 
 /// `ashb-top resume RUN`: continues a run whose process died or was stopped.
@@ -41,36 +42,67 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws { try reportingErrors(execute) }
 
+    /// Checks that the log `reader` folded (to its end) is still the file at its path, with nothing
+    /// appended since: the run's lock keeps other `ashb-top`s out, and this catches anything else that
+    /// replaced or wrote the file meanwhile, before a single byte is appended.
+    static func checkUnchanged(_ reader: LogReader) throws {
+        var st = stat()
+        guard stat(reader.path, &st) == 0 else {
+            throw CLIError(
+                "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log disappeared while it was read"
+            )
+        }
+        let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        guard identity == reader.fileIdentity, Int(st.st_size) == reader.bytesRead else {
+            throw CLIError(
+                "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log changed while it was read "
+                    + "(another program is writing it?); nothing was appended")
+        }
+    }
+
+    /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
+    /// live process is using one, and what they held is not needed (a resume restores trials from the
+    /// checkpoint store, or trains them again).
+    private func removeStaleSpills(in directory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for n in names where n.hasPrefix("checkpoints-") && n.hasSuffix(".spill") { unlink(directory + "/" + n) }
+    }
+
     private func execute() throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("'\(terminalSafe(directory))' is not a run directory")
+            throw CLIError("'\(Sanitizer.clean(directory, maxColumns: 200))' is not a run directory")
         }
         let dir = RunDirectory(path: directory)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
+        removeStaleSpills(in: dir.path)
         let reader: LogReader
         do { reader = try LogReader(path: dir.eventsPath, lenient: lenient) } catch { throw CLIError("\(error)") }
         let experiment = try Experiment.load(
-            specText: reader.header.spec, label: "\(terminalSafe(dir.eventsPath)) (its spec)",
+            specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend)
+        // Every number in the log must be within the spec's limits before the tuner builds state from it.
+        reader.limits = LogLimits(
+            maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
+            strict: true)
         if let slurm = experiment.slurmLauncher(runDirectory: dir.path) { cancelLeftovers(slurm, dir: dir) }
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
         } catch {
-            throw CLIError("\(terminalSafe(dir.eventsPath)): cannot resume: \(error)")
+            throw CLIError("\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)): cannot resume: \(error)")
         }
         for w in reader.warnings {
-            FileHandle.standardError.write(Data("ashb-top: \(terminalSafe(dir.eventsPath)): \(w)\n".utf8))
+            Console.err("ashb-top: \(dir.eventsPath): \(w)\n")
         }
         if let reason = tuner.restoredEndReason, reason.isNaturalEnd, extend == 0 {
-            print(
-                "The run in \(terminalSafe(directory)) is finished (\(reason)); nothing to resume. --extend N adds N trials."
-            )
+            Console.out(
+                "The run in \(directory) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
             return
         }
+        try Self.checkUnchanged(reader)
         let log: LogWriter
         do {
             log = try LogWriter(appendingTo: dir.eventsPath, validLength: reader.validLength)
@@ -78,9 +110,19 @@ struct ResumeCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         tuner.addSink(log)
-        tuner.keepCheckpoints(in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() })
+        tuner.keepCheckpoints(
+            in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
+            keeping: experiment.spec.keepCheckpoints)
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
-        try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+        let status: Int32
+        do {
+            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        RunDriver.exitNow(status)
     }
 
     /// Cancels the Slurm jobs an earlier process of the run left (its log's started jobs that still run,

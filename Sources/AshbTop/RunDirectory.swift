@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextSafety
 
 /// Where a run keeps its files: `<runs>/<name>-<UTC time>/`, holding `events.jsonl` (the run log) and
 /// `ashb-top.log` (diagnostics written while the dashboard owns the screen).
@@ -52,7 +53,7 @@ struct RunDirectory {
     static func eventsFile(for argument: String) throws -> String {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDir) else {
-            throw CLIError("'\(terminalSafe(argument))': no such run directory or events file")
+            throw CLIError("'\(Sanitizer.clean(argument, maxColumns: 200))': no such run directory or events file")
         }
         return isDir.boolValue ? argument + "/events.jsonl" : argument
     }
@@ -64,7 +65,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as CLIError {
-        FileHandle.standardError.write(Data("ashb-top: \(e.description)\n".utf8))
+        Console.err("ashb-top: \(e.description)\n")
         throw ExitCode(e.exitCode)
     } catch let e as ExitCodeError {
         throw ExitCode(e.code)

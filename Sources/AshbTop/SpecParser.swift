@@ -1,4 +1,6 @@
 import ASHA
+import TextSafety
+import Tuner
 import Yams
 
 /// Reads an experiment spec from YAML, strictly: unknown keys are errors, every error names its key
@@ -8,9 +10,12 @@ public enum SpecParser {
     public static let maxBytes = 1 << 20
 
     static let topKeys = [
-        "name", "objective", "metric", "goal", "space", "scheduler", "workers", "budget", "seed", "clock", "gpus",
-        "gpus_per_worker",
-        "executor",
+        "name", "objective", "metric", "goal", "space", "scheduler", "sampler", "workers", "budget", "seed", "clock",
+        "gpus", "gpus_per_worker", "keep_checkpoints", "executor",
+    ]
+    static let samplerKeys = [
+        "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
+        "min_bandwidth", "max_kernels",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -20,20 +25,26 @@ public enum SpecParser {
     /// Parses `text`; `defaultName` names the run when the spec does not.
     public static func parse(_ text: String, defaultName: String = "run") throws(SpecError) -> ExperimentSpec {
         guard text.utf8.count <= maxBytes else {
-            throw SpecError(key: "", line: nil, message: "the spec is larger than \(maxBytes) bytes")
+            throw SpecError(key: "", line: 1, message: "the spec is larger than \(maxBytes) bytes")
+        }
+        // The YAML parser recurses once per level: bound the nesting before it sees the text.
+        if let line = SpecNesting.firstTooDeepLine(text) {
+            throw SpecError(
+                key: "", line: line, message: "nested more than \(SpecNesting.maxDepth) levels deep (lists or mappings)"
+            )
         }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw SpecError(key: "", line: nil, message: "the spec is empty")
+                throw SpecError(key: "", line: 1, message: "the spec is empty")
             }
             root = node
         } catch let e as SpecError {
             throw e
         } catch let e as YamlError {
-            throw SpecError(key: "", line: yamlLine(e), message: "not valid YAML: \(yamlMessage(e))")
+            throw SpecError(key: "", line: yamlLine(e) ?? 1, message: "not valid YAML: \(yamlMessage(e))")
         } catch {
-            throw SpecError(key: "", line: nil, message: "not valid YAML: \(error)")
+            throw SpecError(key: "", line: 1, message: "not valid YAML: \(error)")
         }
         let top = try mapping(root, "")
         try checkKeys(top, allowed: topKeys, path: "")
@@ -45,6 +56,7 @@ public enum SpecParser {
         guard let obj = top["objective"] else {
             throw SpecError(key: "objective", line: root.mark?.line, message: "required: the objective to tune")
         }
+        spec.objectiveLine = obj.mark?.line ?? 1
         if let s = obj.scalar {
             spec.objective = s.string
         } else {
@@ -55,6 +67,7 @@ public enum SpecParser {
             spec.objective = try string(nameNode, "objective.name")
             for (k, v) in m where k.key != "name" {
                 spec.objectiveOptions[k.key] = try scalarValue(v, "objective.\(k.key)")
+                spec.objectiveOptionLines[k.key] = k.mark?.line
             }
         }
 
@@ -73,6 +86,7 @@ public enum SpecParser {
         if let s = top["space"] { spec.space = try space(s) }
 
         if let s = top["scheduler"] {
+            spec.schedulerLine = s.mark?.line
             let m = try mapping(s, "scheduler")
             try checkKeys(m, allowed: schedulerKeys, path: "scheduler")
             if let v = m["variant"] {
@@ -83,6 +97,7 @@ public enum SpecParser {
                 spec.settings.variant = variant
             }
             if let v = m["min_resource"] { spec.settings.minResource = try int(v, "scheduler.min_resource", min: 1) }
+            spec.maxResourceLine = m["max_resource"]?.mark?.line
             if let v = m["max_resource"] { spec.settings.maxResource = try int(v, "scheduler.max_resource", min: 1) }
             if let v = m["eta"] { spec.settings.reductionFactor = try int(v, "scheduler.eta", min: 2) }
             if let v = m["min_early_stopping_rate"] {
@@ -95,6 +110,7 @@ public enum SpecParser {
                     message: "must be at least min_resource (\(spec.settings.minResource))")
             }
         }
+        if let n = top["sampler"] { spec.settings.sampler = try sampler(n) }
         if let w = top["workers"] {
             spec.workers = try int(w, "workers", min: 1, max: 512)
             spec.workersGiven = true
@@ -139,7 +155,55 @@ public enum SpecParser {
             default: throw SpecError(key: "clock", line: c.mark?.line, message: "must be wall or simulated")
             }
         }
+        if let k = top["keep_checkpoints"] {
+            guard let keep = CheckpointKeeping(rawValue: try string(k, "keep_checkpoints")) else {
+                throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
+            }
+            spec.keepCheckpoints = keep
+            spec.keepCheckpointsGiven = true
+        }
         return spec
+    }
+
+    // MARK: - Sampler
+
+    /// `sampler: random`, `sampler: tpe` (its defaults), or a mapping with `type` and TPE settings.
+    static func sampler(_ node: Node) throws(SpecError) -> SamplerSettings {
+        if node.scalar != nil {
+            switch try string(node, "sampler") {
+            case "random": return .random
+            case "tpe": return .tpe(TPESettings())
+            default: throw SpecError(key: "sampler", line: node.mark?.line, message: "must be random or tpe")
+            }
+        }
+        let m = try mapping(node, "sampler")
+        try checkKeys(m, allowed: samplerKeys, path: "sampler")
+        let typeNode = try need(m, "type", "sampler", node)
+        switch try string(typeNode, "sampler.type") {
+        case "random":
+            if let extra = m.first(where: { $0.key.key != "type" }) {
+                throw SpecError(
+                    key: "sampler.\(extra.key.key)", line: extra.key.mark?.line,
+                    message: "applies to the tpe sampler only")
+            }
+            return .random
+        case "tpe": break
+        default: throw SpecError(key: "sampler.type", line: typeNode.mark?.line, message: "must be random or tpe")
+        }
+        var tpe = TPESettings()
+        if let v = m["random_fraction"] { tpe.randomFraction = try number(v, "sampler.random_fraction") }
+        if let v = m["min_points"] { tpe.minPoints = try int(v, "sampler.min_points") }
+        if let v = m["candidates"] { tpe.candidates = try int(v, "sampler.candidates") }
+        if let v = m["gamma"] { tpe.gamma = try number(v, "sampler.gamma") }
+        if let v = m["min_good"] { tpe.minGood = try int(v, "sampler.min_good") }
+        if let v = m["bandwidth_factor"] { tpe.bandwidthFactor = try number(v, "sampler.bandwidth_factor") }
+        if let v = m["min_bandwidth"] { tpe.minBandwidth = try number(v, "sampler.min_bandwidth") }
+        if let v = m["max_kernels"] { tpe.maxKernels = try int(v, "sampler.max_kernels") }
+        if let problem = tpe.problem() {
+            let line = m[problem.key]?.mark?.line ?? node.mark?.line
+            throw SpecError(key: "sampler.\(problem.key)", line: line, message: problem.message)
+        }
+        return .tpe(tpe)
     }
 
     // MARK: - GPUs
@@ -162,7 +226,9 @@ public enum SpecParser {
             guard ok else {
                 throw SpecError(
                     key: "gpus", line: item.mark?.line ?? node.mark?.line,
-                    message: "a device id must be a number or letters, digits and '-' (got '\(terminalSafe(text))')")
+                    message:
+                        "a device id must be a number or letters, digits and '-' (got '\(Sanitizer.clean(text, maxColumns: 200))')"
+                )
             }
             guard !ids.contains(text) else {
                 throw SpecError(key: "gpus", line: item.mark?.line, message: "device \(text) is listed twice")

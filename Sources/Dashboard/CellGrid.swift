@@ -1,6 +1,9 @@
-/// One cell of a grid: a character one column wide and the role that styles it.
+import TextSafety
+
+/// One cell of a grid: a character and the role that styles it. A character two columns wide (CJK,
+/// emoji) sits in its first cell, and the cell after it holds `Cell.continuation`'s character.
 public struct Cell: Equatable, Sendable {
-    /// The character drawn (one column wide).
+    /// The character drawn (one column wide, or the first column of a wide one).
     public var character: Character
     /// How the cell is styled.
     public var role: StyleRole
@@ -12,6 +15,13 @@ public struct Cell: Equatable, Sendable {
 
     /// A blank cell.
     public static let blank = Cell(" ", .normal)
+
+    /// The character of the second cell of a wide character (never drawn itself; NUL never passes the
+    /// sanitizer, so no text can hold it).
+    public static let continuationCharacter: Character = "\u{0}"
+
+    /// Whether this cell is the second column of a wide character.
+    public var isContinuation: Bool { character == Self.continuationCharacter }
 }
 
 /// A width×height buffer of cells: what the renderer produces, what tests compare, what the
@@ -39,19 +49,29 @@ public struct CellGrid: Equatable, Sendable {
         }
     }
 
-    /// Writes `text` starting at (`x`, `y`), clipped at `maxWidth` columns and the grid's edge.
+    /// Writes `text` starting at (`x`, `y`), clipped at `maxWidth` columns and the grid's edge. Wide
+    /// characters take two cells (one that would not fit whole is left out); a character the grid cannot
+    /// show (a control, or several scalars that are not one composed character) becomes `?`.
     /// Returns the column after the last character written.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole = .normal, maxWidth: Int = .max) -> Int {
         guard y >= 0, y < height else { return x }
         let limit = min(width, maxWidth == .max ? width : x + max(0, maxWidth))
         var col = x
-        let base = y * width
         for ch in text {
             if col >= limit { break }
-            if col >= 0 {
-                cells[base + col] = Cell(Self.isOneColumn(ch) ? ch : Sanitizer.replacement, role)
+            let columns = Self.columns(of: ch)
+            let shown = columns == 0 ? Sanitizer.replacement : ch
+            if columns == 2 {
+                if col + 1 >= limit { break }
+                if col >= 0 {
+                    set(col, y, Cell(shown, role))
+                    set(col + 1, y, Cell(Cell.continuationCharacter, role))
+                }
+                col += 2
+                continue
             }
+            if col >= 0 { set(col, y, Cell(shown, role)) }
             col += 1
         }
         return col
@@ -64,8 +84,20 @@ public struct CellGrid: Equatable, Sendable {
         let to = min(width, x + count)
         guard from < to else { return }
         let cell = Cell(character, role)
+        set(from, y, cell)
+        if to - 1 > from { set(to - 1, y, cell) }
         let base = y * width
         for c in from..<to { cells[base + c] = cell }
+    }
+
+    /// Sets one cell, first blanking the other half of any wide character it cuts in two.
+    private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        let i = y * width + x
+        if cells[i].isContinuation, x > 0, !cell.isContinuation { cells[i - 1].character = " " }
+        if x + 1 < width, cells[i + 1].isContinuation, Self.columns(of: cells[i].character) == 2 {
+            cells[i + 1].character = " "
+        }
+        cells[i] = cell
     }
 
     /// Sets the role of `count` cells of row `y` from column `x`, keeping their characters.
@@ -83,11 +115,11 @@ public struct CellGrid: Equatable, Sendable {
         for row in rect.y..<(rect.y + rect.height) { fill(" ", x: rect.x, y: row, count: rect.width) }
     }
 
-    /// The characters of row `y`, trailing spaces kept.
+    /// The characters of row `y` as a terminal shows them (a wide character once), trailing spaces kept.
     public func rowText(_ y: Int) -> String {
         var s = ""
         s.reserveCapacity(width)
-        for c in 0..<width { s.append(cells[y * width + c].character) }
+        for c in 0..<width where !cells[y * width + c].isContinuation { s.append(cells[y * width + c].character) }
         return s
     }
 
@@ -109,13 +141,13 @@ public struct CellGrid: Equatable, Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Whether `ch` is known to occupy exactly one column.
+    /// The columns `ch` takes on a terminal: 1 or 2, or 0 when the grid cannot show it.
     @inline(__always)
-    static func isOneColumn(_ ch: Character) -> Bool {
-        if ch.isASCII { return ch.asciiValue! >= 0x20 && ch.asciiValue! < 0x7F }
+    static func columns(of ch: Character) -> Int {
+        if let a = ch.asciiValue { return a >= 0x20 && a < 0x7F ? 1 : 0 }
         let scalars = ch.unicodeScalars
-        guard scalars.count == 1, let s = scalars.first else { return false }
-        return Sanitizer.visible(s) == s
+        guard scalars.count == 1, let s = scalars.first, Sanitizer.visible(s) == s else { return 0 }
+        return Sanitizer.columns(s)
     }
 
     private static func trimmed(_ s: String) -> String {

@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension DashboardModel {
     /// Folds one event into the model: first into the run's state (`run`), which decides every status,
@@ -12,9 +13,11 @@ extension DashboardModel {
         switch event.body {
         case .runStarted(let info):
             start(info)
-        case .trialSampled(let trial, let bracket, let config):
+        case .trialSampled(let trial, let bracket, let config, let detail):
             let i = slot(of: trial, bracket: bracket)
             trials[i].bracket = bracket
+            trials[i].sampleText = TrialRecord.sampleText(detail)
+            if case .model(let r, let n)? = detail.origin { samplerModel = (r, n) }
             trials[i].config = config
             trials[i].configText = Sanitizer.clean(config.description, maxColumns: 512)
             trials[i].searchText = trials[i].configText.lowercased()

@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// The dashboard's picture of a run: a fold over its events (`apply`). It keeps aggregates per
 /// rung, worker and status, so drawing a frame costs what the screen shows, not what the run holds.
@@ -61,6 +62,9 @@ public struct DashboardModel: Sendable {
     var messageLog: [Message] = []
     /// Resource units trained so far, across all trials.
     public var totalResource: Int { run.totalResource }
+    /// The model-based sampler's latest model (rung resource, results), from the latest `sampled` event
+    /// that came from a model.
+    public internal(set) var samplerModel: (resource: Int, observations: Int)?
     /// Event times of recent metric reports (from `reportHead` on).
     var reportTimes: [Double] = []
     var reportHead = 0
@@ -92,6 +96,13 @@ public struct DashboardModel: Sendable {
 
     /// True once the run has ended.
     public var isEnded: Bool { run.isEnded }
+
+    /// The sampler for the header (`tpe r=27 n=45`), or nil with the random sampler.
+    public var samplerLabel: String? {
+        guard case .tpe? = info?.settings.sampler else { return nil }
+        guard let m = samplerModel else { return "tpe: no model yet" }
+        return "tpe r=\(m.resource) n=\(m.observations)"
+    }
 
     /// The goal of the metric (minimize when unknown).
     public var goal: Goal { info?.goal ?? .minimize }

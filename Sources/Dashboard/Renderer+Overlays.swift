@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 extension Renderer {
     /// A blank box centred on the screen; returns its rectangle.
@@ -84,6 +85,10 @@ extension Renderer {
         y += 1
         for line in wrap(t.configText, width: inner.width - 2).prefix(3) {
             grid.put(" " + line, x: inner.x, y: y, role: .normal, maxWidth: inner.width)
+            y += 1
+        }
+        if let sample = t.sampleText {
+            grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
             y += 1
         }
         if let reason = t.failureReason {

@@ -1,6 +1,7 @@
 import ASHA
 import Foundation
 import RunLog
+import TextSafety
 
 extension Renderer {
     /// The rung occupancy pane: one row per bracket and rung, with a bar whose promoted, waiting

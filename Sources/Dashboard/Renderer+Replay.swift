@@ -1,3 +1,5 @@
+import TextSafety
+
 extension Renderer {
     /// The first header line of a replay: the run's name, then the replay's state and speed, the replay
     /// clock against the log's duration, the position in the log as a bar and as event numbers, and the

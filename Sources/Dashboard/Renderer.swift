@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// Draws a frame of the dashboard into a `CellGrid`. Pure: the same model, view state, size and
 /// options give the same grid. Cost depends on the screen size, not on how many trials the run has.
@@ -129,6 +130,8 @@ public struct Renderer {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
         }
+        // After the budget: on a narrow screen the budget is worth more than the sampler's note.
+        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal)) }
         var cx = 1
         for (text, role) in parts {
             if cx >= w { break }

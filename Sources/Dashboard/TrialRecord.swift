@@ -1,5 +1,6 @@
 import ASHA
 import RunLog
+import TextSafety
 
 /// One point of a learning curve: the metric after training to a resource.
 public struct CurvePoint: Equatable, Sendable {
@@ -26,6 +27,9 @@ public struct TrialRecord: Sendable {
     public var configText: String
     /// The same text in lower case, for the filter.
     var searchText: String
+    /// Where the configuration came from (model or random) and the objective's note, sanitized; nil when
+    /// the log does not say.
+    public var sampleText: String?
     /// Where it is in its life.
     public var status: TrialStatus
     /// The highest rung at which a value was recorded for the trial.
@@ -59,6 +63,18 @@ public struct TrialRecord: Sendable {
         resource = 0
         curve = []
         decisions = []
+    }
+
+    /// "from the model of r=27 (45 results)", "at random", and the objective's note, for the detail view.
+    static func sampleText(_ detail: SampleDetail) -> String? {
+        var parts: [String] = []
+        switch detail.origin {
+        case .model(let r, let n)?: parts.append("sampled by the model of r=\(r) (\(n) results)")
+        case .random?: parts.append("sampled at random")
+        case nil: break
+        }
+        if let note = detail.note { parts.append(note) }
+        return parts.isEmpty ? nil : Sanitizer.clean(parts.joined(separator: "; "), maxColumns: 512)
     }
 
     mutating func addPoint(_ p: CurvePoint) {

@@ -58,6 +58,9 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// trial held only for training is released (a `command` trial with checkpoints: its process has
     /// ended). The default does nothing.
     func jobEnded(_ fate: TrialFate)
+    /// A note about the trial for the run log's `sampled` event and the trial detail view (e.g. which
+    /// recorded curve a `curves` trial replays), or nil (the default).
+    var note: String? { get }
 }
 
 extension ObjectiveTrial {
@@ -75,6 +78,9 @@ extension ObjectiveTrial {
 
     /// No notes unless a conformer says otherwise.
     public func takeNotes() -> [String] { [] }
+
+    /// No note unless a conformer says otherwise.
+    public var note: String? { nil }
 }
 
 /// An objective plugin: makes trainable trials from configurations.
@@ -104,6 +110,10 @@ public protocol Objective: Sendable {
     /// Called once when the run has ended and the tuner has released every trial: returns when what
     /// the trials held outside this process (e.g. child processes) is gone. The default returns at once.
     func runEnded()
+    /// This objective for a run whose search space is `space` (the spec's, or the default one); an
+    /// objective whose behaviour depends on the space (`curves` matches configurations in its scales)
+    /// returns an adapted copy. The default returns the objective itself.
+    func configured(for space: SearchSpace) throws -> any Objective
 }
 
 extension Objective {
@@ -124,4 +134,7 @@ extension Objective {
 
     /// Nothing outside the process to wait for unless a conformer says otherwise.
     public func runEnded() {}
+
+    /// The objective itself, unless a conformer says otherwise.
+    public func configured(for space: SearchSpace) throws -> any Objective { self }
 }

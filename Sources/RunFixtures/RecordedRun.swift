@@ -58,7 +58,7 @@ public enum RecordedRun {
             }
             kept.append(event)
             switch event.body {
-            case .trialSampled(let t, _, _):
+            case .trialSampled(let t, _, _, _):
                 if !added, t >= count / 3, count >= 6 {
                     added = true
                     tuner?.send(.setWorkers(workers + 1))

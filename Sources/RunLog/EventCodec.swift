@@ -23,7 +23,7 @@ public enum EventCodec {
             w.string("run_started")
             w.key("info")
             encode(info, into: &w)
-        case .trialSampled(let trial, let bracket, let config):
+        case .trialSampled(let trial, let bracket, let config, let detail):
             w.string("sampled")
             w.key("trial")
             w.int(trial)
@@ -31,6 +31,23 @@ public enum EventCodec {
             w.int(bracket)
             w.key("config")
             encode(config, into: &w)
+            switch detail.origin {
+            case nil: break
+            case .random?:
+                w.key("origin")
+                w.string("random")
+            case .model(let resource, let n)?:
+                w.key("origin")
+                w.string("model")
+                w.key("model_resource")
+                w.int(resource)
+                w.key("model_n")
+                w.int(n)
+            }
+            if let note = detail.note {
+                w.key("note")
+                w.string(note)
+            }
         case .jobStarted(let trial, let worker, let rung, let from, let to):
             w.string("job_started")
             w.key("trial")
@@ -191,6 +208,30 @@ public enum EventCodec {
         if let m = s.maxTrials { w.int(m) } else { w.null() }
         w.key("max_total_resource")
         if let m = s.maxTotalResource { w.int(m) } else { w.null() }
+        if case .tpe(let tpe) = s.sampler {
+            // Only a model-based sampler is written: a log without `sampler` was sampled at random.
+            w.key("sampler")
+            w.beginObject()
+            w.key("type")
+            w.string("tpe")
+            w.key("random_fraction")
+            w.double(tpe.randomFraction)
+            w.key("min_points")
+            if let m = tpe.minPoints { w.int(m) } else { w.null() }
+            w.key("candidates")
+            w.int(tpe.candidates)
+            w.key("gamma")
+            w.double(tpe.gamma)
+            w.key("min_good")
+            if let m = tpe.minGood { w.int(m) } else { w.null() }
+            w.key("bandwidth_factor")
+            w.double(tpe.bandwidthFactor)
+            w.key("min_bandwidth")
+            w.double(tpe.minBandwidth)
+            w.key("max_kernels")
+            w.int(tpe.maxKernels)
+            w.endObject()
+        }
         w.endObject()
         w.key("ladders")
         w.beginArray()
@@ -238,7 +279,8 @@ public enum EventCodec {
         case "run_started": body = .runStarted(try decodeInfo(try o.object("info")))
         case "sampled":
             body = .trialSampled(
-                trial: try o.int("trial"), bracket: try o.int("bracket"), config: try decodeConfig(o.raw("config")))
+                trial: try o.int("trial"), bracket: try o.int("bracket"), config: try decodeConfig(o.raw("config")),
+                detail: try decodeSampleDetail(o))
         case "job_started":
             body = .jobStarted(
                 trial: try o.int("trial"), worker: try o.int("worker"), rung: try o.int("rung"),
@@ -313,7 +355,8 @@ public enum EventCodec {
             variant: variant, goal: sgoal, minResource: try s.int("min_resource"),
             maxResource: try s.int("max_resource"), reductionFactor: try s.int("eta"),
             minEarlyStoppingRate: try s.int("min_early_stopping_rate"), brackets: try s.int("brackets"), seed: seed,
-            maxTrials: try s.optionalInt("max_trials"), maxTotalResource: try s.optionalInt("max_total_resource"))
+            maxTrials: try s.optionalInt("max_trials"), maxTotalResource: try s.optionalInt("max_total_resource"),
+            sampler: try decodeSampler(s))
         guard case .array(let rawLadders)? = o.raw("ladders") else { throw SchemaError("'ladders' must be an array") }
         var ladders: [[Int]] = []
         for l in rawLadders {
@@ -365,6 +408,45 @@ public enum EventCodec {
             throw SchemaError("'executor' must be a string of 1 to 64 bytes")
         }
         return s
+    }
+}
+
+extension EventCodec {
+    /// The settings' `sampler` member: absent or null is `random` (logs before model-based sampling).
+    static func decodeSampler(_ s: Fields) throws(SchemaError) -> SamplerSettings {
+        guard let raw = s.raw("sampler"), raw != .null else { return .random }
+        let o = try s.object("sampler")
+        switch try o.string("type") {
+        case "random": return .random
+        case "tpe":
+            let tpe = TPESettings(
+                randomFraction: try o.double("random_fraction"), minPoints: try o.optionalInt("min_points"),
+                candidates: try o.int("candidates"), gamma: try o.double("gamma"),
+                minGood: try o.optionalInt("min_good"),
+                bandwidthFactor: try o.double("bandwidth_factor"), minBandwidth: try o.double("min_bandwidth"),
+                maxKernels: try o.int("max_kernels"))
+            if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
+            return .tpe(tpe)
+        default: throw SchemaError("'sampler.type' must be random or tpe")
+        }
+    }
+
+    /// A `sampled` event's optional `origin`, `model_resource`, `model_n` and `note`.
+    static func decodeSampleDetail(_ o: Fields) throws(SchemaError) -> SampleDetail {
+        var detail = SampleDetail()
+        switch o.raw("origin") {
+        case nil, .null?: break
+        case .string("random")?: detail.origin = .random
+        case .string("model")?:
+            detail.origin = .model(resource: try o.int("model_resource"), observations: try o.int("model_n"))
+        default: throw SchemaError("'origin' must be random or model")
+        }
+        switch o.raw("note") {
+        case nil, .null?: break
+        case .string(let note)?: detail.note = note
+        default: throw SchemaError("'note' must be a string")
+        }
+        return detail
     }
 }
 

@@ -16,6 +16,16 @@ public struct LogError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Which file a path named when it was opened: two opens of one file have the same identity.
+public struct FileIdentity: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+}
+
 /// Streams a run log line by line with bounded memory (one read buffer and one line at a time).
 ///
 /// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
@@ -34,6 +44,19 @@ public final class LogReader {
     /// Byte length of the complete lines read so far: where a resumed run may append.
     public private(set) var validLength = 0
 
+    /// Bytes read from the file so far (at the end of the file: its length when it was read).
+    public private(set) var bytesRead = 0
+    /// The file read (device and inode), to check later that the path still names it.
+    public let fileIdentity: FileIdentity
+
+    /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
+    /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
+    /// `lenient`, skipped with a warning). A resume sets its spec's; set them before the first event.
+    public var limits: LogLimits? = LogLimits() {
+        didSet { validator = limits.map(LogValidator.init) }
+    }
+    private var validator: LogValidator? = LogValidator(LogLimits())
+
     private let lenient: Bool
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -49,11 +72,16 @@ public final class LogReader {
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
             throw LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
         }
+        var st = stat()
+        fstat(fd, &st)
+        fileIdentity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         buffer.reserveCapacity(1 << 20)
         // Read the header with the same line machinery.
         var headerValue: JSONValue?
         do throws(LogError) {
-            guard let line = try Self.nextLine(fd, &buffer, &start, &atEOF, follow: false, path: path, lineNumber: 1)
+            guard
+                let line = try Self.nextLine(
+                    fd, &buffer, &start, &atEOF, &bytesRead, follow: false, path: path, lineNumber: 1)
             else {
                 throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
             }
@@ -79,7 +107,9 @@ public final class LogReader {
     public func next(follow: Bool = false) throws(LogError) -> RunEvent? {
         while true {
             let n = lineNumber + 1
-            guard let line = try Self.nextLine(fd, &buffer, &start, &atEOF, follow: follow, path: path, lineNumber: n)
+            guard
+                let line = try Self.nextLine(
+                    fd, &buffer, &start, &atEOF, &bytesRead, follow: follow, path: path, lineNumber: n)
             else {
                 if !follow && start < buffer.count {
                     warnings.append("line \(n) is incomplete (a torn write at a crash?); ignored")
@@ -95,6 +125,7 @@ public final class LogReader {
             do {
                 let v = try Self.parseLine(line, path: path, lineNumber: n)
                 let event = try Self.decodeEvent(v, path: path, lineNumber: n)
+                try validate(event, lineNumber: n)
                 validLength += line.count + 1
                 return event
             } catch {
@@ -113,6 +144,16 @@ public final class LogReader {
         var out: [RunEvent] = []
         while let e = try next() { out.append(e) }
         return out
+    }
+
+    /// Checks `event` against the limits, if any.
+    private func validate(_ event: RunEvent, lineNumber: Int) throws(LogError) {
+        guard validator != nil else { return }
+        do throws(SchemaError) {
+            try validator!.check(event)
+        } catch {
+            throw LogError(path: path, line: lineNumber, message: "not a valid event: \(error.message)")
+        }
     }
 
     private static func decodeEvent(_ v: JSONValue, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
@@ -135,7 +176,8 @@ public final class LogReader {
 
     /// The next complete line (without its newline), or nil when no complete line is available.
     private static func nextLine(
-        _ fd: Int32, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, follow: Bool, path: String,
+        _ fd: Int32, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, _ bytesRead: inout Int,
+        follow: Bool, path: String,
         lineNumber: Int
     ) throws(LogError) -> ArraySlice<UInt8>? {
         var scanFrom = start
@@ -162,6 +204,7 @@ public final class LogReader {
             buffer.append(contentsOf: repeatElement(0, count: chunk))
             let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, chunk) }
             buffer.removeLast(chunk - max(0, n))
+            bytesRead += max(0, n)
             if n < 0 {
                 throw LogError(
                     path: path, line: lineNumber, message: "read failed: \(String(cString: strerror(errno)))")

@@ -6,6 +6,10 @@ import Foundation
 /// Crash safety: bytes reach the file (the kernel's page cache, which survives `kill -9`) at least once a
 /// second, at every trial's end (completed, failed, killed, stopped) and when the run ends; a torn
 /// last line is what a crash can leave, and the reader ignores it with a warning.
+///
+/// A write that fails (a full disk, a read-only or vanished file system) is final: it is reported once to
+/// the `onFailure` handler, and nothing is written after it, so the file ends with complete lines (and at
+/// most one torn one) that a resume can continue from once there is room again.
 public final class LogWriter: EventSink, @unchecked Sendable {
     /// The log file's path.
     public let path: String
@@ -15,6 +19,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     private var lastFlush: DispatchTime = .now()
     private var timer: DispatchSourceTimer?
     private var failure: String?
+    private var failureHandler: (@Sendable (String) -> Void)?
 
     /// Creates a new log at `path` (which must not exist) and writes `header` as its first line.
     public init(creating path: String, header: LogHeader) throws(LogError) {
@@ -38,6 +43,25 @@ public final class LogWriter: EventSink, @unchecked Sendable {
             throw LogError(path: path, line: nil, message: "cannot append: \(String(cString: strerror(errno)))")
         }
         startTimer()
+    }
+
+    /// Appends to an open descriptor (which it closes); for tests that inject a failing file, e.g. `/dev/full`.
+    public init(descriptor: Int32, path: String) {
+        self.path = path
+        fd = descriptor
+        startTimer()
+    }
+
+    /// Calls `handler` once, on a queue of its own, with the error of the first write that fails; at once
+    /// when one failed already. The handler must not wait for this writer.
+    public func onFailure(_ handler: @escaping @Sendable (String) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure {
+            DispatchQueue.global().async { handler(failure) }
+        } else {
+            failureHandler = handler
+        }
     }
 
     deinit {
@@ -78,7 +102,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         defer { lock.unlock() }
         flushLocked()
         if fd >= 0 {
-            fsync(fd)
+            if fsync(fd) != 0, errno != EINVAL, errno != EROFS {
+                fail(LogError(path: path, line: nil, message: "fsync failed: \(String(cString: strerror(errno)))"))
+            }
             Foundation.close(fd)
             fd = -1
         }
@@ -96,16 +122,24 @@ public final class LogWriter: EventSink, @unchecked Sendable {
 
     private func flushLocked() {
         lastFlush = .now()
-        guard !writer.bytes.isEmpty, fd >= 0 else {
+        guard !writer.bytes.isEmpty, fd >= 0, failure == nil else {
             writer.reset()
             return
         }
         do {
             try writeAll(writer.bytes)
         } catch {
-            if failure == nil { failure = error.description }
+            fail(error)
         }
         writer.reset()
+    }
+
+    /// Records the first failure and tells the handler (off this thread: it may be the tuner's).
+    private func fail(_ error: LogError) {
+        guard failure == nil else { return }
+        let message = error.description
+        failure = message
+        if let handler = failureHandler { DispatchQueue.global().async { handler(message) } }
     }
 
     private func writeAll(_ bytes: [UInt8]) throws(LogError) {

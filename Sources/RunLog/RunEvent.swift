@@ -55,6 +55,20 @@ public struct RunInfo: Sendable, Equatable {
     }
 }
 
+/// Where a sampled configuration came from, and what the objective made of it (both optional: logs
+/// written before they existed, and runs with the random sampler, have no origin).
+public struct SampleDetail: Sendable, Equatable {
+    /// The model-based sampler's account: drawn at random, or proposed by a model of which rung level.
+    public var origin: SampleOrigin?
+    /// The objective's note about the trial (`curves`: the recorded configurations it follows). Untrusted text.
+    public var note: String?
+
+    public init(origin: SampleOrigin? = nil, note: String? = nil) {
+        self.origin = origin
+        self.note = note
+    }
+}
+
 /// One fact about a run. A run is the sequence of its events; the log, the dashboard and the
 /// scheduler's restored state are all folds over that sequence.
 public struct RunEvent: Sendable, Equatable {
@@ -75,8 +89,8 @@ public struct RunEvent: Sendable, Equatable {
         /// The run started. (Boxed: the run's description is large and comes once, so every other event
         /// stays small in memory — a replay holds a million of them.)
         indirect case runStarted(RunInfo)
-        /// A configuration was sampled for a new trial in `bracket`.
-        case trialSampled(trial: TrialID, bracket: Int, config: Configuration)
+        /// A configuration was sampled for a new trial in `bracket`; `detail` says where it came from.
+        case trialSampled(trial: TrialID, bracket: Int, config: Configuration, detail: SampleDetail = SampleDetail())
         /// A job started on a worker slot: train `trial` from `fromResource` to `toResource` (rung `rung`).
         case jobStarted(trial: TrialID, worker: Int, rung: Int, fromResource: Int, toResource: Int)
         /// The trial's objective reported `value` after training to `resource`.
@@ -116,7 +130,7 @@ extension RunEvent.Body {
     /// The trial the event is about, if it is about one.
     public var trial: TrialID? {
         switch self {
-        case .trialSampled(let t, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
+        case .trialSampled(let t, _, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
             .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialCompleted(let t, _, _),
             .trialFailed(let t, _), .newBest(let t, _, _):
             return t

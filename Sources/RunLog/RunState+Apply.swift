@@ -36,7 +36,7 @@ extension RunState {
         case .runStarted(let i):
             info = i
             setWorkerLimit(min(max(1, i.workers), Self.maxWorkers))
-        case .trialSampled(let id, let bracket, let config):
+        case .trialSampled(let id, let bracket, let config, _):
             guard id == trials.count else { return "trial \(id) sampled out of order (expected \(trials.count))" }
             trials.append(Trial(id: id, bracket: bracket, config: config))
             statusCounts[TrialStatus.queued.index] += 1

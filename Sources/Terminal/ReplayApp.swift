@@ -2,6 +2,7 @@ import Dashboard
 import Dispatch
 import Foundation
 import RunLog
+import TextSafety
 
 /// Plays a recorded run back on the dashboard: the same model, the same screens, fed from the log
 /// instead of the tuner, read-only. One thread (the caller's) owns ncurses and loops: read a bounded

@@ -93,8 +93,10 @@ final class TerminalScreen {
                 let role = grid[x, y].role
                 let start = x
                 run.removeAll(keepingCapacity: true)
-                while x < grid.width, grid[x, y].role == role {
-                    run.append(grid[x, y].character)
+                // A wide character's second cell is covered by the character itself: never drawn, and
+                // never the start of a run (its role follows its first cell).
+                while x < grid.width, grid[x, y].role == role || grid[x, y].isContinuation {
+                    if !grid[x, y].isContinuation { run.append(grid[x, y].character) }
                     x += 1
                 }
                 _ = ashb_attrset(attributes[Int(role.rawValue)])

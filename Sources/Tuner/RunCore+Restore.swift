@@ -47,12 +47,15 @@ extension RunCore {
             guard a == b, logged.objective == info.objective, logged.ladders == info.ladders else {
                 throw RestoreError("the log's scheduler settings or objective differ from its spec's")
             }
-        case .trialSampled(let t, let b, let config):
+        case .trialSampled(let t, let b, let config, _):
             guard let job = scheduler.nextJob(), job.isNew, job.trial == t, job.bracket == b, t == records.count else {
                 throw RestoreError("event \(n): trial \(t) was not the scheduler's next new trial")
             }
             guard scheduler.configuration(of: t) == config else {
-                throw RestoreError("event \(n): trial \(t)'s configuration differs from the seeded sample")
+                throw RestoreError(
+                    "event \(n): trial \(t)'s configuration differs from the one the scheduler samples "
+                        + "(the seed's, or the \(scheduler.settings.sampler.name) sampler's from the results before it)"
+                )
             }
             records.append(TrialRecord())
             records[t].job = job

@@ -1,5 +1,6 @@
 import ASHA
 import DequeModule
+import Foundation
 import ObjectiveProtocol
 import RunLog
 
@@ -14,8 +15,11 @@ final class RunCore {
     let options: TunerOptions
     let info: RunInfo
     var sinks: [any EventSink]
-    /// Where idle trials' checkpoints go, when the options name a directory.
-    private let spill: CheckpointSpill?
+    /// Idle trials' state waits in the checkpoint store, not in memory (the options name a directory).
+    private let spillEnabled: Bool
+    /// The store for spilling when the run keeps no checkpoints of its own (made on first use, removed
+    /// at the end).
+    private var privateStore: CheckpointStore?
 
     /// The run's state (trials, statuses, workers, best, counters): changed only by the events this core
     /// emits (`emit` applies each before the sinks see it) or restores from a log.
@@ -28,6 +32,8 @@ final class RunCore {
     var now = 0.0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
+    /// Which checkpoints `checkpoints` keeps once the run has ended.
+    var keeping: CheckpointKeeping = .best
     /// Jobs that failed since the last job that ended well (for `maxFailures`), and the last reason.
     var failuresInARow = 0
     var lastFailure: String?
@@ -44,7 +50,7 @@ final class RunCore {
         self.scheduler = scheduler
         self.options = options
         self.sinks = sinks
-        spill = options.spillDirectory.map { CheckpointSpill(directory: $0) }
+        spillEnabled = options.spillDirectory != nil
         let workers = max(1, options.workers)
         info = RunInfo(
             name: options.name, objective: objective.name, metric: objective.metric, goal: scheduler.settings.goal,
@@ -118,8 +124,15 @@ final class RunCore {
                 let config = scheduler.configuration(of: job.trial) ?? Configuration([])
                 precondition(job.trial == records.count, "trial ids are dense")
                 records.append(TrialRecord())
-                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config))
-                if !makeModel(job.trial) { continue }
+                // The model is made before the event, so the event can carry the objective's note on it.
+                let made = makeModelQuietly(job.trial, config: config)
+                let detail = SampleDetail(
+                    origin: scheduler.sampleOrigin(of: job.trial), note: records[job.trial].model?.note)
+                emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config, detail: detail))
+                if let error = made {
+                    fail(job.trial, reason: "could not start: \(error)")
+                    continue
+                }
             }
             if let promotion = job.promotion { emit(.decision(promotion)) }
             if state.trials[job.trial].status == .paused {
@@ -137,13 +150,19 @@ final class RunCore {
 
     /// Makes a fresh model for the trial; on failure the trial fails and the result is false.
     private func makeModel(_ t: TrialID) -> Bool {
+        guard let error = makeModelQuietly(t, config: state.trials[t].config) else { return true }
+        fail(t, reason: "could not start: \(error)")
+        return false
+    }
+
+    /// Makes a fresh model for the trial; returns the error when the objective could not make one.
+    private func makeModelQuietly(_ t: TrialID, config: Configuration) -> (any Error)? {
         do {
-            records[t].model = try objective.makeTrial(config: state.trials[t].config, seed: seed(t), trial: t)
+            records[t].model = try objective.makeTrial(config: config, seed: seed(t), trial: t)
             records[t].modelResource = records[t].model?.resource ?? 0
-            return true
+            return nil
         } catch {
-            fail(t, reason: "could not start: \(error)")
-            return false
+            return error
         }
     }
 
@@ -187,9 +206,23 @@ final class RunCore {
         return makeModel(t)
     }
 
+    /// The store idle trials spill to: the run's own, else a private one in the spill directory.
+    private var spillStore: CheckpointStore? {
+        guard spillEnabled else { return nil }
+        if let checkpoints { return checkpoints }
+        if privateStore == nil, let dir = options.spillDirectory {
+            let name = "checkpoints-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).spill"
+            // Memory only: the file is deleted at the end and never read by a resume, so it is never synced.
+            privateStore = try? CheckpointStore(directory: dir, fileName: name, sync: { _ in 0 })
+        }
+        return privateStore
+    }
+
+    /// Queues the trial's checkpoint in the run's store (a newer one replaces one not yet written).
     private func saveCheckpoint(_ t: TrialID) {
         guard let store = checkpoints, let bytes = records[t].model?.checkpoint() else { return }
         store.save(trial: t, bytes: bytes)
+        records[t].savedResource = records[t].modelResource
     }
 
     func startJob(trial t: TrialID, worker: Int) -> Assignment? {
@@ -266,9 +299,18 @@ final class RunCore {
         let recorded = Self.events(
             recording: decisions, trial: t, resource: step.resource, value: step.value, best: state.best,
             goal: scheduler.settings.goal)
+        let bestBefore = state.best?.trial
         for body in recorded { emit(body) }
+        if let old = bestBefore, old != state.best?.trial, state.trials[old].status.isFinal {
+            checkpoints?.remove(trial: old)  // no longer the best: nothing continues it
+        }
         let status = state.trials[t].status
         if status.isFinal {
+            // The best's final checkpoint is what `keep_checkpoints: best` keeps at the end.
+            if status == .completed, state.best?.trial == t {
+                saveCheckpoint(t)
+                checkpoints?.commitSoon()  // a trial's end the log is flushed for: the batch follows at once
+            }
             records[t].job = nil  // stopped or completed at a rung
             return false
         }
@@ -302,6 +344,7 @@ final class RunCore {
     /// The trial's job stops before its target; the scheduler will give it again on resume.
     private func interrupt(_ t: TrialID) {
         saveCheckpoint(t)
+        checkpoints?.commitSoon()
         scheduler.jobInterrupted(t)
         records[t].job = nil
     }
@@ -386,25 +429,32 @@ final class RunCore {
     private func release(_ t: TrialID) {
         records[t].model?.cancel()
         records[t].model = nil
-        if records[t].spilled {
-            records[t].spilled = false
-            spill?.remove(trial: t)
+        records[t].spilled = false
+        if state.best?.trial != t {
+            checkpoints?.remove(trial: t)
+            privateStore?.remove(trial: t)
         }
     }
 
-    /// Moves an idle trial's state to the spill, if there is one and the objective can checkpoint it.
+    /// Moves an idle trial's state to the store, if spilling is on and the objective can checkpoint it.
+    /// A checkpoint already queued at its current resource (a rung's) is not written again.
     private func spillIfEnabled(_ t: TrialID) {
-        guard let spill, let model = records[t].model, let bytes = model.checkpoint() else { return }
-        if spill.write(trial: t, bytes: bytes) {
-            records[t].model = nil
-            records[t].spilled = true
+        guard let store = spillStore, let model = records[t].model else { return }
+        if store !== checkpoints || records[t].savedResource != records[t].modelResource
+            || !store.contains(trial: t)
+        {
+            guard let bytes = model.checkpoint() else { return }
+            store.save(trial: t, bytes: bytes)
+            if store === checkpoints { records[t].savedResource = records[t].modelResource }
         }
+        records[t].model = nil
+        records[t].spilled = true
     }
 
     /// Brings a spilled trial's state back; a trial that cannot be restored fails. Returns true when restored.
     private func unspill(_ t: TrialID) -> Bool {
         records[t].spilled = false
-        guard let bytes = spill?.take(trial: t) else {
+        guard case .success(let bytes) = spillStore?.load(trial: t) else {
             fail(t, reason: "could not read its spilled checkpoint")
             return false
         }
@@ -534,7 +584,20 @@ final class RunCore {
         }
         objective.runEnded()
         emit(.runEnded(reason: reason))
-        spill?.removeAll()
+        privateStore?.close(keeping: [])
+        checkpoints?.close(keeping: keptCheckpoints(reason: reason))
+    }
+
+    /// The trials whose checkpoints stay once the run has ended (nil: every one still live). A run that
+    /// ended before its work was done (a signal, a quit) keeps every checkpoint a resume needs.
+    private func keptCheckpoints(reason: EndReason) -> Set<TrialID>? {
+        let done = reason.isNaturalEnd
+        switch keeping {
+        case .all: return nil
+        case _ where !done: return nil
+        case .best: return state.best.map { [$0.trial] } ?? []
+        case .none: return []
+        }
     }
 
     /// The summary of the run so far.

@@ -7,8 +7,10 @@ import RunLog
 struct TrialRecord {
     /// The objective's trainable state (its checkpoint); nil until the first job starts.
     var model: (any ObjectiveTrial)?
-    /// Its state is in the run's checkpoint spill, not in `model` (which is then nil).
+    /// Its state is in the checkpoint store, not in `model` (which is then nil).
     var spilled = false
+    /// The model resource of its latest checkpoint queued in the run's store (-1: none).
+    var savedResource = -1
     /// The scheduler's job running now (or handed out and not started yet).
     var job: Job?
     /// The resource the objective's model is at; below the recorded resource after a restart from an

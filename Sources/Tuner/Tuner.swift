@@ -55,8 +55,12 @@ public final class Tuner: Sendable {
 
     /// Keeps trials' checkpoints in `store`: saved when a trial completes a rung or is paused, and
     /// read back when a resumed run continues a trial.
-    public func keepCheckpoints(in store: CheckpointStore) {
-        core.withLock { $0.checkpoints = store }
+    /// Once the run has ended, `keeping` says which of them stay.
+    public func keepCheckpoints(in store: CheckpointStore, keeping: CheckpointKeeping = .best) {
+        core.withLock {
+            $0.checkpoints = store
+            $0.keeping = keeping
+        }
     }
 
     /// The first checkpoint that could not be written, once pending writes are done (nil: none lost).

@@ -22,7 +22,11 @@ let usage = """
       startup     milliseconds to the first job_started (in process, and from launching ashb-top)
       memory      resident memory with many paused trials (zero-cost, and digits-mlp-sized state)
       render      milliseconds per 200x60 dashboard frame from a 100,000-trial model [--ascii]
+      cli         ashb-top run --headless end to end (simulated branin; 10 s zero run) beside the library
       replay      open a 1,000,000-event log: first frame, seeks, peak memory (ashb-top replay without a terminal)
+      quality     mean regret of {random, tpe} x {promotion, stopping} x brackets on a recorded curve table
+      sampler     milliseconds per TPE sample with 10,000 observations
+      record-digits  record a learning-curve table of digits-mlp (random configurations x 81 epochs) as CSV
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -57,8 +61,16 @@ case "memory":
     runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
 case "render":
     runTunerBench("render") { try RenderBench(arguments: $0).run() }
+case "cli":
+    runTunerBench("cli") { try CLIBench(arguments: $0).run() }
 case "replay":
     runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
+case "quality":
+    runTunerBench("quality") { try QualityBench(arguments: $0).run() }
+case "sampler":
+    runTunerBench("sampler") { try SamplerBench(arguments: $0).run() }
+case "record-digits":
+    runTunerBench("record-digits") { try RecordCurves(arguments: $0).run() }
 case "-h", "--help", "help":
     print(usage)
 default:

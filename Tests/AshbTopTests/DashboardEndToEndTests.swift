@@ -135,4 +135,38 @@ import Testing
             return
         }
     }
+
+    @Test func aSecondCtrlCWhileTheRunStopsExitsAtOnce() throws {
+        // Steps of 30 s: after the first Ctrl-C the dashboard closes and the run waits for its steps.
+        let root = newDirectory()
+        let specPath = temporaryFile(
+            "slow.yaml",
+            """
+            objective: {name: branin, cost: 30, sleep: true}
+            workers: 2
+            """)
+        let binary = try ashbTopBinary()
+        let session = try TmuxSession(
+            command: "trap 'echo' INT; echo; '\(binary)' run '\(specPath)' --runs-dir '\(root)'; echo EXIT=$?")
+        try session.waitFor("the first frame") { selected($0)?.status == "running" }
+        try session.send("C-c")
+        let deadline = Date().addingTimeInterval(30)
+        // The dashboard is gone (the alternate screen is off) while the run waits for its steps.
+        while Date() < deadline,
+            (try? session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]))?.hasPrefix("0")
+                != true
+        {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(!session.exited)
+        try session.send("C-c")
+        while !session.exited && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let after = session.history()
+        #expect(after.contains("EXIT=130"))
+        #expect(after.contains("second signal; exiting now"))
+        let reader = try LogReader(path: try onlyRun(in: root) + "/events.jsonl")
+        let events = try reader.readAll()
+        #expect(reader.warnings.isEmpty)
+        #expect(!events.contains { if case .runEnded = $0.body { true } else { false } })
+    }
 }

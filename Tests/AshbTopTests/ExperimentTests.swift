@@ -1,6 +1,7 @@
 import ASHA
 import Foundation
 import Testing
+import TextSafety
 
 @testable import AshbTop
 
@@ -57,6 +58,21 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         }
     }
 
+    @Test func aTopLevelKeepCheckpointsRulesACommandsDirectoriesToo() throws {
+        let command = """
+            objective: {name: command, run: "true", metric: loss, checkpoint: true, keep_checkpoints: best}
+            """
+        let own = try Experiment.load(
+            specText: command, label: "s", baseDirectory: nil, seed: nil, workers: nil, simulate: false)
+        #expect(own.keepCheckpoints == .best)
+        #expect(own.spec.keepCheckpoints == .best)
+        let ruled = try Experiment.load(
+            specText: command + "\nkeep_checkpoints: all", label: "s", baseDirectory: nil, seed: nil, workers: nil,
+            simulate: false)
+        #expect(ruled.keepCheckpoints == .all)
+        #expect(ruled.spec.keepCheckpoints == .all)
+    }
+
     @Test func overridesApplyAndTheGoalComesFromTheObjective() throws {
         let x = try Experiment.load(
             specPath: temporaryFile("s.yaml", "objective: branin\nseed: 1\nworkers: 2\n"), seed: 99, workers: 5,
@@ -93,10 +109,5 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(ExportCommand.csvField("=cmd()") == "'=cmd()")
         #expect(ExportCommand.csvField("-1.5") == "-1.5")
         #expect(ExportCommand.csvField("-x") == "'-x")
-    }
-
-    @Test func terminalSafeStripsControlCharacters() {
-        #expect(terminalSafe("evil\u{1b}[2J\u{07}name\u{9b}x\u{202e}") == "evil?[2J?name?x?")
-        #expect(terminalSafe(String(repeating: "a", count: 300), limit: 10) == String(repeating: "a", count: 10) + "…")
     }
 }

@@ -2,6 +2,7 @@ import ASHA
 import Foundation
 import RunLog
 import Testing
+import Tuner
 
 @testable import AshbTop
 
@@ -149,6 +150,76 @@ import Testing
             Issue.record("the log does not end with the reason: \(String(describing: events.last))")
             return
         }
+    }
+
+    /// Starts a headless run of `spec` and returns once its log holds a `job_started` event.
+    func startedRun(_ spec: String, root: String, stderr: Pipe) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
+        p.arguments = ["run", spec, "--headless", "--runs-dir", root]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = stderr
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let runs = try? FileManager.default.contentsOfDirectory(atPath: root), let r = runs.first,
+                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
+                text.contains("\"type\":\"job_started\"")
+            {
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return p
+    }
+
+    @Test func aSecondSignalExitsAtOnceWithTheLogWhole() throws {
+        // Each step sleeps 30 s, so a graceful stop waits for the steps under way; the second SIGTERM
+        // does not wait for them.
+        let root = newDirectory()
+        let spec = temporaryFile(
+            "slow-steps.yaml",
+            """
+            objective: {name: branin, cost: 30, sleep: true}
+            workers: 2
+            """)
+        let err = Pipe()
+        let p = try startedRun(spec, root: root, stderr: err)
+        kill(p.processIdentifier, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(p.processIdentifier, SIGTERM)
+        let printed = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 143)
+        #expect(printed.contains("second signal; exiting now"))
+        let reader = try LogReader(path: try onlyRun(in: root) + "/events.jsonl")
+        let events = try reader.readAll()
+        #expect(reader.warnings.isEmpty, "the log has a torn line: \(reader.warnings)")
+        #expect(events.contains { if case .jobStarted = $0.body { true } else { false } })
+        #expect(!events.contains { if case .runEnded = $0.body { true } else { false } })
+    }
+
+    @Test func aTimeBudgetRunKeepsOnlyTheBestsCheckpoint() throws {
+        let root = newDirectory()
+        let spec = temporaryFile(
+            "budget.yaml",
+            """
+            objective: {name: branin, cost: 0.002, sleep: true}
+            scheduler: {max_resource: 27}
+            workers: 2
+            budget: {seconds: 1.5}
+            """)
+        let r = try runAshbTop(["run", spec, "--headless", "--runs-dir", root])
+        #expect(r.status == 0, "stderr: \(r.err)")
+        let run = try onlyRun(in: root)
+        let events = try LogReader(path: run + "/events.jsonl").readAll()
+        var best: Int?
+        for e in events { if case .newBest(let t, _, _) = e.body { best = t } }
+        let store = try CheckpointStore(directory: run + "/checkpoints")
+        defer { store.close(keeping: nil) }
+        let kept = (0..<events.count).filter { store.contains(trial: $0) }
+        #expect(kept == [try #require(best)])
+        #expect(!FileManager.default.fileExists(atPath: run + "/checkpoints/trials.pack.tmp"))
     }
 
     @Test func badSpecExitsTwoAndCreatesNothing() throws {

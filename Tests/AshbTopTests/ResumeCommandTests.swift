@@ -18,8 +18,9 @@ import Testing
         seed: 8
         """
 
-    /// Starts a headless run and kills it with SIGKILL once its log holds `decisions` decisions.
-    func killedRun(decisions: Int) throws -> String {
+    /// Starts a headless run and kills it with SIGKILL once its log holds `decisions` decisions (and,
+    /// with `packed`, once its checkpoint pack holds something).
+    func killedRun(decisions: Int, packed: Bool = false) throws -> String {
         let root = newDirectory()
         let specPath = temporaryFile("r.yaml", spec)
         let p = Process()
@@ -32,7 +33,10 @@ import Testing
         while Date() < deadline {
             if let r = try? FileManager.default.contentsOfDirectory(atPath: root).first,
                 let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
-                text.components(separatedBy: "\"type\":\"decision\"").count > decisions
+                text.components(separatedBy: "\"type\":\"decision\"").count > decisions,
+                !packed
+                    || ((try? FileManager.default.attributesOfItem(atPath: root + "/" + r + "/checkpoints/trials.pack"))?[
+                        .size] as? Int ?? 0) > 0
             {
                 break
             }
@@ -55,7 +59,12 @@ import Testing
     @Test func killedRunResumesAndKeepsEveryRungResult() throws {
         let run = try killedRun(decisions: 40)
         let before = try LogReader(path: run + "/events.jsonl").readAll()
+        let spills = { try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasSuffix(".spill") } }
+        // A spill file like the one a killed process leaves when its idle trials spill to a private store.
+        let stale = run + "/checkpoints-99999-abc.spill"
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data(repeating: 7, count: 4096)))
         let r = try runAshbTop(["resume", run, "--headless"])
+        #expect(try spills().isEmpty, "a resume removes stale spill files, and its own at the end")
         #expect(r.status == 0, "stderr: \(r.err)")
         #expect(r.out.contains("run resumed from its log after \(before.count) events"))
         #expect(r.out.contains("Ended          finished"))
@@ -85,19 +94,39 @@ import Testing
         #expect(try LogReader(path: run + "/events.jsonl").readAll().count == after.count)
     }
 
+    @Test func resumedTrialsContinueFromTheirCheckpoints() throws {
+        let run = try killedRun(decisions: 40, packed: true)
+        let before = try LogReader(path: run + "/events.jsonl").readAll()
+        var trained = Set<Int>()
+        for e in before { if case .metric(let t, _, _) = e.body { trained.insert(t) } }
+        let r = try runAshbTop(["resume", run, "--headless"])
+        #expect(r.status == 0, "stderr: \(r.err)")
+        let after = try LogReader(path: run + "/events.jsonl").readAll()[before.count...]
+        var continued = Set<Int>()
+        var fromZero = Set<Int>()
+        for e in after {
+            if case .jobStarted(let t, _, _, _, _) = e.body, trained.contains(t) { continued.insert(t) }
+            if case .message(let t?, let text) = e.body {
+                #expect(!text.contains("ahead") && !text.contains("corrupt") && !text.contains("unusable"), "\(text)")
+                fromZero.insert(t)
+            }
+        }
+        #expect(!continued.subtracting(fromZero).isEmpty, "no trial continued from a checkpoint")
+    }
+
     @Test func refusalsSayWhyAndChangeNothing() throws {
         let run = try killedRun(decisions: 5)
         let log = run + "/events.jsonl"
         let original = try Data(contentsOf: URL(fileURLWithPath: log))
 
         // A live writer holds the lock.
-        try "\(getpid())\n".write(toFile: run + "/lock", atomically: true, encoding: .utf8)
+        let held = try RunLock(directory: run)
         let locked = try runAshbTop(["resume", run, "--headless"])
         #expect(locked.status != 0)
         #expect(locked.err.contains("being written by a live process (pid \(getpid())"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == original)
         #expect(FileManager.default.fileExists(atPath: run + "/lock"))
-        try FileManager.default.removeItem(atPath: run + "/lock")
+        held.release()
 
         // Not a run directory.
         let missing = try runAshbTop(["resume", run + "/nope", "--headless"])

@@ -94,6 +94,16 @@ func specError(_ text: String) -> SpecError? {
         #expect(e.description.contains("line \(line)"))
     }
 
+    @Test func keepCheckpointsIsBestUnlessTheSpecSaysAllOrNone() throws {
+        #expect(try SpecParser.parse("objective: zero").keepCheckpoints == .best)
+        #expect(try SpecParser.parse("objective: zero\nkeep_checkpoints: all").keepCheckpoints == .all)
+        #expect(try SpecParser.parse("objective: zero\nkeep_checkpoints: none").keepCheckpoints == .none)
+        let e = specError("objective: zero\nkeep_checkpoints: some")
+        #expect(e?.key == "keep_checkpoints")
+        #expect(e?.line == 2)
+        #expect(e?.message == "must be best, all or none")
+    }
+
     @Test func invalidYAMLNamesTheLine() throws {
         let e = try #require(specError("objective: zero\nspace:\n  x: {type: uniform, low: 0\n"))
         #expect(e.line != nil)
@@ -110,6 +120,36 @@ func specError(_ text: String) -> SpecError? {
         let demo = try SpecParser.parse(demoSpecText)
         #expect(demo.objective == "digits-mlp")
         #expect(demo.workers == 4)
+    }
+
+    @Test func readsTheSampler() throws {
+        #expect(try SpecParser.parse("objective: branin\n").settings.sampler == .random)
+        #expect(try SpecParser.parse("objective: branin\nsampler: random\n").settings.sampler == .random)
+        #expect(try SpecParser.parse("objective: branin\nsampler: tpe\n").settings.sampler == .tpe(TPESettings()))
+        let full = try SpecParser.parse(
+            "objective: branin\nsampler: {type: tpe, random_fraction: 0.5, min_points: 12, candidates: 32, gamma: 0.2}\n"
+        )
+        #expect(
+            full.settings.sampler
+                == .tpe(TPESettings(randomFraction: 0.5, minPoints: 12, candidates: 32, gamma: 0.2)))
+    }
+
+    @Test(
+        arguments: [
+            ("sampler: bayes\n", "sampler", "must be random or tpe"),
+            ("sampler: {type: grid}\n", "sampler.type", "must be random or tpe"),
+            ("sampler: {random_fraction: 0.5}\n", "sampler.type", "required"),
+            ("sampler: {type: tpe, gamma: 1.5}\n", "sampler.gamma", "(0, 1)"),
+            ("sampler: {type: tpe, candidates: 0}\n", "sampler.candidates", "[1, 4096]"),
+            ("sampler: {type: tpe, min_points: 2}\n", "sampler.min_points", "[3, 1000000]"),
+            ("sampler: {type: tpe, bandwith: 2}\n", "sampler.bandwith", "unknown key"),
+            ("sampler: {type: random, gamma: 0.2}\n", "sampler.gamma", "tpe sampler only"),
+        ])
+    func samplerMistakesNameTheKeyAndLine(text: String, key: String, fragment: String) throws {
+        let error = try #require(specError("objective: branin\n" + text))
+        #expect(error.key == key)
+        #expect(error.line == 2)
+        #expect(error.message.contains(fragment), "\(error.message)")
     }
 }
 

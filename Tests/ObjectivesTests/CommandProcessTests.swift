@@ -20,7 +20,7 @@ struct CommandProcessTests {
         #expect(try trial.step().resource == 1)
         let message = thrownMessage { _ = try trial.step() }
         #expect(message.contains("exited with status 3 at resource 1 before reaching max_resource 9"), "\(message)")
-        #expect(message.hasSuffix("Traceback: [31mValueError [0m: boom"), "\(message)")
+        #expect(message.hasSuffix("Traceback: ValueError: boom"), "\(message)")
         #expect(!message.unicodeScalars.contains { $0.properties.generalCategory == .control })
         #expect(message.count < 4_400, "the tail is bounded: \(message.count)")
         // A failed trial stays failed.

@@ -92,7 +92,7 @@ func temporaryDirectory() -> String {
         #expect(reader.warnings.isEmpty)
         // Decoded values, not just bytes: a NaN stays NaN, a double that looks whole stays a double.
         if case .metric(_, _, let v) = back[3].body { #expect(v.isNaN) } else { Issue.record("event 3 not a metric") }
-        if case .trialSampled(_, _, let c) = back[1].body {
+        if case .trialSampled(_, _, let c, _) = back[1].body {
             #expect(c["whole"] == .double(3.0))
             #expect(c["units"] == .int(64))
             #expect(c["nesterov"] == .bool(true))

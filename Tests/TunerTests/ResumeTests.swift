@@ -29,14 +29,21 @@ import Testing
         return dir
     }
 
-    @Test(arguments: [Variant.promotion, .stopping])
-    func resumedRunsEndWhereTheUninterruptedRunEnded(variant: Variant) throws {
-        let s = settings(variant, trials: 80, brackets: 2)
+    @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe"])
+    func resumedRunsEndWhereTheUninterruptedRunEnded(variant: Variant, sampler: String) throws {
+        var s = settings(variant, trials: 80, brackets: 2)
+        if sampler == "tpe" { s.sampler = .tpe(TPESettings(minPoints: 3)) }
         let full = Recorder()
         let uninterrupted = try makeTuner(s, objective: objective(), workers: 3, sinks: [full])
         let expected = uninterrupted.run()
         let expectedRungs = uninterrupted.rungContents()
         let events = full.events
+        let fromModel = events.filter { e in
+            if case .trialSampled(_, _, _, let detail) = e.body, case .model? = detail.origin { return true }
+            return false
+        }.count
+        // With tpe most trials after the first few come from the model; with random none say where from.
+        #expect(sampler == "tpe" ? fromModel > 20 : fromModel == 0)
         // Cut early, mid-rung (right after a metric), right after a promotion, and late.
         var cuts = [12, events.count / 2, events.count - 5]
         if let m = events.indices.first(where: { i in
@@ -76,11 +83,21 @@ import Testing
             if case .metric = events[cut - 1].body {} else { #expect(c == 0, "cut \(cut)") }
             // New trials continue the sampling sequence.
             let sampled = resumed.events.compactMap { e -> TrialID? in
-                if case .trialSampled(let t, _, _) = e.body { return t }
+                if case .trialSampled(let t, _, _, _) = e.body { return t }
                 return nil
             }
             let before = events[..<cut].filter { if case .trialSampled = $0.body { true } else { false } }.count
             #expect(sampled == Array(before..<(before + sampled.count)))
+            // And they are the configurations the uninterrupted run sampled (the model rebuilt from the log).
+            for e in resumed.events {
+                guard case .trialSampled(let t, _, let config, let detail) = e.body else { continue }
+                let original = events.first { if case .trialSampled(t, _, _, _) = $0.body { true } else { false } }
+                guard case .trialSampled(_, _, let expectedConfig, let expectedDetail)? = original?.body else {
+                    Issue.record("cut \(cut): trial \(t) was not sampled by the uninterrupted run")
+                    continue
+                }
+                #expect(config == expectedConfig && detail == expectedDetail, "cut \(cut): trial \(t)")
+            }
         }
     }
 

@@ -70,7 +70,10 @@ public enum ObjectiveCatalog {
         ),
         Entry(
             name: "curves",
-            summary: "replays learning curves recorded in a CSV table (resource, metric, seconds, config columns)",
+            summary:
+                "replays learning curves recorded in a CSV table (resource, metric, seconds, config columns); a trial "
+                + "follows the nearest recorded configuration, distances in the space's scale (log for loguniform "
+                + "and logint, linear for uniform and int over the space's bounds, choices categorical)",
             metric: "metric",
             options: [
                 OptionSpec(
@@ -79,6 +82,9 @@ public enum ObjectiveCatalog {
                 OptionSpec(key: "metric", kind: .string, defaultValue: .string("metric"), summary: "the metric column"),
                 OptionSpec(
                     key: "goal", kind: .string, defaultValue: .string("minimize"), summary: "minimize or maximize"),
+                OptionSpec(
+                    key: "neighbors", kind: .int, defaultValue: .int(1),
+                    summary: "follow the inverse-distance-weighted average of this many nearest curves"),
             ],
             build: { options, baseDirectory in
                 guard let goal = Goal(rawValue: options.string("goal")) else {
@@ -89,7 +95,9 @@ public enum ObjectiveCatalog {
                 if !path.hasPrefix("/"), let baseDirectory {
                     path = URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
                 }
-                return try CurvesObjective(path: path, metric: options.string("metric"), goal: goal)
+                return try CurvesObjective(
+                    path: path, metric: options.string("metric"), goal: goal,
+                    neighbors: options.int("neighbors", in: 1...64))
             }
         ),
         commandEntry,

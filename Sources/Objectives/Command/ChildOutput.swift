@@ -113,25 +113,4 @@ struct ChildOutput {
         }
         return true
     }
-
-    /// `bytes` as text fit for a one-line message: invalid UTF-8 repaired, control characters
-    /// (newlines and tabs included) shown as spaces, runs of spaces squeezed, at most `limit` characters.
-    static func printable(_ bytes: [UInt8], limit: Int) -> String {
-        var text = ""
-        var lastWasSpace = false
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            let isControl = scalar.properties.generalCategory == .control || scalar.value == 0x7F
-            let s: Unicode.Scalar = isControl ? " " : scalar
-            if s == " " {
-                if lastWasSpace { continue }
-                lastWasSpace = true
-            } else {
-                lastWasSpace = false
-            }
-            text.unicodeScalars.append(s)
-        }
-        text = text.trimmingCharacters(in: .whitespaces)
-        if text.count > limit { text = String(text.prefix(limit)) + "…" }
-        return text
-    }
 }

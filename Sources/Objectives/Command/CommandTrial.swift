@@ -1,5 +1,6 @@
 import ASHA
 import Foundation
+import TextSafety
 
 /// A trial of `CommandObjective`: a process of the trial's program, read one line per step.
 ///
@@ -141,7 +142,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         if isCancelled { throw fail("command: \(who): cancelled") }
         let exit = old.end(grace: objective.graceSeconds)
         output?.drainStderr()
-        let tail = ChildOutput.printable(output?.stderrTail ?? [], limit: CommandObjective.stderrTailBytes)
+        let tail = Sanitizer.clean(bytes: output?.stderrTail ?? [], maxColumns: CommandObjective.stderrTailBytes)
         let cause = old.endCause(exit, stderrTail: tail)
         guard cause.retryable, retries < old.maxRetries else {
             let left = cause.retryable ? " (no retries left of \(old.maxRetries))" : ""
@@ -217,7 +218,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
 
     /// The step a line reports; nil for a line that a program launched again repeats.
     private func stepFrom(_ bytes: [UInt8]) throws(ObjectiveError) -> Step? {
-        let text = ChildOutput.printable(bytes, limit: 200)
+        let text = Sanitizer.clean(bytes: bytes, maxColumns: 200)
         let parsed: StepLine
         do {
             parsed = try StepLine.parse(bytes)
@@ -247,7 +248,39 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         }
         restartedAfter = nil
         resource = parsed.resource
+        if isLastLine(parsed.resource), let status = exitAfterLastLine(), status != .exited(0) {
+            output?.drainStderr()
+            let tail = Sanitizer.clean(
+                bytes: output?.stderrTail ?? [], maxColumns: CommandObjective.stderrTailBytes)
+            throw fail(
+                "command: \(who) \(status) after its last line (resource \(parsed.resource), "
+                    + "value \(parsed.value))" + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)"))
+        }
         return Step(resource: parsed.resource, value: parsed.value, cost: parsed.seconds)
+    }
+
+    /// Whether a process writes no line after the one of `reported`: the trial's last (`max_resource`),
+    /// or with checkpoints the last of its job (a process lives for one job).
+    private func isLastLine(_ reported: Int) -> Bool {
+        if let max = objective.maxResource, reported >= max { return true }
+        lock.lock()
+        let target = self.target
+        lock.unlock()
+        return objective.checkpoint && target.map { reported >= $0 } == true
+    }
+
+    /// After the last step line: the program's own exit status, if it exits within the grace period
+    /// (a program that failed while saving its results says so by its status, and that is recorded);
+    /// nil when it is still running then (it is ended the usual way, which is not its failure).
+    private func exitAfterLastLine() -> ProcessExit? {
+        guard let running = current else { return nil }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, objective.graceSeconds) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            if let status = running.exitStatus() { return status }
+            output?.drainStderr()
+            usleep(2_000)
+        }
+        return nil
     }
 
     /// The message for a child whose output ended before the trial did.
@@ -255,7 +288,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         if isCancelled { return "command: \(who): cancelled" }
         let status = running.end(grace: objective.graceSeconds)
         output?.drainStderr()
-        let tail = ChildOutput.printable(output?.stderrTail ?? [], limit: CommandObjective.stderrTailBytes)
+        let tail = Sanitizer.clean(bytes: output?.stderrTail ?? [], maxColumns: CommandObjective.stderrTailBytes)
         return "command: \(who) \(status) at resource \(resource) "
             + "before reaching max_resource \(objective.maxResource ?? 0)"
             + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)")

@@ -1,4 +1,5 @@
 import Foundation
+import TextSafety
 
 /// Slurm's client commands as functions: `scancel`, `squeue`, `sinfo`, each run with a time limit and
 /// its output bounded. No accounting database is needed (no `sacct`): job states come from `squeue
@@ -54,7 +55,7 @@ public enum SlurmControl {
         }
         return Output(
             status: status, stdout: lines.joined(separator: "\n"),
-            stderr: ChildOutput.printable(output.stderrTail, limit: 400))
+            stderr: Sanitizer.clean(bytes: output.stderrTail, maxColumns: 400))
     }
 
     /// Whether a Slurm cluster answers and has a node that can run jobs (idle, mixed or allocated);

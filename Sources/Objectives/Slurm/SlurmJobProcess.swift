@@ -1,4 +1,5 @@
 import Foundation
+import TextSafety
 
 /// What a process on a cluster adds to `LaunchedProcess`: a start line before the step lines (the job
 /// left the queue, and where it runs), a queue that may time out, and ends that are the cluster's
@@ -95,7 +96,7 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
         guard let p = SlurmPlacement.parse(line, queueSeconds: waited) else {
             throw ObjectiveError(
                 "slurm: \(name): the first line from srun is not the start line: "
-                    + ChildOutput.printable(line, limit: 120))
+                    + Sanitizer.clean(bytes: line, maxColumns: 120))
         }
         lock.lock()
         placementValue = p

@@ -2,37 +2,11 @@ import ASHA
 import Dashboard
 import RunLog
 import Testing
+import TextSafety
 
-@Suite("Sanitizer")
-struct SanitizerTests {
-    @Test(arguments: [
-        ("evil\u{1b}[2J\u{7}name", "evilname"),
-        ("a\u{1b}]0;pwned\u{7}b", "ab"),
-        ("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\b", "alinkb"),
-        ("x\u{9b}31my", "xy"),
-        ("x\u{85}y", "xy"),
-        ("a\u{90}payload\u{9c}b", "ab"),
-        ("abc\u{202E}fed\u{202C}", "abcfed"),
-        ("tab\there\nnew\r\0line\u{7f}", "tabherenewline"),
-        ("e\u{301}t\u{e9}", "\u{e9}t\u{e9}"),
-        ("zero\u{200B}width\u{FEFF}", "zerowidth"),
-        ("名前", "??"),
-        ("\u{1b}c\u{1b}(Bplain", "plain"),
-        ("trailing\u{1b}", "trailing"),
-    ])
-    func cleansHostileText(input: String, expected: String) {
-        #expect(Sanitizer.clean(input) == expected)
-    }
-
-    @Test func boundsTheWidth() {
-        let s = Sanitizer.clean(String(repeating: "x", count: 100), maxColumns: 10)
-        #expect(s.count == 10)
-        #expect(s.hasSuffix("…"))
-        #expect(Sanitizer.clean("short", maxColumns: 10) == "short")
-        #expect(Sanitizer.clean("exactly10!", maxColumns: 10) == "exactly10!")
-        #expect(Sanitizer.clean("anything", maxColumns: 0) == "")
-    }
-
+/// Untrusted text on the dashboard's grid: inert, and wide characters drawn with their real width.
+@Suite("Grid text")
+struct GridTextTests {
     @Test func hostileEventTextNeverReachesTheGrid() {
         var b = EventBuilder()
         b.add(.runStarted(EventBuilder.info(name: "evil\u{1b}[2J\u{7}name")))
@@ -62,6 +36,30 @@ struct SanitizerTests {
     @Test func gridReplacesWhatItCannotShowInOneColumn() {
         var grid = CellGrid(width: 6, height: 1)
         grid.put("a\u{1b}名🙂b", x: 0, y: 0)
-        #expect(grid.rowText(0) == "a???b ")
+        #expect(grid.rowText(0) == "a?名🙂")
+        #expect(grid[2, 0].character == "名" && grid[3, 0].isContinuation)
+    }
+
+    @Test func wideRunNamesAreDrawnNotReplaced() {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info(name: "学习率测试")))
+        let model = DashboardModel(events: b.events)
+        #expect(model.runName == "学习率测试")
+        for size in [Size(width: 120, height: 40), Size(width: 80, height: 24)] {
+            let grid = render(model: model, ui: viewState(model), size: size)
+            #expect(grid.text.contains("学习率测试"), "\(grid.text)")
+            #expect(!grid.text.contains("?????"))
+        }
+    }
+
+    @Test func overwritingHalfAWideCharacterBlanksItsOtherHalf() {
+        var grid = CellGrid(width: 6, height: 1)
+        grid.put("学习率", x: 0, y: 0)
+        grid.put("x", x: 1, y: 0)  // the second half of 学
+        #expect(grid.rowText(0) == " x习率")
+        grid.put("y", x: 2, y: 0)  // the first half of 习
+        #expect(grid.rowText(0) == " xy 率")
+        grid.put("学", x: 5, y: 0)  // does not fit in the last column
+        #expect(grid.rowText(0) == " xy 率")
     }
 }

@@ -1,0 +1,87 @@
+/// How new configurations are chosen.
+public enum SamplerSettings: Sendable, Codable, Equatable {
+    /// Counter-based random sampling: configuration i is `space.sample(index: i, seed:)`, a function of
+    /// the seed and i alone.
+    case random
+    /// BOHB-style tree-structured Parzen estimator over the rung results (see `TPESampler`).
+    case tpe(TPESettings)
+
+    /// `random` or `tpe`.
+    public var name: String {
+        switch self {
+        case .random: return "random"
+        case .tpe: return "tpe"
+        }
+    }
+}
+
+/// Settings of the model-based sampler; `problem()` says what is out of range.
+public struct TPESettings: Sendable, Codable, Equatable {
+    /// Share of new configurations drawn at random even when a model exists (in [0, 1]).
+    public var randomFraction: Double
+    /// Observations a rung level needs before it is modelled; nil = the number of tuned parameters + 2.
+    public var minPoints: Int?
+    /// Candidates drawn from the good density per sample; the best ratio wins (1 … 4096).
+    public var candidates: Int
+    /// Share of a level's observations that make up the good density, γ in (0, 1).
+    public var gamma: Double
+    /// The fewest observations in each of the good and the bad set (BOHB: parameters + 1); nil = that.
+    /// The good set is the best max(⌈γ·n⌉, minGood), the bad set the rest; a level is modelled once
+    /// both sets can have minGood.
+    public var minGood: Int?
+    /// Candidates are drawn with the good density's bandwidths times this factor (BOHB: 3), ≥ 1.
+    public var bandwidthFactor: Double
+    /// Floor of every bandwidth, in the unit scale of a parameter's range (0 < floor ≤ 0.5).
+    public var minBandwidth: Double
+    /// The most kernels in each density: larger sets are thinned evenly by rank, so a sample costs
+    /// O(candidates × maxKernels × parameters) however many results there are (≥ 2).
+    public var maxKernels: Int
+
+    /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
+    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density.
+    public init(
+        randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
+        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128
+    ) {
+        self.minGood = minGood
+        self.randomFraction = randomFraction
+        self.minPoints = minPoints
+        self.candidates = candidates
+        self.gamma = gamma
+        self.bandwidthFactor = bandwidthFactor
+        self.minBandwidth = minBandwidth
+        self.maxKernels = maxKernels
+    }
+
+    /// The first setting out of range, as (spec key, reason), or nil when all are valid.
+    public func problem() -> (key: String, message: String)? {
+        if !(randomFraction >= 0 && randomFraction <= 1) {
+            return ("random_fraction", "must be in [0, 1] (got \(formatShort(randomFraction)))")
+        }
+        if let m = minPoints, m < 3 || m > 1_000_000 {
+            return ("min_points", "must be in [3, 1000000] (got \(m))")
+        }
+        if candidates < 1 || candidates > 4096 { return ("candidates", "must be in [1, 4096] (got \(candidates))") }
+        if !(gamma > 0 && gamma < 1) { return ("gamma", "must be in (0, 1) (got \(formatShort(gamma)))") }
+        if let m = minGood, m < 1 || m > 100_000 { return ("min_good", "must be in [1, 100000] (got \(m))") }
+        if !(bandwidthFactor >= 1 && bandwidthFactor <= 100) {
+            return ("bandwidth_factor", "must be in [1, 100] (got \(formatShort(bandwidthFactor)))")
+        }
+        if !(minBandwidth > 0 && minBandwidth <= 0.5) {
+            return ("min_bandwidth", "must be in (0, 0.5] (got \(formatShort(minBandwidth)))")
+        }
+        if maxKernels < 2 || maxKernels > 100_000 {
+            return ("max_kernels", "must be in [2, 100000] (got \(maxKernels))")
+        }
+        return nil
+    }
+}
+
+/// Where a new trial's configuration came from.
+public enum SampleOrigin: Sendable, Equatable, Codable {
+    /// Drawn at random (`space.sample(index:seed:)`): the random sampler, the model's random fraction,
+    /// or no rung level had enough results yet.
+    case random
+    /// Proposed by the model fitted to the `observations` results recorded at rung resource `resource`.
+    case model(resource: Int, observations: Int)
+}

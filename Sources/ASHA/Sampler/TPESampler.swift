@@ -1,0 +1,151 @@
+/// Model-based sampling for ASHA, as BOHB does it: a tree-structured Parzen estimator (TPE) over the
+/// results the scheduler records at its rungs.
+///
+/// **Observations.** Every value the scheduler records at a rung is one observation (configuration,
+/// value) of that rung's resource level; levels are shared across brackets (bracket 1's rung of
+/// resource 3 and bracket 0's are one level). NaN and ±∞ count as the worst values.
+///
+/// **Model.** The model fits the highest resource level with at least `minPoints` observations
+/// (default: tuned parameters + 2). Its observations, ranked best first (ties by trial id), split into
+/// good — the best ⌈γ·n⌉, at least 1 and at most n − 1 — and bad, the rest. A `ParzenDensity` is fitted
+/// to each, in the unit scale of `UnitEncoding` (log for log parameters; integers owning unit cells; a
+/// categorical kernel for choices; bandwidths with a floor). A set larger than `maxKernels` is thinned
+/// evenly by rank to that many kernels, so a sample costs the same at 10,000 results as at 300. The
+/// model is refitted lazily: at the first sample after a new observation.
+///
+/// **A sample.** Configuration i is drawn at random (exactly `space.sample(index: i, seed:)`, what the
+/// random sampler gives) when `unitInterval(bits(seed, i, 2⁶⁴−1)) < randomFraction` or when no level has
+/// enough observations. Otherwise `candidates` points are drawn from the good density with its
+/// bandwidths times `bandwidthFactor`, each from a kernel chosen uniformly, and the one with the
+/// largest log l(x) − log g(x) wins (the first on ties); integers are rounded and steps snapped when
+/// it is decoded. Its random numbers come from `SplitMix64(seed: bits(seed, i, 2⁶⁴−2))`.
+///
+/// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
+/// workers asking at the same moment draw different candidates (their random numbers depend on the
+/// trial index) from the same model. Given the seed and the order of results, the samples are
+/// determined: all arithmetic is IEEE basic operations and `DeterministicMath`, so they are the same on
+/// every machine, and a run rebuilt from its log samples what the original run sampled.
+struct TPESampler: Sendable {
+    let settings: TPESettings
+    let encoding: UnitEncoding
+    let minPoints: Int
+    let minGood: Int
+    /// The coordinates of every trial's configuration, trial after trial (`encoding.count` each).
+    private var coordinates: [Double] = []
+    /// Configurations the model proposed (random ones are recomputed from the seed when asked).
+    private var proposed: [TrialID: Configuration] = [:]
+    /// Where each trial's configuration came from.
+    private(set) var origins: [SampleOrigin] = []
+    /// Per rung resource: the observations' keys, best first.
+    private var levels: [Int: [RankKey]] = [:]
+    private var model: Model?
+    private var stale = true
+
+    struct Model: Sendable {
+        let resource: Int
+        let observations: Int
+        let good: ParzenDensity
+        let bad: ParzenDensity
+    }
+
+    init(space: SearchSpace, settings: TPESettings) {
+        self.settings = settings
+        encoding = UnitEncoding(space)
+        minGood = settings.minGood ?? 1
+        minPoints = max(settings.minPoints ?? (encoding.count + 2), 2 * minGood)
+    }
+
+    /// The configuration of a trial this sampler proposed, or nil when it was drawn at random.
+    func proposedConfiguration(of trial: TrialID) -> Configuration? { proposed[trial] }
+
+    /// Records a result: `key` (value and trial) at rung resource `resource`.
+    mutating func observe(_ key: RankKey, resource: Int) {
+        let at = insertionIndex(of: key, in: levels[resource] ?? [])
+        levels[resource, default: []].insert(key, at: at)
+        stale = true
+    }
+
+    private func insertionIndex(of key: RankKey, in keys: [RankKey]) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if keys[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The model's level and size now (refitting if results came in), or nil when no level has enough results.
+    mutating func currentModel() -> (resource: Int, observations: Int)? {
+        refitIfStale()
+        return model.map { ($0.resource, $0.observations) }
+    }
+
+    /// Samples the configuration of trial `index` (the next trial) and records it.
+    mutating func sample(index: Int, seed: UInt64, space: SearchSpace) -> (Configuration, SampleOrigin) {
+        precondition(index == origins.count, "trials are sampled in order")
+        let coin = SplitMix64.unitInterval(SplitMix64.bits(seed: seed, UInt64(index), UInt64.max))
+        var result: (Configuration, SampleOrigin)?
+        if encoding.count > 0, coin >= settings.randomFraction {
+            refitIfStale()
+            if let model {
+                let config = propose(model, rng: SplitMix64(seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 1)))
+                proposed[index] = config
+                result = (config, .model(resource: model.resource, observations: model.observations))
+            }
+        }
+        let (config, origin) = result ?? (space.sample(index: index, seed: seed), .random)
+        coordinates += encoding.encode(config)
+        origins.append(origin)
+        return (config, origin)
+    }
+
+    private func propose(_ model: Model, rng: SplitMix64) -> Configuration {
+        var rng = rng
+        var best: [Double] = []
+        var bestScore = -Double.infinity
+        var scratch: [Double] = []
+        for _ in 0..<settings.candidates {
+            let k = SplitMix64.index(rng.next(), below: model.good.kernels)
+            let x = model.good.draw(kernel: k, factor: settings.bandwidthFactor, rng: &rng)
+            let score = x.withUnsafeBufferPointer { p in
+                model.good.logDensity(p, scratch: &scratch) - model.bad.logDensity(p, scratch: &scratch)
+            }
+            if best.isEmpty || score > bestScore {
+                best = x
+                bestScore = score
+            }
+        }
+        return encoding.decode(best)
+    }
+
+    private mutating func refitIfStale() {
+        guard stale else { return }
+        stale = false
+        model = nil
+        guard encoding.count > 0,
+            let resource = levels.filter({ $0.value.count >= minPoints }).keys.max(),
+            let keys = levels[resource]
+        else { return }
+        let n = keys.count
+        let nGood = min(n - minGood, max(minGood, Int((Double(n) * settings.gamma).rounded(.up))))
+        let kinds = encoding.coordinates.map(\.kind)
+        model = Model(
+            resource: resource, observations: n,
+            good: density(keys[0..<nGood], kinds: kinds),
+            bad: density(keys[nGood..<n], kinds: kinds))
+    }
+
+    /// The density of `keys`' configurations, thinned evenly by rank to at most `maxKernels` kernels.
+    private func density(_ keys: ArraySlice<RankKey>, kinds: [UnitEncoding.Kind]) -> ParzenDensity {
+        let d = encoding.count
+        let m = min(keys.count, settings.maxKernels)
+        var points: [[Double]] = []
+        points.reserveCapacity(m)
+        for i in 0..<m {
+            let key = keys[keys.startIndex + i * keys.count / m]
+            points.append(Array(coordinates[(key.id * d)..<((key.id + 1) * d)]))
+        }
+        return ParzenDensity(points: points, size: keys.count, kinds: kinds, floor: settings.minBandwidth)
+    }
+}

@@ -1,0 +1,260 @@
+import ASHA
+import Foundation
+import Objectives
+import RunLog
+import Tuner
+
+/// `ashb-bench quality`: how good the configuration a run recommends is, given a time budget, on a
+/// recorded learning-curve table (default `benchmarks/digits-mlp-curves.csv.gz`).
+///
+/// Each run replays the table with the `curves` objective (nearest recorded configuration, in the
+/// space's own scale) on the simulated clock with `--workers` virtual workers; each step costs the
+/// recorded seconds. The space is the table's six real hyperparameters (`RecordCurves.space`), so a
+/// sampler can learn where good configurations lie. At a budget of B median full trainings (B × the
+/// median time of a recorded 81-epoch curve), the run's incumbent is the best value at the highest
+/// resource any rung decision has seen by then (the `best` events); its **regret** is the value its
+/// configuration reaches at epoch 81 in the table minus the table's best value at epoch 81 (0 = the
+/// best configuration recorded). Runs go on to the largest budget; every budget reads the same run.
+/// Printed: mean regret over `--seeds` seeds per sampler × variant × brackets, and `bench=quality` lines.
+struct QualityBench {
+    var table = "benchmarks/digits-mlp-curves.csv.gz"
+    var seeds = 20
+    var workers = 8
+    var budgets: [Double] = [1, 2, 4, 8, 16, 32]
+    var samplers = ["random", "tpe"]
+    var variants = Variant.allCases
+    var brackets = [1, 5]
+    var neighbors = 1
+    /// `curves` (the table) or a synthetic function (`branin`, `hartmann6`): regret f(x) − optimum.
+    var objectiveName = "curves"
+    var tpe = TPESettings()
+
+    init(arguments: [String]) throws {
+        var me = self
+        try parseOptions(
+            arguments,
+            [
+                "--table": { me.table = $0 },
+                "--seeds": { me.seeds = try positiveInt($0, "--seeds") },
+                "--workers": { me.workers = try positiveInt($0, "--workers") },
+                "--budgets": { v in
+                    me.budgets = try v.split(separator: ",").map { try positiveDouble(String($0), "--budgets") }
+                },
+                "--samplers": { v in
+                    me.samplers = v.split(separator: ",").map(String.init)
+                    for s in me.samplers where s != "random" && s != "tpe" {
+                        throw BenchUsageError(description: "--samplers: unknown sampler \(s)")
+                    }
+                },
+                "--variant": { me.variants = try variantList($0) },
+                "--brackets": { v in
+                    me.brackets = try v.split(separator: ",").map { try positiveInt(String($0), "--brackets") }
+                },
+                "--neighbors": { me.neighbors = try positiveInt($0, "--neighbors") },
+                "--tpe": { me.tpe = try Self.tpeSettings($0) },
+                "--objective": { me.objectiveName = $0 },
+            ])
+        self = me
+    }
+
+    /// `key=value,...` over the TPE defaults (keys as in the spec's `sampler:` mapping).
+    static func tpeSettings(_ text: String) throws -> TPESettings {
+        var tpe = TPESettings()
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let x = Double(kv[1]) else { throw BenchUsageError(description: "--tpe: bad \(pair)") }
+            switch kv[0] {
+            case "random_fraction": tpe.randomFraction = x
+            case "min_points": tpe.minPoints = Int(x)
+            case "min_good": tpe.minGood = Int(x)
+            case "candidates": tpe.candidates = Int(x)
+            case "gamma": tpe.gamma = x
+            case "bandwidth_factor": tpe.bandwidthFactor = x
+            case "min_bandwidth": tpe.minBandwidth = x
+            case "max_kernels": tpe.maxKernels = Int(x)
+            default: throw BenchUsageError(description: "--tpe: unknown key \(kv[0])")
+            }
+        }
+        if let p = tpe.problem() { throw BenchUsageError(description: "--tpe: \(p.key) \(p.message)") }
+        return tpe
+    }
+
+    /// The table's CSV bytes (a `.gz` file is read through `gzip -dc`).
+    static func readTable(_ path: String) throws -> [UInt8] {
+        guard path.hasSuffix(".gz") else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw BenchUsageError(description: "cannot read \(path)")
+            }
+            return [UInt8](data)
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw BenchUsageError(description: "cannot read \(path): no such file")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchUsageError(description: "gzip -dc \(path) failed (status \(process.terminationStatus))")
+        }
+        return [UInt8](data)
+    }
+
+    struct Cell: Hashable {
+        var sampler: String
+        var variant: Variant
+        var brackets: Int
+    }
+
+    /// What a run needs from its objective: the objective, its space, the budget unit and the scoring.
+    struct Problem {
+        var objective: any Objective
+        var space: SearchSpace
+        var unit: Double
+        var regret: (Configuration) throws -> Double
+        var title: String
+        /// The recorded curve a configuration replays (curves only), to count distinct ones.
+        var identity: ((Configuration) throws -> Configuration)?
+    }
+
+    func problem() throws -> Problem {
+        if objectiveName != "curves" {
+            let function: SyntheticFunction = objectiveName == "branin" ? .branin : .hartmann6
+            let objective = try SyntheticObjective(function: function, settings: SyntheticSettings())
+            let names = function.coordinates.map(\.name)
+            return Problem(
+                objective: objective, space: objective.defaultSpace, unit: 81 * SyntheticSettings().costPerUnit,
+                regret: { config in function(names.map { config[$0]?.doubleValue ?? 0 }) - function.optimum },
+                title: "\(function.name) (regret f(x) − optimum)", identity: nil)
+        }
+        let digits = try DigitsMLPObjective()
+        let space = try RecordCurves.space(digits)
+        let base = try CurvesObjective(
+            csv: Self.readTable(table), source: table, metric: "validation_error", neighbors: neighbors)
+        guard let objective = try base.configured(for: space) as? CurvesObjective else {
+            throw BenchUsageError(description: "curves objective did not configure")
+        }
+        guard let best = objective.bestFinalValue else {
+            throw BenchUsageError(description: "\(table): no curve reaches the largest resource")
+        }
+        let unit = median(objective.fullTrainingSeconds)
+        let rules = objective.matchingRules.map { "\($0.column) \($0.rule)" }.joined(separator: ", ")
+        return Problem(
+            objective: objective, space: space, unit: unit,
+            regret: { config in (try objective.finalValue(following: config) ?? .nan) - best },
+            title: "\(table), best value at R \(formatShort(best)), median full training \(fixed(unit, 4)) s, "
+                + "neighbors \(neighbors); matching: \(rules)",
+            identity: { try objective.recordedConfiguration(matching: $0) })
+    }
+
+    func run() throws {
+        let p = try problem()
+        print("Quality: \(p.title); \(workers) workers, \(seeds) seeds")
+        var results: [Cell: [[Double]]] = [:]  // per cell: per seed, regret per budget
+        var trialsSeen: [Cell: Int] = [:]
+        var distinctSeen: [Cell: Int] = [:]
+        var samplingSeconds: [Cell: Double] = [:]
+        var order: [Cell] = []
+        for b in brackets {
+            for variant in variants {
+                for sampler in samplers {
+                    let cell = Cell(sampler: sampler, variant: variant, brackets: b)
+                    order.append(cell)
+                    for seed in 0..<seeds {
+                        let t0 = monotonicSeconds()
+                        let (regrets, trials, distinct) = try once(cell, seed: UInt64(seed + 1), p)
+                        distinctSeen[cell, default: 0] += distinct
+                        samplingSeconds[cell, default: 0] += monotonicSeconds() - t0
+                        results[cell, default: []].append(regrets)
+                        trialsSeen[cell, default: 0] += trials
+                    }
+                }
+            }
+        }
+        let header =
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" } + [
+                "trials", "distinct", "wall s",
+            ]
+        printTable(
+            header,
+            order.map { cell in
+                let runs = results[cell] ?? []
+                let means = budgets.indices.map { i in mean(runs.map { $0[i] }) }
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"] + means.map { fixed($0, 4) } + [
+                    "\((trialsSeen[cell] ?? 0) / max(1, runs.count))",
+                    "\((distinctSeen[cell] ?? 0) / max(1, runs.count))",
+                    fixed(samplingSeconds[cell] ?? 0, 1),
+                ]
+            })
+        for cell in order {
+            let runs = results[cell] ?? []
+            let parts = budgets.indices.map { i in
+                "regret_\(formatShort(budgets[i]))x=\(fixed(mean(runs.map { $0[i] }), 5))"
+            }
+            print(
+                "bench=quality sampler=\(cell.sampler) variant=\(cell.variant.rawValue) brackets=\(cell.brackets) "
+                    + "seeds=\(runs.count) workers=\(workers) " + parts.joined(separator: " "))
+        }
+    }
+
+    private func mean(_ xs: [Double]) -> Double {
+        xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count)
+    }
+
+    /// One run: regret per budget, and the number of trials it sampled.
+    private func once(_ cell: Cell, seed: UInt64, _ p: Problem) throws -> ([Double], Int, Int) {
+        let settings = SchedulerSettings(
+            variant: cell.variant, minResource: 1, maxResource: 81, reductionFactor: 3, brackets: cell.brackets,
+            seed: seed, sampler: cell.sampler == "tpe" ? .tpe(tpe) : .random)
+        let recorder = IncumbentRecorder()
+        let tuner = try Tuner(
+            objective: p.objective, space: p.space, settings: settings,
+            options: TunerOptions(name: "quality", workers: workers, maxSeconds: (budgets.max() ?? 1) * p.unit),
+            backend: .simulated, sinks: [recorder])
+        _ = tuner.run()
+        let (configs, bests) = recorder.snapshot()
+        var regrets: [Double] = []
+        var scores: [TrialID: Double] = [:]
+        for budget in budgets {
+            guard let incumbent = bests.last(where: { $0.time <= budget * p.unit }) else {
+                regrets.append(.nan)
+                continue
+            }
+            let t = incumbent.trial
+            if scores[t] == nil, let config = configs[t] { scores[t] = try p.regret(config) }
+            regrets.append(scores[t] ?? .nan)
+        }
+        var distinct = Set<Configuration>()
+        if let identity = p.identity {
+            for config in configs.values { distinct.insert(try identity(config)) }
+        }
+        return (regrets, configs.count, distinct.count)
+    }
+}
+
+/// Keeps what the quality benchmark needs from a run's events: configurations and the incumbent's history.
+final class IncumbentRecorder: EventSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var configs: [TrialID: Configuration] = [:]
+    private var bests: [(time: Double, trial: TrialID)] = []
+
+    func receive(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event.body {
+        case .trialSampled(let t, _, let config, _): configs[t] = config
+        case .newBest(let t, _, _): bests.append((event.time, t))
+        default: break
+        }
+    }
+
+    func snapshot() -> ([TrialID: Configuration], [(time: Double, trial: TrialID)]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (configs, bests)
+    }
+}

@@ -1,0 +1,174 @@
+import Testing
+
+@testable import ASHA
+
+/// Runs `trials` new trials through a one-rung scheduler (r = R = 1), reporting `value(config)` for each
+/// right after it is sampled; returns the configurations with their origins.
+private func oneRungRun(
+    space: SearchSpace, tpe: TPESettings, goal: Goal = .minimize, trials: Int, seed: UInt64 = 7,
+    value: (Configuration) -> Double
+) throws -> [(Configuration, SampleOrigin?)] {
+    var scheduler = try ASHAScheduler(
+        space: space,
+        settings: SchedulerSettings(
+            variant: .promotion, goal: goal, minResource: 1, maxResource: 1, seed: seed, sampler: .tpe(tpe)))
+    var out: [(Configuration, SampleOrigin?)] = []
+    for _ in 0..<trials {
+        let next = scheduler.nextJob()
+        let job = try #require(next)
+        let config = try #require(scheduler.configuration(of: job.trial))
+        out.append((config, scheduler.sampleOrigin(of: job.trial)))
+        _ = scheduler.report(trial: job.trial, resource: 1, value: value(config))
+    }
+    return out
+}
+
+private let line = try! SearchSpace([Parameter(name: "x", domain: .uniform(low: 0, high: 1, step: nil))])
+
+@Suite("TPE sampler")
+struct TPESamplerTests {
+    @Test("Unit encoding: ints, log ints, grids, choices and constants survive a round trip; reals within 1e-12")
+    func encodingRoundTrips() {
+        let space = SearchSpaceTests.space
+        let encoding = UnitEncoding(space)
+        #expect(encoding.count == 7)  // the constant is not a coordinate
+        for i in 0..<300 {
+            let config = space.sample(index: i, seed: 3)
+            let back = encoding.decode(encoding.encode(config))
+            for (a, b) in zip(config.entries, back.entries) {
+                switch (a.value, b.value) {
+                case (.double(let x), .double(let y)) where a.name == "lr" || a.name == "momentum":
+                    #expect(abs(x - y) <= 1e-12 * abs(x), "\(a.name) \(x) \(y)")
+                default:
+                    #expect(a.value == b.value, "\(a.name)")
+                }
+            }
+        }
+    }
+
+    @Test("Decoding any unit point gives a configuration inside the space (bounds, integers, grid steps)")
+    func decodingStaysInside() {
+        let space = SearchSpaceTests.space
+        let encoding = UnitEncoding(space)
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<500 {
+            var u = (0..<encoding.count).map { _ in SplitMix64.unitInterval(rng.next()) * 1.2 - 0.1 }
+            u[6] = Double(SplitMix64.index(rng.next(), below: 3))  // the choice coordinate holds an index
+            let c = encoding.decode(u)
+            guard case .double(let lr)? = c["lr"], case .double(let dropout)? = c["dropout"],
+                case .int(let width)? = c["width"], case .int(let layers)? = c["layers"]
+            else {
+                Issue.record("wrong value types in \(c)")
+                continue
+            }
+            #expect(lr >= 1e-5 && lr <= 1e-1)
+            #expect(width >= 16 && width <= 1024 && layers >= 1 && layers <= 8)
+            #expect([0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5].contains(dropout), "dropout \(dropout)")
+            #expect(c["epochs"] == .int(30))
+        }
+    }
+
+    @Test("A random draw of the model-based sampler is exactly the seed's configuration of that index")
+    func randomDrawsAreTheSeeds() throws {
+        let space = SearchSpaceTests.space
+        let all = try oneRungRun(space: space, tpe: TPESettings(randomFraction: 1), trials: 40) { _ in 1 }
+        for (i, (config, origin)) in all.enumerated() {
+            #expect(origin == .random)
+            #expect(config == space.sample(index: i, seed: 7))
+        }
+        let mixed = try oneRungRun(space: line, tpe: TPESettings(minPoints: 4), trials: 60) { c in
+            c["x"]?.doubleValue ?? 0
+        }
+        #expect(mixed.contains { $0.1 == .random } && mixed.contains { if case .model = $0.1 { true } else { false } })
+        for (i, (config, origin)) in mixed.enumerated() where origin == .random {
+            #expect(config == line.sample(index: i, seed: 7))
+        }
+    }
+
+    @Test("The same seed and the same results give the same samples; another seed other ones")
+    func deterministic() throws {
+        let value: (Configuration) -> Double = { c in
+            let lr = c["lr"]?.doubleValue ?? 0
+            return (lr - 0.01) * (lr - 0.01) + (c["optimizer"] == .string("adam") ? 0 : 0.1)
+        }
+        let space = SearchSpaceTests.space
+        let a = try oneRungRun(space: space, tpe: TPESettings(minPoints: 5), trials: 80, value: value)
+        let b = try oneRungRun(space: space, tpe: TPESettings(minPoints: 5), trials: 80, value: value)
+        let c = try oneRungRun(space: space, tpe: TPESettings(minPoints: 5), trials: 80, seed: 8, value: value)
+        #expect(a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1))
+        #expect(a.map(\.0) != c.map(\.0))
+        #expect(a.filter { if case .model = $0.1 { true } else { false } }.count > 30)
+    }
+
+    @Test("The model learns where good values lie, under either goal", arguments: [Goal.minimize, .maximize])
+    func learns(goal: Goal) throws {
+        let sign = goal == .minimize ? 1.0 : -1.0
+        let run = try oneRungRun(space: line, tpe: TPESettings(minPoints: 5), goal: goal, trials: 120) { c in
+            let x = c["x"]?.doubleValue ?? 0
+            return sign * (x - 0.8) * (x - 0.8)
+        }
+        let late = run.suffix(60)
+        let fromModel = late.filter { if case .model = $0.1 { true } else { false } }.map {
+            $0.0["x"]?.doubleValue ?? 0
+        }
+        let fromRandom = run.filter { $0.1 == .random }.map { $0.0["x"]?.doubleValue ?? 0 }
+        let modelError = fromModel.map { abs($0 - 0.8) }.reduce(0, +) / Double(fromModel.count)
+        let randomError = fromRandom.map { abs($0 - 0.8) }.reduce(0, +) / Double(max(1, fromRandom.count))
+        #expect(fromModel.count >= 30)
+        // Uniform draws miss 0.8 by 0.34 on average; the model's proposals by less than half that.
+        #expect(modelError < randomError / 2, "model \(modelError), random \(randomError)")
+        #expect(randomError > 0.2)
+    }
+
+    @Test("The model fits the highest rung level with enough results, and says which")
+    func highestLevel() throws {
+        var scheduler = try ASHAScheduler(
+            space: line,
+            settings: SchedulerSettings(
+                variant: .stopping, minResource: 1, maxResource: 9, seed: 1,
+                sampler: .tpe(TPESettings(randomFraction: 0, minPoints: 3))))
+        #expect(scheduler.samplerModel() == nil)
+        // Three trials report at r=1 (all continue: fewer than η entries, then within the cutoff).
+        var ids: [TrialID] = []
+        for i in 0..<3 {
+            let next = scheduler.nextJob()
+            let job = try #require(next)
+            #expect(scheduler.sampleOrigin(of: job.trial) == .random)
+            _ = scheduler.report(trial: job.trial, resource: 1, value: Double(i))
+            ids.append(job.trial)
+        }
+        #expect(scheduler.samplerModel()?.resource == 1 && scheduler.samplerModel()?.observations == 3)
+        let another = scheduler.nextJob()
+        let next = try #require(another)
+        #expect(scheduler.sampleOrigin(of: next.trial) == .model(resource: 1, observations: 3))
+        _ = scheduler.report(trial: next.trial, resource: 9, value: 0)  // records r=1, 3 and 9 in one report
+        for t in ids { _ = scheduler.report(trial: t, resource: 3, value: 1) }
+        #expect(scheduler.samplerModel()?.resource == 3)
+        #expect(scheduler.samplerModel()?.observations == 3)
+    }
+
+    @Test("Out-of-range settings are refused, naming the sampler key")
+    func settingsChecked() {
+        #expect(TPESettings(gamma: 1).problem()?.key == "gamma")
+        #expect(TPESettings(randomFraction: -0.1).problem()?.key == "random_fraction")
+        #expect(TPESettings(minPoints: 2).problem()?.key == "min_points")
+        #expect(TPESettings(candidates: 0).problem()?.key == "candidates")
+        #expect(TPESettings().problem() == nil)
+        #expect {
+            _ = try ASHAScheduler(space: line, settings: SchedulerSettings(sampler: .tpe(TPESettings(gamma: 0))))
+        } throws: { error in
+            (error as? SchedulerError)?.field == "sampler.gamma"
+        }
+    }
+
+    @Test("Normal quantile and CDF invert each other")
+    func normal() {
+        for p in [1e-10, 0.001, 0.02, 0.3, 0.5, 0.77, 0.99, 1 - 1e-9] {
+            #expect(abs(NormalDistribution.cdf(NormalDistribution.quantile(p)) - p) < 2e-7 + p * 1e-6, "p \(p)")
+        }
+        for u in [0.0, 0.001, 0.5, 0.999] {
+            let x = NormalDistribution.truncatedUnit(mean: 0.9, sd: 0.5, u: u)
+            #expect(x >= 0 && x <= 1)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ASHA
+import Testing
+
+@testable import RunLog
+
+private func roundTrip(_ event: RunEvent) throws -> (RunEvent, String) {
+    var w = JSONWriter()
+    EventCodec.encode(event, into: &w)
+    let text = String(decoding: w.bytes, as: UTF8.self)
+    return (try EventCodec.decode(try JSONParser.parse(text)), text)
+}
+
+@Suite("sampled origin and the sampler setting in the log")
+struct SampleDetailCodecTests {
+    let config = Configuration([.init(name: "lr", value: .double(0.01))])
+
+    @Test("A sampled event's origin and note survive a round trip; without them nothing is written")
+    func sampledDetail() throws {
+        let model = RunEvent(
+            seq: 1, time: 0.5,
+            body: .trialSampled(
+                trial: 4, bracket: 0, config: config,
+                detail: SampleDetail(origin: .model(resource: 27, observations: 45), note: "follows c.csv:12")))
+        let (back, text) = try roundTrip(model)
+        #expect(back == model)
+        #expect(text.contains(#""origin":"model","model_resource":27,"model_n":45,"note":"follows c.csv:12""#))
+        let random = RunEvent(
+            seq: 2, time: 1, body: .trialSampled(trial: 5, bracket: 0, config: config, detail: .init(origin: .random)))
+        #expect(try roundTrip(random).0 == random)
+        let plain = RunEvent(seq: 3, time: 1, body: .trialSampled(trial: 6, bracket: 0, config: config))
+        let (plainBack, plainText) = try roundTrip(plain)
+        #expect(plainBack == plain && !plainText.contains("origin") && !plainText.contains("note"))
+    }
+
+    @Test("A line from before origins existed reads as no detail; a bad origin is refused")
+    func oldAndBadLines() throws {
+        let old = #"{"seq":1,"t":0,"type":"sampled","trial":0,"bracket":0,"config":{"lr":0.1}}"#
+        guard case .trialSampled(_, _, _, let detail) = try EventCodec.decode(try JSONParser.parse(old)).body else {
+            Issue.record("not a sampled event")
+            return
+        }
+        #expect(detail == SampleDetail())
+        let bad = #"{"seq":1,"t":0,"type":"sampled","trial":0,"bracket":0,"config":{},"origin":"oracle"}"#
+        #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(bad)) }
+        let noLevel = #"{"seq":1,"t":0,"type":"sampled","trial":0,"bracket":0,"config":{},"origin":"model"}"#
+        #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(noLevel)) }
+    }
+
+    @Test("run_started records a tpe sampler's settings; a random sampler writes none (old logs read as random)")
+    func samplerSettings() throws {
+        func started(_ sampler: SamplerSettings) -> RunEvent {
+            let settings = SchedulerSettings(seed: 3, sampler: sampler)
+            return RunEvent(
+                seq: 0, time: 0,
+                body: .runStarted(
+                    RunInfo(
+                        name: "n", objective: "o", metric: "m", goal: .minimize, settings: settings, ladders: [[1, 3]],
+                        workers: 1, maxSeconds: nil, parameters: ["lr"])))
+        }
+        let tpe = started(.tpe(TPESettings(randomFraction: 0.25, minPoints: 9, candidates: 32, gamma: 0.2)))
+        let (back, text) = try roundTrip(tpe)
+        #expect(back == tpe)
+        #expect(text.contains(#""sampler":{"type":"tpe","random_fraction":0.25,"min_points":9"#))
+        let random = started(.random)
+        let (randomBack, randomText) = try roundTrip(random)
+        #expect(randomBack == random && !randomText.contains("sampler"))
+        let badGamma = text.replacingOccurrences(of: #""gamma":0.2"#, with: #""gamma":1.5"#)
+        #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badGamma)) }
+    }
+}
