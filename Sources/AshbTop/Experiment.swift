@@ -107,6 +107,22 @@ struct Experiment {
             command.keepCheckpoints = keep
             objective = command
         }
+        if case .slurm(let slurm) = spec.executor {
+            guard var command = objective as? CommandObjective else {
+                let at = spec.executorLine.map { "line \($0): " } ?? ""
+                throw CLIError(
+                    "\(label): \(at)'executor': only the command objective runs its trials on an executor; "
+                        + "\(objective.name) trains inside ashb-top", exitCode: 2)
+            }
+            if spec.gpus != nil {
+                throw CLIError(
+                    "\(label): \(spec.gpusLine.map { "line \($0): " } ?? "")'gpus': on Slurm the cluster assigns "
+                        + "GPUs; use 'executor.gpus_per_task'", exitCode: 2)
+            }
+            command.launcher = SlurmLauncher(
+                settings: slurm, environment: ProcessInfo.processInfo.environment, tag: spec.name)
+            objective = command
+        }
         var settings = spec.settings
         if let metric = spec.metric, metric != objective.metric {
             let at = "line \(spec.metricLine ?? 1): "
@@ -188,12 +204,22 @@ struct Experiment {
         return command.keepCheckpoints
     }
 
+    /// The Slurm launcher of a command objective whose executor is Slurm, its job names tagged with the
+    /// run directory's name (so that `resume` finds what an earlier process of the run left); else nil.
+    func slurmLauncher(runDirectory: String) -> SlurmLauncher? {
+        guard case .slurm(let settings) = spec.executor, objective is CommandObjective else { return nil }
+        return SlurmLauncher(
+            settings: settings, environment: ProcessInfo.processInfo.environment,
+            tag: (runDirectory as NSString).lastPathComponent)
+    }
+
     /// A tuner for this experiment; with `spillDirectory`, idle trials' state waits on disk, not in memory.
     /// `runDirectory` is where a command's trials keep their directories.
     func makeTuner(sinks: [any EventSink], spillDirectory: String? = nil, runDirectory: String? = nil) throws -> Tuner {
         var objective = self.objective
         if var command = objective as? CommandObjective, let runDirectory {
             command.runDirectory = runDirectory
+            if let slurm = slurmLauncher(runDirectory: runDirectory) { command.launcher = slurm }
             objective = command
         }
         return try Tuner(
@@ -201,7 +227,8 @@ struct Experiment {
             options: TunerOptions(
                 name: spec.name, workers: spec.workers, maxSeconds: spec.maxSeconds, trialTimeLimit: spec.trialSeconds,
                 spillDirectory: spillDirectory, maxFailures: spec.maxFailures > 0 ? spec.maxFailures : nil,
-                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty),
+                maxWorkers: maxWorkers, workerDevices: (objective as? CommandObjective)?.gpuGroups.nilIfEmpty,
+                executor: spec.executor == .local ? nil : spec.executor.description),
             backend: spec.simulated ? .simulated : .dispatch, sinks: sinks)
     }
 }

@@ -1,4 +1,5 @@
 import ASHA
+import Objectives
 import Tuner
 
 /// An experiment as its YAML spec describes it (see README.md, "Experiment spec").
@@ -41,6 +42,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var simulated: Bool
     /// The spec's text, recorded in the log header.
     public var text: String
+    /// Where a `command` objective's programs run (`executor:`), and the section's line.
+    public var executor: CommandExecutor = .local
+    public var executorLine: Int?
     /// Which in-process checkpoints stay once the run has ended (`keep_checkpoints`).
     public var keepCheckpoints: CheckpointKeeping = .best
     /// Whether the spec gave `keep_checkpoints` at its top level (it then rules a `command` objective's

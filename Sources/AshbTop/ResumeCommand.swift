@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Objectives
 import RunLog
 import TextSafety
 import Tuner
@@ -118,6 +119,7 @@ struct ResumeCommand: ParsableCommand {
         reader.limits = LogLimits(
             maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
             strict: true)
+        if let slurm = experiment.slurmLauncher(runDirectory: dir.path) { cancelLeftovers(slurm, dir: dir) }
         let tuner = try experiment.makeTuner(sinks: [], spillDirectory: dir.path, runDirectory: dir.path)
         do {
             try tuner.restore(from: reader)
@@ -164,5 +166,24 @@ struct ResumeCommand: ParsableCommand {
         }
         lock.release()
         RunDriver.exitNow(status)
+    }
+
+    /// Cancels the Slurm jobs an earlier process of the run left (its log's started jobs that still run,
+    /// and any job named after the run), before the run goes on.
+    private func cancelLeftovers(_ slurm: SlurmLauncher, dir: RunDirectory) {
+        var notes: [String] = []
+        if let events = try? LogReader(path: dir.eventsPath, lenient: true).readAll() {
+            for event in events {
+                if case .message(_, let text) = event.body { notes.append(text) }
+            }
+        }
+        let cancelled = SlurmLeftovers.cancel(
+            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(inNotes: notes))
+        if !cancelled.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "ashb-top: cancelled \(cancelled.count) Slurm job(s) left by the run's earlier process: \(cancelled.joined(separator: ", "))\n"
+                        .utf8))
+        }
     }
 }

@@ -11,7 +11,7 @@ public enum SpecParser {
 
     static let topKeys = [
         "name", "objective", "metric", "goal", "space", "scheduler", "sampler", "workers", "budget", "seed", "clock",
-        "gpus", "gpus_per_worker", "keep_checkpoints",
+        "gpus", "gpus_per_worker", "keep_checkpoints", "executor",
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
@@ -143,6 +143,10 @@ public enum SpecParser {
                 throw SpecError(key: "seed", line: s.mark?.line, message: "must be a whole number from 0 to 2^64-1")
             }
             spec.settings.seed = seed
+        }
+        if let e = top["executor"] {
+            spec.executor = try executor(e)
+            spec.executorLine = e.mark?.line
         }
         if let c = top["clock"] {
             switch try string(c, "clock") {

@@ -105,7 +105,7 @@ extension DashboardModel {
 
     private mutating func start(_ info: RunInfo) {
         runName = Sanitizer.clean(info.name, maxColumns: 80)
-        objective = Sanitizer.clean(info.objective, maxColumns: 60)
+        objective = Sanitizer.clean(info.objective + (info.executor.map { " on \($0)" } ?? ""), maxColumns: 60)
         metricName = Sanitizer.clean(info.metric, maxColumns: 30)
         parameterNames = info.parameters.map { Sanitizer.clean($0, maxColumns: 40) }
         while workers.count < min(info.workers, Self.maxWorkers) { workers.append(WorkerSlot()) }

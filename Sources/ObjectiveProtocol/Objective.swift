@@ -46,6 +46,10 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// train again (ended, or the run ended). A `step()` running then, or called later, may throw.
     /// The default does nothing (an in-process step cannot be interrupted).
     func cancel()
+    /// Notes about the trial for the run's log, each returned once: e.g. where its program runs, or
+    /// why it was launched again. The tuner records each as a message about the trial after a step.
+    /// The default has none.
+    func takeNotes() -> [String]
     /// The tuner is about to run a job of this trial on worker slot `worker`, training it to resource
     /// `target` (called before the job's first step). The default does nothing.
     func jobStarting(worker: Int, target: Int)
@@ -71,6 +75,9 @@ extension ObjectiveTrial {
 
     /// Nothing to interrupt unless a conformer says otherwise.
     public func cancel() {}
+
+    /// No notes unless a conformer says otherwise.
+    public func takeNotes() -> [String] { [] }
 
     /// No note unless a conformer says otherwise.
     public var note: String? { nil }

@@ -249,6 +249,10 @@ public enum EventCodec {
         w.beginArray()
         for p in info.parameters { w.string(p) }
         w.endArray()
+        if let executor = info.executor {
+            w.key("executor")
+            w.string(executor)
+        }
         if let groups = info.workerDevices {
             w.key("worker_devices")
             w.beginArray()
@@ -393,7 +397,17 @@ public enum EventCodec {
         return RunInfo(
             name: try o.string("name"), objective: try o.string("objective"), metric: try o.string("metric"),
             goal: goal, settings: settings, ladders: ladders, workers: try o.int("workers"),
-            maxSeconds: try o.optionalDouble("max_seconds"), parameters: params, workerDevices: devices)
+            maxSeconds: try o.optionalDouble("max_seconds"), parameters: params, workerDevices: devices,
+            executor: try executor(o))
+    }
+
+    /// The optional `executor` of a run's description: a string of at most 64 bytes.
+    private static func executor(_ o: Fields) throws(SchemaError) -> String? {
+        guard let raw = o.raw("executor") else { return nil }
+        guard case .string(let s) = raw, !s.isEmpty, s.utf8.count <= 64 else {
+            throw SchemaError("'executor' must be a string of 1 to 64 bytes")
+        }
+        return s
     }
 }
 

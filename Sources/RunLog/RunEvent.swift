@@ -26,10 +26,14 @@ public struct RunInfo: Sendable, Equatable {
     public var parameters: [String]
     /// The devices (GPUs) of each worker slot, slot `w` taking `workerDevices[w % count]`; nil: none.
     public var workerDevices: [[String]]?
+    /// Where the objective's programs run when not in ashb-top's own process tree (e.g. `slurm`,
+    /// `slurm:gpu`); nil: here. Untrusted text.
+    public var executor: String?
 
     public init(
         name: String, objective: String, metric: String, goal: Goal, settings: SchedulerSettings,
-        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String], workerDevices: [[String]]? = nil
+        ladders: [[Int]], workers: Int, maxSeconds: Double?, parameters: [String], workerDevices: [[String]]? = nil,
+        executor: String? = nil
     ) {
         self.name = name
         self.objective = objective
@@ -41,6 +45,7 @@ public struct RunInfo: Sendable, Equatable {
         self.maxSeconds = maxSeconds
         self.parameters = parameters
         self.workerDevices = workerDevices
+        self.executor = executor
     }
 
     /// The devices of worker slot `worker` ("0,1"), or nil when the run assigns none.

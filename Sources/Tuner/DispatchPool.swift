@@ -100,8 +100,10 @@ final class DispatchPool: RunBackend {
             let result: Result<Step, any Error>
             do { result = .success(try a.model.step()) } catch { result = .failure(error) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let notes = a.model.takeNotes()
             let fate: TrialFate? = core.withLock { core in
                 core.tick(elapsed(core))
+                for note in notes { core.emit(.message(trial: a.trial, text: note)) }
                 let going: Bool
                 switch result {
                 case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)

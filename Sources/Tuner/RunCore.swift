@@ -58,7 +58,7 @@ final class RunCore {
             name: options.name, objective: objective.name, metric: objective.metric, goal: scheduler.settings.goal,
             settings: scheduler.settings, ladders: scheduler.ladders, workers: workers,
             maxSeconds: options.maxSeconds, parameters: scheduler.space.parameters.map(\.name),
-            workerDevices: options.workerDevices)
+            workerDevices: options.workerDevices, executor: options.executor)
     }
 
     var isEnded: Bool { state.isEnded }

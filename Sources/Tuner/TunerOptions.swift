@@ -24,11 +24,13 @@ public struct TunerOptions: Sendable, Equatable {
     public var maxWorkers: Int?
     /// The devices of each worker slot, recorded in the run's description for the dashboard; nil: none.
     public var workerDevices: [[String]]?
+    /// Where the objective's programs run (e.g. `slurm`), for the run's description; nil: here.
+    public var executor: String?
 
     public init(
         name: String = "run", workers: Int = 4, maxSeconds: Double? = nil, trialTimeLimit: Double? = nil,
         spillDirectory: String? = nil, maxFailures: Int? = nil, maxWorkers: Int? = nil,
-        workerDevices: [[String]]? = nil
+        workerDevices: [[String]]? = nil, executor: String? = nil
     ) {
         self.name = name
         self.workers = workers
@@ -38,6 +40,7 @@ public struct TunerOptions: Sendable, Equatable {
         self.maxFailures = maxFailures
         self.maxWorkers = maxWorkers
         self.workerDevices = workerDevices
+        self.executor = executor
     }
 }
 

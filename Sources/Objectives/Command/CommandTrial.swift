@@ -38,6 +38,15 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     /// Set once the trial failed: later steps throw the same error.
     private var failure: ObjectiveError?
     private let stderrLog: StderrLog
+    /// Whether the current process's start line (a cluster launcher's) has been read.
+    private var startLineRead = false
+    /// How many times the program was launched again after a cluster ended it.
+    private(set) var retries = 0
+    /// Step lines up to this resource are skipped: a program launched again without a checkpoint
+    /// (`checkpoint: false`) repeats them.
+    private var replayThrough: Int?
+    /// Notes for the run's log, taken by `takeNotes()` (guarded by `lock`).
+    private var notes: [String] = []
 
     init(objective: CommandObjective, trial: Int, config: Configuration, seed: UInt64, resource: Int) {
         self.objective = objective
@@ -112,7 +121,52 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         lineNumber = 0
         starts += 1
         restartedAfter = resource > 0 ? resource : nil
+        startLineRead = false
         return launched
+    }
+
+    func takeNotes() -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = notes
+        notes = []
+        return taken
+    }
+
+    private func note(_ text: String) {
+        lock.lock()
+        notes.append(text)
+        lock.unlock()
+    }
+
+    /// After a cluster process's output ended early: launches the program again when the cluster ended
+    /// it and retries are left (noting why), else fails the trial with the cause.
+    private func relaunch(after old: any ClusterProcess) throws(ObjectiveError) -> any LaunchedProcess {
+        if isCancelled { throw fail("command: \(who): cancelled") }
+        let exit = old.end(grace: objective.graceSeconds)
+        output?.drainStderr()
+        let tail = Sanitizer.clean(bytes: output?.stderrTail ?? [], maxColumns: CommandObjective.stderrTailBytes)
+        let cause = old.endCause(exit, stderrTail: tail)
+        guard cause.retryable, retries < old.maxRetries else {
+            let left = cause.retryable ? " (no retries left of \(old.maxRetries))" : ""
+            throw fail(
+                "command: \(who) \(cause.text)\(left) at resource \(resource) "
+                    + "before reaching max_resource \(objective.maxResource ?? 0)"
+                    + (tail.isEmpty ? "; stderr was empty" : "; stderr tail: \(tail)"))
+        }
+        retries += 1
+        note(
+            "\(old.label): \(cause.text) at resource \(resource); launching again (retry \(retries) of "
+                + "\(old.maxRetries))\(objective.checkpoint ? " from the checkpoint" : ", repeated steps skipped")")
+        lock.lock()
+        process = nil
+        lock.unlock()
+        let fresh = try start()
+        if !objective.checkpoint, resource > 0 {
+            replayThrough = resource
+            restartedAfter = nil
+        }
+        return fresh
     }
 
     func step() throws -> Step {
@@ -130,7 +184,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
             output?.drainStderr()
             output = nil
         }
-        let running: any LaunchedProcess
+        var running: any LaunchedProcess
         if let p = current {
             running = p
             if objective.stopBetweenSteps { running.resume() }
@@ -144,34 +198,53 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
             // A stop signal that races a fork in the child can reach the new process after the
             // continue signal did: while waiting, the group is continued again now and then.
             let resend = objective.stopBetweenSteps
+            let waiting = running
             let line = output!.nextLine(idle: { [self] in
-                if resend { running.resume() }
+                (waiting as? any ClusterProcess)?.waiting()
+                if resend { waiting.resume() }
                 return isCancelled
             })
             switch line {
             case .abandoned:
                 throw fail("command: \(who): cancelled")
             case .end:
-                throw fail(ended(running))
+                guard let cluster = running as? any ClusterProcess else { throw fail(ended(running)) }
+                running = try relaunch(after: cluster)
             case .tooLong:
                 throw fail(
                     "command: \(who): stdout line \(lineNumber + 1) is longer than \(CommandObjective.maxLineBytes) bytes"
                 )
             case .line(let bytes):
+                if !startLineRead, let cluster = running as? any ClusterProcess {
+                    startLineRead = true
+                    do {
+                        try cluster.started(line: bytes)
+                    } catch {
+                        throw fail(error.message)
+                    }
+                    if let placed = cluster.placementNote { note("started: \(placed)") }
+                    if objective.stopBetweenSteps { running.resume() }
+                    continue
+                }
                 lineNumber += 1
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                return try stepFrom(bytes)
+                if let step = try stepFrom(bytes) { return step }
             }
         }
     }
 
-    private func stepFrom(_ bytes: [UInt8]) throws(ObjectiveError) -> Step {
+    /// The step a line reports; nil for a line that a program launched again repeats.
+    private func stepFrom(_ bytes: [UInt8]) throws(ObjectiveError) -> Step? {
         let text = Sanitizer.clean(bytes: bytes, maxColumns: 200)
         let parsed: StepLine
         do {
             parsed = try StepLine.parse(bytes)
         } catch {
             throw fail("command: \(who): stdout line \(lineNumber) is not a step (\(error)): \(text)")
+        }
+        if let through = replayThrough {
+            if parsed.resource <= through { return nil }
+            replayThrough = nil
         }
         if let after = restartedAfter, parsed.resource <= after {
             let what = parsed.resource == after ? "which it had reported already" : "which goes back"
