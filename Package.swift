@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
 // ashb-top: asynchronous Hyperband (ASHA) tuning with a live ncurses dashboard.
-// The parts and how they depend on each other are described in README.md ("Architecture").
+// The parts and how they depend on each other are described in README.md ("How it is built").
+// Dependencies point down: ASHA at the bottom; RunLog and ObjectiveProtocol on it; Objectives on the protocol;
+// Tuner on RunLog and the protocol (not the plugins); Dashboard on RunLog; Terminal on Dashboard; AshbTop on
+// all. Test support (RunFixtures) serves tests and ashb-bench only, never ashb-top.
 
 import PackageDescription
 
@@ -23,7 +26,9 @@ let package = Package(
         // The one sanitizer for untrusted text on its way to a screen or a printed line; no dependencies,
         // so every part that prints can use it.
         .target(name: "TextSafety"),
-        // The event vocabulary of a run, commands, and the append-only JSON Lines log.
+        // The event vocabulary of a run, commands, end reasons, the append-only JSON Lines log, and the run
+        // state with its one fold (RunState.apply): every reader of a run (tuner, resume, export, summary,
+        // dashboard) reads it. Also Locked, the state-inside-the-lock wrapper.
         .target(name: "RunLog", dependencies: ["ASHA"]),
         // The objective protocol: Objective, ObjectiveTrial, Step, ObjectiveError, checkpoint coding.
         // Knows configurations and steps; never the scheduler, the tuner or screens.
@@ -34,26 +39,30 @@ let package = Package(
             dependencies: ["ASHA", "ObjectiveProtocol", "CSpawn", "TextSafety"],
             resources: [.copy("Resources/digits.csv"), .copy("Resources/SOURCE.md")]
         ),
-        // Trial lifecycle, worker slots, commands, the Dispatch pool and the simulated clock.
+        // Trial lifecycle, worker slots, commands and resume on top of RunState; the two backends (Dispatch
+        // pool, simulated clock) behind one protocol. Depends on the objective protocol, not on the plugins.
         .target(
             name: "Tuner",
             dependencies: [
                 "ASHA", "RunLog", "ObjectiveProtocol", .product(name: "Collections", package: "swift-collections"),
             ]
         ),
-        // Reducer (events -> model), keymap, layout and a pure renderer into a cell grid.
+        // UI state over the run state (selection, sort, filter, overlays, plots), keymap, layout and a pure
+        // renderer into a cell grid.
         .target(name: "Dashboard", dependencies: ["ASHA", "RunLog", "TextSafety"]),
-        // ncurses lives here, and only here.
+        // ncurses lives here, and only here (with the signal watcher the UI loop polls).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard", "TextSafety"]),
         // posix_spawn with closed descriptors and reset signals: the `command` objective's children
         // (own process group, piped output) and tmux driven from tests.
         .target(name: "CSpawn"),
+        // Peer credentials of the control socket, spawning a run into its own session (detach).
+        .target(name: "CAttach"),
         // The command line: specs, commands, wiring.
         .target(
             name: "AshbTop",
             dependencies: [
-                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety",
+                "ASHA", "RunLog", "Objectives", "Tuner", "Dashboard", "Terminal", "TextSafety", "CAttach",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -83,7 +92,9 @@ let package = Package(
             resources: [.copy("Golden")]),
         .testTarget(
             name: "AshbTopTests",
-            dependencies: ["ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety"],
+            dependencies: [
+                "ASHA", "AshbTop", "CSpawn", "RunLog", "Tuner", "Objectives", "RunFixtures", "TextSafety", "CAttach",
+            ],
             // Recorded run logs, read from the source tree (found through #filePath).
             exclude: ["Fixtures"]),
     ],

@@ -15,7 +15,8 @@ public struct AshbTopCommand: ParsableCommand {
             """,
         version: programVersion,
         subcommands: [
-            RunCommand.self, ResumeCommand.self, ReplayCommand.self, ExportCommand.self, ObjectivesCommand.self,
+            RunCommand.self, ResumeCommand.self, AttachCommand.self, ListCommand.self, ReplayCommand.self,
+            ExportCommand.self, ObjectivesCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

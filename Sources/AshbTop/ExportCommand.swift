@@ -43,6 +43,7 @@ struct ExportCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
             for w in reader.warnings { Console.err("ashb-top: \(path): \(w)\n") }
+            if let warning = table.violationWarning { Console.err("ashb-top: \(path): \(warning)\n") }
             let text = format == .csv ? Self.csv(table) : Self.json(table)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {

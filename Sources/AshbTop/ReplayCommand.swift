@@ -101,6 +101,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         warn(feed.takeNotices())
+        if let warning = state.violationWarning { warn(["\(logPath): \(warning)"]) }
         guard let info = state.info else {
             throw CLIError(
                 "\(Sanitizer.clean(logPath, maxColumns: 200)): the log records no run_started event: nothing to summarize"

@@ -26,6 +26,9 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "Raise the trial budget by this many trials (to continue a finished run).")
     var extend = 0
 
+    @Flag(help: "Continue the run in the background (a daemon), print how to attach, and exit.")
+    var detach = false
+
     @Flag(help: "Skip corrupt lines in the log instead of stopping.")
     var lenient = false
 
@@ -68,11 +71,28 @@ struct ResumeCommand: ParsableCommand {
     }
 
     private func execute() throws {
+        if !headless, !detach { Detach.runInOwnSession() }
+        let background = Background.adopt()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("'\(Sanitizer.clean(directory, maxColumns: 200))' is not a run directory")
         }
         let dir = RunDirectory(path: directory)
+        if detach {
+            // The daemon takes the lock and reads the log; what it refuses is in its diagnostics.
+            if case .running(let pid) = RunStatus.inspect(dir.path).state {
+                throw CLIError("the run is being written by a live process (pid \(pid)); not resuming it")
+            }
+            let pid = try Detach.startDaemon(
+                runDirectory: dir.path, extra: ["--headless"], diagnostics: dir.diagnosticsPath)
+            let shown = Sanitizer.clean(dir.path, maxColumns: 200)
+            print(
+                """
+                Resumed in the background (pid \(pid)): \(shown)
+                  ashb-top attach \(shown)    the dashboard
+                """)
+            return
+        }
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
         removeStaleSpills(in: dir.path)
@@ -114,7 +134,8 @@ struct ResumeCommand: ParsableCommand {
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         let status: Int32
         do {
-            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            try RunDriver.drive(
+                tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
             status = 0
         } catch let e as ExitCodeError {
             status = e.code

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Objectives
 import RunLog
+import TextSafety
 import Tuner
 
 /// `ashb-top run [SPEC]`: runs an experiment with the live dashboard, or headless.
@@ -36,6 +37,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run on the simulated clock (virtual workers, declared step costs; fast and reproducible).")
     var simulate = false
 
+    @Flag(help: "Start the run in the background (a daemon), print its directory and how to attach, and exit.")
+    var detach = false
+
+    /// The run directory made by the foreground half of `--detach` (internal).
+    @Option(help: .hidden)
+    var into: String?
+
     @Flag(help: "Draw the dashboard with ASCII characters only.")
     var ascii = false
 
@@ -51,8 +59,12 @@ struct RunCommand: ParsableCommand {
     func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
+        if !detach, !headless, into == nil { Detach.runInOwnSession() }
+        let background = Background.adopt()
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
-        let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
+        if detach { return try startInBackground(experiment) }
+        let dir =
+            try into.map { RunDirectory(path: $0) } ?? RunDirectory.create(root: runsDir, name: experiment.spec.name)
         let lock = try RunLock(directory: dir.path)
         defer { lock.release() }
         let header = LogHeader(
@@ -71,12 +83,28 @@ struct RunCommand: ParsableCommand {
         let display = DisplayOptions(headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor)
         let status: Int32
         do {
-            try RunDriver.drive(tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints)
+            try RunDriver.drive(
+                tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
             status = 0
         } catch let e as ExitCodeError {
             status = e.code
         }
         lock.release()
         RunDriver.exitNow(status)
+    }
+
+    /// `--detach`: the spec is checked here (its mistakes are reported in the foreground), the run
+    /// directory made, and a daemon started to write it.
+    private func startInBackground(_ experiment: Experiment) throws {
+        let dir = try RunDirectory.create(root: runsDir, name: experiment.spec.name)
+        let pid = try Detach.startDaemon(
+            runDirectory: dir.path, extra: ["--headless", "--into", dir.path], diagnostics: dir.diagnosticsPath)
+        let shown = Sanitizer.clean(dir.path, maxColumns: 200)
+        print(
+            """
+            Started in the background (pid \(pid)): \(shown)
+              ashb-top attach \(shown)    the dashboard
+              ashb-top ls --runs-dir \(Sanitizer.clean(runsDir, maxColumns: 200))    the runs
+            """)
     }
 }

@@ -14,13 +14,36 @@ struct DisplayOptions {
     var noColor: Bool
 }
 
+/// How this process relates to a terminal it may leave (see `Detach`).
+struct Background {
+    /// A dashboard run's session child: where to say that it detached.
+    var sessionFD: Int32?
+    /// A daemon (`run --detach`): where to say that it is up.
+    var readyFD: Int32?
+
+    /// Reads both from the environment (once, early in a command).
+    static func adopt() -> Background { Background(sessionFD: Detach.adoptSession(), readyFD: Detach.adoptReady()) }
+}
+
 /// Runs a prepared tuner to its end, on the dashboard or headless, and closes its log.
 enum RunDriver {
     static func drive(
-        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints? = nil,
+        background: Background = Background()
     ) throws {
         stopOnLogFailure(tuner, log: log)
         let end = RunEnd(keep: keep)
+        // Viewers attach through the control socket; without it the run goes on, unattachable.
+        var server: ControlServer?
+        do {
+            server = try ControlServer(
+                run: dir.path, lastSeq: tuner.nextSeq - 1, commands: { tuner.send($0) }, flushLog: { log.flush() })
+            tuner.addSink(server!)
+        } catch {
+            FileHandle.standardError.write(Data("ashb-top: warning: this run cannot be attached to: \(error)\n".utf8))
+        }
+        defer { server?.finish() }
+        if let fd = background.readyFD { Detach.sayReady(fd) }
         let interactive = !display.headless && isatty(STDOUT_FILENO) == 1
         guard interactive else { return try driveHeadless(tuner, log: log, dir: dir, end: end) }
         do {
@@ -29,7 +52,7 @@ enum RunDriver {
             // Nothing was drawn; the log exists but holds only its header.
             throw CLIError("\(error)")
         }
-        try driveDashboard(tuner, log: log, dir: dir, display: display, end: end)
+        try driveDashboard(tuner, log: log, dir: dir, display: display, end: end, sessionFD: background.sessionFD)
     }
 
     /// When the log cannot be written, the run stops (within the second the writer flushes in), with the
@@ -103,7 +126,8 @@ enum RunDriver {
     /// go to the run directory, never to the screen. On quit or a signal the run stops gracefully and
     /// its log is closed with the reason.
     static func driveDashboard(
-        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, end: RunEnd = RunEnd()
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, end: RunEnd = RunEnd(),
+        sessionFD: Int32? = nil
     ) throws {
         let inbox = EventInbox()
         tuner.addSink(inbox)
@@ -121,7 +145,8 @@ enum RunDriver {
                 inbox: inbox, send: { tuner.send($0) },
                 options: DashboardOptions(
                     ascii: display.ascii, noColor: display.noColor, readOnly: false,
-                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) }),
+                    trialOutput: { [path = dir.path] in RunDirectory.stderrTail(runPath: path, trial: $0) },
+                    canDetach: sessionFD != nil),
                 model: model)
         } catch {
             tuner.send(.stopRun(reason: "dashboard failed: \(error)"))
@@ -144,6 +169,23 @@ enum RunDriver {
             tuner.send(.stopRun(reason: EndReason(signal: sig)))
         case .userQuit, .runEnded:
             tuner.send(.stopRun(reason: .userQuit))
+        case .detached:
+            // The screen is closed; the run goes on as a daemon until it ends (or SIGINT/SIGTERM stop it).
+            diagnostics.restore()
+            if let sessionFD {
+                Detach.detach(sessionFD: sessionFD, runDirectory: dir.path, diagnostics: dir.diagnosticsPath)
+            }
+            let count = SignalCount()
+            let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
+                if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+                tuner.send(.stopRun(reason: EndReason(signal: sig)))
+            }
+            try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir, end: end)
+            if let code = trap.exitCode { throw ExitCodeError(code: code) }
+            if let why = tuner.failureStop {
+                throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))")
+            }
+            return
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()

@@ -23,7 +23,7 @@ extension KeyMap {
         ]
         let taken = Set(controls.flatMap(\.keys))
         var live: [KeyBinding] = []
-        for var binding in standard.bindings {
+        for var binding in standard.bindings where binding.action != .detach {
             binding.keys.removeAll { taken.contains($0) }
             if binding.action == .quit {
                 binding.description = "quit the replay"

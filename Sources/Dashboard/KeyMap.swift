@@ -23,6 +23,8 @@ public enum Action: String, Sendable, CaseIterable {
     case freeze
     case help
     case quit
+    /// Close this screen and leave the run going in the background (live runs and attached viewers).
+    case detach
     case close
     /// Repaint the whole screen (the terminal backend does it).
     case redraw
@@ -70,6 +72,8 @@ public enum Requirement: Sendable, Equatable {
     case activeTrial
     /// More than one worker slot (so one can go).
     case spareWorker
+    /// This screen can be closed while the run goes on (a live run in its own session, or attached).
+    case detachable
 }
 
 /// One line of the keymap: which keys do what, whether it is dangerous (asks first), and what it
@@ -149,6 +153,8 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("f")], .freeze, "freeze the display"),
         KeyBinding([.char("?"), .function(1)], .help, "help"),
         KeyBinding([.char("q"), .function(10)], .quit, "quit, stop the run", dangerous: true),
+        KeyBinding(
+            [.char("d")], .detach, "detach (the run goes on)", requires: [.liveRun, .detachable]),
         KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
         KeyBinding([.escape], .close, "close overlay/filter"),
     ])
@@ -162,4 +168,6 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Move the replay (replay keymap only).
     case replay(ReplayControl)
+    /// Close the screen and leave the run going.
+    case detach
 }

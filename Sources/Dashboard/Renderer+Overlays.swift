@@ -14,11 +14,12 @@ extension Renderer {
     }
 
     /// "Kill trial 17 (...)? y/N" and the like.
-    mutating func drawConfirm(_ question: String) {
+    mutating func drawConfirm(_ question: String, detach: Bool = false) {
         let text = Sanitizer.clean(question, maxColumns: grid.width - 6)
         let r = overlayBox(width: max(44, text.count + 4), height: 5, title: "Confirm")
         grid.put(text, x: r.x + 2, y: r.y + 1, role: .warning, maxWidth: r.width - 3)
-        grid.put("y = yes, any other key = no", x: r.x + 2, y: r.y + 3, role: .dim, maxWidth: r.width - 3)
+        let keys = detach ? "y = yes, d = detach, any other key = no" : "y = yes, any other key = no"
+        grid.put(keys, x: r.x + 2, y: r.y + 3, role: .dim, maxWidth: r.width - 3)
     }
 
     /// The help overlay, generated from the keymap. Keys that ask first are marked "(asks)"; disabled

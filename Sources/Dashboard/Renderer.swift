@@ -44,7 +44,7 @@ public struct Renderer {
         case .help: drawHelp()
         case .detail(let id): drawDetail(id)
         case .confirmKill(let id): drawConfirm(killText(id))
-        case .confirmQuit: drawConfirm("Quit and stop the run? y/N")
+        case .confirmQuit: drawConfirm(quitText, detach: ui.whyDisabled(.detach, model: model) == nil)
         case nil: break
         }
     }
@@ -60,7 +60,7 @@ public struct Renderer {
         // A question still needs its answer on a small screen.
         switch ui.overlay {
         case .confirmKill(let id): lines.append(killText(id))
-        case .confirmQuit: lines.append("Quit and stop the run? y/N")
+        case .confirmQuit: lines.append(quitText)
         default: break
         }
         let y0 = max(0, (grid.height - lines.count) / 2)
@@ -163,7 +163,7 @@ public struct Renderer {
         }
         let trialPaused = ui.actionTrial.flatMap { model.trial($0)?.status } == .paused
         let hints: [(String, String, Action)] = [
-            ("q", "quit", .quit), ("?", "help", .help), ("Enter", "detail", .detail),
+            ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Enter", "detail", .detail),
             ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
             ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
             ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
@@ -189,6 +189,12 @@ public struct Renderer {
         let config = model.trial(id)?.configText ?? ""
         let short = config.count > 40 ? String(config.prefix(39)) + g.ellipsis : config
         return "Kill trial \(id) (\(short))? y/N"
+    }
+
+    /// The quit question; where `d` detaches, it says so (quitting stops the run, detaching does not).
+    var quitText: String {
+        ui.whyDisabled(.detach, model: model) == nil
+            ? "Quit and stop the run? y/N (d detaches: the run goes on)" : "Quit and stop the run? y/N"
     }
 
     func formatRate(_ r: Double) -> String {

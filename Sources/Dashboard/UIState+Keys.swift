@@ -18,6 +18,7 @@ extension UIState {
         case .confirmQuit:
             overlay = nil
             if key == .char("y") || key == .char("Y") { return [.send(.stopRun(reason: .userQuit)), .quit] }
+            if key == .char("d"), whyDisabled(.detach, model: model) == nil { return [.detach] }
             flash = "quit cancelled"
             return []
         case .help:
@@ -99,6 +100,8 @@ extension UIState {
         case .quit:
             if readOnly || model.isEnded { return [.quit] }
             overlay = .confirmQuit
+        case .detach:
+            return [.detach]
         case .redraw:
             break
         case .playPause, .faster, .slower, .stepForward, .stepBack, .nextDecision, .previousDecision, .seekForward,

@@ -9,6 +9,8 @@ public struct UIState: Sendable {
     public var keyMap: KeyMap
     /// Replay: actions on the run are disabled ("replay is read-only").
     public var readOnly: Bool
+    /// `d` may close the screen while the run goes on (a live run in its own session, an attached viewer).
+    public var detachable = false
     /// The pane that takes movement keys.
     public var focus: Pane = .trials
     /// What is drawn over the panes, if anything.
@@ -140,6 +142,8 @@ public struct UIState: Sendable {
             return t.status.isFinal ? "trial \(id) is \(t.status.name)" : nil
         case .spareWorker:
             return model.workerCount <= 1 ? "at least one worker" : nil
+        case .detachable:
+            return detachable ? nil : "this dashboard cannot detach"
         }
     }
 

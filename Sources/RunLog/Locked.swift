@@ -8,13 +8,14 @@ import Foundation
 /// watches. `@unchecked Sendable`, audited: the value is only touched inside `withLock`, and callers
 /// must not let a reference-type value escape the closure.
 public final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
+    @usableFromInline let lock = NSLock()
+    @usableFromInline var value: Value
 
     /// Guards `value`.
     public init(_ value: Value) { self.value = value }
 
-    /// Runs `body` with the value, holding the lock.
+    /// Runs `body` with the value, holding the lock (inlinable: specialized where it is used).
+    @inlinable
     public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }

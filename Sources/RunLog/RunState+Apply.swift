@@ -113,7 +113,7 @@ extension RunState {
             trials[id].reason = reason
         case .newBest(let id, let resource, let value):
             guard trials.indices.contains(id) else { return "trial \(id) was never sampled" }
-            best = Best(trial: id, resource: resource, value: value)
+            best = RunSummary.Best(trial: id, value: value, resource: resource, config: trials[id].config)
         case .runPaused: runPaused = true
         case .runResumed: runPaused = false
         case .workersChanged(let count, _):

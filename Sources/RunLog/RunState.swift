@@ -33,25 +33,6 @@ public struct RunState: Sendable, Equatable {
         public internal(set) var lastResource = 0
         /// Why it is where it is, when that needs saying: the stopping decision, the failure, a kill, a pause.
         public internal(set) var reason = ""
-
-        init(id: TrialID, bracket: Int, config: Configuration) {
-            self.id = id
-            self.bracket = bracket
-            self.config = config
-        }
-    }
-
-    /// The incumbent: the best value at the highest resource a rung decision has seen.
-    public struct Best: Sendable, Equatable {
-        public var trial: TrialID
-        public var resource: Int
-        public var value: Double
-
-        public init(trial: TrialID, resource: Int, value: Double) {
-            self.trial = trial
-            self.resource = resource
-            self.value = value
-        }
     }
 
     /// The run's description, once `run_started` was applied.
@@ -67,7 +48,8 @@ public struct RunState: Sendable, Equatable {
     public internal(set) var runPaused = false
     /// Why the run ended, while it is ended (a `run_continued` clears it).
     public internal(set) var endReason: EndReason?
-    public internal(set) var best: Best?
+    /// The incumbent: the best value at the highest resource a rung decision has seen.
+    public internal(set) var best: RunSummary.Best?
     /// Metric reports, events applied, and the latest event time (seconds since the run started).
     public internal(set) var reports = 0
     public internal(set) var events = 0
@@ -110,6 +92,13 @@ public struct RunState: Sendable, Equatable {
     /// Fraction of worker-slot time spent running jobs.
     public var utilization: Double { capacitySeconds > 0 ? min(1, busySeconds / capacitySeconds) : 0 }
 
+    /// What to tell a user about events the fold could not follow, or nil when there were none.
+    public var violationWarning: String? {
+        guard let first = firstViolation else { return nil }
+        let n = violations == 1 ? "1 event" : "\(violations) events"
+        return "\(n) could not be folded (the first: \(first)); they were ignored"
+    }
+
     /// The trial `id`, if it was sampled.
     public func trial(_ id: TrialID) -> Trial? { trials.indices.contains(id) ? trials[id] : nil }
 
@@ -117,11 +106,7 @@ public struct RunState: Sendable, Equatable {
     public var summary: RunSummary {
         RunSummary(
             counts: counts,
-            best: best.map { b in
-                RunSummary.Best(
-                    trial: b.trial, value: b.value, resource: b.resource,
-                    config: trial(b.trial)?.config ?? Configuration([]))
-            },
+            best: best,
             endReason: endReason?.text, seconds: time, reports: reports, utilization: utilization)
     }
 }

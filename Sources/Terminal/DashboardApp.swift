@@ -15,14 +15,17 @@ public struct DashboardOptions: Sendable {
     public var framesPerSecond: Int
     /// Leave the loop by itself once the run has ended (else wait for q).
     public var exitWhenEnded: Bool
+    /// `d` closes the screen and leaves the run going (`ExitReason.detached`).
+    public var canDetach = false
     /// The last lines a trial's program wrote to its standard error (a command's `stderr.log`), shown
     /// in the trial's detail view and read again every second while it is open; nil: none.
     public var trialOutput: (@Sendable (Int) -> [String])?
 
     public init(
         ascii: Bool = false, noColor: Bool = false, readOnly: Bool = false, framesPerSecond: Int = 15,
-        exitWhenEnded: Bool = false, trialOutput: (@Sendable (Int) -> [String])? = nil
+        exitWhenEnded: Bool = false, trialOutput: (@Sendable (Int) -> [String])? = nil, canDetach: Bool = false
     ) {
+        self.canDetach = canDetach
         self.ascii = ascii
         self.noColor = noColor
         self.readOnly = readOnly
@@ -40,6 +43,8 @@ public enum ExitReason: Equatable, Sendable {
     case runEnded
     /// A signal arrived (2 SIGINT, 15 SIGTERM, 1 SIGHUP); the terminal is already restored.
     case signal(Int32)
+    /// The user detached (`d`): the screen is closed, the run goes on; nothing was sent to it.
+    case detached
 
     /// The conventional process exit status: 0, or 128 + the signal (130, 143, 129).
     public var exitStatus: Int32 {
@@ -71,6 +76,7 @@ public enum DashboardApp {
     ) throws -> ExitReason {
         let session = try DashboardSession(options: options)
         defer { session.close() }
+        session.ui.detachable = options.canDetach
         var model = initial
         // The snapshot shown while the display is frozen.
         var frozen: DashboardModel?
@@ -116,6 +122,7 @@ public enum DashboardApp {
                     case .send(let command): send(command)
                     case .quit: return .userQuit
                     case .replay: break  // not bound in a live run
+                    case .detach: if options.canDetach { return .detached }
                     }
                 }
                 session.dirty = true

@@ -66,7 +66,7 @@ public enum ReplayApp {
                 for effect in effects {
                     switch effect {
                     case .quit: return .userQuit
-                    case .send: break  // read-only: the keymap disables every command
+                    case .send, .detach: break  // read-only: the keymap disables every command; no d
                     case .replay(let control):
                         let trial = session.ui.actionTrial
                         if let feedback = player.perform(control, timeline: timeline, trial: trial, complete: complete)

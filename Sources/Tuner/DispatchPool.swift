@@ -10,17 +10,16 @@ final class DispatchPool: RunBackend {
     private let queue = DispatchQueue(label: "ashb.workers", qos: .userInitiated, attributes: .concurrent)
     private let started = DispatchTime.now()
     private let ended = DispatchSemaphore(value: 0)
-    /// Seconds of run time before this process took over (a resumed run's clock goes on from its log),
-    /// the timer of the time budget, and the timer that checks running steps against the trial time
-    /// limit ten times a second; all set by `start()`.
-    private let clock = Locked<(offset: Double, timers: [any DispatchSourceTimer])>((0, []))
+    /// The timer of the time budget, and the one that checks running steps against the trial time
+    /// limit ten times a second; set by `start()`.
+    private let timers = Locked<[any DispatchSourceTimer]>([])
 
     init(core: Locked<RunCore>) { self.core = core }
 
     func start() {
         let options = core.withLock { core in
-            clock.withLock { $0.offset = core.now }
-            core.tick(elapsed())
+            core.clockOffset = core.now
+            core.tick(elapsed(core))
             core.start()
             fillSlots(&core)
             return core.options
@@ -30,20 +29,20 @@ final class DispatchPool: RunBackend {
             t.schedule(deadline: .now() + limit)
             t.setEventHandler { [weak self] in self?.send(.stopRun(reason: .timeBudget)) }
             t.resume()
-            clock.withLock { $0.timers.append(t) }
+            timers.withLock { $0.append(t) }
         }
         if options.trialTimeLimit != nil {
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
             t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
             t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
             t.resume()
-            clock.withLock { $0.timers.append(t) }
+            timers.withLock { $0.append(t) }
         }
     }
 
     private func enforceTrialTimeLimit() {
         core.withLock { core in
-            core.tick(elapsed())
+            core.tick(elapsed(core))
             core.enforceTrialTimeLimit()
         }
     }
@@ -51,19 +50,20 @@ final class DispatchPool: RunBackend {
     func waitUntilEnded() {
         ended.wait()
         ended.signal()  // later waiters pass too
-        clock.withLock { for t in $0.timers { t.cancel() } }
+        timers.withLock { for t in $0 { t.cancel() } }
     }
 
     func send(_ command: Command) {
         core.withLock { core in
-            core.tick(elapsed())
+            core.tick(elapsed(core))
             core.apply(command)
             fillSlots(&core)
         }
     }
 
-    private func elapsed() -> Double {
-        clock.withLock { $0.offset } + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    /// Run time now: the core's clock offset plus the wall time since this pool was made.
+    private func elapsed(_ core: RunCore) -> Double {
+        core.clockOffset + Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     }
 
     /// Hands work to every free slot (the caller holds the core's lock).
@@ -88,7 +88,7 @@ final class DispatchPool: RunBackend {
             do { result = .success(try a.model.step()) } catch { result = .failure(error) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let fate: TrialFate? = core.withLock { core in
-                core.tick(elapsed())
+                core.tick(elapsed(core))
                 let going: Bool
                 switch result {
                 case .success(let step): going = core.report(trial: a.trial, step: step, seconds: seconds)
@@ -108,7 +108,7 @@ final class DispatchPool: RunBackend {
             // takes another job, without holding the lock (it may take a grace period).
             a.model.jobEnded(fate)
             core.withLock { core in
-                core.tick(elapsed())
+                core.tick(elapsed(core))
                 core.endRelease(worker: a.worker, trial: a.trial)
                 fillSlots(&core)
             }

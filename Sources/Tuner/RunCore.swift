@@ -30,6 +30,8 @@ final class RunCore {
     var seq = 0
     /// The clock that stamps events (wall or simulated seconds since the start).
     var now = 0.0
+    /// Seconds of run time before this process took over (a resumed run's clock goes on from its log).
+    var clockOffset = 0.0
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
     /// Which checkpoints `checkpoints` keeps once the run has ended.
@@ -252,11 +254,11 @@ final class RunCore {
     /// seen), and the completion when the last decision completes the trial. The live run emits them; a
     /// resumed run expects them next in the log.
     static func events(
-        recording decisions: [Decision], trial t: TrialID, resource: Int, value: Double, best: RunState.Best?,
+        recording decisions: [Decision], trial t: TrialID, resource: Int, value: Double, best: RunSummary.Best?,
         goal: Goal
     ) -> [RunEvent.Body] {
         var out: [RunEvent.Body] = []
-        var best = best
+        var best = best.map { (resource: $0.resource, value: $0.value) }
         for d in decisions {
             out.append(.decision(d))
             guard d.value.isFinite else { continue }
@@ -265,7 +267,7 @@ final class RunCore {
             {
                 continue
             }
-            best = RunState.Best(trial: t, resource: d.resource, value: d.value)
+            best = (d.resource, d.value)
             out.append(.newBest(trial: t, resource: d.resource, value: d.value))
         }
         if decisions.last?.action == .complete {

@@ -113,6 +113,9 @@ public final class Tuner: Sendable {
         }
     }
 
+    /// The sequence number the next event will carry (a resumed run's goes on from its log).
+    public var nextSeq: Int { core.withLock { $0.seq } }
+
     /// Whether this tuner continues a run restored from its log.
     public var isRestored: Bool { core.withLock { $0.restoredEvents > 0 } }
 

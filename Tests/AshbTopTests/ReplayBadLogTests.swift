@@ -26,6 +26,24 @@ import Testing
         #expect(d.err.contains("\(empty)/events.jsonl: cannot open the run log: no such file"))
     }
 
+    /// A well-formed event the fold cannot follow (a report from a trial never sampled) is named, and the
+    /// rest of the log is summarized and exported as usual.
+    @Test func eventsTheFoldCannotFollowAreNamed() throws {
+        let path = log { lines in
+            lines.insert(#"{"seq":671,"t":37.5,"type":"metric","trial":9999,"resource":1,"value":0.5}"#, at: 672)
+            lines[673] = lines[673].replacingOccurrences(of: #""seq":671"#, with: #""seq":672"#)
+        }
+        let warning = "event 671: trial 9999 was never sampled); they were ignored"
+        let replay = try runAshbTop(["replay", path, "--headless"])
+        #expect(replay.status == 0, "stderr: \(replay.err)")
+        #expect(replay.err.contains("1 event could not be folded (the first: " + warning))
+        #expect(replay.out.contains("Ended          finished"))
+        let export = try runAshbTop(["export", path])
+        #expect(export.status == 0, "stderr: \(export.err)")
+        #expect(export.err.contains(warning))
+        #expect(export.out.split(separator: "\n").count == 61)
+    }
+
     @Test func newerSchemaIsRefused() throws {
         let path = log { $0[0] = $0[0].replacingOccurrences(of: #""ashb_log":1"#, with: #""ashb_log":2"#) }
         let r = try runAshbTop(["replay", path, "--headless"])

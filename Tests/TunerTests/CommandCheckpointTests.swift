@@ -11,7 +11,9 @@ import Testing
 @Suite struct CommandCheckpointTests {
     /// A checkpointing training program: it reads its last resource from `$ASHB_CHECKPOINT_DIR/state`,
     /// records "<trial> <resource it starts after>" in starts.txt, and per step saves the state (by
-    /// rename) before it writes the line, up to its job's resource. value = (x − 0.3)² + 1/r.
+    /// rename) before it writes the line, up to its job's resource, then lingers until it is ended
+    /// (which takes it 0.1 s).
+    /// value = (x − 0.3)² + 1/r.
     static let program = """
         d="$ASHB_CHECKPOINT_DIR"
         r=0
@@ -23,6 +25,10 @@ import Testing
             echo $r > "$d/state.tmp" && mv "$d/state.tmp" "$d/state"
             awk -v x="$x" -v r="$r" 'BEGIN { printf "{\\"resource\\": %d, \\"value\\": %.17g}\\n", r, (x - 0.3) ^ 2 + 1 / r }'
         done
+        # Linger after the last line, and take a moment to exit on SIGTERM (as a program that saves on
+        # SIGTERM might): a slot that did not wait for the end would overlap it with its next process.
+        trap 'sleep 0.1; exit 0' TERM
+        sleep 1
         """
 
     private func directory(_ text: String = Self.program) throws -> String {
@@ -84,7 +90,7 @@ import Testing
         done.set()
         while !sampler.isFinished { usleep(1_000) }
         #expect(summary.endReason == "finished")
-        #expect(samples.count > 20, "the sampler ran during the run")
+        #expect(samples.count > 5, "the sampler ran during the run")
         #expect(samples.max <= workers, "at most \(workers) process groups at once; saw \(samples.max)")
         #expect(samples.max >= 1)
         #expect(!recorder.events.contains { if case .trialFailed = $0.body { true } else { false } })
@@ -102,6 +108,38 @@ import Testing
         let trialDirs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/run/trials")) ?? []
         let kept = trialDirs.filter { FileManager.default.fileExists(atPath: dir + "/run/trials/\($0)/checkpoint") }
         #expect(kept.count == (summary.counts[.completed] ?? 0) + (summary.counts[.waiting] ?? 0))
+    }
+
+    /// A paused trial holds no process; resumed, a new process continues from its checkpoint.
+    @Test(.timeLimit(.minutes(2)))
+    func pausedTrialHoldsNoProcessAndResumesFromItsCheckpoint() throws {
+        // One step every 0.1 s, so that the pause lands mid-job.
+        let dir = try directory(Self.program.replacingOccurrences(of: "r=$((r + 1))", with: "sleep 0.1; r=$((r + 1))"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recorder = Recorder()
+        let tuner = try Tuner(
+            objective: objective(dir), space: space(), settings: settings(.stopping, trials: 1, maxResource: 9),
+            options: TunerOptions(name: "command", workers: 1), backend: .dispatch, sinks: [recorder])
+        tuner.start()
+        _ = try #require(recorder.waitFor { if case .metric(0, 2, _) = $0.body { true } else { false } })
+        tuner.send(.pauseTrial(0))
+        _ = try #require(recorder.waitFor { if case .trialPaused(0, .user) = $0.body { true } else { false } })
+        _ = try #require(recorder.waitFor { if case .jobEnded(0, _) = $0.body { true } else { false } })
+        let deadline = Date().addingTimeInterval(10)
+        while ownedGroups(dir + "/run") > 0, Date() < deadline { usleep(10_000) }
+        #expect(ownedGroups(dir + "/run") == 0, "a paused trial holds no process")
+        let pausedAt =
+            recorder.events.compactMap { e -> Int? in
+                if case .metric(0, let r, _) = e.body { return r }
+                return nil
+            }.max() ?? 0
+        tuner.send(.resumeTrial(0))
+        let summary = tuner.waitUntilEnded()
+        #expect(summary.endReason == "finished")
+        let starts = ((try? String(contentsOfFile: dir + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+        #expect(starts == ["0 0", "0 \(pausedAt)"], "the second process started at the paused resource")
+        #expect(!recorder.events.contains { if case .trialFailed = $0.body { true } else { false } })
     }
 
     @Test("A restarted program that reports a resource it reported already fails, naming the restart")

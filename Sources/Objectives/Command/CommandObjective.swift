@@ -214,9 +214,13 @@ public struct CommandObjective: Objective {
         return environment
     }
 
-    /// Waits until every process whose end has begun is gone.
+    /// Waits until every process whose end has begun is gone. Outside a run directory, the private
+    /// temporary directory goes too.
     public func runEnded() {
         CommandTerminations.waitForAll()
+        if runDirectory == nil {
+            try? FileManager.default.removeItem(atPath: (trialsRoot as NSString).deletingLastPathComponent)
+        }
     }
 
     /// The configuration as one JSON object, in the configuration's order.

@@ -23,6 +23,8 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private var worker: Int?
     /// The resource the current job trains to.
     private var target: Int?
+    /// The resource the current process was told to train to (`ASHB_JOB_RESOURCE`), with checkpoints.
+    private var processTarget: Int?
     /// The reader of the current process's output (job thread only).
     private var output: ChildOutput?
     /// The last resource reported (0 before the first step).
@@ -88,6 +90,7 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         lock.unlock()
         var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)
         if objective.checkpoint, let target { environment["ASHB_JOB_RESOURCE"] = String(target) }
+        processTarget = objective.checkpoint ? target : nil
         environment["ASHB_RESOURCE"] = String(resource)
         let request = LaunchRequest(
             argv: objective.argv, environment: environment,
@@ -115,6 +118,18 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     func step() throws -> Step {
         if let failure { throw failure }
         if isCancelled { throw fail("command: \(who): cancelled") }
+        if objective.checkpoint, let announced = processTarget, resource >= announced, let p = current {
+            // The job goes on past the resource this process was started for (the scheduler promoted the
+            // trial at once): the process may have exited there or may linger, so it is ended and a new
+            // one continues from the checkpoint, towards max_resource (the tuner ends the job in time).
+            lock.lock()
+            process = nil
+            target = objective.maxResource
+            lock.unlock()
+            p.end(grace: objective.graceSeconds)
+            output?.drainStderr()
+            output = nil
+        }
         let running: any LaunchedProcess
         if let p = current {
             running = p
@@ -122,7 +137,9 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         } else {
             running = try start()
         }
-        defer { if objective.stopBetweenSteps { running.pause() } }
+        // Paused again after the line, unless the process is being ended meanwhile (a stopped process
+        // could not act on its SIGTERM until SIGKILL came).
+        defer { if objective.stopBetweenSteps, current === running { running.pause() } }
         while true {
             // A stop signal that races a fork in the child can reach the new process after the
             // continue signal did: while waiting, the group is continued again now and then.

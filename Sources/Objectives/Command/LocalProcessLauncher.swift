@@ -99,9 +99,15 @@ final class LocalProcess: LaunchedProcess, @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let killAt = start + UInt64(max(0, grace) * 1e9)
         var giveUpAt = UInt64.max
+        var continuedAt = start
         while true {
             if let status = exitStatus() { return status }
             let now = DispatchTime.now().uptimeNanoseconds
+            if now &- continuedAt > 100_000_000 {
+                // A stop that raced the SIGTERM (e.g. a pause between steps) must not hold it up.
+                signalGroup(SIGCONT)
+                continuedAt = now
+            }
             if giveUpAt == .max, now >= killAt {
                 signalGroup(SIGKILL)
                 giveUpAt = now + UInt64(max(0.1, reapSeconds) * 1e9)

@@ -1,0 +1,76 @@
+import Foundation
+import RunLog
+
+/// The control socket's wire format, version 1 (README.md, "The wire format"): JSON lines. The client
+/// opens with a hello, then sends commands (`CommandCodec`); the server answers with its hello, then every
+/// event of the run from the first, as the log writes them (`EventCodec`), then live ones as they happen.
+/// A problem is one `{"error": …}` line, after which the server closes that connection.
+enum Wire {
+    /// The version this program speaks; a hello with another version is refused.
+    static let version = 1
+    /// The longest line a client may send, in bytes (its newline excluded).
+    static let maxClientLine = 4096
+    /// Commands a client may send per second on average, and in one burst.
+    static let commandsPerSecond = 50.0
+    static let commandBurst = 100.0
+    /// Viewers connected at once (including those that have not said hello yet).
+    static let maxViewers = 32
+    /// Seconds a new connection has to say hello.
+    static let helloSeconds = 5.0
+    /// Bytes of events that may wait for a slow viewer before it is disconnected.
+    static let maxBacklogBytes = 64 << 20
+
+    /// The client's first line.
+    static func clientHello() -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("ashb_attach")
+        w.int(version)
+        w.key("program")
+        w.string(programVersion)
+        w.endObject()
+        w.appendNewline()
+        return w.bytes
+    }
+
+    /// The server's first line: the version, the run's process and directory.
+    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("ashb_attach")
+        w.int(version)
+        w.key("program")
+        w.string(programVersion)
+        w.key("pid")
+        w.int(Int(pid))
+        w.key("run")
+        w.string(run)
+        w.endObject()
+        w.appendNewline()
+        return w.bytes
+    }
+
+    /// An error line.
+    static func error(_ message: String) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("error")
+        w.string(message)
+        w.endObject()
+        w.appendNewline()
+        return w.bytes
+    }
+
+    /// Checks a hello line's version; returns why it is refused, or nil.
+    static func checkHello(_ v: JSONValue) -> String? {
+        guard case .number(_, let n?)? = v["ashb_attach"] else {
+            return "the first line must be a hello: {\"ashb_attach\":\(version)}"
+        }
+        return n == version ? nil : "wire format version \(n) is not spoken here (this run speaks \(version))"
+    }
+
+    /// Parses one line of bytes.
+    static func parse(_ line: ArraySlice<UInt8>) throws(JSONParseError) -> JSONValue {
+        try line.withUnsafeBufferPointer { buf throws(JSONParseError) in try JSONParser.parse(buf) }
+    }
+}
