@@ -15,7 +15,7 @@ public enum SpecParser {
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
-        "min_bandwidth", "max_kernels",
+        "min_bandwidth", "max_kernels", "min_distance",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -199,6 +199,7 @@ public enum SpecParser {
         if let v = m["bandwidth_factor"] { tpe.bandwidthFactor = try number(v, "sampler.bandwidth_factor") }
         if let v = m["min_bandwidth"] { tpe.minBandwidth = try number(v, "sampler.min_bandwidth") }
         if let v = m["max_kernels"] { tpe.maxKernels = try int(v, "sampler.max_kernels") }
+        if let v = m["min_distance"] { tpe.minDistance = try number(v, "sampler.min_distance") }
         if let problem = tpe.problem() {
             let line = m[problem.key]?.mark?.line ?? node.mark?.line
             throw SpecError(key: "sampler.\(problem.key)", line: line, message: problem.message)

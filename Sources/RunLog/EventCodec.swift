@@ -230,6 +230,8 @@ public enum EventCodec {
             w.double(tpe.minBandwidth)
             w.key("max_kernels")
             w.int(tpe.maxKernels)
+            w.key("min_distance")
+            w.double(tpe.minDistance)
             w.endObject()
         }
         w.endObject()
@@ -424,7 +426,9 @@ extension EventCodec {
                 candidates: try o.int("candidates"), gamma: try o.double("gamma"),
                 minGood: try o.optionalInt("min_good"),
                 bandwidthFactor: try o.double("bandwidth_factor"), minBandwidth: try o.double("min_bandwidth"),
-                maxKernels: try o.int("max_kernels"))
+                maxKernels: try o.int("max_kernels"),
+                // Logs written before the near-duplicate check sampled without it: absent means 0.
+                minDistance: try o.optionalDouble("min_distance") ?? 0)
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")

@@ -72,6 +72,7 @@ struct QualityBench {
             case "bandwidth_factor": tpe.bandwidthFactor = x
             case "min_bandwidth": tpe.minBandwidth = x
             case "max_kernels": tpe.maxKernels = Int(x)
+            case "min_distance": tpe.minDistance = x
             default: throw BenchUsageError(description: "--tpe: unknown key \(kv[0])")
             }
         }

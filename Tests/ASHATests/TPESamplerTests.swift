@@ -120,6 +120,33 @@ struct TPESamplerTests {
         #expect(randomError > 0.2)
     }
 
+    @Test("With min_distance, no model proposal lies that close to a configuration sampled before it")
+    func nearDuplicatesAvoided() throws {
+        let value: (Configuration) -> Double = { c in
+            let x = c["x"]?.doubleValue ?? 0
+            return (x - 0.8) * (x - 0.8)
+        }
+        let settings = TPESettings(randomFraction: 0, minPoints: 5, minDistance: 0.02)
+        let run = try oneRungRun(space: line, tpe: settings, trials: 60, value: value)
+        var fromModel = 0
+        for (i, (config, origin)) in run.enumerated() {
+            guard case .model = origin else { continue }
+            fromModel += 1
+            let x = config["x"]?.doubleValue ?? 0
+            let nearest = run[..<i].map { abs(($0.0["x"]?.doubleValue ?? 0) - x) }.min() ?? 1
+            #expect(nearest >= 0.02, "trial \(i) at \(x) is \(nearest) from an earlier one")
+        }
+        #expect(fromModel >= 20)
+        // Without the check the model piles proposals next to each other near 0.8.
+        let plain = try oneRungRun(
+            space: line, tpe: TPESettings(randomFraction: 0, minPoints: 5), trials: 60, value: value)
+        let close = plain.indices.dropFirst().filter { i in
+            let x = plain[i].0["x"]?.doubleValue ?? 0
+            return plain[..<i].contains { abs(($0.0["x"]?.doubleValue ?? 0) - x) < 0.02 }
+        }
+        #expect(close.count > 5)
+    }
+
     @Test("The model fits the highest rung level with enough results, and says which")
     func highestLevel() throws {
         var scheduler = try ASHAScheduler(
@@ -153,6 +180,8 @@ struct TPESamplerTests {
         #expect(TPESettings(randomFraction: -0.1).problem()?.key == "random_fraction")
         #expect(TPESettings(minPoints: 2).problem()?.key == "min_points")
         #expect(TPESettings(candidates: 0).problem()?.key == "candidates")
+        #expect(TPESettings(minDistance: 0.6).problem()?.key == "min_distance")
+        #expect(TPESettings(minDistance: -0.01).problem()?.key == "min_distance")
         #expect(TPESettings().problem() == nil)
         #expect {
             _ = try ASHAScheduler(space: line, settings: SchedulerSettings(sampler: .tpe(TPESettings(gamma: 0))))

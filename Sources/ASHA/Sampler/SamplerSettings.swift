@@ -36,13 +36,20 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// The most kernels in each density: larger sets are thinned evenly by rank, so a sample costs
     /// O(candidates × maxKernels × parameters) however many results there are (≥ 2).
     public var maxKernels: Int
+    /// A model's candidate closer than this to a configuration already sampled (finished, stopped or
+    /// still running), in the unit scale and on every coordinate (choices equal), is a near-duplicate:
+    /// the best candidate that is not one wins, and when all are, the configuration is drawn at random.
+    /// 0 (the default) turns the check off, as in logs written before it existed; in [0, 0.5].
+    public var minDistance: Double
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
     /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
-        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128
+        minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
+        minDistance: Double = 0
     ) {
+        self.minDistance = minDistance
         self.minGood = minGood
         self.randomFraction = randomFraction
         self.minPoints = minPoints
@@ -72,6 +79,9 @@ public struct TPESettings: Sendable, Codable, Equatable {
         }
         if maxKernels < 2 || maxKernels > 100_000 {
             return ("max_kernels", "must be in [2, 100000] (got \(maxKernels))")
+        }
+        if !(minDistance >= 0 && minDistance <= 0.5) {
+            return ("min_distance", "must be in [0, 0.5] (got \(formatShort(minDistance)))")
         }
         return nil
     }

@@ -88,8 +88,9 @@ struct TPESampler: Sendable {
         var result: (Configuration, SampleOrigin)?
         if encoding.count > 0, coin >= settings.randomFraction {
             refitIfStale()
-            if let model {
+            if let model,
                 let config = propose(model, rng: SplitMix64(seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 1)))
+            {
                 proposed[index] = config
                 result = (config, .model(resource: model.resource, observations: model.observations))
             }
@@ -100,10 +101,12 @@ struct TPESampler: Sendable {
         return (config, origin)
     }
 
-    private func propose(_ model: Model, rng: SplitMix64) -> Configuration {
+    /// The candidate with the largest l(x)/g(x) that is not a near-duplicate of a configuration already
+    /// sampled (see `TPESettings.minDistance`), or nil when every candidate is one.
+    private func propose(_ model: Model, rng: SplitMix64) -> Configuration? {
         var rng = rng
-        var best: [Double] = []
-        var bestScore = -Double.infinity
+        var candidates: [(score: Double, x: [Double])] = []
+        candidates.reserveCapacity(settings.candidates)
         var scratch: [Double] = []
         for _ in 0..<settings.candidates {
             let k = SplitMix64.index(rng.next(), below: model.good.kernels)
@@ -111,12 +114,41 @@ struct TPESampler: Sendable {
             let score = x.withUnsafeBufferPointer { p in
                 model.good.logDensity(p, scratch: &scratch) - model.bad.logDensity(p, scratch: &scratch)
             }
-            if best.isEmpty || score > bestScore {
-                best = x
-                bestScore = score
-            }
+            candidates.append((score, x))
         }
-        return encoding.decode(best)
+        // Best score first; the first drawn on ties (a stable order, the same on every machine).
+        let order = candidates.indices.sorted {
+            candidates[$0].score > candidates[$1].score
+                || (candidates[$0].score == candidates[$1].score && $0 < $1)
+        }
+        for i in order where !isNearDuplicate(candidates[i].x) {
+            return encoding.decode(candidates[i].x)
+        }
+        return nil
+    }
+
+    /// Whether `x` lies within `minDistance` of a sampled configuration on every coordinate (a choice
+    /// must be equal). Scans the configurations sampled so far, leaving each at its first coordinate
+    /// that is far enough apart.
+    private func isNearDuplicate(_ x: [Double]) -> Bool {
+        let limit = settings.minDistance
+        guard limit > 0 else { return false }
+        let d = encoding.count
+        let continuous = encoding.coordinates.map { $0.kind == .continuous }
+        var start = 0
+        while start < coordinates.count {
+            var near = true
+            for c in 0..<d {
+                let delta = abs(coordinates[start + c] - x[c])
+                if continuous[c] ? !(delta < limit) : delta != 0 {
+                    near = false
+                    break
+                }
+            }
+            if near { return true }
+            start += d
+        }
+        return false
     }
 
     private mutating func refitIfStale() {
