@@ -182,7 +182,9 @@ import Testing
 
         // The run killed: ls says it died and can be resumed; attach says how.
         #expect(kill(try #require(Int32(pid)), SIGKILL) == 0)
-        let listed = try waitForList(root, "the run's death") { $0.contains("died") }
+        // While the killed process is torn down, its socket may still accept or fail otherwise for a
+        // moment: wait for the settled state, which must come.
+        let listed = try waitForList(root, "the run's death") { $0.contains("died (stale socket)") }
         #expect(listed.contains("died (stale socket): resumable"))
         let json = try runAshbTop(["ls", "--runs-dir", root, "--json"]).out
         #expect(json.contains(#""state":"died","resumable":true,"stale_socket":true"#))
