@@ -156,16 +156,9 @@ struct ResumeCommand: ParsableCommand {
             headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
             progressEvery: progressEvery,
             simulated: experiment.spec.simulated)
-        let status: Int32
-        do {
-            try RunDriver.drive(
-                tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
-            status = 0
-        } catch let e as ExitCodeError {
-            status = e.code
-        }
-        lock.release()
-        RunDriver.exitNow(status)
+        try RunDriver.driveToExit(
+            tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background,
+            lock: lock)
     }
 
     /// Cancels the Slurm jobs an earlier process of the run left (its log's started jobs that still run,

@@ -95,16 +95,9 @@ struct RunCommand: ParsableCommand {
         tuner.keepCheckpoints(
             in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
             keeping: experiment.spec.keepCheckpoints)
-        let status: Int32
-        do {
-            try RunDriver.drive(
-                tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background)
-            status = 0
-        } catch let e as ExitCodeError {
-            status = e.code
-        }
-        lock.release()
-        RunDriver.exitNow(status)
+        try RunDriver.driveToExit(
+            tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background,
+            lock: lock)
     }
 
     /// `--detach`: the spec is checked here (its mistakes are reported in the foreground), the run

@@ -106,6 +106,23 @@ enum RunDriver {
         _exit(128 + signal)
     }
 
+    /// Drives the run to its end, releases the run's lock, and exits with the run's status: what `run`
+    /// and `resume` do once their tuner is prepared.
+    static func driveToExit(
+        _ tuner: Tuner, log: LogWriter, dir: RunDirectory, display: DisplayOptions, keep: KeepCheckpoints?,
+        background: Background, lock: RunLock
+    ) throws -> Never {
+        let status: Int32
+        do {
+            try drive(tuner, log: log, dir: dir, display: display, keep: keep, background: background)
+            status = 0
+        } catch let e as ExitCodeError {
+            status = e.code
+        }
+        lock.release()
+        exitNow(status)
+    }
+
     /// Exits once a run is over and everything is written and closed, without tearing down the run's
     /// memory first (freeing hundreds of thousands of trials one by one took a fifth of a second).
     static func exitNow(_ status: Int32) -> Never {
