@@ -41,7 +41,8 @@ public enum SortKey: Hashable, Sendable {
 }
 
 /// The trials list as shown: the model's trials filtered and sorted. `sync` keeps it current at a
-/// cost of one pass over the trials plus sorting only the trials that changed since the last sync.
+/// cost of one pass over the trials plus sorting only the trials that changed since the last sync;
+/// a filter change filters the kept order and never sorts.
 public struct TrialList: Sendable {
     /// One row's sort key. Rows compare by `k1`, then `k2`, then trial id.
     struct Entry: Sendable, Comparable {
@@ -59,6 +60,8 @@ public struct TrialList: Sendable {
     }
 
     private(set) var entries: [Entry] = []
+    /// Every trial in list order, unfiltered.
+    private var all: [Entry] = []
     private var syncedStamp = -1
     private var syncedLineage: UInt64 = 0
     private var syncedTrials = 0
@@ -87,36 +90,72 @@ public struct TrialList: Sendable {
     public var ids: [TrialID] { entries.map(\.id) }
 
     /// Brings the list up to date with `model` for the given order and filter text.
+    ///
+    /// Every trial is kept sorted in `all`, unfiltered; the shown rows are `all` filtered in order.
+    /// A filter change therefore never sorts: it costs one pass of `matches` over the trials, or over
+    /// the rows shown when the new filter only adds terms to the old one (all terms must hold, so it
+    /// can only narrow).
     public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: TrialFilter) {
         let needle = filter
         let goal = model.goal
-        if key != builtKey || ascending != builtAscending || needle != builtFilter || model.lineage != syncedLineage
+        var rebuilt = false
+        var fresh: [Entry] = []
+        var changedSince: Int?
+        if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage
             || model.stamp < syncedStamp || model.trials.count < syncedTrials
         {
-            entries.removeAll(keepingCapacity: true)
+            all.removeAll(keepingCapacity: true)
+            all.reserveCapacity(model.trials.count)
             model.trials.withUnsafeBufferPointer { trials in
-                for pos in trials.indices where Self.matches(trials, pos, needle) {
-                    entries.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+                for pos in trials.indices {
+                    all.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
                 }
             }
-            entries.sort()
+            all.sort()
             fullSorts += 1
+            rebuilt = true
         } else if model.trialsChanged > syncedStamp {
             let since = syncedStamp
             let known = syncedTrials
             let stamps = model.trialStamps
-            entries.removeAll { stamps[$0.pos] > since }
-            var fresh: [Entry] = []
+            changedSince = since
+            all.removeAll { stamps[$0.pos] > since }
             model.trials.withUnsafeBufferPointer { trials in
                 for pos in trials.indices where stamps[pos] > since || pos >= known {
-                    if Self.matches(trials, pos, needle) {
-                        fresh.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
-                    }
+                    fresh.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
                 }
             }
             if !fresh.isEmpty {
                 fresh.sort()
-                entries = Self.merge(entries, fresh)
+                all = Self.merge(all, fresh)
+            }
+        }
+        if rebuilt || needle != builtFilter {
+            let narrower =
+                !rebuilt && changedSince == nil && !builtFilter.isEmpty
+                && needle.terms.starts(with: builtFilter.terms)
+            if needle.isEmpty {
+                entries = all
+            } else {
+                let source = narrower ? entries : all
+                var kept: [Entry] = []
+                kept.reserveCapacity(source.count)
+                model.trials.withUnsafeBufferPointer { trials in
+                    for e in source where needle.matches(trials[e.pos]) { kept.append(e) }
+                }
+                entries = kept
+            }
+        } else if let since = changedSince {
+            if needle.isEmpty {
+                entries = all
+            } else {
+                let stamps = model.trialStamps
+                entries.removeAll { stamps[$0.pos] > since }
+                var kept: [Entry] = []
+                model.trials.withUnsafeBufferPointer { trials in
+                    for e in fresh where needle.matches(trials[e.pos]) { kept.append(e) }
+                }
+                if !kept.isEmpty { entries = Self.merge(entries, kept) }
             }
         }
         builtKey = key

@@ -159,6 +159,34 @@ struct UsabilityTests {
         #expect(joined.contains("Traceback line;Traceback line;") || joined.contains("Traceback line; Traceback"))
     }
 
+    @Test func typingAFilterGivesTheSameListAsFilteringAndSortingFromScratch() {
+        let model = Self.recorded()
+        let typed = "rung>=1 lr<0.05 adam"
+        for key in SortKey.all(parameters: model.parameterNames.count) {
+            for ascending in [true, false] {
+                var ui = viewState(model)
+                ui.sortKey = key
+                ui.ascending = ascending
+                ui.sync(with: model)
+                let sortsBefore = ui.table.fullSorts
+                _ = ui.handle(.char("/"), model: model)
+                var keys: [Key] = typed.map { .char($0) }
+                // Take back the last word and type it again: a wider filter after a narrower one.
+                keys += Array(repeating: .backspace, count: 5) + " sgd".map { .char($0) }
+                for k in keys {
+                    _ = ui.handle(k, model: model)
+                    ui.sync(with: model)
+                    var fresh = TrialList()
+                    fresh.sync(with: model, key: key, ascending: ascending, filter: ui.activeFilter)
+                    #expect(ui.table.ids == fresh.ids, "\(key) \(ascending) '\(ui.filter)'")
+                }
+                #expect(!ui.activeFilter.isEmpty)
+                // Typing never sorted again.
+                #expect(ui.table.fullSorts == sortsBefore, "\(key) \(ascending)")
+            }
+        }
+    }
+
     @Test func theFilterLanguage() throws {
         let model = Self.recorded()
         func ids(_ text: String) -> [TrialID] {
