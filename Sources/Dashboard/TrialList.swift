@@ -141,7 +141,7 @@ public struct TrialList: Sendable {
                 var kept: [Entry] = []
                 kept.reserveCapacity(source.count)
                 model.trials.withUnsafeBufferPointer { trials in
-                    for e in source where needle.matches(trials[e.pos]) { kept.append(e) }
+                    for e in source where needle.matches(trials, e.pos) { kept.append(e) }
                 }
                 entries = kept
             }
@@ -153,7 +153,7 @@ public struct TrialList: Sendable {
                 entries.removeAll { stamps[$0.pos] > since }
                 var kept: [Entry] = []
                 model.trials.withUnsafeBufferPointer { trials in
-                    for e in fresh where needle.matches(trials[e.pos]) { kept.append(e) }
+                    for e in fresh where needle.matches(trials, e.pos) { kept.append(e) }
                 }
                 if !kept.isEmpty { entries = Self.merge(entries, kept) }
             }
@@ -169,7 +169,7 @@ public struct TrialList: Sendable {
     /// Whether the trial at `pos` passes the filter.
     @inline(__always)
     static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ filter: TrialFilter) -> Bool {
-        filter.isEmpty || filter.matches(trials[pos])
+        filter.isEmpty || filter.matches(trials, pos)
     }
 
     private static func entry(
