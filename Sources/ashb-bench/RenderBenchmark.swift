@@ -88,8 +88,8 @@ enum RenderBenchmark {
             checksum &+= Int(grid.cells[i % grid.cells.count].role.rawValue)
         }
         let liveEnd = DispatchTime.now().uptimeNanoseconds
-        // Typing a filter: `/`, then each character is one key handled (the list re-filtered and
-        // re-sorted) and one frame drawn, as the dashboard answers it.
+        // Typing a filter: `/`, then each character is one key handled (the list's sorted order
+        // filtered again) and one frame drawn, as the dashboard answers it.
         let filterText = "status:wait rung>=1 lr<0.05 adam"
         var keyMax = 0.0
         var keyTotal = 0.0
