@@ -6,8 +6,8 @@ extension KeyMap {
     public static let replay: KeyMap = {
         let controls: [KeyBinding] = [
             KeyBinding([.char(" ")], .playPause, "play/pause the replay"),
-            KeyBinding([.char("+"), .char("="), .char(">")], .faster, "replay faster (x0.25 ... x1024, max)"),
-            KeyBinding([.char("-"), .char("<")], .slower, "replay slower"),
+            KeyBinding([.char("+"), .char("=")], .faster, "replay faster (x0.25 ... x1024, max)"),
+            KeyBinding([.char("-")], .slower, "replay slower"),
             KeyBinding([.char(".")], .stepForward, "one event forward (pauses)"),
             KeyBinding([.char(",")], .stepBack, "one event back (pauses)"),
             KeyBinding([.char("]")], .nextDecision, "next decision about the trial", requires: [.selectedTrial]),

@@ -21,8 +21,8 @@ struct ReplayKeysTests {
         let model = Self.model()
         var ui = Self.replayUI(model)
         let expected: [(Key, ReplayControl)] = [
-            (.char(" "), .playPause), (.char("+"), .faster), (.char(">"), .faster), (.char("-"), .slower),
-            (.char("<"), .slower), (.char("."), .step(1)), (.char(","), .step(-1)), (.char("]"), .nextDecision),
+            (.char(" "), .playPause), (.char("+"), .faster), (.char("="), .faster), (.char("-"), .slower),
+            (.char("."), .step(1)), (.char(","), .step(-1)), (.char("]"), .nextDecision),
             (.char("["), .previousDecision), (.right, .seek(seconds: 10)), (.left, .seek(seconds: -10)),
             (.shiftRight, .seek(seconds: 60)), (.shiftLeft, .seek(seconds: -60)), (.pageDown, .seek(seconds: 60)),
             (.pageUp, .seek(seconds: -60)), (.char("g"), .start), (.char("G"), .end),
@@ -30,6 +30,14 @@ struct ReplayKeysTests {
         for (key, control) in expected {
             #expect(ui.handle(key, model: model) == [.replay(control)], "\(key)")
         }
+        // `<` and `>` set the sort direction, as they do live (speed is `+`/`-` only).
+        ui.sortKey = .id
+        #expect(ui.handle(.char(">"), model: model).isEmpty)
+        #expect(!ui.ascending)
+        #expect(ui.handle(.char("<"), model: model).isEmpty)
+        #expect(ui.ascending)
+        #expect(KeyMap.replay.action(for: .char("<")) == .sortAscending)
+        #expect(KeyMap.replay.action(for: .char(">")) == .sortDescending)
         // The same keys in a live run keep their live meanings.
         var live = viewState(model)
         #expect(live.handle(.char("+"), model: model) == [.send(.setWorkers(model.workerCount + 1))])
@@ -51,9 +59,11 @@ struct ReplayKeysTests {
     @Test func helpIsTruthful() {
         let keys = KeyMap.replay.bindings.flatMap(\.keys)
         #expect(Set(keys).count == keys.count, "a key is bound twice")
-        for action in [Action.moreWorkers, .fewerWorkers, .sortAscending, .sortDescending, .pageUp, .pageDown] {
+        for action in [Action.moreWorkers, .fewerWorkers, .pageUp, .pageDown] {
             #expect(KeyMap.replay.binding(action) == nil, "\(action) lost its keys to replay")
         }
+        #expect(KeyMap.replay.binding(.sortAscending)?.keys == [.char("<")])
+        #expect(KeyMap.replay.binding(.sortDescending)?.keys == [.char(">")])
         #expect(KeyMap.replay.binding(.top)?.keys == [.home])
         #expect(KeyMap.replay.binding(.quit)?.dangerous == false)
         let model = Self.model()
