@@ -126,4 +126,26 @@ struct SlurmClusterTests {
         trial.cancel()
         CommandTerminations.waitForAll()
     }
+
+    @Test(
+        "(needs Slurm) After kill -9 of ashb-top a resumed trial whose checkpoint is at its job's target trains on under srun, told ASHB_RESOURCE and ASHB_JOB_RESOURCE"
+    )
+    func checkpointAtTargetAfterResume() throws {
+        let dir = try ScriptDirectory(CommandCheckpointAheadTests.script)
+        defer { dir.cleanUp() }
+        let objective = try CommandObjective(
+            run: "/bin/sh train.sh", maxResource: 9, graceSeconds: 2, checkpoint: true, baseDirectory: dir.path,
+            launcher: SlurmLauncher(
+                settings: try SlurmSettings(), environment: [:], tag: "test\(UUID().uuidString.prefix(8))"))
+        try FileManager.default.createDirectory(
+            atPath: objective.checkpointDirectory(2), withIntermediateDirectories: true)
+        try "3\n".write(toFile: objective.checkpointDirectory(2) + "/epoch", atomically: true, encoding: .utf8)
+        let trial = try #require(try objective.continueTrial(config: config([:]), seed: 1, trial: 2, resource: 3))
+        trial.jobStarting(worker: 0, target: 3)
+        #expect(try trial.step().resource == 4)
+        #expect(target(trial.takeNotes()) != nil)
+        #expect(dir.read("told.txt") == "resource=3 job=9 done=3\n")
+        trial.cancel()
+        CommandTerminations.waitForAll()
+    }
 }

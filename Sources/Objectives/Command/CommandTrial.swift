@@ -95,6 +95,13 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private func start() throws(ObjectiveError) -> any LaunchedProcess {
         lock.lock()
         let worker = self.worker
+        // A job whose target the trial has reached already (a restarted program re-reported a checkpoint
+        // beyond its job's target, e.g. after `kill -9` of ashb-top, and the scheduler then promoted the
+        // trial to that rung): the program would find nothing to do and exit without a line, so it trains
+        // on towards max_resource, and the tuner ends the job at its first step (as in `step()`).
+        if objective.checkpoint, let reached = self.target, reached <= resource {
+            self.target = objective.maxResource
+        }
         let target = self.target
         lock.unlock()
         var environment = objective.environment(trial: trial, config: config, seed: seed, worker: worker)

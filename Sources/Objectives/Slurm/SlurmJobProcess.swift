@@ -226,6 +226,12 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
         }
     }
 
+    /// Job states in which Slurm has not yet recorded how a job ended.
+    static let stillLive: Set<String> = ["RUNNING", "COMPLETING", "STOPPED", "SUSPENDED", "CONFIGURING", "PENDING"]
+    /// How often (and how far apart) `endCause` asks `squeue` again while the job still looks live.
+    static let endStatePolls = 20
+    static let endStatePollMicroseconds: UInt32 = 150_000
+
     func endCause(_ exit: ProcessExit, stderrTail: String) -> (text: String, retryable: Bool) {
         lock.lock()
         let timedOut = queueTimedOut
@@ -237,7 +243,19 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
         }
         var state: SlurmControl.JobState?
         if !inAllocation, let p = placement { state = SlurmControl.jobs([p.job]).first }
-        let cause = SlurmEndCause.classify(stderrTail: stderrTail, jobState: state?.state)
+        var cause = SlurmEndCause.classify(stderrTail: stderrTail, jobState: state?.state)
+        // srun can exit before slurmctld records why (seen here: a job cancelled by hand, srun's stderr
+        // without slurmstepd's "CANCELLED AT" line, squeue not yet CANCELLED): ask again while the job
+        // still looks live, for at most 3 s.
+        if cause == nil, !asked, !inAllocation, let p = placement {
+            var polls = 0
+            while polls < Self.endStatePolls, let known = state, Self.stillLive.contains(known.state.uppercased()) {
+                usleep(Self.endStatePollMicroseconds)
+                polls += 1
+                state = SlurmControl.jobs([p.job]).first
+            }
+            cause = SlurmEndCause.classify(stderrTail: stderrTail, jobState: state?.state)
+        }
         guard let cause, !asked else { return ("(srun) \(exit)", false) }
         return ("(srun) \(exit): \(cause.text)", true)
     }
