@@ -13,12 +13,17 @@
 /// evenly by rank to that many kernels, so a sample costs the same at 10,000 results as at 300. The
 /// model is refitted lazily: at the first sample after a new observation.
 ///
-/// **A sample.** Configuration i is drawn at random (exactly `space.sample(index: i, seed:)`, what the
-/// random sampler gives) when `unitInterval(bits(seed, i, 2⁶⁴−1)) < randomFraction` or when no level has
+/// **A sample.** Configuration i is drawn at random (`space.sample(index: i, seed:)`, what the random
+/// sampler gives, unless that repeats a configuration: see below) when `unitInterval(bits(seed, i, 2⁶⁴−1)) < randomFraction` or when no level has
 /// enough observations. Otherwise `candidates` points are drawn from the good density with its
 /// bandwidths times `bandwidthFactor`, each from a kernel chosen uniformly, and the one with the
 /// largest log l(x) − log g(x) wins (the first on ties); integers are rounded and steps snapped when
 /// it is decoded. Its random numbers come from `SplitMix64(seed: bits(seed, i, 2⁶⁴−2))`.
+///
+/// **Duplicates.** With `avoidDuplicates`, every sampled configuration's canonical form (`canonical`,
+/// the objective's; default the configuration itself) goes into a set: the best candidate whose form
+/// is not in it wins, a random draw whose form is in it is drawn again (up to `redraws` times), and the
+/// model's coordinates are those of the canonical forms (the configurations whose results it sees).
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -63,7 +68,8 @@ struct TPESampler: Sendable {
         minPoints = max(settings.minPoints ?? (encoding.count + 2), 2 * minGood)
     }
 
-    /// The configuration of a trial this sampler proposed, or nil when it was drawn at random.
+    /// The configuration of a trial when it is not the seed's draw of its index (a model proposal, or a
+    /// random draw taken again because the first repeated a configuration), else nil.
     func proposedConfiguration(of trial: TrialID) -> Configuration? { proposed[trial] }
 
     /// Records a result: `key` (value and trial) at rung resource `resource`.
