@@ -108,9 +108,19 @@ extension Renderer {
             y += 1
         }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
+            let place =
+                slot.placement.map { "  \($0.detail)" }
+                ?? (model.info?.executor != nil ? "  pending in the queue" : "")
             grid.put(
-                " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",
-                x: inner.x, y: y, role: .good, maxWidth: inner.width)
+                " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)"
+                    + place, x: inner.x, y: y, role: .good, maxWidth: inner.width)
+            y += 1
+        } else if let p = t.placement {
+            grid.put(" last job: \(p.detail)", x: inner.x, y: y, role: .dim, maxWidth: inner.width)
+            y += 1
+        }
+        if t.placements > 1 {
+            grid.put(" \(t.placements) jobs on the cluster so far", x: inner.x, y: y, role: .dim, maxWidth: inner.width)
             y += 1
         }
         let lines = rungLines(t).flatMap { line in

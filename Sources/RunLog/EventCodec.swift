@@ -60,6 +60,8 @@ public enum EventCodec {
             w.int(from)
             w.key("to")
             w.int(to)
+        case .jobPlaced(let trial, let worker, let placement):
+            encodePlacement(trial: trial, worker: worker, placement, into: &w)
         case .metric(let trial, let resource, let value):
             w.string("metric")
             trialResourceValue(trial, resource, value, &w)
@@ -287,6 +289,7 @@ public enum EventCodec {
             body = .jobStarted(
                 trial: try o.int("trial"), worker: try o.int("worker"), rung: try o.int("rung"),
                 fromResource: try o.int("from"), toResource: try o.int("to"))
+        case "job_placed": body = try decodePlacement(o)
         case "metric":
             body = .metric(trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
         case "decision":

@@ -94,6 +94,17 @@ final class DispatchPool: RunBackend {
     /// (libdispatch on Linux runs about one thread per core for CPU-bound blocks) get their turn and no
     /// slot starves while others chain job after job.
     private func work(_ a: Assignment) {
+        // Where the job's process runs (a cluster job that left the queue) is recorded when the trial
+        // learns it, from inside `step()` (which runs without the core's lock), while the job still runs.
+        a.model.observePlacements { [self] placement in
+            core.withLock { core in
+                guard !core.isEnded, core.state.slots.indices.contains(a.worker),
+                    core.state.slots[a.worker] == a.trial
+                else { return }
+                core.tick(elapsed(core))
+                core.emit(.jobPlaced(trial: a.trial, worker: a.worker, placement: JobPlacement(placement)))
+            }
+        }
         var going = true
         while going {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -128,5 +139,12 @@ final class DispatchPool: RunBackend {
                 fillSlots(&core)
             }
         }
+    }
+}
+
+extension JobPlacement {
+    /// The log's record of what the objective told.
+    init(_ p: ProcessPlacement) {
+        self.init(executor: p.executor, job: p.job, step: p.step, node: p.node, queueSeconds: p.queueSeconds)
     }
 }
