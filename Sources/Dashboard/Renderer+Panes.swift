@@ -86,10 +86,13 @@ extension Renderer {
         let inner = r.inner
         guard inner.height > 1 else { return }
         let metricWidth = inner.width >= 110 ? max(11, model.metricName.count + 2) : 11
-        let barWidth = max(6, min(40, inner.width - 28 - 27 - metricWidth - (cluster ? 22 : 0)))
+        let room = inner.width - 28 - 27 - metricWidth - (cluster ? 22 : 0)
+        // On a cluster a narrow pane drops the bar (r/target says the same) for the job's cell.
+        let barWidth = cluster && room < 8 ? 0 : max(6, min(40, room))
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
-            + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
+            + pad("rung", 5, right: true) + pad("r", 8, right: true) + (barWidth > 0 ? "  " : "")
+            + pad("progress", barWidth)
             + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii)
             + pad("time", 8, right: true)
             + (cluster ? " job@node queued" : " state")
@@ -140,7 +143,7 @@ extension Renderer {
             let fixed =
                 marker + pad(String(i), 2, right: true) + pad(String(trial), 7, right: true)
                 + pad(String(w.bracket), 3, right: true) + pad(String(w.rung), 5, right: true)
-                + pad("\(w.fromResource)\(g.arrow)\(w.toResource)", 8, right: true) + "  "
+                + pad("\(w.fromResource)\(g.arrow)\(w.toResource)", 8, right: true) + (barWidth > 0 ? "  " : "")
             var x = grid.put(fixed, x: inner.x, y: y, role: selected ? .selected : .normal, maxWidth: inner.width)
             let span = max(1, Double(w.toResource) - Double(w.fromResource))
             let fraction = (Double(w.resource) - Double(w.fromResource)) / span

@@ -119,4 +119,13 @@ struct SlurmSettingsTests {
         ]
         #expect(SlurmLeftovers.targets(inNotes: notes) == ["12", "40.3"])
     }
+
+    @Test("resume takes the targets of job_placed events first, then older logs' notes; Slurm's only, once each")
+    func leftoverTargetsFromPlacements() {
+        let placements: [(executor: String, target: String)] = [
+            ("slurm", "70"), ("slurm", "71.2"), ("slurm", "70"), ("other", "72"), ("slurm", "73;rm"),
+        ]
+        let notes = ["started: Slurm job 12 on vm; slurm_target=12 node=vm queued=0.09s", "x slurm_target=70"]
+        #expect(SlurmLeftovers.targets(placements: placements, notes: notes) == ["70", "71.2", "12"])
+    }
 }
