@@ -348,4 +348,41 @@ struct SlurmEndToEndTests {
         #expect(state.isEnded && state.trial(1)?.status != .failed && (state.trial(1)?.lastResource ?? 0) >= 3)
         Self.expectNothingLeft(run)
     }
+
+    @Test(
+        "(needs Slurm) Inside an allocation (salloc) every process is a step of it, and the workers' steps run side by side"
+    )
+    func stepsOfAnAllocation() throws {
+        let setup = try Setup(
+            name: "e2e-salloc", slurm: "", sleep: 0.5, checkpoint: true, workers: 2, trials: 2, minResource: 3)
+        defer { setup.cleanUp() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/salloc")
+        p.arguments = [
+            "--ntasks=2", "--job-name=ashb-e2e-salloc", try ashbTopBinary(), "run", setup.spec, "--headless",
+            "--runs-dir", setup.dir + "/runs",
+        ]
+        p.currentDirectoryURL = URL(fileURLWithPath: setup.dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        #expect(Self.finish(p), "salloc and the run ended")
+        #expect(p.terminationStatus == 0)
+        let run = try onlyRun(in: setup.dir + "/runs")
+        let events = Self.events(run)
+        let placed = Self.placements(events)
+        let allocation = try #require(placed.first?.placement.job)
+        #expect(placed.count >= 2 && placed.allSatisfy { $0.placement.job == allocation && $0.placement.step != nil })
+        #expect(Set(placed.compactMap(\.placement.step)).count == placed.count, "one step per process")
+        // Side by side: the second trial's step started before the first trial's job ended.
+        let secondPlaced = try #require(
+            events.firstIndex { if case .jobPlaced(1, _, _) = $0.body { true } else { false } })
+        let firstEnded = try #require(events.firstIndex { if case .jobEnded(0, _) = $0.body { true } else { false } })
+        #expect(secondPlaced < firstEnded, "trial 1's step waited for trial 0's job")
+        for t in 0..<2 {
+            let lines = Self.processLines(run, trial: t)
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.job == allocation }, "trial \(t): \(lines)")
+        }
+    }
 }

@@ -75,7 +75,9 @@ struct SlurmSettingsTests {
         #expect(argv[11] == "/bin/sh" && argv[12] == "-c")
         let inside = SlurmLauncher(settings: try SlurmSettings(), environment: ["SLURM_JOB_ID": "77"], tag: "r")
         #expect(inside.allocation == "77")
-        #expect(inside.arguments(program: ["p"], name: "n").contains("--jobid=77"))
+        let step = inside.arguments(program: ["p"], name: "n")
+        #expect(step.contains("--jobid=77") && step.contains("--exact"), "\(step)")
+        #expect(!argv.contains("--exact"))
         let bogus = SlurmLauncher(settings: try SlurmSettings(), environment: ["SLURM_JOB_ID": "7; x"], tag: "r")
         #expect(bogus.allocation == nil)
     }
