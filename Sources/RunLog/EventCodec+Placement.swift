@@ -7,22 +7,15 @@ extension EventCodec {
     /// The longest executor, job, step and node strings a log may hold (bytes).
     static let placementLimits = (executor: 32, job: 40, step: 16, node: 256)
 
+    /// The members after `type`.
     static func encodePlacement(trial: TrialID, worker: Int, _ p: JobPlacement, into w: inout JSONWriter) {
-        w.string("job_placed")
-        w.key("trial")
-        w.int(trial)
-        w.key("worker")
-        w.int(worker)
-        w.key("executor")
-        w.string(p.executor)
-        w.key("job")
-        w.string(p.job)
-        w.key("step")
-        if let step = p.step { w.string(step) } else { w.null() }
-        w.key("node")
-        w.string(p.node)
-        w.key("queued")
-        w.double(p.queueSeconds)
+        w.member("trial", trial)
+        w.member("worker", worker)
+        w.member("executor", p.executor)
+        w.member("job", p.job)
+        w.member("step", p.step)
+        w.member("node", p.node)
+        w.member("queued", p.queueSeconds)
     }
 
     static func decodePlacement(_ o: Fields) throws(SchemaError) -> RunEvent.Body {
