@@ -95,13 +95,15 @@ final class DispatchPool: RunBackend {
     private func work(_ a: Assignment) {
         // Where the job's process runs (a cluster job that left the queue) is recorded when the trial
         // learns it, from inside `step()` (which runs without the core's lock), while the job still runs.
-        a.model.observePlacements { [self] placement in
+        // The trial keeps the observer: it holds neither the trial nor the pool strongly (no cycle).
+        let (trial, worker) = (a.trial, a.worker)
+        a.model.observePlacements { [weak self] placement in
+            guard let self else { return }
             core.withLock { core in
-                guard !core.isEnded, core.state.slots.indices.contains(a.worker),
-                    core.state.slots[a.worker] == a.trial
+                guard !core.isEnded, core.state.slots.indices.contains(worker), core.state.slots[worker] == trial
                 else { return }
                 core.tick(elapsed(core))
-                core.emit(.jobPlaced(trial: a.trial, worker: a.worker, placement: JobPlacement(placement)))
+                core.emit(.jobPlaced(trial: trial, worker: worker, placement: JobPlacement(placement)))
             }
         }
         var going = true
