@@ -209,7 +209,7 @@ public struct ASHAScheduler: Sendable {
         let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
         guard k >= 1 else { return nil }
         if rungs[r].cutoffIndex != k - 1 {
-            rungs[r].cutoffCache = entries.key(at: k - 1, in: r)
+            rungs[r].cutoffCache = entries.select(k - 1, in: r)
             rungs[r].cutoffIndex = k - 1
         }
         return rungs[r].cutoffCache

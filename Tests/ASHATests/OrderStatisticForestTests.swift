@@ -58,6 +58,62 @@ struct OrderStatisticForestTests {
         #expect(mismatches == 0)
     }
 
+    /// Inserts interleaved with rank, key-at and finger selects (at random indices and at a moving
+    /// cutoff, as the scheduler asks) over several trees, each checked against a plain sorted array after
+    /// every operation.
+    @Test func fingerSelectAgreesWithSortedArraysUnderInterleavedOperations() async {
+        await propertyCheck(count: 25, input: Gen.uint64(), Gen.int(in: 1...3000), Gen.int(in: 1...60)) {
+            seed, count, distinct in
+            var forest = OrderStatisticForest(trees: 3)
+            var reference: [[RankKey]] = [[], [], []]
+            var rng = SplitMix64(seed: seed ^ 0x5EED)
+            var mismatches = 0
+            for key in Self.keys(count: count, distinct: distinct, seed: seed) {
+                let t = Int(rng.next() % 3)
+                let expected = reference[t].firstIndex { !($0 < key) } ?? reference[t].count
+                if forest.insert(key, into: t) != expected { mismatches += 1 }
+                reference[t].insert(key, at: expected)
+                let n = reference[t].count
+                // The cutoff index ⌊n/3⌋ − 1, its neighbours, and one random index, in every tree.
+                for probe in [n / 3 - 1, n / 3, n / 3 - 2, Int(rng.next() % UInt64(n))] where probe >= 0 && probe < n {
+                    if forest.select(probe, in: t) != reference[t][probe] { mismatches += 1 }
+                    if forest.key(at: probe, in: t) != reference[t][probe] { mismatches += 1 }
+                }
+                let other = (t + 1) % 3
+                if !reference[other].isEmpty {
+                    let i = Int(rng.next() % UInt64(reference[other].count))
+                    if forest.select(i, in: other) != reference[other][i] { mismatches += 1 }
+                }
+                let probe = RankKey(score: rng.next() % UInt64(distinct + 1), id: Int(rng.next() % 4000) - 300)
+                if forest.rank(of: probe, in: t) != reference[t].filter({ $0 < probe }).count { mismatches += 1 }
+            }
+            #expect(mismatches == 0)
+            for t in 0..<3 {
+                #expect(forest.count(t) == reference[t].count)
+                #expect(forest.sortedKeys(t) == reference[t])
+            }
+        }
+    }
+
+    /// Trial ids up to 2^32 − 1 are stored exactly (ids are 32-bit in the nodes) and order ties.
+    @Test func largestTrialIDsKeepTheirOrder() {
+        var forest = OrderStatisticForest(trees: 1)
+        let ids = [Int(UInt32.max), 0, Int(UInt32.max) - 1, 1 << 31, (1 << 31) - 1]
+        for id in ids { forest.insert(RankKey(score: 7, id: id), into: 0) }
+        #expect(forest.sortedKeys(0).map(\.id) == ids.sorted())
+        #expect(forest.rank(of: RankKey(score: 7, id: Int(UInt32.max)), in: 0) == 4)
+        #expect(forest.rank(of: RankKey(score: 7, id: Int(UInt32.max) + 1), in: 0) == 5)
+        #expect(forest.rank(of: RankKey(score: 7, id: -1), in: 0) == 0)
+    }
+
+    /// A rung of 10^5 entries inserted in random order takes at most 20 bytes per entry (keys are
+    /// 12 bytes; leaves fill to about 70 % under random inserts).
+    @Test func entriesAreCompact() {
+        var forest = OrderStatisticForest(trees: 1)
+        for key in Self.keys(count: 100_000, distinct: 1 << 40, seed: 3) { forest.insert(key, into: 0) }
+        #expect(forest.bytes <= 20 * 100_000, "\(forest.bytes) bytes")
+    }
+
     @Test func keyScoresFollowTheGoal() {
         let values: [Double] = [-.infinity, -3, -0.0, 0, 1e-300, 2.5, 1e300, .infinity, .nan]
         for goal in Goal.allCases {
