@@ -43,8 +43,8 @@ struct OrderStatisticForest: Sendable {
     /// A branch's four arrays: byte offset and element width.
     private static let branchArrays = [(branchScores, 8), (branchCounts, 4), (branchChildren, 4), (branchIDs, 4)]
 
-    private var leaves: [UInt64] = []
-    private var branches: [UInt64] = []
+    private var leaves = NodePool(blockBytes: leafStride)
+    private var branches = NodePool(blockBytes: branchStride)
     /// Per tree: its root node, its number of branch levels (0: the root is a leaf), its number of keys.
     private var roots: [Int] = []
     private var heights: [Int] = []
@@ -154,7 +154,7 @@ struct OrderStatisticForest: Sendable {
     }
 
     /// Bytes of the nodes in use (the pools' spare capacity aside), for tests and measurements.
-    var bytes: Int { 8 * (leaves.count + branches.count) }
+    var bytes: Int { leaves.count * Self.leafStride + branches.count * Self.branchStride }
 
     /// The leaf holding rank `index` of tree `t`, and the slot there.
     private func locate(_ index: Int, in t: Int) -> (leaf: Int, slot: Int) {
@@ -280,13 +280,11 @@ struct OrderStatisticForest: Sendable {
     }
 
     private mutating func newLeaf() -> Int {
-        leaves.append(contentsOf: repeatElement(0, count: Self.leafStride / 8))
-        return leaves.count / (Self.leafStride / 8) - 1
+        leaves.appendBlock()
     }
 
     private mutating func newBranch() -> Int {
-        branches.append(contentsOf: repeatElement(0, count: Self.branchStride / 8))
-        return branches.count / (Self.branchStride / 8) - 1
+        branches.appendBlock()
     }
 
     // MARK: - Kernels

@@ -114,6 +114,22 @@ struct OrderStatisticForestTests {
         #expect(forest.bytes <= 20 * 100_000, "\(forest.bytes) bytes")
     }
 
+    /// A copy is a value: inserts into it (past the size that switches the pool to huge-page memory)
+    /// leave the original as it was, and the other way round.
+    @Test func copiesDoNotShareWrites() {
+        let keys = Self.keys(count: 300_000, distinct: 1 << 40, seed: 11)
+        var original = OrderStatisticForest(trees: 2)
+        for key in keys.prefix(1_000) { original.insert(key, into: 1) }
+        var copy = original
+        for key in keys.dropFirst(1_000) { copy.insert(key, into: 1) }
+        original.insert(RankKey(score: 0, id: 1_000_000), into: 1)
+        #expect(copy.bytes >= NodePool.hugeThreshold)
+        #expect(original.sortedKeys(1) == (keys.prefix(1_000) + [RankKey(score: 0, id: 1_000_000)]).sorted(by: <))
+        #expect(copy.count(1) == keys.count)
+        #expect(copy.sortedKeys(1) == keys.sorted(by: <))
+        #expect(copy.rank(of: RankKey(score: 0, id: 1_000_000), in: 1) == keys.filter { $0.score == 0 }.count)
+    }
+
     @Test func keyScoresFollowTheGoal() {
         let values: [Double] = [-.infinity, -3, -0.0, 0, 1e-300, 2.5, 1e300, .infinity, .nan]
         for goal in Goal.allCases {
