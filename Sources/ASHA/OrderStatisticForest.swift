@@ -2,8 +2,9 @@
 /// rank and select in O(log n).
 ///
 /// A rung's entries are facts and are never removed, so the trees need no deletion. Nodes live in two
-/// flat `[UInt64]` pools (no class per node, `Int` indices), shared by all trees, so the scheduler
-/// mutates one stored property in place and never copies a tree. Each node is one contiguous block of
+/// `NodePool`s (no class per node, `Int` indices; aligned memory on huge pages once large), shared by all
+/// trees, so the scheduler mutates one stored property in place and never copies a tree. Each node is
+/// one contiguous block of
 /// bytes, sized so that a rung of 10^6 entries stays small (about 13 bytes per entry at a typical fill):
 ///
 /// - leaf: `size: UInt64, score: UInt64 × (L+1), id: UInt32 × (L+1)`, keys sorted, L = `leafCapacity`;
