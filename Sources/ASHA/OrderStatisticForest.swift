@@ -77,6 +77,7 @@ struct OrderStatisticForest: Sendable {
     @discardableResult
     mutating func insert(_ key: RankKey, into t: Int) -> Int {
         precondition(key.id >= 0 && key.id <= Int(UInt32.max), "trial id \(key.id) out of 0...\(UInt32.max)")
+        precondition(counts[t] < Int(UInt32.max), "a rung holds at most \(UInt32.max) entries")
         var rank = 0
         var leaf = 0
         let root = roots[t]
