@@ -9,6 +9,30 @@
 
 extern char **environ;
 
+/* Spawns argv with `actions` (descriptors from 3 up closed too) and `attr` (signals unblocked and at
+   their defaults in the child, plus `flags`), then destroys both. Returns the pid, or -1 with errno set. */
+static pid_t spawn_with(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, short flags,
+                        char *const argv[], char *const envp[]) {
+#ifdef __GLIBC__
+    posix_spawn_file_actions_addclosefrom_np(actions, 3);
+#endif
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(attr, &empty);
+    posix_spawnattr_setsigdefault(attr, &all);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | flags);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], actions, attr, argv, envp ? envp : environ);
+    posix_spawn_file_actions_destroy(actions);
+    posix_spawnattr_destroy(attr);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
 pid_t ashb_spawn(char *const argv[], char *const envp[], int quiet) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
@@ -19,24 +43,7 @@ pid_t ashb_spawn(char *const argv[], char *const envp[], int quiet) {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     }
-#ifdef __GLIBC__
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-#endif
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, envp ? envp : environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        errno = rc;
-        return -1;
-    }
-    return pid;
+    return spawn_with(&actions, &attr, 0, argv, envp);
 }
 
 int ashb_wait(pid_t pid) {
@@ -66,26 +73,15 @@ pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-#ifdef __GLIBC__
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-#endif
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &all);
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, envp ? envp : environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    pid_t pid = spawn_with(&actions, &attr, POSIX_SPAWN_SETPGROUP, argv, envp);
+    int saved = errno;
     close(out[1]);
     close(err[1]);
-    if (rc != 0) {
+    if (pid < 0) {
         close(out[0]);
         close(err[0]);
-        errno = rc;
+        errno = saved;
         return -1;
     }
     *out_fd = out[0];
