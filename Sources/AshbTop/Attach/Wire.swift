@@ -20,31 +20,28 @@ enum Wire {
     /// Bytes of events that may wait for a slow viewer before it is disconnected.
     static let maxBacklogBytes = 64 << 20
 
-    /// The client's first line.
-    static func clientHello() -> [UInt8] {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("ashb_attach")
-        w.int(version)
-        w.key("program")
-        w.string(programVersion)
-        w.endObject()
-        w.appendNewline()
-        return w.bytes
+    /// The client's first line: the version and the program.
+    static func clientHello() -> [UInt8] { hello { _ in } }
+
+    /// The server's first line: the version, the program, the run's process and directory.
+    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+        hello { w in
+            w.key("pid")
+            w.int(Int(pid))
+            w.key("run")
+            w.string(run)
+        }
     }
 
-    /// The server's first line: the version, the run's process and directory.
-    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+    /// A hello line: the version and the program, then what `more` writes.
+    private static func hello(_ more: (inout JSONWriter) -> Void) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.key("ashb_attach")
         w.int(version)
         w.key("program")
         w.string(programVersion)
-        w.key("pid")
-        w.int(Int(pid))
-        w.key("run")
-        w.string(run)
+        more(&w)
         w.endObject()
         w.appendNewline()
         return w.bytes
