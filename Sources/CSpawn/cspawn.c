@@ -9,6 +9,26 @@
 
 extern char **environ;
 
+/* Closes end `end` (0 read, 1 write) of the first `count` pipes. */
+static void close_ends(int pipes[][2], int count, int end) {
+    for (int i = 0; i < count; i++) close(pipes[i][end]);
+}
+
+/* Opens `count` close-on-exec pipes; when one fails, closes those already open and returns -1 with
+   errno set. */
+static int open_pipes(int pipes[][2], int count) {
+    for (int i = 0; i < count; i++) {
+        if (pipe2(pipes[i], O_CLOEXEC) != 0) {
+            int saved = errno;
+            close_ends(pipes, i, 0);
+            close_ends(pipes, i, 1);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Spawns argv with `actions` (descriptors from 3 up closed too) and `attr` (signals unblocked and at
    their defaults in the child, plus `flags`), then destroys both. Returns the pid, or -1 with errno set. */
 static pid_t spawn_with(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, short flags,
@@ -57,15 +77,9 @@ int ashb_wait(pid_t pid) {
 }
 
 pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int *err_fd) {
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return -1;
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        errno = saved;
-        return -1;
-    }
+    int pipes[2][2];
+    if (open_pipes(pipes, 2) != 0) return -1;
+    int *out = pipes[0], *err = pipes[1];
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&actions);
@@ -76,11 +90,9 @@ pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int 
     posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = spawn_with(&actions, &attr, POSIX_SPAWN_SETPGROUP, argv, envp);
     int saved = errno;
-    close(out[1]);
-    close(err[1]);
+    close_ends(pipes, 2, 1);
     if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
+        close_ends(pipes, 2, 0);
         errno = saved;
         return -1;
     }
@@ -262,34 +274,15 @@ static void supervise(char *const argv[], char *const envp[], const char *cwd, i
 pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *cwd, int *out_fd, int *err_fd) {
     pthread_once(&death_once, make_death_pipe);
     if (death_pipe[0] < 0) return -1;
-    int out[2], err[2], status[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return -1;
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        errno = saved;
-        return -1;
-    }
-    if (pipe2(status, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        close(err[0]);
-        close(err[1]);
-        errno = saved;
-        return -1;
-    }
+    int pipes[3][2];
+    if (open_pipes(pipes, 3) != 0) return -1;
+    int *out = pipes[0], *err = pipes[1], *status = pipes[2];
     pid_t pid = _Fork();
     if (pid == 0) supervise(argv, envp ? envp : environ, cwd, out[1], err[1], death_pipe[0], status[1]);
     int saved = errno;
-    close(out[1]);
-    close(err[1]);
-    close(status[1]);
+    close_ends(pipes, 3, 1);
     if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
-        close(status[0]);
+        close_ends(pipes, 3, 0);
         errno = saved;
         return -1;
     }
@@ -304,8 +297,7 @@ pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *
         kill(-pid, SIGKILL);
         int raw;
         while (waitpid(pid, &raw, 0) < 0 && errno == EINTR) {}
-        close(out[0]);
-        close(err[0]);
+        close_ends(pipes, 2, 0);
         errno = e;
         return -1;
     }
