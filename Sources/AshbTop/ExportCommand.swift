@@ -106,10 +106,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func curvesJSON(_ steps: [(trial: Int, resource: Int, value: Double, time: Double)]) -> String {
-        var w = JSONWriter()
-        w.beginArray()
-        for s in steps {
-            w.beginObject()
+        jsonArrayText(steps) { w, s in
             w.key("trial")
             w.int(s.trial)
             w.key("resource")
@@ -118,11 +115,7 @@ struct ExportCommand: ParsableCommand {
             w.double(s.value)
             w.key("time")
             w.double(s.time)
-            w.endObject()
-        }
-        w.endArray()
-        w.appendRaw(0x0A)
-        return String(decoding: w.bytes, as: UTF8.self)
+        } + "\n"
     }
 
     static func csv(_ table: RunState) -> String {
@@ -155,10 +148,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func json(_ table: RunState) -> String {
-        var w = JSONWriter()
-        w.beginArray()
-        for r in table.trials {
-            w.beginObject()
+        jsonArrayText(table.trials) { w, r in
             w.key("trial")
             w.int(r.id)
             w.key("bracket")
@@ -178,10 +168,6 @@ struct ExportCommand: ParsableCommand {
             w.string(status)
             w.key("reason")
             w.string(reason)
-            w.endObject()
-        }
-        w.endArray()
-        w.appendRaw(0x0A)
-        return String(decoding: w.bytes, as: UTF8.self)
+        } + "\n"
     }
 }

@@ -70,11 +70,8 @@ struct ListCommand: ParsableCommand {
 
     /// The runs as a JSON array, one object per run.
     static func json(_ runs: [RunStatus]) -> String {
-        var w = JSONWriter()
         let f = ISO8601DateFormatter()
-        w.beginArray()
-        for r in runs {
-            w.beginObject()
+        return jsonArrayText(runs) { w, r in
             w.key("run")
             w.string(r.path)
             w.key("name")
@@ -112,10 +109,7 @@ struct ListCommand: ParsableCommand {
             if let b = r.best { w.double(b) } else { w.null() }
             w.key("bytes")
             w.int(Int(r.bytes))
-            w.endObject()
         }
-        w.endArray()
-        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     static func duration(_ s: Double) -> String {
