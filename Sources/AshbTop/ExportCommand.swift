@@ -107,14 +107,10 @@ struct ExportCommand: ParsableCommand {
 
     static func curvesJSON(_ steps: [(trial: Int, resource: Int, value: Double, time: Double)]) -> String {
         jsonArrayText(steps) { w, s in
-            w.key("trial")
-            w.int(s.trial)
-            w.key("resource")
-            w.int(s.resource)
-            w.key("value")
-            w.double(s.value)
-            w.key("time")
-            w.double(s.time)
+            w.member("trial", s.trial)
+            w.member("resource", s.resource)
+            w.member("value", s.value)
+            w.member("time", s.time)
         } + "\n"
     }
 
@@ -149,25 +145,17 @@ struct ExportCommand: ParsableCommand {
 
     static func json(_ table: RunState) -> String {
         jsonArrayText(table.trials) { w, r in
-            w.key("trial")
-            w.int(r.id)
-            w.key("bracket")
-            w.int(r.bracket)
+            w.member("trial", r.id)
+            w.member("bracket", r.bracket)
             w.key("config")
             EventCodec.encode(r.config, into: &w)
-            w.key("highest_rung")
-            w.int(r.highestRung)
-            w.key("highest_resource")
-            w.int(r.highestRungResource)
-            w.key("last_resource")
-            w.int(r.lastResource)
-            w.key("last_value")
-            if let v = r.lastValue { w.double(v) } else { w.null() }
+            w.member("highest_rung", r.highestRung)
+            w.member("highest_resource", r.highestRungResource)
+            w.member("last_resource", r.lastResource)
+            w.member("last_value", r.lastValue)
             let (status, reason) = Self.status(r, ended: table.endReason != nil)
-            w.key("status")
-            w.string(status)
-            w.key("reason")
-            w.string(reason)
+            w.member("status", status)
+            w.member("reason", reason)
         } + "\n"
     }
 }

@@ -4,12 +4,10 @@ import RunLog
 /// keys and values between the object's braces.
 func jsonArrayText<Item>(_ items: some Sequence<Item>, _ fields: (inout JSONWriter, Item) -> Void) -> String {
     var w = JSONWriter()
-    w.beginArray()
-    for item in items {
+    w.array(items) { w, item in
         w.beginObject()
         fields(&w, item)
         w.endObject()
     }
-    w.endArray()
     return String(decoding: w.bytes, as: UTF8.self)
 }

@@ -72,20 +72,16 @@ struct ListCommand: ParsableCommand {
     static func json(_ runs: [RunStatus]) -> String {
         let f = ISO8601DateFormatter()
         return jsonArrayText(runs) { w, r in
-            w.key("run")
-            w.string(r.path)
-            w.key("name")
-            w.string(r.name)
+            w.member("run", r.path)
+            w.member("name", r.name)
             w.key("state")
             switch r.state {
             case .running(let pid):
                 w.string("running")
-                w.key("pid")
-                w.int(Int(pid))
+                w.member("pid", Int(pid))
             case .ended(let reason):
                 w.string("ended")
-                w.key("reason")
-                w.string(reason)
+                w.member("reason", reason)
             case .died(let stale):
                 w.string("died")
                 w.key("resumable")
@@ -94,21 +90,15 @@ struct ListCommand: ParsableCommand {
                 w.bool(stale)
             case .unreadable(let why):
                 w.string("unreadable")
-                w.key("error")
-                w.string(why)
+                w.member("error", why)
             }
             w.key("started")
             if let s = r.started { w.string(f.string(from: s)) } else { w.null() }
-            w.key("elapsed_seconds")
-            w.double(r.elapsed)
-            w.key("trials")
-            w.int(r.trials)
-            w.key("metric")
-            if let m = r.metric { w.string(m) } else { w.null() }
-            w.key("best")
-            if let b = r.best { w.double(b) } else { w.null() }
-            w.key("bytes")
-            w.int(Int(r.bytes))
+            w.member("elapsed_seconds", r.elapsed)
+            w.member("trials", r.trials)
+            w.member("metric", r.metric)
+            w.member("best", r.best)
+            w.member("bytes", Int(r.bytes))
         }
     }
 

@@ -26,10 +26,8 @@ enum Wire {
     /// The server's first line: the version, the program, the run's process and directory.
     static func serverHello(pid: Int32, run: String) -> [UInt8] {
         hello { w in
-            w.key("pid")
-            w.int(Int(pid))
-            w.key("run")
-            w.string(run)
+            w.member("pid", Int(pid))
+            w.member("run", run)
         }
     }
 
@@ -37,10 +35,8 @@ enum Wire {
     private static func hello(_ more: (inout JSONWriter) -> Void) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        w.key("ashb_attach")
-        w.int(version)
-        w.key("program")
-        w.string(programVersion)
+        w.member("ashb_attach", version)
+        w.member("program", programVersion)
         more(&w)
         w.endObject()
         w.appendNewline()
@@ -51,8 +47,7 @@ enum Wire {
     static func error(_ message: String) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        w.key("error")
-        w.string(message)
+        w.member("error", message)
         w.endObject()
         w.appendNewline()
         return w.bytes
