@@ -29,6 +29,16 @@ static int open_pipes(int pipes[][2], int count) {
     return 0;
 }
 
+/* In the parent after a spawn or fork of `pid`: closes the pipes' write ends (the child has its own
+   copies); when the spawn failed (pid < 0), closes the read ends too. Returns pid, errno kept. */
+static pid_t parent_side(pid_t pid, int pipes[][2], int count) {
+    int saved = errno;
+    close_ends(pipes, count, 1);
+    if (pid < 0) close_ends(pipes, count, 0);
+    errno = saved;
+    return pid;
+}
+
 /* Spawns argv with `actions` (descriptors from 3 up closed too) and `attr` (signals unblocked and at
    their defaults in the child, plus `flags`), then destroys both. Returns the pid, or -1 with errno set. */
 static pid_t spawn_with(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, short flags,
@@ -88,14 +98,8 @@ pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int 
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawnattr_setpgroup(&attr, 0);
-    pid_t pid = spawn_with(&actions, &attr, POSIX_SPAWN_SETPGROUP, argv, envp);
-    int saved = errno;
-    close_ends(pipes, 2, 1);
-    if (pid < 0) {
-        close_ends(pipes, 2, 0);
-        errno = saved;
-        return -1;
-    }
+    pid_t pid = parent_side(spawn_with(&actions, &attr, POSIX_SPAWN_SETPGROUP, argv, envp), pipes, 2);
+    if (pid < 0) return -1;
     *out_fd = out[0];
     *err_fd = err[0];
     return pid;
@@ -279,13 +283,7 @@ pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *
     int *out = pipes[0], *err = pipes[1], *status = pipes[2];
     pid_t pid = _Fork();
     if (pid == 0) supervise(argv, envp ? envp : environ, cwd, out[1], err[1], death_pipe[0], status[1]);
-    int saved = errno;
-    close_ends(pipes, 3, 1);
-    if (pid < 0) {
-        close_ends(pipes, 3, 0);
-        errno = saved;
-        return -1;
-    }
+    if (parent_side(pid, pipes, 3) < 0) return -1;
     /* Also set the group from this side, so that signals to the group work as soon as we return. */
     setpgid(pid, pid);
     int e = 0;
