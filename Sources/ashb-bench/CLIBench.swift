@@ -76,9 +76,14 @@ struct CLIBench: OptionsBenchmark {
                 fixed(Double(cli.runBytes) / 1_048_576, 1), "\(cli.runFiles)", "\(cli.status)",
             ])
             lines.append(
-                "bench=cli case=simulate trials=\(trials) workers=\(workers) library_s=\(fixed(library.run.closedSeconds, 3)) "
-                    + "cli_s=\(fixed(cli.wall, 3)) cli_cpu_s=\(fixed(cli.cpu, 3)) ratio=\(fixed(ratio, 2)) "
-                    + "run_dir_bytes=\(cli.runBytes) status=\(cli.status)")
+                benchLine(
+                    "cli",
+                    [
+                        "case": "simulate", "trials": "\(trials)", "workers": "\(workers)",
+                        "library_s": fixed(library.run.closedSeconds, 3), "cli_s": fixed(cli.wall, 3),
+                        "cli_cpu_s": fixed(cli.cpu, 3), "ratio": fixed(ratio, 2), "run_dir_bytes": "\(cli.runBytes)",
+                        "status": "\(cli.status)",
+                    ]))
             try? FileManager.default.removeItem(atPath: cli.runDirectory)
         }
         print("ashb-top run --headless, simulated branin, \(workers) workers, vs ashb-bench simulate (same settings)")
@@ -113,10 +118,14 @@ struct CLIBench: OptionsBenchmark {
                 fixed(Double(cli.runBytes) / 1_048_576, 1), "\(cli.runFiles)", "\(cli.status)",
             ])
             lines.append(
-                "bench=cli case=zero seconds=\(seconds) cli_s=\(fixed(cli.wall, 3)) beyond_budget_s=\(fixed(beyond, 3)) "
-                    + "run_ended_t=\(fixed(endTime, 3)) reports=\(reports) reports_per_s=\(Int(rate)) "
-                    + "library_reports_per_s=\(Int(library)) run_dir_bytes=\(cli.runBytes) files=\(cli.runFiles) "
-                    + "status=\(cli.status)")
+                benchLine(
+                    "cli",
+                    [
+                        "case": "zero", "seconds": "\(seconds)", "cli_s": fixed(cli.wall, 3),
+                        "beyond_budget_s": fixed(beyond, 3), "run_ended_t": fixed(endTime, 3), "reports": "\(reports)",
+                        "reports_per_s": "\(Int(rate))", "library_reports_per_s": "\(Int(library))",
+                        "run_dir_bytes": "\(cli.runBytes)", "files": "\(cli.runFiles)", "status": "\(cli.status)",
+                    ]))
             try? FileManager.default.removeItem(atPath: cli.runDirectory)
         }
         print("ashb-top run --headless, zero objective, 2 workers, wall clock, budget \(fixed(seconds, 0)) s")

@@ -99,8 +99,12 @@ struct RecordCurves: OptionsBenchmark {
         try text.write(toFile: out, atomically: true, encoding: .utf8)
         let seconds = monotonicSeconds() - t0
         print(
-            "bench=record-digits configs=\(configurations) epochs=\(epochs) seed=\(seed) threads=\(threads) "
-                + "seconds=\(fixed(seconds, 1)) out=\(out)")
+            benchLine(
+                "record-digits",
+                [
+                    "configs": "\(configurations)", "epochs": "\(epochs)", "seed": "\(seed)", "threads": "\(threads)",
+                    "seconds": fixed(seconds, 1), "out": out,
+                ]))
     }
 }
 

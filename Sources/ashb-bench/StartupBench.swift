@@ -60,11 +60,19 @@ struct StartupBench: OptionsBenchmark {
                 ms(fromSetup.max() ?? 0), ms(cold.fromSetup),
             ])
             lines.append(
-                "bench=startup from=start objective=\(name) runs=\(runs) ms=\(ms(median(fromStart))) "
-                    + "max_ms=\(ms(fromStart.max() ?? 0))")
+                benchLine(
+                    "startup",
+                    [
+                        "from": "start", "objective": name, "runs": "\(runs)", "ms": ms(median(fromStart)),
+                        "max_ms": ms(fromStart.max() ?? 0),
+                    ]))
             lines.append(
-                "bench=startup from=setup objective=\(name) runs=\(runs) ms=\(ms(median(fromSetup))) "
-                    + "max_ms=\(ms(fromSetup.max() ?? 0)) cold_ms=\(ms(cold.fromSetup))")
+                benchLine(
+                    "startup",
+                    [
+                        "from": "setup", "objective": name, "runs": "\(runs)", "ms": ms(median(fromSetup)),
+                        "max_ms": ms(fromSetup.max() ?? 0), "cold_ms": ms(cold.fromSetup),
+                    ]))
         }
         print("Time to the first job_started, in process (Dispatch pool, 4 workers, log on); milliseconds")
         printTable(
@@ -77,8 +85,12 @@ struct StartupBench: OptionsBenchmark {
                     "From process launch: \(ashbTop) run \(spec) --headless; median \(ms(median(launches))) ms, "
                         + "runs: \(launches.map(ms).joined(separator: " "))")
                 lines.append(
-                    "bench=startup from=launch spec=\(spec) runs=\(processRuns) ms=\(ms(median(launches))) "
-                        + "max_ms=\(ms(launches.max() ?? 0))")
+                    benchLine(
+                        "startup",
+                        [
+                            "from": "launch", "spec": spec, "runs": "\(processRuns)", "ms": ms(median(launches)),
+                            "max_ms": ms(launches.max() ?? 0),
+                        ]))
             } else {
                 print("From process launch: skipped (no ashb-top next to ashb-bench; give --ashb-top PATH)")
             }
