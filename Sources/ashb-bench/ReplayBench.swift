@@ -14,29 +14,17 @@ import Tuner
 /// render a 120x40 frame at time 0), the whole log read into the timeline in the batches the replay loop
 /// reads (events folded and snapshots taken on the way), then `--seeks` seeks to seeded random positions
 /// and by ±10 s, each timed to a rendered frame. Memory is the process's peak resident set (`VmHWM`).
-struct ReplayBench {
+struct ReplayBench: OptionsBenchmark {
     var events = 1_000_000
     var seeks = 200
     var log: String?
     var generateOnly: String?
 
-    init(arguments: [String]) throws {
-        var events = self.events
-        var seeks = self.seeks
-        var log: String?
-        var generateOnly: String?
-        try parseOptions(
-            arguments,
-            [
-                "--events": { events = try positiveInt($0, "--events") },
-                "--seeks": { seeks = try positiveInt($0, "--seeks") },
-                "--log": { log = $0 },
-                "--generate-only": { generateOnly = $0 },
-            ])
-        self.events = events
-        self.seeks = seeks
-        self.log = log
-        self.generateOnly = generateOnly
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--events": .count(\.events), "--seeks": .count(\.seeks), "--log": .optionalText(\.log),
+            "--generate-only": .optionalText(\.generateOnly),
+        ]
     }
 
     func run() throws {
