@@ -14,10 +14,14 @@ public struct NamedError<Subject: ErrorSubject>: Error, Sendable, Equatable, Cus
         self.message = message
     }
 
-    public var description: String { "\(Subject.noun) '\(name)': \(message)" }
+    /// `noun 'name': message`, or `'name': message` for a subject without a noun.
+    public var description: String {
+        Subject.noun.isEmpty ? "'\(name)': \(message)" : "\(Subject.noun) '\(name)': \(message)"
+    }
 }
 
-/// The kind of thing a `NamedError` is about, as its description names it.
+/// The kind of thing a `NamedError` is about, as its description names it (nothing when the noun is
+/// empty, e.g. a key that its caller places in a longer path).
 public protocol ErrorSubject: Sendable {
     static var noun: String { get }
 }
