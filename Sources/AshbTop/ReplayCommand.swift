@@ -124,7 +124,7 @@ struct ReplayCommand: ParsableCommand {
             throw CLIError("\(error)")
         }
         // The events are not kept: the feed indexes the log and the timeline reads windows of it again.
-        let timeline = ReplayTimeline(source: feed, blockSize: feed.markInterval)
+        let timeline = ReplayTimeline(source: feed.index, blockSize: feed.markInterval)
         do {
             timeline.append(contentsOf: try feed.read(limit: Self.firstBatch))
         } catch {

@@ -9,6 +9,9 @@ public protocol ReplayEventSource: AnyObject {
     func events(_ range: Range<Int>) throws -> [RunEvent]
 }
 
+/// A run log indexed while it was read gives back any of its events.
+extension LogIndex: ReplayEventSource {}
+
 /// A recorded run held for replay: where its events are, the running maximum of their times (so a time
 /// maps to a position by binary search even in a log whose clock went backwards), and snapshots of the
 /// folded model. The model at any position is the nearest snapshot at or before it, folded forward;

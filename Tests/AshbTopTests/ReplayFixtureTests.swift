@@ -33,7 +33,7 @@ import Tuner
     static func replayTimeline(_ path: String = fixtureLog, until: Double? = nil) throws -> ReplayTimeline {
         let feed = LogReplayFeed(reader: try LogReader(path: path), follow: false, until: until, markInterval: 32)
         let timeline = ReplayTimeline(
-            snapshotInterval: 64, maxSnapshots: 4, source: feed, blockSize: feed.markInterval, cachedBlocks: 2)
+            snapshotInterval: 64, maxSnapshots: 4, source: feed.index, blockSize: feed.markInterval, cachedBlocks: 2)
         while !feed.isFinished { timeline.append(contentsOf: try feed.read(limit: 100)) }
         return timeline
     }

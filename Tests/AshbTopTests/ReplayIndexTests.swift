@@ -20,9 +20,9 @@ import Testing
             reader: try LogReader(path: ReplayFixtureTests.fixtureLog), follow: false, until: nil, markInterval: 50)
         let all = try readAll(feed)
         #expect(all.count == 672)
-        #expect(feed.marks.count == 14)
+        #expect(feed.index.marks.count == 14)
         for range in [0..<50, 50..<100, 600..<650, 650..<672, 10..<20, 666..<700] {
-            #expect(try feed.events(range) == Array(all[range.clamped(to: 0..<all.count)]), "\(range)")
+            #expect(try feed.index.events(range) == Array(all[range.clamped(to: 0..<all.count)]), "\(range)")
         }
     }
 
@@ -40,7 +40,7 @@ import Testing
         let reference = try LogReader(path: ReplayFixtureTests.fixtureLog).readAll()
         #expect(all == reference)
         for start in stride(from: 0, to: all.count, by: 16) {
-            #expect(try feed.events(start..<(start + 16)) == Array(all[start..<min(all.count, start + 16)]))
+            #expect(try feed.index.events(start..<(start + 16)) == Array(all[start..<min(all.count, start + 16)]))
         }
     }
 
@@ -53,9 +53,9 @@ import Testing
         // The same file with its first events gone: the marks no longer point at the events they noted.
         let cut = [lines[0]] + lines.dropFirst(20)
         try (cut.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
-        #expect(throws: LogError.self) { _ = try feed.events(32..<48) }
+        #expect(throws: LogError.self) { _ = try feed.index.events(32..<48) }
         try (lines[0] + "\n").write(toFile: path, atomically: false, encoding: .utf8)
-        #expect(throws: LogError.self) { _ = try feed.events(320..<336) }
+        #expect(throws: LogError.self) { _ = try feed.index.events(320..<336) }
     }
 
     /// The replay as `ashb-top replay` builds it holds a bounded number of events, whatever the log's length,
