@@ -23,8 +23,9 @@ extension LogIndex: ReplayEventSource {}
 /// playing needs them, so memory does not grow with the log beyond one time (8 bytes) per block.
 ///
 /// Snapshots are taken every `snapshotInterval` events as events are appended. When there would be more
-/// than `maxSnapshots`, every other one is dropped and the interval doubles, so there are never more than
-/// `maxSnapshots` models held however long the log is (and a seek folds at most one interval of events).
+/// than `maxSnapshots`, or they would hold more than `snapshotBudget` bytes, every other one is dropped
+/// and the interval doubles, so the snapshots' memory is bounded however long the log is (and a seek
+/// folds at most one interval of events: fewer snapshots of a bigger run mean longer seeks).
 public final class ReplayTimeline {
     /// Events in a block.
     public let blockSize: Int
@@ -46,6 +47,11 @@ public final class ReplayTimeline {
     public private(set) var snapshotInterval: Int
     /// The most snapshots kept.
     public let maxSnapshots: Int
+    /// The most bytes (estimated, see `estimatedBytes`) the snapshots may hold together: past it they are
+    /// thinned like past `maxSnapshots`.
+    public let snapshotBudget: Int
+    /// The estimated bytes the snapshots hold.
+    public private(set) var snapshotBytes = 0
     /// The model after every event appended so far.
     public private(set) var tail: DashboardModel
     /// Events appended so far.
@@ -66,9 +72,10 @@ public final class ReplayTimeline {
     /// An empty timeline; `snapshotInterval` events between snapshots at first, at most `maxSnapshots`.
     /// With a `source`, events are not held but read again from it by blocks of `blockSize`.
     public init(
-        snapshotInterval: Int = 4096, maxSnapshots: Int = 20, source: (any ReplayEventSource)? = nil,
-        blockSize: Int = 4096, cachedBlocks: Int = 8
+        snapshotInterval: Int = 4096, maxSnapshots: Int = 64, snapshotBudget: Int = 192 << 20,
+        source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 64
     ) {
+        self.snapshotBudget = max(0, snapshotBudget)
         let empty = DashboardModel()
         tail = empty
         snapshots = [empty]
@@ -102,7 +109,8 @@ public final class ReplayTimeline {
             if open.events.count == blockSize { closeBlock() }
             if count % snapshotInterval == 0 {
                 snapshots.append(tail)
-                if snapshots.count > maxSnapshots { thin() }
+                snapshotBytes += Self.estimatedBytes(tail)
+                if snapshots.count > maxSnapshots || snapshotBytes > snapshotBudget { thin() }
             }
         }
     }
@@ -123,7 +131,13 @@ public final class ReplayTimeline {
     private func thin() {
         snapshots = stride(from: 0, to: snapshots.count, by: 2).map { snapshots[$0] }
         snapshotInterval *= 2
+        snapshotBytes = snapshots.reduce(0) { $0 + Self.estimatedBytes($1) }
     }
+
+    /// About what a snapshot holds of its own: its copies of the per-trial tables (a trial record, the run
+    /// state's trial, a stamp and an index entry: about 450 bytes a trial). What the trials point to
+    /// (texts, curves, decisions) is shared with the models after it until a trial changes.
+    static func estimatedBytes(_ model: DashboardModel) -> Int { 4096 + model.trials.count * 450 }
 
     private func remember(_ index: Int, _ block: Block) {
         cache.removeAll { $0.index == index }

@@ -148,6 +148,7 @@ struct ReplayBench {
             n += batch.count
         }
         let indexed = monotonicSeconds() - t0
+        let afterRead = residentMemory()
         // Seeks: random positions (seeded), then ±10 s steps from the middle.
         var rng = SplitMix64(seed: 42)
         var random: [Double] = []
@@ -203,6 +204,10 @@ struct ReplayBench {
                     "events held / blocks read again", "\(timeline.heldEvents) / \(timeline.blocksRead - blocksBefore)",
                     "-",
                 ],
+                [
+                    "resident after reading (peak so far) / at the end",
+                    "\(fixed(afterRead.rss, 0)) (\(fixed(afterRead.hwm, 0))) / \(fixed(memory.rss, 0)) MiB", "-",
+                ],
                 ["peak resident memory (VmHWM)", "\(fixed(memory.hwm, 0)) MiB", "< 500 MiB"],
             ])
         print(
@@ -212,7 +217,8 @@ struct ReplayBench {
                 + "seek10s_median_ms=\(fixed(median(relative), 2)) seek10s_max_ms=\(fixed(relative.max() ?? 0, 2)) "
                 + "snapshots=\(timeline.snapshotCount) interval=\(timeline.snapshotInterval) "
                 + "fold_events_per_s=\(Int(foldRate)) held_events=\(timeline.heldEvents) "
-                + "hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)")
+                + "rss_after_read_mib=\(fixed(afterRead.rss, 0)) hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)"
+        )
     }
 }
 
