@@ -23,7 +23,7 @@ extension LogIndex: ReplayEventSource {}
 /// playing needs them, so memory does not grow with the log beyond one time (8 bytes) per block.
 ///
 /// Snapshots are taken every `snapshotInterval` events as events are appended. When there would be more
-/// than `maxSnapshots`, or they would hold more than `snapshotBudget` bytes, every other one is dropped
+/// than `maxSnapshots`, or more than `minSnapshots` holding over `snapshotBudget` bytes, every other one is dropped
 /// and the interval doubles, so the snapshots' memory is bounded however long the log is (and a seek
 /// folds at most one interval of events: fewer snapshots of a bigger run mean longer seeks).
 public final class ReplayTimeline {
@@ -50,6 +50,9 @@ public final class ReplayTimeline {
     /// The most bytes (estimated, see `estimatedBytes`) the snapshots may hold together: past it they are
     /// thinned like past `maxSnapshots`.
     public let snapshotBudget: Int
+    /// The fewest snapshots kept whatever the budget (so a seek in a very long log does not fold it
+    /// from its start).
+    public let minSnapshots = 8
     /// The estimated bytes the snapshots hold.
     public private(set) var snapshotBytes = 0
     /// The model after every event appended so far.
@@ -110,7 +113,10 @@ public final class ReplayTimeline {
             if count % snapshotInterval == 0 {
                 snapshots.append(tail)
                 snapshotBytes += Self.estimatedBytes(tail)
-                if snapshots.count > maxSnapshots || snapshotBytes > snapshotBudget { thin() }
+                if snapshots.count > maxSnapshots || (snapshotBytes > snapshotBudget && snapshots.count > minSnapshots)
+                {
+                    thin()
+                }
             }
         }
     }
