@@ -76,7 +76,7 @@ public final class ReplayTimeline {
     /// With a `source`, events are not held but read again from it by blocks of `blockSize`.
     public init(
         snapshotInterval: Int = 4096, maxSnapshots: Int = 64, snapshotBudget: Int = 192 << 20,
-        source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 64
+        source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 256
     ) {
         self.snapshotBudget = max(0, snapshotBudget)
         let empty = DashboardModel()
