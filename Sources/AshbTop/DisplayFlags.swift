@@ -1,15 +1,20 @@
 import ArgumentParser
 
-/// The options `run` and `resume` share on how a run is shown.
-struct DisplayFlags: ParsableArguments {
-    @Flag(help: "Print progress lines and a summary instead of the dashboard.")
-    var headless = false
-
+/// The options on how the dashboard is drawn, shared by `run`, `resume` and `replay`.
+struct DrawingFlags: ParsableArguments {
     @Flag(help: "Draw the dashboard with ASCII characters only.")
     var ascii = false
 
     @Flag(help: "Draw the dashboard without colours (also honoured: the NO_COLOR environment variable).")
     var noColor = false
+}
+
+/// The options `run` and `resume` share on how a run is shown.
+struct DisplayFlags: ParsableArguments {
+    @Flag(help: "Print progress lines and a summary instead of the dashboard.")
+    var headless = false
+
+    @OptionGroup var drawing: DrawingFlags
 
     @Option(help: "Headless: seconds between progress lines (0: none).")
     var progressEvery: Double = 10
@@ -23,7 +28,8 @@ struct DisplayFlags: ParsableArguments {
     /// How to show a run; one on the simulated clock is always headless.
     func options(simulated: Bool) -> DisplayOptions {
         DisplayOptions(
-            headless: headless || simulated, ascii: ascii, noColor: noColor, progressEvery: progressEvery,
+            headless: headless || simulated, ascii: drawing.ascii, noColor: drawing.noColor,
+            progressEvery: progressEvery,
             simulated: simulated)
     }
 }

@@ -12,7 +12,7 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Play a recorded run back on the dashboard (read-only), or print its summary with --headless.",
         discussion: """
-            Keys: Space play/pause, +/- (or >/<) speed x0.25 ... x1024 and max, ./, one event forward/back, ]/[ \
+            Keys: Space play/pause, +/- speed x0.25 ... x1024 and max, ./, one event forward/back, ]/[ \
             next/previous decision about the selected trial, Left/Right 10 s, Shift-Left/Right or PgUp/PgDn \
             1 min, g/G start/end, : a time (12m30s) or an event number, ? every key. Keys that act on trials \
             are disabled. With --headless (or when standard output is not a terminal) the summary the live run \
@@ -42,11 +42,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Skip corrupt lines in the log (each is reported) instead of stopping.")
     var lenient = false
 
-    @Flag(help: "Draw the dashboard with ASCII characters only.")
-    var ascii = false
-
-    @Flag(help: "Draw the dashboard without colours (also honoured: the NO_COLOR environment variable).")
-    var noColor = false
+    @OptionGroup var drawing: DrawingFlags
 
     /// Events read before the screen comes up (their errors are reported on standard error).
     static let firstBatch = 4096
@@ -137,7 +133,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             reason = try ReplayApp.run(
                 timeline: timeline, feed: feed,
-                options: DashboardOptions(ascii: ascii, noColor: noColor, readOnly: true),
+                options: DashboardOptions(ascii: drawing.ascii, noColor: drawing.noColor, readOnly: true),
                 speed: Self.parseSpeed(speed) ?? 1, paused: paused)
         } catch {
             throw CLIError("\(error)")
