@@ -1,0 +1,124 @@
+import ASHA
+import Dashboard
+import Foundation
+import RunFixtures
+import RunLog
+import Testing
+
+/// What a new user met driving the dashboard at 80×24 and 120×40: Tab giving the keys to a pane that
+/// is not on screen, keys with no feedback, numbers and words cut short in the header, the help and
+/// the trials table.
+@Suite("Newcomer")
+struct NewcomerTests {
+    static func recorded() -> DashboardModel {
+        DashboardModel(events: RecordedRun.events(count: 60, workers: 4, brackets: 1))
+    }
+
+    func lines(_ model: DashboardModel, _ ui: UIState, _ w: Int, _ h: Int) -> [String] {
+        render(model: model, ui: ui, size: Size(width: w, height: h)).text
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (60, 16)])
+    func tabOnlyFocusesPanesOnScreen(size: (Int, Int)) {
+        let model = Self.recorded()
+        let screen = Size(width: size.0, height: size.1)
+        var ui = viewState(model, size: screen)
+        var seen: Set<Pane> = [ui.focus]
+        for key in [Key.tab, .tab, .tab, .tab, .tab, .backTab, .backTab, .backTab, .backTab] {
+            _ = ui.handle(key, model: model)
+            ui.sync(with: model)
+            let layout = Layout(size: screen, model: model, ui: ui)
+            #expect(layout.shows(ui.focus), "\(size): Tab focused the \(ui.focus) pane, which is not drawn")
+            seen.insert(ui.focus)
+            // The focused pane's title is bracketed on screen, and the footer names it.
+            let text = lines(model, ui, size.0, size.1)
+            #expect(text.contains { $0.contains("[ \(ui.focus.title)") }, "\(size): \(ui.focus) not highlighted")
+            #expect(text.last?.contains(ui.focus.title) == true, "\(size): footer: \(text.last ?? "")")
+        }
+        let drawn = Pane.allCases.filter { Layout(size: screen, model: model, ui: ui).shows($0) }
+        #expect(seen == Set(drawn), "\(size): Tab reached \(seen), drawn \(drawn)")
+    }
+
+    @Test func runKeysSayWhatTheySent() {
+        let model = Self.recorded()
+        var ui = viewState(model)
+        #expect(ui.handle(.char("P"), model: model) == [.send(.pauseRun)])
+        #expect(ui.flash?.contains("pause sent for the run") == true)
+        let n = model.workerCount
+        #expect(ui.handle(.char("+"), model: model) == [.send(.setWorkers(n + 1))])
+        #expect(ui.flash == "asked for \(n + 1) workers (now \(n))")
+        #expect(ui.handle(.char("-"), model: model) == [.send(.setWorkers(n - 1))])
+        #expect(ui.flash?.hasPrefix("asked for \(n - 1) workers") == true)
+        _ = ui.handle(.char("f"), model: model)
+        #expect(ui.frozen)
+        #expect(ui.flash?.hasPrefix("display frozen") == true)
+        _ = ui.handle(.char("f"), model: model)
+        #expect(!ui.frozen)
+        #expect(ui.flash == "display live again")
+    }
+
+    /// The counts line draws each part whole or in its short form: never "budget 10" for "budget 10%".
+    @Test(arguments: [50, 60, 70, 80, 90, 100, 120])
+    func theCountsLineCutsNoNumber(width: Int) {
+        let model = Self.recorded()
+        let ui = viewState(model, size: Size(width: width, height: 24))
+        let counts = lines(model, ui, width, 24)[1]
+        if let range = counts.range(of: "budget ") {
+            let rest = counts[range.upperBound...]
+            let number = rest.prefix { $0.isNumber }
+            #expect(!number.isEmpty && rest.dropFirst(number.count).first == "%", "\(width): '\(counts)'")
+        }
+        #expect(!counts.hasSuffix(" "))
+        if width >= 80 { #expect(counts.contains("budget"), "\(width): '\(counts)'") }
+    }
+
+    /// The title keeps the metric, its goal and the elapsed time whole; the objective and then the
+    /// run's name give way.
+    @Test(arguments: [60, 80, 100, 120])
+    func theTitleKeepsTheElapsedTime(width: Int) {
+        let model = Self.recorded()
+        let ui = viewState(model, size: Size(width: width, height: 24))
+        let title = lines(model, ui, width, 24)[0]
+        #expect(title.contains("loss ↓ min | elapsed "), "\(width): '\(title)'")
+        #expect(title.range(of: #"elapsed \d"#, options: .regularExpression) != nil, "\(width): '\(title)'")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func helpNamesEveryStatusWhole(size: (Int, Int)) {
+        let model = Self.recorded()
+        var ui = viewState(model, size: Size(width: size.0, height: size.1))
+        _ = ui.handle(.char("?"), model: model)
+        let text = lines(model, ui, size.0, size.1).joined(separator: "\n")
+        for s in TrialStatus.displayOrder {
+            #expect(
+                text.range(of: "\(s.glyph(ascii: false)) \(s.name)(\\s|│)", options: .regularExpression) != nil,
+                "\(size): \(s.name) cut:\n\(text)")
+        }
+    }
+
+    /// At 80 columns the hyperparameters without a column are counted, not cut to two letters.
+    @Test func theTrialsTableDoesNotCutTheRestToLetters() throws {
+        let model = Self.recorded()
+        let ui = viewState(model, size: Size(width: 80, height: 24))
+        let text = lines(model, ui, 80, 24)
+        let head = try #require(text.first { $0.contains("status") && $0.contains("id") })
+        let names = model.parameterNames
+        let shown = names.filter { head.contains($0) }
+        if shown.count < names.count {
+            #expect(head.contains("more") || head.contains("+\(names.count - shown.count)│"), "'\(head)'")
+        }
+        // No header cell ends in the first letters of a word cut by the border.
+        #expect(!head.hasSuffix("mo│") && !head.hasSuffix("m│"), "'\(head)'")
+    }
+
+    @Test func enterHintSaysWhatEnterDoesInThePane() {
+        let model = Self.recorded()
+        var ui = viewState(model)
+        #expect(lines(model, ui, 120, 40).last?.contains("Enter detail") == true)
+        ui.focus = .rungs
+        #expect(lines(model, ui, 120, 40).last?.contains("Enter its trials") == true)
+        ui.focus = .messages
+        #expect(lines(model, ui, 120, 40).last?.contains("Enter read") == true)
+    }
+}
