@@ -158,7 +158,13 @@ public struct Renderer {
             let label = s == .waiting && model.isEnded ? "not promoted" : s.shortName
             parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role, nil))
         }
-        parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal, nil))
+        // Slots above the worker count finish their jobs after a `-`: counted apart, never "busy 2/1".
+        let retiring = model.workers.indices.filter { $0 >= model.workerCount && model.workers[$0].isBusy }.count
+        parts.append(
+            (
+                " workers \(model.busyWorkers - retiring)/\(model.workerCount)"
+                    + (retiring > 0 ? " +\(retiring) retiring" : ""), .normal, nil
+            ))
         parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal, nil))
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)

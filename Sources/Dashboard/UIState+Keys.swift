@@ -87,11 +87,11 @@ extension UIState {
             return [.send(model.runPaused ? .resumeRun : .pauseRun)]
         case .moreWorkers:
             let count = max(1, min(model.workerCount, DashboardModel.maxWorkers - 1) + 1)
-            flash = "asked for \(count) workers (now \(model.workerCount))"
+            flash = "asked for \(workers(count)) (now \(model.workerCount))"
             return [.send(.setWorkers(count))]
         case .fewerWorkers:
             flash =
-                "asked for \(model.workerCount - 1) workers (now \(model.workerCount)): a busy slot ends its job first"
+                "asked for \(workers(model.workerCount - 1)) (now \(model.workerCount)): a busy slot ends its job first"
             return [.send(.setWorkers(model.workerCount - 1))]
         case .cycleSort:
             let keys = SortKey.all(parameters: model.parameterNames.count)
@@ -132,6 +132,8 @@ extension UIState {
         }
         return []
     }
+
+    private func workers(_ n: Int) -> String { n == 1 ? "1 worker" : "\(n) workers" }
 
     /// Tab and Shift-Tab: the next pane that is on screen at this size (a pane the layout dropped
     /// would take the keys with nothing highlighted), and the footer says which pane has the keys.
@@ -182,6 +184,10 @@ extension UIState {
             if selectedMessage < all.count { overlay = .message(all[selectedMessage]) }
             detailTop = 0
         default:
+            if let hidden = hiddenSelection(in: model) {
+                flash = hidden
+                return []
+            }
             guard let id = actionTrial(in: model), model.trial(id) != nil else {
                 flash = focus == .workers ? "no trial on this worker" : "no trial selected"
                 return []
@@ -200,7 +206,9 @@ extension UIState {
         case .trials:
             guard table.count > 0 else { return }
             userMoved = true
-            let target = step(selectedRow ?? 0, table.count)
+            // With no row highlighted (events took the selection out of the filtered list), a move
+            // highlights the top row on screen.
+            let target = selectedRow.map { step($0, table.count) } ?? max(0, min(listTop, table.count - 1))
             selectedTrial = table.id(at: target)
             selectedRow = target
             selectedOffset = nil

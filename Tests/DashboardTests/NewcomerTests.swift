@@ -122,3 +122,46 @@ struct NewcomerTests {
         #expect(lines(model, ui, 120, 40).last?.contains("Enter read") == true)
     }
 }
+
+extension NewcomerTests {
+    /// Enter on rung 0 filters the list to it; when the selected trial then reaches rung 1 it leaves
+    /// the list: no row is highlighted, so `p`, `K` and Enter say so instead of acting on it unseen.
+    @Test func keysDoNotActOnATrialTheFilterHides() throws {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info(workers: 2)))
+        b.firstRung(0, worker: 0, value: 0.5, size: 1)
+        b.firstRung(2, worker: 1, value: 0.6, size: 2)
+        b.add(.trialSampled(trial: 1, bracket: 0, config: EventBuilder.config(0.2)))
+        b.add(.jobStarted(trial: 1, worker: 1, rung: 0, fromResource: 0, toResource: 1))
+        var model = DashboardModel(events: b.events)
+        var ui = viewState(model)
+        ui.filter = "rung:0"
+        ui.sync(with: model)
+        // Highlight trial 0 (waiting at rung 0) with the keys.
+        for _ in 0..<3 where ui.selectedTrial != 0 { _ = ui.handle(.char("j"), model: model) }
+        #expect(ui.selectedTrial == 0)
+        #expect(ui.selectedRow != nil)
+        // It is promoted and reaches rung 1: it leaves the filtered list.
+        b.add(EventBuilder.decision(0, rung: 0, resource: 1, value: 0.5, action: .promote, size: 2))
+        b.add(.jobStarted(trial: 0, worker: 0, rung: 1, fromResource: 1, toResource: 3))
+        b.add(.metric(trial: 0, resource: 3, value: 0.3))
+        b.add(EventBuilder.decision(0, rung: 1, resource: 3, value: 0.3, action: .wait, size: 1))
+        model = DashboardModel(events: b.events)
+        ui.sync(with: model)
+        #expect(ui.selectedTrial == 0)
+        #expect(ui.selectedRow == nil)
+        do {
+            #expect(ui.handle(.char("p"), model: model).isEmpty)
+            #expect(ui.flash?.contains("left the list") == true, "\(ui.flash ?? "")")
+            #expect(ui.handle(.char("K"), model: model).isEmpty)
+            #expect(ui.overlay == nil)
+            _ = ui.handle(.enter, model: model)
+            #expect(ui.overlay == nil)
+            // j highlights the top row; p then acts on it.
+            _ = ui.handle(.char("j"), model: model)
+            try #require(ui.table.count == 1)
+            let top = ui.table.id(at: ui.listTop)
+            #expect(ui.selectedTrial == top)
+        }
+    }
+}
