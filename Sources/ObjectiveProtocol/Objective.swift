@@ -114,6 +114,12 @@ public protocol Objective: Sendable {
     /// objective whose behaviour depends on the space (`curves` matches configurations in its scales)
     /// returns an adapted copy. The default returns the objective itself.
     func configured(for space: SearchSpace) throws -> any Objective
+    /// The configuration `config` is evaluated as: two configurations with the same canonical one give
+    /// the same results (e.g. `curves` replays the nearest recorded configuration). The model-based
+    /// sampler uses it to avoid sampling a configuration it has in effect tried. It must be a
+    /// configuration of the same space (same entries, in order), a pure function of `config`. The
+    /// default returns `config` itself.
+    func canonicalConfiguration(_ config: Configuration) -> Configuration
 }
 
 extension Objective {
@@ -137,4 +143,7 @@ extension Objective {
 
     /// The objective itself, unless a conformer says otherwise.
     public func configured(for space: SearchSpace) throws -> any Objective { self }
+
+    /// Every configuration is its own unless a conformer says otherwise.
+    public func canonicalConfiguration(_ config: Configuration) -> Configuration { config }
 }

@@ -180,6 +180,8 @@ public enum EventCodec {
             w.member("min_bandwidth", tpe.minBandwidth)
             w.member("max_kernels", tpe.maxKernels)
             w.member("min_distance", tpe.minDistance)
+            w.key("avoid_duplicates")
+            w.bool(tpe.avoidDuplicates)
             w.endObject()
         }
         w.endObject()
@@ -345,10 +347,21 @@ extension EventCodec {
                 bandwidthFactor: try o.double("bandwidth_factor"), minBandwidth: try o.double("min_bandwidth"),
                 maxKernels: try o.int("max_kernels"),
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
-                minDistance: try o.optionalDouble("min_distance") ?? 0)
+                minDistance: try o.optionalDouble("min_distance") ?? 0,
+                avoidDuplicates: try avoidDuplicates(o))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
+        }
+    }
+
+    /// `sampler.avoid_duplicates`: logs written before duplicates were avoided sampled without it, so
+    /// absent (or null) means false.
+    static func avoidDuplicates(_ o: Fields) throws(SchemaError) -> Bool {
+        switch o.raw("avoid_duplicates") {
+        case nil, .null?: return false
+        case .bool(let b)?: return b
+        default: throw SchemaError("'avoid_duplicates' must be true or false")
         }
     }
 
