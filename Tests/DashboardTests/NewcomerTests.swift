@@ -165,3 +165,19 @@ extension NewcomerTests {
         }
     }
 }
+
+extension NewcomerTests {
+    /// The one-line best shows whole `name=value` items, then "…": never a name without its value.
+    @Test(arguments: [60, 70, 80, 90])
+    func theBestLineCutsBetweenItems(width: Int) throws {
+        let model = Self.recorded()
+        let ui = viewState(model, size: Size(width: width, height: 24))
+        let line = try #require(lines(model, ui, width, 24).first { $0.contains("★ best") })
+        let config = try #require(line.components(separatedBy: ") ").last)
+        for item in config.split(separator: " ") where item != "…" {
+            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+            #expect(parts.count == 2 && !parts[1].isEmpty, "\(width): '\(item)' in '\(line)'")
+            #expect(!item.hasSuffix("…"), "\(width): '\(line)'")
+        }
+    }
+}
