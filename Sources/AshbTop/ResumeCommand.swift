@@ -178,13 +178,15 @@ struct ResumeCommand: ParsableCommand {
     /// and any job named after the run), before the run goes on.
     private func cancelLeftovers(_ slurm: SlurmLauncher, dir: RunDirectory) {
         var notes: [String] = []
+        var placements: [(executor: String, target: String)] = []
         if let events = try? LogReader(path: dir.eventsPath, lenient: true).readAll() {
             for event in events {
                 if case .message(_, let text) = event.body { notes.append(text) }
+                if case .jobPlaced(_, _, let p) = event.body { placements.append((p.executor, p.target)) }
             }
         }
         let cancelled = SlurmLeftovers.cancel(
-            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(inNotes: notes))
+            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(placements: placements, notes: notes))
         if !cancelled.isEmpty {
             FileHandle.standardError.write(
                 Data(

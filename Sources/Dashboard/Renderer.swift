@@ -128,11 +128,15 @@ public struct Renderer {
         let elapsed =
             "elapsed \(formatDuration(max(0, now - paused)))"
             + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
-        // When it does not all fit, the objective goes first, then the run's name is cut (with an
-        // ellipsis): the metric, its goal and the elapsed time stay whole.
+        // When it does not all fit: where the trials run (`on slurm`) says more than the objective's
+        // name; then the objective goes, then the run's name is cut (with an ellipsis): the metric, its
+        // goal and the elapsed time stay whole.
         let room = max(0, right - x - 2)
         let tail = "\(model.metricName) \(goal) | \(elapsed)"
         var middle = "\(name) | \(model.objective) | \(tail)"
+        if middle.count > room, let executor = model.info?.executor {
+            middle = "\(name) | on \(Sanitizer.clean(executor, maxColumns: 24)) | \(tail)"
+        }
         if middle.count > room {
             let nameRoom = room - tail.count - 3
             middle =

@@ -32,6 +32,8 @@ public enum EventCodec {
             w.member("rung", rung)
             w.member("from", from)
             w.member("to", to)
+        case .jobPlaced(let trial, let worker, let placement):
+            encodePlacement(trial: trial, worker: worker, placement, into: &w)
         case .metric(let trial, let resource, let value), .trialCompleted(let trial, let resource, let value),
             .newBest(let trial, let resource, let value):
             w.member("trial", trial)
@@ -84,6 +86,7 @@ public enum EventCodec {
         case .runPaused: return "run_paused"
         case .runResumed: return "run_resumed"
         case .workersChanged: return "workers"
+        case .jobPlaced: return "job_placed"
         case .message: return "message"
         case .runContinued: return "run_continued"
         case .runEnded: return "run_ended"
@@ -206,6 +209,7 @@ public enum EventCodec {
             body = .jobStarted(
                 trial: try o.int("trial"), worker: try o.int("worker"), rung: try o.int("rung"),
                 fromResource: try o.int("from"), toResource: try o.int("to"))
+        case "job_placed": body = try decodePlacement(o)
         case "metric":
             body = .metric(trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
         case "decision":
