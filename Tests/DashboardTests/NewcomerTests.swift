@@ -181,3 +181,21 @@ extension NewcomerTests {
         }
     }
 }
+
+extension NewcomerTests {
+    /// After `-`, a slot above the worker count finishes its job: the header counts it apart instead
+    /// of "workers 2/1".
+    @Test func retiringSlotsAreCountedApart() {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info(workers: 2)))
+        for t in 0..<2 {
+            b.add(.trialSampled(trial: t, bracket: 0, config: EventBuilder.config(0.1 * Double(t + 1))))
+            b.add(.jobStarted(trial: t, worker: t, rung: 0, fromResource: 0, toResource: 1))
+        }
+        b.add(.workersChanged(count: 1, by: .user))
+        let model = DashboardModel(events: b.events)
+        let ui = viewState(model)
+        let counts = lines(model, ui, 120, 40)[1]
+        #expect(counts.contains("workers 1/1 +1 retiring"), "'\(counts)'")
+    }
+}
