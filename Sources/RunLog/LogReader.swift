@@ -26,14 +26,15 @@ public struct FileIdentity: Sendable, Equatable {
     }
 }
 
-/// Streams a run log line by line with bounded memory (one read buffer and one line at a time).
+/// Streams a run log event by event with bounded memory (one read buffer and one line at a time), on
+/// the shared line reader (`LogLineReader`).
 ///
 /// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
 /// error naming its line number (with `lenient`, it is skipped and a warning kept instead); an
 /// incomplete last line (a torn write) is ignored with a warning; a newer schema version is refused.
 public final class LogReader {
     /// The longest line accepted, in bytes.
-    public static let maxLineBytes = 1 << 20
+    public static let maxLineBytes = LogLineReader.maxLineBytes
 
     public let path: String
     public let header: LogHeader
@@ -45,9 +46,11 @@ public final class LogReader {
     public private(set) var validLength = 0
 
     /// Bytes read from the file so far (at the end of the file: its length when it was read).
-    public private(set) var bytesRead = 0
+    public var bytesRead: Int { lines.readOffset }
     /// The file read (device and inode), to check later that the path still names it.
-    public let fileIdentity: FileIdentity
+    public var fileIdentity: FileIdentity { lines.fileIdentity }
+    /// Where the next line starts (just past the last complete line read).
+    public var position: LogPosition { LogPosition(offset: lines.offset) }
 
     /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
     /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
@@ -58,62 +61,35 @@ public final class LogReader {
     private var validator: LogValidator? = LogValidator(LogLimits())
 
     private let lenient: Bool
-    private let fd: Int32
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var atEOF = false
+    private let lines: LogLineReader
 
     /// Opens `path` and reads its header.
     public init(path: String, lenient: Bool = false) throws(LogError) {
         self.path = path
         self.lenient = lenient
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
+        lines = try LogLineReader(path: path)
+        guard let line = try Self.line(lines, number: 1) else {
+            throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
         }
-        var st = stat()
-        fstat(fd, &st)
-        fileIdentity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-        buffer.reserveCapacity(1 << 20)
-        // Read the header with the same line machinery.
-        var headerValue: JSONValue?
-        do throws(LogError) {
-            guard
-                let line = try Self.nextLine(
-                    fd, &buffer, &start, &atEOF, &bytesRead, follow: false, path: path, lineNumber: 1)
-            else {
-                throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
-            }
-            headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
-            lineNumber = 1
-            validLength = line.count + 1
-        } catch {
-            Foundation.close(fd)
-            throw error
-        }
+        let headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
+        lineNumber = 1
+        validLength = line.count + 1
         do {
-            header = try LogHeader.decode(headerValue!)
+            header = try LogHeader.decode(headerValue)
         } catch {
-            Foundation.close(fd)
             throw LogError(path: path, line: 1, message: error.message)
         }
     }
-
-    deinit { Foundation.close(fd) }
 
     /// The next event; nil at the end of the file. With `follow`, an incomplete last line is kept for a
     /// later call (the writer may still be writing it) instead of being reported as torn.
     public func next(follow: Bool = false) throws(LogError) -> RunEvent? {
         while true {
             let n = lineNumber + 1
-            guard
-                let line = try Self.nextLine(
-                    fd, &buffer, &start, &atEOF, &bytesRead, follow: follow, path: path, lineNumber: n)
-            else {
-                if !follow && start < buffer.count {
+            guard let line = try Self.line(lines, number: n) else {
+                if !follow && lines.pendingBytes > 0 {
                     warnings.append("line \(n) is incomplete (a torn write at a crash?); ignored")
-                    start = buffer.count
+                    lines.seek(to: lines.readOffset)
                 }
                 return nil
             }
@@ -123,8 +99,7 @@ public final class LogReader {
                 continue
             }
             do {
-                let v = try Self.parseLine(line, path: path, lineNumber: n)
-                let event = try Self.decodeEvent(v, path: path, lineNumber: n)
+                let event = try Self.event(line, path: path, lineNumber: n)
                 try validate(event, lineNumber: n)
                 validLength += line.count + 1
                 return event
@@ -156,7 +131,20 @@ public final class LogReader {
         }
     }
 
-    private static func decodeEvent(_ v: JSONValue, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+    /// The next line of `reader`, its errors naming line `number`.
+    static func line(_ reader: LogLineReader, number: Int) throws(LogError) -> ArraySlice<UInt8>? {
+        do {
+            return try reader.nextLine()
+        } catch {
+            throw LogError(path: error.path, line: number, message: error.message)
+        }
+    }
+
+    /// The event on one line (without its newline), its errors naming line `lineNumber` of `path`.
+    /// Not checked against limits: what a log's reader already checked once (an index reading a window
+    /// again) need not be checked twice.
+    public static func event(_ line: ArraySlice<UInt8>, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+        let v = try parseLine(line, path: path, lineNumber: lineNumber)
         do {
             return try EventCodec.decode(v)
         } catch {
@@ -171,49 +159,6 @@ public final class LogReader {
             return try line.withUnsafeBufferPointer { buf throws(JSONParseError) in try JSONParser.parse(buf) }
         } catch {
             throw LogError(path: path, line: lineNumber, message: "not valid JSON (\(error))")
-        }
-    }
-
-    /// The next complete line (without its newline), or nil when no complete line is available.
-    private static func nextLine(
-        _ fd: Int32, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, _ bytesRead: inout Int,
-        follow: Bool, path: String,
-        lineNumber: Int
-    ) throws(LogError) -> ArraySlice<UInt8>? {
-        var scanFrom = start
-        while true {
-            if let nl = buffer[scanFrom...].firstIndex(of: 0x0A) {
-                let line = buffer[start..<nl]
-                start = nl + 1
-                if line.count > maxLineBytes {
-                    throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
-                }
-                return line
-            }
-            if buffer.count - start > maxLineBytes {
-                throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
-            }
-            // Compact and read more.
-            if start > 0 {
-                buffer.removeSubrange(0..<start)
-                start = 0
-            }
-            scanFrom = buffer.count
-            let chunk = 1 << 18
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, chunk) }
-            buffer.removeLast(chunk - max(0, n))
-            bytesRead += max(0, n)
-            if n < 0 {
-                throw LogError(
-                    path: path, line: lineNumber, message: "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 {
-                atEOF = true
-                return nil
-            }
-            _ = follow
         }
     }
 }
