@@ -59,8 +59,13 @@ struct ExportCommand: ParsableCommand {
                 ? (format == .csv ? Self.curvesCSV(steps) : Self.curvesJSON(steps))
                 : (format == .csv ? Self.csv(table) : Self.json(table))
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                    throw CLIError("cannot write '\(Sanitizer.clean(output, maxColumns: 200))'")
+                // Written in place, never by an atomic rename (which `createFile` does): `-o` may name a
+                // symlink, a FIFO or a device (/dev/stdout, /dev/null), which a rename would replace.
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+                } catch {
+                    throw CLIError(
+                        "cannot write '\(Sanitizer.clean(output, maxColumns: 200))': \(error.localizedDescription)")
                 }
             } else {
                 // Data for a file or a pipe stays exact; on a terminal every line is sanitized.

@@ -153,3 +153,15 @@ public struct Layout: Equatable, Sendable {
         }
     }
 }
+
+extension Layout {
+    /// True when `pane` is drawn at this size (the keys can be given to it).
+    public func shows(_ pane: Pane) -> Bool {
+        switch pane {
+        case .trials: trials != nil
+        case .workers: workers != nil
+        case .rungs: rungs != nil
+        case .messages: messages != nil
+        }
+    }
+}

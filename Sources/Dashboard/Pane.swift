@@ -6,6 +6,26 @@ public enum Pane: Int, Sendable, CaseIterable {
     case workers
     case rungs
     case messages
+
+    /// The pane's name as its border shows it.
+    public var title: String {
+        switch self {
+        case .trials: "Trials"
+        case .workers: "Workers"
+        case .rungs: "Rungs"
+        case .messages: "Messages"
+        }
+    }
+
+    /// What the keys do in the pane (the footer says it when Tab brings the focus there).
+    public var hint: String {
+        switch self {
+        case .trials: "j/k move, Enter detail, p pause, K kill"
+        case .workers: "j/k a slot, Enter, p and K act on its trial"
+        case .rungs: "j/k a rung, Enter lists its trials"
+        case .messages: "j/k a message, Enter shows it whole"
+        }
+    }
 }
 
 /// What is drawn over the panes.

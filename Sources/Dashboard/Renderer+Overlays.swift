@@ -62,10 +62,20 @@ extension Renderer {
                 y += 1
             }
         }
-        let note =
-            "Statuses: "
-            + TrialStatus.displayOrder.map { "\($0.glyph(ascii: g.ascii)) \($0.name)" }.joined(separator: "  ")
-        grid.put(note, x: inner.x + 1, y: inner.y + inner.height - 1, role: .dim, maxWidth: inner.width - 1)
+        // The statuses' legend, wrapped between statuses (never cut in a word) onto the last lines.
+        var lines = ["Statuses:"]
+        for s in TrialStatus.displayOrder {
+            let item = "\(s.glyph(ascii: g.ascii)) \(s.name)"
+            if lines[lines.count - 1].count + 2 + item.count <= inner.width - 1 {
+                lines[lines.count - 1] += (lines[lines.count - 1] == "Statuses:" ? " " : "  ") + item
+            } else {
+                lines.append("          " + item)
+            }
+        }
+        let first = max(y, inner.y + inner.height - lines.count)
+        for (i, line) in lines.enumerated() where first + i < inner.y + inner.height {
+            grid.put(line, x: inner.x + 1, y: first + i, role: .dim, maxWidth: inner.width - 1)
+        }
     }
 
     /// The trial detail overlay: status (why it fails, why it waits), configuration, the learning

@@ -241,13 +241,29 @@ extension Renderer {
                 " \(starGlyph) best \(model.metricName): no result yet", x: r.x, y: r.y, role: .dim, maxWidth: r.width)
             return
         }
-        var x = grid.put(
+        let x = grid.put(
             " \(starGlyph) best \(formatShort(best.value)) trial \(best.trial) at \(bestRungText(best)) ", x: r.x,
             y: r.y,
             role: .good, maxWidth: r.width)
-        let config = model.trial(best.trial)?.configText ?? ""
-        x = grid.put(config, x: x, y: r.y, maxWidth: r.x + r.width - x)
-        _ = x
+        // Whole `name=value` items only, then "…" when some do not fit: a name cut short, or one without
+        // its value, reads as a different parameter.
+        let entries = model.trial(best.trial)?.config.entries ?? []
+        let items = entries.map {
+            "\(Sanitizer.clean($0.name, maxColumns: 24))=\(Sanitizer.clean($0.value.description, maxColumns: 40))"
+        }
+        let room = r.x + r.width - x
+        var text = ""
+        for (i, item) in items.enumerated() {
+            let candidate = text.isEmpty ? item : text + " " + item
+            let needsMore = i < items.count - 1
+            if candidate.count + (needsMore ? 2 : 0) > room {
+                text += text.isEmpty ? "" : " "
+                text += g.ellipsis
+                break
+            }
+            text = candidate
+        }
+        grid.put(text, x: x, y: r.y, maxWidth: room)
     }
 
     /// Best value against run time: value labels on the left, a time axis below.

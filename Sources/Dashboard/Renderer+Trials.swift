@@ -29,7 +29,20 @@ extension Renderer {
         var head = fixed + headerCell(metricHead, metricWidth, ascii: g.ascii)
         for p in params { head += headerCell(col(p.name, .parameter(p.index)), p.width, ascii: g.ascii) }
         let restIndex = params.count
-        if restIndex < model.parameterNames.count { head += "  " + (restIndex == 0 ? "config" : "more") }
+        // The hyperparameters without a column follow as text when there is room for some of it;
+        // otherwise the header says how many are left out ("+2": the detail shows them), rather than
+        // two letters of a name.
+        let restRoom = inner.width - head.count
+        let restAsText = restRoom >= 10
+        if restIndex < model.parameterNames.count {
+            let left = model.parameterNames.count - restIndex
+            let count = "+\(left)"
+            if restAsText {
+                head += "  " + (restIndex == 0 ? "config" : "more")
+            } else if restRoom > count.count {
+                head += pad(count, restRoom, right: true)
+            }
+        }
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
@@ -69,13 +82,14 @@ extension Renderer {
                 line += pad(v, p.width, right: true)
             }
             x = grid.put(line, x: x, y: y, role: base, maxWidth: limit - x)
-            if restIndex < entries.count {
+            if restAsText, restIndex < entries.count {
                 let rest = entries[restIndex...].map {
                     "\(Sanitizer.clean($0.name, maxColumns: 24))=\(Sanitizer.clean($0.value.description, maxColumns: 40))"
                 }
+                // Cut with an ellipsis, so a cut value is not read as a whole one.
                 grid.put(
-                    "  " + rest.joined(separator: " "), x: x, y: y, role: selected ? .selected : .dim,
-                    maxWidth: limit - x)
+                    "  " + Sanitizer.clean(rest.joined(separator: " "), maxColumns: max(0, limit - x - 2)), x: x, y: y,
+                    role: selected ? .selected : .dim, maxWidth: limit - x)
             }
         }
         if table.count > visible {

@@ -128,12 +128,21 @@ public struct Renderer {
         let elapsed =
             "elapsed \(formatDuration(max(0, now - paused)))"
             + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
-        var middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
+        // When it does not all fit: where the trials run (`on slurm`) says more than the objective's
+        // name; then the objective goes, then the run's name is cut (with an ellipsis): the metric, its
+        // goal and the elapsed time stay whole.
         let room = max(0, right - x - 2)
+        let tail = "\(model.metricName) \(goal) | \(elapsed)"
+        var middle = "\(name) | \(model.objective) | \(tail)"
         if middle.count > room, let executor = model.info?.executor {
-            // Narrow: where the trials run says more than the objective's name (`command`).
+            middle = "\(name) | on \(Sanitizer.clean(executor, maxColumns: 24)) | \(tail)"
+        }
+        if middle.count > room {
+            let nameRoom = room - tail.count - 3
             middle =
-                "\(name) | on \(Sanitizer.clean(executor, maxColumns: 24)) | \(model.metricName) \(goal) | \(elapsed)"
+                name.count <= nameRoom
+                ? "\(name) | \(tail)"
+                : nameRoom >= 8 ? "\(Sanitizer.clean(name, maxColumns: nameRoom)) | \(tail)" : tail
         }
         x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: room)
         var bx = max(x + 1, right)
@@ -145,24 +154,41 @@ public struct Renderer {
     /// The second header line: trials by status, workers, rate, budget.
     mutating func drawCounts() {
         let w = grid.width
-        var parts: [(String, StyleRole)] = [("trials \(model.trials.count):", .normal)]
+        // Each part with a shorter form for when it does not fit whole: a number cut short misleads
+        // ("budget 10" of "budget 10% (time …)"), so a part is drawn whole, short, or not at all.
+        var parts: [(String, StyleRole, String?)] = [("trials \(model.trials.count):", .normal, nil)]
         for s in TrialStatus.displayOrder where s == .running || model.count(s) > 0 {
             // After the run, a trial left waiting at a rung was not promoted: nothing is pending.
             let label = s == .waiting && model.isEnded ? "not promoted" : s.shortName
-            parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role))
+            parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role, nil))
         }
-        parts.append((" workers \(model.busyWorkers)/\(model.workerCount)", .normal))
-        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal))
+        // Slots above the worker count finish their jobs after a `-`: counted apart, never "busy 2/1".
+        let retiring = model.workers.indices.filter { $0 >= model.workerCount && model.workers[$0].isBusy }.count
+        parts.append(
+            (
+                " workers \(model.busyWorkers - retiring)/\(model.workerCount)"
+                    + (retiring > 0 ? " +\(retiring) retiring" : ""), .normal, nil
+            ))
+        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal, nil))
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
-            parts.append((" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal))
+            parts.append(
+                (" budget \(pct)% (\(budget.label))", budget.fraction >= 0.9 ? .warning : .normal, " budget \(pct)%"))
         }
         // After the budget: on a narrow screen the budget is worth more than the sampler's note.
-        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal)) }
+        if let sampler = model.samplerLabel { parts.append((" \(sampler)", .normal, nil)) }
+        // The budget is worth more than the rate: when its short form would not fit, the rate goes.
+        let budgetAt = parts.firstIndex { $0.2 != nil }
+        if let b = budgetAt, let short = parts[b].2 {
+            let before = parts[..<b].reduce(1) { $0 + $1.0.count + 1 }
+            if before + short.count > w, b >= 1, parts[b - 1].0.hasSuffix("rep/s") || parts[b - 1].0.hasSuffix("avg") {
+                parts.remove(at: b - 1)
+            }
+        }
         var cx = 1
-        for (text, role) in parts {
-            if cx >= w { break }
-            cx = grid.put(text, x: cx, y: 1, role: role) + 1
+        for (text, role, short) in parts {
+            guard let shown = [text, short].compactMap({ $0 }).first(where: { cx + $0.count <= w }) else { break }
+            cx = grid.put(shown, x: cx, y: 1, role: role) + 1
         }
     }
 
@@ -194,12 +220,20 @@ public struct Renderer {
             return
         }
         let trialPaused = ui.actionTrial(in: model).flatMap { model.trial($0)?.status } == .paused
+        // What Enter opens in the focused pane.
+        let enterLabel =
+            switch ui.focus {
+            case .rungs: "its trials"
+            case .messages: "read"
+            case .trials, .workers: "detail"
+            }
         let hints: [(String, String, Action)] = [
-            ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Enter", "detail", .detail),
+            // Tab early: on a narrow screen the keys that move between panes matter more than sort.
+            ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Tab", "pane", .nextPane),
+            ("Enter", enterLabel, .detail),
             ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
             ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
             ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
-            ("Tab", "pane", .nextPane),
         ]
         var x = 0
         // Only keys that work now are hinted (help lists the others and why).

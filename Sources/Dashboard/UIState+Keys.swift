@@ -69,9 +69,9 @@ extension UIState {
         case .top: move(by: Int.min / 2, model: model)
         case .bottom: move(by: Int.max / 2, model: model)
         case .nextPane:
-            focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count)!
+            cycleFocus(by: 1, model: model)
         case .previousPane:
-            focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
+            cycleFocus(by: -1, model: model)
         case .detail:
             return open(model: model)
         case .pauseTrial:
@@ -81,10 +81,17 @@ extension UIState {
         case .killTrial:
             if let id = actionTrial(in: model) { overlay = .confirmKill(id) }
         case .pauseRun:
+            flash =
+                model.runPaused
+                ? "resume sent for the run" : "pause sent for the run: running jobs stop at their next report"
             return [.send(model.runPaused ? .resumeRun : .pauseRun)]
         case .moreWorkers:
-            return [.send(.setWorkers(max(1, min(model.workerCount, DashboardModel.maxWorkers - 1) + 1)))]
+            let count = max(1, min(model.workerCount, DashboardModel.maxWorkers - 1) + 1)
+            flash = "asked for \(workers(count)) (now \(model.workerCount))"
+            return [.send(.setWorkers(count))]
         case .fewerWorkers:
+            flash =
+                "asked for \(workers(model.workerCount - 1)) (now \(model.workerCount)): a busy slot ends its job first"
             return [.send(.setWorkers(model.workerCount - 1))]
         case .cycleSort:
             let keys = SortKey.all(parameters: model.parameterNames.count)
@@ -102,6 +109,7 @@ extension UIState {
             focus = .trials
         case .freeze:
             frozen.toggle()
+            flash = frozen ? "display frozen (the run goes on); f shows it live again" : "display live again"
         case .help:
             overlay = .help
         case .quit:
@@ -123,6 +131,22 @@ extension UIState {
             }
         }
         return []
+    }
+
+    private func workers(_ n: Int) -> String { n == 1 ? "1 worker" : "\(n) workers" }
+
+    /// Tab and Shift-Tab: the next pane that is on screen at this size (a pane the layout dropped
+    /// would take the keys with nothing highlighted), and the footer says which pane has the keys.
+    private mutating func cycleFocus(by step: Int, model: DashboardModel) {
+        let layout = Layout(size: screen, model: model, ui: self)
+        let n = Pane.allCases.count
+        var next = focus
+        for _ in 0..<n {
+            next = Pane(rawValue: (next.rawValue + step + n) % n)!
+            if layout.shows(next) { break }
+        }
+        focus = next
+        flash = "\(next.title): " + next.hint
     }
 
     /// Keys while typing the filter; nil lets navigation keys through.
@@ -160,6 +184,10 @@ extension UIState {
             if selectedMessage < all.count { overlay = .message(all[selectedMessage]) }
             detailTop = 0
         default:
+            if let hidden = hiddenSelection(in: model) {
+                flash = hidden
+                return []
+            }
             guard let id = actionTrial(in: model), model.trial(id) != nil else {
                 flash = focus == .workers ? "no trial on this worker" : "no trial selected"
                 return []
@@ -178,7 +206,9 @@ extension UIState {
         case .trials:
             guard table.count > 0 else { return }
             userMoved = true
-            let target = step(selectedRow ?? 0, table.count)
+            // With no row highlighted (events took the selection out of the filtered list), a move
+            // highlights the top row on screen.
+            let target = selectedRow.map { step($0, table.count) } ?? max(0, min(listTop, table.count - 1))
             selectedTrial = table.id(at: target)
             selectedRow = target
             selectedOffset = nil

@@ -180,6 +180,7 @@ public struct UIState: Sendable {
         case .liveRun:
             return model.isEnded ? "the run has ended" : nil
         case .selectedTrial:
+            if let hidden = hiddenSelection(in: model) { return hidden }
             guard actionTrial(in: model).flatMap({ model.trial($0) }) == nil else { return nil }
             return focus == .workers && overlay == nil ? "no trial on this worker" : "no trial selected"
         case .activeTrial:
@@ -203,6 +204,14 @@ public struct UIState: Sendable {
             return selectedWorker < model.workers.count ? model.workers[selectedWorker].trial : nil
         }
         return selectedTrial
+    }
+
+    /// Why the selected trial cannot be acted on from the trials list: events took it out of the
+    /// (filtered) list, so no row is highlighted, and a key must not act on a trial the user cannot see.
+    func hiddenSelection(in model: DashboardModel) -> String? {
+        guard overlay == nil, focus != .workers, let id = selectedTrial, selectedRow == nil, model.trial(id) != nil
+        else { return nil }
+        return "trial \(id) left the list (filter: \(activeFilter.source)); j/k selects a row"
     }
 
     /// The bracket and rung of the selected row of the rungs pane.

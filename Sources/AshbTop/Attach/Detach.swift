@@ -56,11 +56,14 @@ enum Detach {
             let parts = line.split(separator: " ", maxSplits: 1)
             let runPID = parts.first.map(String.init) ?? "?"
             let dir = parts.count > 1 ? Sanitizer.clean(String(parts[1]), maxColumns: 200) : "?"
+            // `ls` looks under `runs` unless told: name the runs directory when it is another.
+            let root = (dir as NSString).deletingLastPathComponent
+            let ls = root == "runs" || root.isEmpty ? "ashb-top ls" : "ashb-top ls --runs-dir \(root)"
             print(
                 """
                 Detached: the run goes on in the background (pid \(runPID)).
                   ashb-top attach \(dir)    show it again
-                  ashb-top ls               list the runs
+                  \(ls)    list the runs
                 """)
             exit(0)
         }
