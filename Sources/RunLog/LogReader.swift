@@ -44,10 +44,19 @@ public final class LogReader {
     /// Byte length of the complete lines read so far: where a resumed run may append.
     public private(set) var validLength = 0
 
-    /// Bytes read from the file so far (at the end of the file: its length when it was read).
+    /// Bytes read from the log so far, over all its segments.
     public private(set) var bytesRead = 0
-    /// The file read (device and inode), to check later that the path still names it.
-    public let fileIdentity: FileIdentity
+    /// The log's segment chain (see `LogSegments`): `path` names the live segment.
+    private let input: LogChainInput
+    /// The live segment read (device and inode), to check later that the path still names it; nil before
+    /// the live segment is reached, or when it does not exist (see `LogChainInput.liveMissing`).
+    public var fileIdentity: FileIdentity? { input.liveIdentity }
+    /// Whether the chain ended without a live segment (a crash between a rotation's rename and create).
+    public var liveMissing: Bool { input.liveMissing }
+    /// Bytes read from the live segment so far (at its end: its length when it was read).
+    public var liveBytesRead: Int { input.readingLive ? input.currentBytes : 0 }
+    /// Byte length of the live segment's complete lines read so far: where a resumed run may append.
+    public var liveValidLength: Int { validLength - input.bytesBeforeCurrent }
 
     /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
     /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
@@ -58,7 +67,6 @@ public final class LogReader {
     private var validator: LogValidator? = LogValidator(LogLimits())
 
     private let lenient: Bool
-    private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEOF = false
@@ -67,40 +75,24 @@ public final class LogReader {
     public init(path: String, lenient: Bool = false) throws(LogError) {
         self.path = path
         self.lenient = lenient
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
-        }
-        var st = stat()
-        fstat(fd, &st)
-        fileIdentity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        input = try LogChainInput(path: path)
         buffer.reserveCapacity(1 << 20)
         // Read the header with the same line machinery.
-        var headerValue: JSONValue?
-        do throws(LogError) {
-            guard
-                let line = try Self.nextLine(
-                    fd, &buffer, &start, &atEOF, &bytesRead, follow: false, path: path, lineNumber: 1)
-            else {
-                throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
-            }
-            headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
-            lineNumber = 1
-            validLength = line.count + 1
-        } catch {
-            Foundation.close(fd)
-            throw error
+        guard
+            let line = try Self.nextLine(
+                input, &buffer, &start, &atEOF, &bytesRead, follow: false, path: path, lineNumber: 1)
+        else {
+            throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
         }
+        let headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
+        lineNumber = 1
+        validLength = line.count + 1
         do {
-            header = try LogHeader.decode(headerValue!)
+            header = try LogHeader.decode(headerValue)
         } catch {
-            Foundation.close(fd)
             throw LogError(path: path, line: 1, message: error.message)
         }
     }
-
-    deinit { Foundation.close(fd) }
 
     /// The next event; nil at the end of the file. With `follow`, an incomplete last line is kept for a
     /// later call (the writer may still be writing it) instead of being reported as torn.
@@ -109,7 +101,7 @@ public final class LogReader {
             let n = lineNumber + 1
             guard
                 let line = try Self.nextLine(
-                    fd, &buffer, &start, &atEOF, &bytesRead, follow: follow, path: path, lineNumber: n)
+                    input, &buffer, &start, &atEOF, &bytesRead, follow: follow, path: path, lineNumber: n)
             else {
                 if !follow && start < buffer.count {
                     warnings.append("line \(n) is incomplete (a torn write at a crash?); ignored")
@@ -176,7 +168,7 @@ public final class LogReader {
 
     /// The next complete line (without its newline), or nil when no complete line is available.
     private static func nextLine(
-        _ fd: Int32, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, _ bytesRead: inout Int,
+        _ input: LogChainInput, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, _ bytesRead: inout Int,
         follow: Bool, path: String,
         lineNumber: Int
     ) throws(LogError) -> ArraySlice<UInt8>? {
@@ -202,13 +194,18 @@ public final class LogReader {
             let chunk = 1 << 18
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, chunk) }
-            buffer.removeLast(chunk - max(0, n))
-            bytesRead += max(0, n)
-            if n < 0 {
-                throw LogError(
-                    path: path, line: lineNumber, message: "read failed: \(String(cString: strerror(errno)))")
+            let result = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(LogError) in try input.read(into: raw.baseAddress! + old, count: chunk) }
             }
+            let n: Int
+            switch result {
+            case .success(let count): n = count
+            case .failure(let error):
+                buffer.removeLast(chunk)
+                throw LogError(path: error.path, line: lineNumber, message: error.message)
+            }
+            buffer.removeLast(chunk - n)
+            bytesRead += n
             if n == 0 {
                 atEOF = true
                 return nil
