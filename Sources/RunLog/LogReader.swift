@@ -26,14 +26,16 @@ public struct FileIdentity: Sendable, Equatable {
     }
 }
 
-/// Streams a run log line by line with bounded memory (one read buffer and one line at a time).
+/// Streams a run log event by event with bounded memory (one read buffer and one line at a time), on
+/// the shared line reader (`LogLineReader`), over the log's segment chain (`LogSegments`): `path` is the
+/// live segment's (`events.jsonl`); line numbers count from the first segment's header.
 ///
 /// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
 /// error naming its line number (with `lenient`, it is skipped and a warning kept instead); an
 /// incomplete last line (a torn write) is ignored with a warning; a newer schema version is refused.
 public final class LogReader {
     /// The longest line accepted, in bytes.
-    public static let maxLineBytes = 1 << 20
+    public static let maxLineBytes = LogLineReader.maxLineBytes
 
     public let path: String
     public let header: LogHeader
@@ -44,19 +46,21 @@ public final class LogReader {
     /// Byte length of the complete lines read so far: where a resumed run may append.
     public private(set) var validLength = 0
 
-    /// Bytes read from the log so far, over all its segments.
-    public private(set) var bytesRead = 0
-    /// The log's segment chain (see `LogSegments`): `path` names the live segment.
-    private let input: LogChainInput
-    /// The live segment read (device and inode), to check later that the path still names it; nil before
-    /// the live segment is reached, or when it does not exist (see `LogChainInput.liveMissing`).
-    public var fileIdentity: FileIdentity? { input.liveIdentity }
-    /// Whether the chain ended without a live segment (a crash between a rotation's rename and create).
-    public var liveMissing: Bool { input.liveMissing }
+    /// Bytes read from the file so far (at the end of the file: its length when it was read).
+    public var bytesRead: Int { lines.readOffset }
+    /// The file read (device and inode), to check later that the path still names it.
+    public var fileIdentity: FileIdentity { lines.fileIdentity }
+    /// Where the next line starts (just past the last complete line read), counted from the start of
+    /// the log's first segment.
+    public var position: LogPosition { LogPosition(offset: lines.offset) }
+    /// The live segment read, once the reader reached it (nil before, or when it is missing).
+    public var liveIdentity: FileIdentity? { lines.chain?.liveIdentity }
+    /// Whether the log ended without a live segment (a crash between a rotation's rename and create).
+    public var liveMissing: Bool { lines.chain?.liveMissing ?? false }
     /// Bytes read from the live segment so far (at its end: its length when it was read).
-    public var liveBytesRead: Int { input.readingLive ? input.currentBytes : 0 }
+    public var liveBytesRead: Int { lines.chain.map { $0.readingLive ? $0.currentBytes : 0 } ?? bytesRead }
     /// Byte length of the live segment's complete lines read so far: where a resumed run may append.
-    public var liveValidLength: Int { validLength - input.bytesBeforeCurrent }
+    public var liveValidLength: Int { validLength - (lines.chain?.bytesBeforeCurrent ?? 0) }
 
     /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
     /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
@@ -67,21 +71,14 @@ public final class LogReader {
     private var validator: LogValidator? = LogValidator(LogLimits())
 
     private let lenient: Bool
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var atEOF = false
+    private let lines: LogLineReader
 
     /// Opens `path` and reads its header.
     public init(path: String, lenient: Bool = false) throws(LogError) {
         self.path = path
         self.lenient = lenient
-        input = try LogChainInput(path: path)
-        buffer.reserveCapacity(1 << 20)
-        // Read the header with the same line machinery.
-        guard
-            let line = try Self.nextLine(
-                input, &buffer, &start, &atEOF, &bytesRead, follow: false, path: path, lineNumber: 1)
-        else {
+        lines = try LogLineReader(log: path)
+        guard let line = try Self.line(lines, number: 1) else {
             throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
         }
         let headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
@@ -99,13 +96,10 @@ public final class LogReader {
     public func next(follow: Bool = false) throws(LogError) -> RunEvent? {
         while true {
             let n = lineNumber + 1
-            guard
-                let line = try Self.nextLine(
-                    input, &buffer, &start, &atEOF, &bytesRead, follow: follow, path: path, lineNumber: n)
-            else {
-                if !follow && start < buffer.count {
+            guard let line = try Self.line(lines, number: n) else {
+                if !follow && lines.pendingBytes > 0 {
                     warnings.append("line \(n) is incomplete (a torn write at a crash?); ignored")
-                    start = buffer.count
+                    lines.seek(to: lines.readOffset)
                 }
                 return nil
             }
@@ -115,8 +109,7 @@ public final class LogReader {
                 continue
             }
             do {
-                let v = try Self.parseLine(line, path: path, lineNumber: n)
-                let event = try Self.decodeEvent(v, path: path, lineNumber: n)
+                let event = try Self.event(line, path: path, lineNumber: n)
                 try validate(event, lineNumber: n)
                 validLength += line.count + 1
                 return event
@@ -148,7 +141,20 @@ public final class LogReader {
         }
     }
 
-    private static func decodeEvent(_ v: JSONValue, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+    /// The next line of `reader`, its errors naming line `number`.
+    static func line(_ reader: LogLineReader, number: Int) throws(LogError) -> ArraySlice<UInt8>? {
+        do {
+            return try reader.nextLine()
+        } catch {
+            throw LogError(path: error.path, line: number, message: error.message)
+        }
+    }
+
+    /// The event on one line (without its newline), its errors naming line `lineNumber` of `path`.
+    /// Not checked against limits: what a log's reader already checked once (an index reading a window
+    /// again) need not be checked twice.
+    public static func event(_ line: ArraySlice<UInt8>, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+        let v = try parseLine(line, path: path, lineNumber: lineNumber)
         do {
             return try EventCodec.decode(v)
         } catch {
@@ -163,54 +169,6 @@ public final class LogReader {
             return try line.withUnsafeBufferPointer { buf throws(JSONParseError) in try JSONParser.parse(buf) }
         } catch {
             throw LogError(path: path, line: lineNumber, message: "not valid JSON (\(error))")
-        }
-    }
-
-    /// The next complete line (without its newline), or nil when no complete line is available.
-    private static func nextLine(
-        _ input: LogChainInput, _ buffer: inout [UInt8], _ start: inout Int, _ atEOF: inout Bool, _ bytesRead: inout Int,
-        follow: Bool, path: String,
-        lineNumber: Int
-    ) throws(LogError) -> ArraySlice<UInt8>? {
-        var scanFrom = start
-        while true {
-            if let nl = buffer[scanFrom...].firstIndex(of: 0x0A) {
-                let line = buffer[start..<nl]
-                start = nl + 1
-                if line.count > maxLineBytes {
-                    throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
-                }
-                return line
-            }
-            if buffer.count - start > maxLineBytes {
-                throw LogError(path: path, line: lineNumber, message: "line longer than \(maxLineBytes) bytes")
-            }
-            // Compact and read more.
-            if start > 0 {
-                buffer.removeSubrange(0..<start)
-                start = 0
-            }
-            scanFrom = buffer.count
-            let chunk = 1 << 18
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let result = buffer.withUnsafeMutableBytes { raw in
-                Result { () throws(LogError) in try input.read(into: raw.baseAddress! + old, count: chunk) }
-            }
-            let n: Int
-            switch result {
-            case .success(let count): n = count
-            case .failure(let error):
-                buffer.removeLast(chunk)
-                throw LogError(path: error.path, line: lineNumber, message: error.message)
-            }
-            buffer.removeLast(chunk - n)
-            bytesRead += n
-            if n == 0 {
-                atEOF = true
-                return nil
-            }
-            _ = follow
         }
     }
 }
