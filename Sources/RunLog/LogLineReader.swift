@@ -40,7 +40,9 @@ public final class LogLineReader {
     public let path: String
     /// The file read (device and inode), to check later that the path still names it. For a segment chain:
     /// the live segment's, once it is reached (see `chain`).
-    public var fileIdentity: FileIdentity { chain.map { $0.liveIdentity ?? FileIdentity(device: 0, inode: 0) } ?? opened }
+    public var fileIdentity: FileIdentity {
+        chain.map { $0.liveIdentity ?? FileIdentity(device: 0, inode: 0) } ?? opened
+    }
     /// A run log's segment chain read in order (`init(log:)`), or nil for one file.
     public let chain: LogChainInput?
     private let opened: FileIdentity

@@ -55,8 +55,8 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
     /// `validLength` is the length of the live segment's complete lines (`LogReader.liveValidLength`); the
     /// live segment is created when it is missing (a crash in a rotation) and `validLength` is 0. Closed
-    /// segments left plain by an earlier writer are compressed, with `segmentBytes`; a `.gz.tmp` of a
-    /// compression cut short is deleted.
+    /// segments left plain by an earlier writer are compressed (again, when a `.gz` is beside them), with
+    /// `segmentBytes`; a `.gz.tmp` of a compression cut short is deleted.
     public init(appendingTo path: String, validLength: Int, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
         self.segmentBytes = segmentBytes
@@ -73,11 +73,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
             for segment in closed {
                 let plain = LogSegments.plainPath(live: path, number: segment.number)
                 unlink(plain + ".gz.tmp")
-                if segment.plain && segment.compressed {
-                    unlink(plain)  // the .gz was complete: it is renamed into place only after its fsync
-                } else if segment.plain {
-                    compressor.enqueue(segment.number)
-                }
+                // A plain segment with a .gz twin (killed before the unlink) is compressed again: the plain
+                // file is what readers trust, so it goes only after a .gz this writer wrote and fsynced.
+                if segment.plain { compressor.enqueue(segment.number) }
             }
         }
         startTimer()
@@ -194,12 +192,14 @@ public final class LogWriter: EventSink, @unchecked Sendable {
             throw LogError(path: closedPath, line: nil, message: "cannot close the log segment: the name is taken")
         }
         if rename(path, closedPath) != 0 {
-            throw LogError(path: path, line: nil, message: "cannot close the log segment: \(String(cString: strerror(errno)))")
+            throw LogError(
+                path: path, line: nil, message: "cannot close the log segment: \(String(cString: strerror(errno)))")
         }
         Foundation.close(fd)
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         if fd < 0 {
-            throw LogError(path: path, line: nil, message: "cannot start a new log segment: \(String(cString: strerror(errno)))")
+            throw LogError(
+                path: path, line: nil, message: "cannot start a new log segment: \(String(cString: strerror(errno)))")
         }
         fileBytes = 0
         compressor?.enqueue(nextSegment)
