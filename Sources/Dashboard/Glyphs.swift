@@ -26,43 +26,25 @@ struct Glyphs: Sendable {
 
     init(ascii: Bool) {
         self.ascii = ascii
-        if ascii {
-            horizontal = "-"
-            vertical = "|"
-            topLeft = "+"
-            topRight = "+"
-            bottomLeft = "+"
-            bottomRight = "+"
-            full = "#"
-            waiting = "="
-            other = "."
-            empty = " "
-            arrow = "->"
-            ellipsis = "..."
-            ellipsisOne = "~"
-            cursor = "_"
-            cutoffMark = "x"
-            levels = ["_", ".", "-", "~", "=", "*", "#", "#"]
-            partials = []
-        } else {
-            horizontal = "─"
-            vertical = "│"
-            topLeft = "┌"
-            topRight = "┐"
-            bottomLeft = "└"
-            bottomRight = "┘"
-            full = "█"
-            waiting = "▒"
-            other = "░"
-            empty = " "
-            arrow = "→"
-            ellipsis = "…"
-            ellipsisOne = "…"
-            cursor = "█"
-            cutoffMark = "×"
-            levels = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
-            partials = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-        }
+        // Each glyph in ASCII, then in UTF-8.
+        func pick<T>(_ plain: T, _ utf8: T) -> T { ascii ? plain : utf8 }
+        horizontal = pick("-", "─")
+        vertical = pick("|", "│")
+        topLeft = pick("+", "┌")
+        topRight = pick("+", "┐")
+        bottomLeft = pick("+", "└")
+        bottomRight = pick("+", "┘")
+        full = pick("#", "█")
+        waiting = pick("=", "▒")
+        other = pick(".", "░")
+        empty = " "
+        arrow = pick("->", "→")
+        ellipsis = pick("...", "…")
+        ellipsisOne = pick("~", "…")
+        cursor = pick("_", "█")
+        cutoffMark = pick("x", "×")
+        levels = pick(["_", ".", "-", "~", "=", "*", "#", "#"], ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"])
+        partials = pick([], ["▏", "▎", "▍", "▌", "▋", "▊", "▉"])
     }
 }
 

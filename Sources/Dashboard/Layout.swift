@@ -82,7 +82,12 @@ public struct Layout: Equatable, Sendable {
                 y += 1
             }
             let rest = size.height - 1 - y
-            let messagesWidth = min(56, w * 2 / 5)
+            // While there are no messages, their pane takes only what the trials table does not need
+            // (at least 30 columns), so hyperparameter columns are not cut for an empty pane.
+            let usual = min(56, w * 2 / 5)
+            let trialsWant = 2 + TrialColumns.preferredWidth(model: model)
+            let empty = model.messageCount == 0 && ui.notices.isEmpty
+            let messagesWidth = empty ? max(min(30, usual), min(usual, w - trialsWant)) : usual
             trials = Rect(x: 0, y: y, width: w - messagesWidth, height: rest)
             messages = Rect(x: w - messagesWidth, y: y, width: messagesWidth, height: rest)
         } else {

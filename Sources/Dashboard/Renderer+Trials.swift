@@ -23,7 +23,7 @@ extension Renderer {
         // The metric's full name when it fits beside at least one hyperparameter column.
         let metricHead = col(model.metricName, .metric)
         let allParams = parameterColumns(room: .max).reduce(0) { $0 + $1.width }
-        let fullMetric = max(12, metricHead.count + 2)
+        let fullMetric = TrialColumns.metricWidth(head: metricHead)
         let metricWidth = inner.width - fixed.count >= fullMetric + allParams || inner.width >= 110 ? fullMetric : 12
         let params = parameterColumns(room: inner.width - fixed.count - metricWidth)
         var head = fixed + headerCell(metricHead, metricWidth, ascii: g.ascii)
@@ -107,7 +107,7 @@ extension Renderer {
         var out: [(Int, String, Int)] = []
         var left = room
         for (i, name) in model.parameterNames.enumerated() {
-            let width = min(14, max(9, name.count + 2))
+            let width = TrialColumns.parameterWidth(name: name)
             // Leave room for the "more" text when some do not fit.
             let needed = i == model.parameterNames.count - 1 ? width : width + 2
             guard room == .max || left >= needed else { break }
@@ -115,5 +115,24 @@ extension Renderer {
             left -= width
         }
         return out
+    }
+}
+
+/// Column widths of the trials table, shared by the renderer and the layout (which sizes the panes
+/// beside the table by what it needs).
+enum TrialColumns {
+    /// Id, status, bracket, rung and resource, with the row's leading space.
+    static let fixedWidth = 35
+
+    /// A hyperparameter's column: its name and two spaces, between 9 and 14 columns.
+    static func parameterWidth(name: String) -> Int { min(14, max(9, name.count + 2)) }
+
+    /// The metric's column at its full name (with the sort arrow when sorted by it).
+    static func metricWidth(head: String) -> Int { max(12, head.count + 2) }
+
+    /// The table's inner width with every column at full width.
+    static func preferredWidth(model: DashboardModel) -> Int {
+        fixedWidth + metricWidth(head: model.metricName + "▲")
+            + model.parameterNames.reduce(0) { $0 + parameterWidth(name: $1) }
     }
 }

@@ -9,34 +9,27 @@ public enum CommandCodec {
     /// Appends `command` as one JSON object (no newline) to `w`.
     public static func encode(_ command: Command, into w: inout JSONWriter) {
         w.beginObject()
-        w.key("command")
+        w.member("command", name(command))
         switch command {
-        case .pauseTrial(let t):
-            w.string("pause_trial")
-            w.key("trial")
-            w.int(t)
-        case .resumeTrial(let t):
-            w.string("resume_trial")
-            w.key("trial")
-            w.int(t)
-        case .killTrial(let t):
-            w.string("kill_trial")
-            w.key("trial")
-            w.int(t)
-        case .pauseRun:
-            w.string("pause_run")
-        case .resumeRun:
-            w.string("resume_run")
-        case .setWorkers(let n):
-            w.string("set_workers")
-            w.key("count")
-            w.int(n)
-        case .stopRun(let reason):
-            w.string("stop_run")
-            w.key("reason")
-            w.string(reason.text)
+        case .pauseTrial(let t), .resumeTrial(let t), .killTrial(let t): w.member("trial", t)
+        case .pauseRun, .resumeRun: break
+        case .setWorkers(let n): w.member("count", n)
+        case .stopRun(let reason): w.member("reason", reason.text)
         }
         w.endObject()
+    }
+
+    /// The `command` member of a command's line.
+    static func name(_ command: Command) -> String {
+        switch command {
+        case .pauseTrial: return "pause_trial"
+        case .resumeTrial: return "resume_trial"
+        case .killTrial: return "kill_trial"
+        case .pauseRun: return "pause_run"
+        case .resumeRun: return "resume_run"
+        case .setWorkers: return "set_workers"
+        case .stopRun: return "stop_run"
+        }
     }
 
     /// Reads a command from a parsed line. Untrusted input: a trial id must be 0 or more, a worker count

@@ -13,151 +13,108 @@ public enum EventCodec {
     /// Appends `event` as one JSON object (no newline) to `w`.
     public static func encode(_ event: RunEvent, into w: inout JSONWriter) {
         w.beginObject()
-        w.key("seq")
-        w.int(event.seq)
-        w.key("t")
-        w.double(event.time)
-        w.key("type")
+        w.member("seq", event.seq)
+        w.member("t", event.time)
+        w.member("type", typeName(event.body))
         switch event.body {
         case .runStarted(let info):
-            w.string("run_started")
             w.key("info")
             encode(info, into: &w)
         case .trialSampled(let trial, let bracket, let config, let detail):
-            w.string("sampled")
-            w.key("trial")
-            w.int(trial)
-            w.key("bracket")
-            w.int(bracket)
+            w.member("trial", trial)
+            w.member("bracket", bracket)
             w.key("config")
             encode(config, into: &w)
-            switch detail.origin {
-            case nil: break
-            case .random?:
-                w.key("origin")
-                w.string("random")
-            case .model(let resource, let n)?:
-                w.key("origin")
-                w.string("model")
-                w.key("model_resource")
-                w.int(resource)
-                w.key("model_n")
-                w.int(n)
-            }
-            if let note = detail.note {
-                w.key("note")
-                w.string(note)
-            }
+            encode(detail, into: &w)
         case .jobStarted(let trial, let worker, let rung, let from, let to):
-            w.string("job_started")
-            w.key("trial")
-            w.int(trial)
-            w.key("worker")
-            w.int(worker)
-            w.key("rung")
-            w.int(rung)
-            w.key("from")
-            w.int(from)
-            w.key("to")
-            w.int(to)
-        case .metric(let trial, let resource, let value):
-            w.string("metric")
-            trialResourceValue(trial, resource, value, &w)
+            w.member("trial", trial)
+            w.member("worker", worker)
+            w.member("rung", rung)
+            w.member("from", from)
+            w.member("to", to)
+        case .metric(let trial, let resource, let value), .trialCompleted(let trial, let resource, let value),
+            .newBest(let trial, let resource, let value):
+            w.member("trial", trial)
+            w.member("resource", resource)
+            w.member("value", value)
         case .decision(let d):
-            w.string("decision")
-            w.key("trial")
-            w.int(d.trial)
-            w.key("bracket")
-            w.int(d.bracket)
-            w.key("rung")
-            w.int(d.rung)
-            w.key("resource")
-            w.int(d.resource)
-            w.key("value")
-            w.double(d.value)
-            w.key("cutoff")
-            if let c = d.cutoff { w.double(c) } else { w.null() }
-            w.key("rank")
-            w.int(d.rank)
-            w.key("n")
-            w.int(d.rungSize)
-            w.key("action")
-            w.string(d.action.rawValue)
-            w.key("reason")
-            w.string(d.reason.rawValue)
+            encode(d, into: &w)
         case .jobEnded(let trial, let worker):
-            w.string("job_ended")
-            w.key("trial")
-            w.int(trial)
-            w.key("worker")
-            w.int(worker)
-        case .trialPaused(let trial, let by):
-            w.string("paused")
-            w.key("trial")
-            w.int(trial)
-            w.key("by")
-            w.string(by.rawValue)
-        case .trialResumed(let trial, let by):
-            w.string("resumed")
-            w.key("trial")
-            w.int(trial)
-            w.key("by")
-            w.string(by.rawValue)
+            w.member("trial", trial)
+            w.member("worker", worker)
+        case .trialPaused(let trial, let by), .trialResumed(let trial, let by):
+            w.member("trial", trial)
+            w.member("by", by.rawValue)
         case .trialKilled(let trial):
-            w.string("killed")
-            w.key("trial")
-            w.int(trial)
-        case .trialCompleted(let trial, let resource, let value):
-            w.string("completed")
-            trialResourceValue(trial, resource, value, &w)
+            w.member("trial", trial)
         case .trialFailed(let trial, let reason):
-            w.string("failed")
-            w.key("trial")
-            w.int(trial)
-            w.key("reason")
-            w.string(reason)
-        case .newBest(let trial, let resource, let value):
-            w.string("best")
-            trialResourceValue(trial, resource, value, &w)
-        case .runPaused(let by):
-            w.string("run_paused")
-            w.key("by")
-            w.string(by.rawValue)
-        case .runResumed(let by):
-            w.string("run_resumed")
-            w.key("by")
-            w.string(by.rawValue)
+            w.member("trial", trial)
+            w.member("reason", reason)
+        case .runPaused(let by), .runResumed(let by):
+            w.member("by", by.rawValue)
         case .workersChanged(let count, let by):
-            w.string("workers")
-            w.key("count")
-            w.int(count)
-            w.key("by")
-            w.string(by.rawValue)
+            w.member("count", count)
+            w.member("by", by.rawValue)
         case .message(let trial, let text):
-            w.string("message")
-            w.key("trial")
-            if let trial { w.int(trial) } else { w.null() }
-            w.key("text")
-            w.string(text)
+            w.member("trial", trial)
+            w.member("text", text)
         case .runContinued(let events):
-            w.string("run_continued")
-            w.key("events")
-            w.int(events)
+            w.member("events", events)
         case .runEnded(let reason):
-            w.string("run_ended")
-            w.key("reason")
-            w.string(reason.text)
+            w.member("reason", reason.text)
         }
         w.endObject()
     }
 
-    private static func trialResourceValue(_ trial: Int, _ resource: Int, _ value: Double, _ w: inout JSONWriter) {
-        w.key("trial")
-        w.int(trial)
-        w.key("resource")
-        w.int(resource)
-        w.key("value")
-        w.double(value)
+    /// The `type` member of an event's line: the log's name for each kind of event.
+    static func typeName(_ body: RunEvent.Body) -> String {
+        switch body {
+        case .runStarted: return "run_started"
+        case .trialSampled: return "sampled"
+        case .jobStarted: return "job_started"
+        case .metric: return "metric"
+        case .decision: return "decision"
+        case .jobEnded: return "job_ended"
+        case .trialPaused: return "paused"
+        case .trialResumed: return "resumed"
+        case .trialKilled: return "killed"
+        case .trialCompleted: return "completed"
+        case .trialFailed: return "failed"
+        case .newBest: return "best"
+        case .runPaused: return "run_paused"
+        case .runResumed: return "run_resumed"
+        case .workersChanged: return "workers"
+        case .message: return "message"
+        case .runContinued: return "run_continued"
+        case .runEnded: return "run_ended"
+        }
+    }
+
+    /// A `sampled` event's optional `origin` (with the model's level) and `note`: absent when unknown.
+    static func encode(_ detail: SampleDetail, into w: inout JSONWriter) {
+        switch detail.origin {
+        case nil: break
+        case .random?:
+            w.member("origin", "random")
+        case .model(let resource, let n)?:
+            w.member("origin", "model")
+            w.member("model_resource", resource)
+            w.member("model_n", n)
+        }
+        if let note = detail.note { w.member("note", note) }
+    }
+
+    static func encode(_ d: Decision, into w: inout JSONWriter) {
+        w.member("trial", d.trial)
+        w.member("bracket", d.bracket)
+        w.member("rung", d.rung)
+        w.member("resource", d.resource)
+        w.member("value", d.value)
+        w.member("cutoff", d.cutoff)
+        w.member("rank", d.rank)
+        w.member("n", d.rungSize)
+        w.member("action", d.action.rawValue)
+        w.member("reason", d.reason.rawValue)
     }
 
     /// Writes a configuration as an object of name → value, in the search space's order.
@@ -177,93 +134,53 @@ public enum EventCodec {
 
     static func encode(_ info: RunInfo, into w: inout JSONWriter) {
         w.beginObject()
-        w.key("name")
-        w.string(info.name)
-        w.key("objective")
-        w.string(info.objective)
-        w.key("metric")
-        w.string(info.metric)
-        w.key("goal")
-        w.string(info.goal.rawValue)
+        w.member("name", info.name)
+        w.member("objective", info.objective)
+        w.member("metric", info.metric)
+        w.member("goal", info.goal.rawValue)
         w.key("settings")
-        let s = info.settings
+        encode(info.settings, into: &w)
+        w.key("ladders")
+        w.array(info.ladders) { w, ladder in w.array(ladder) { $0.int($1) } }
+        w.member("workers", info.workers)
+        w.member("max_seconds", info.maxSeconds)
+        w.key("parameters")
+        w.array(info.parameters) { $0.string($1) }
+        if let executor = info.executor { w.member("executor", executor) }
+        if let groups = info.workerDevices {
+            w.key("worker_devices")
+            w.array(groups) { w, group in w.array(group) { $0.string($1) } }
+        }
+        w.endObject()
+    }
+
+    static func encode(_ s: SchedulerSettings, into w: inout JSONWriter) {
         w.beginObject()
-        w.key("variant")
-        w.string(s.variant.rawValue)
-        w.key("goal")
-        w.string(s.goal.rawValue)
-        w.key("min_resource")
-        w.int(s.minResource)
-        w.key("max_resource")
-        w.int(s.maxResource)
-        w.key("eta")
-        w.int(s.reductionFactor)
-        w.key("min_early_stopping_rate")
-        w.int(s.minEarlyStoppingRate)
-        w.key("brackets")
-        w.int(s.brackets)
-        w.key("seed")
-        w.string(String(s.seed))
-        w.key("max_trials")
-        if let m = s.maxTrials { w.int(m) } else { w.null() }
-        w.key("max_total_resource")
-        if let m = s.maxTotalResource { w.int(m) } else { w.null() }
+        w.member("variant", s.variant.rawValue)
+        w.member("goal", s.goal.rawValue)
+        w.member("min_resource", s.minResource)
+        w.member("max_resource", s.maxResource)
+        w.member("eta", s.reductionFactor)
+        w.member("min_early_stopping_rate", s.minEarlyStoppingRate)
+        w.member("brackets", s.brackets)
+        w.member("seed", String(s.seed))
+        w.member("max_trials", s.maxTrials)
+        w.member("max_total_resource", s.maxTotalResource)
         if case .tpe(let tpe) = s.sampler {
             // Only a model-based sampler is written: a log without `sampler` was sampled at random.
             w.key("sampler")
             w.beginObject()
-            w.key("type")
-            w.string("tpe")
-            w.key("random_fraction")
-            w.double(tpe.randomFraction)
-            w.key("min_points")
-            if let m = tpe.minPoints { w.int(m) } else { w.null() }
-            w.key("candidates")
-            w.int(tpe.candidates)
-            w.key("gamma")
-            w.double(tpe.gamma)
-            w.key("min_good")
-            if let m = tpe.minGood { w.int(m) } else { w.null() }
-            w.key("bandwidth_factor")
-            w.double(tpe.bandwidthFactor)
-            w.key("min_bandwidth")
-            w.double(tpe.minBandwidth)
-            w.key("max_kernels")
-            w.int(tpe.maxKernels)
-            w.key("min_distance")
-            w.double(tpe.minDistance)
+            w.member("type", "tpe")
+            w.member("random_fraction", tpe.randomFraction)
+            w.member("min_points", tpe.minPoints)
+            w.member("candidates", tpe.candidates)
+            w.member("gamma", tpe.gamma)
+            w.member("min_good", tpe.minGood)
+            w.member("bandwidth_factor", tpe.bandwidthFactor)
+            w.member("min_bandwidth", tpe.minBandwidth)
+            w.member("max_kernels", tpe.maxKernels)
+            w.member("min_distance", tpe.minDistance)
             w.endObject()
-        }
-        w.endObject()
-        w.key("ladders")
-        w.beginArray()
-        for ladder in info.ladders {
-            w.beginArray()
-            for r in ladder { w.int(r) }
-            w.endArray()
-        }
-        w.endArray()
-        w.key("workers")
-        w.int(info.workers)
-        w.key("max_seconds")
-        if let m = info.maxSeconds { w.double(m) } else { w.null() }
-        w.key("parameters")
-        w.beginArray()
-        for p in info.parameters { w.string(p) }
-        w.endArray()
-        if let executor = info.executor {
-            w.key("executor")
-            w.string(executor)
-        }
-        if let groups = info.workerDevices {
-            w.key("worker_devices")
-            w.beginArray()
-            for group in groups {
-                w.beginArray()
-                for d in group { w.string(d) }
-                w.endArray()
-            }
-            w.endArray()
         }
         w.endObject()
     }

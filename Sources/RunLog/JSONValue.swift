@@ -109,15 +109,9 @@ public struct JSONParser {
     }
 
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
-        i += 1
         var members: [(String, JSONValue)] = []
-        skipSpace()
-        if i < bytes.count && bytes[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(members)
-        }
-        while true {
+        if try open(UInt8(ascii: "}"), depth: depth) { return .object(members) }
+        repeat {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let key = try string()
@@ -127,42 +121,43 @@ public struct JSONParser {
             i += 1
             skipSpace()
             members.append((key, try value(depth: depth)))
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end of line") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if bytes[i] == UInt8(ascii: "}") {
-                i += 1
-                return .object(members)
-            } else {
-                throw fail("expected ',' or '}'")
-            }
-        }
+        } while try another(UInt8(ascii: "}"))
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
-        i += 1
         var items: [JSONValue] = []
-        skipSpace()
-        if i < bytes.count && bytes[i] == UInt8(ascii: "]") {
-            i += 1
-            return .array(items)
-        }
-        while true {
+        if try open(UInt8(ascii: "]"), depth: depth) { return .array(items) }
+        repeat {
             skipSpace()
             items.append(try value(depth: depth))
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end of line") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if bytes[i] == UInt8(ascii: "]") {
-                i += 1
-                return .array(items)
-            } else {
-                throw fail("expected ',' or ']'")
-            }
+        } while try another(UInt8(ascii: "]"))
+        return .array(items)
+    }
+
+    /// Steps over an object's or array's opening bracket and the space after it; true when `close`
+    /// follows at once (the container is empty), stepped over too.
+    private mutating func open(_ close: UInt8, depth: Int) throws(JSONParseError) -> Bool {
+        if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
+        i += 1
+        skipSpace()
+        guard i < bytes.count && bytes[i] == close else { return false }
+        i += 1
+        return true
+    }
+
+    /// After an item of an object or array: true at a ',' (another item follows), false at `close`
+    /// (the container ends); both are stepped over.
+    private mutating func another(_ close: UInt8) throws(JSONParseError) -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw fail("unexpected end of line") }
+        if bytes[i] == UInt8(ascii: ",") {
+            i += 1
+            return true
         }
+        guard bytes[i] == close else { throw fail("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        i += 1
+        return false
     }
 
     private mutating func string() throws(JSONParseError) -> String {

@@ -16,25 +16,29 @@ public struct JSONWriter {
     /// Appends one raw byte (a newline between lines).
     public mutating func appendRaw(_ byte: UInt8) { bytes.append(byte) }
 
-    public mutating func beginObject() {
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// Writes `items` as an array, each item with `item`.
+    public mutating func array<S: Sequence>(_ items: S, _ item: (inout JSONWriter, S.Element) -> Void) {
+        beginArray()
+        for x in items { item(&self, x) }
+        endArray()
+    }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        bytes.append(bracket)
         needsComma.append(false)
     }
 
-    public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        needsComma.removeLast()
-    }
-
-    public mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
-    }
-
-    public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         needsComma.removeLast()
     }
 
@@ -75,6 +79,18 @@ public struct JSONWriter {
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Writes a member: its name, then its value.
+    public mutating func member(_ k: String, _ v: some JSONScalar) {
+        key(k)
+        v.write(to: &self)
+    }
+
+    /// Writes a member whose value may be missing: `null` when it is.
+    public mutating func member(_ k: String, _ v: (some JSONScalar)?) {
+        key(k)
+        if let v { v.write(to: &self) } else { null() }
     }
 
     /// Writes a value of any kind (used for configurations and specs).
@@ -126,4 +142,21 @@ public struct JSONWriter {
         }
         bytes.append(UInt8(ascii: "\""))
     }
+}
+
+/// A value written as one JSON number or string (see `JSONWriter.member`).
+public protocol JSONScalar {
+    func write(to w: inout JSONWriter)
+}
+
+extension Int: JSONScalar {
+    public func write(to w: inout JSONWriter) { w.int(self) }
+}
+
+extension Double: JSONScalar {
+    public func write(to w: inout JSONWriter) { w.double(self) }
+}
+
+extension String: JSONScalar {
+    public func write(to w: inout JSONWriter) { w.string(self) }
 }

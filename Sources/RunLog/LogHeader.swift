@@ -32,18 +32,12 @@ public struct LogHeader: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        w.key("ashb_log")
-        w.int(version)
-        w.key("program")
-        w.string(program)
-        w.key("seed")
-        w.string(String(seed))
-        w.key("clock")
-        w.string(simulated ? "simulated" : "wall")
-        w.key("base_directory")
-        if let baseDirectory { w.string(baseDirectory) } else { w.null() }
-        w.key("spec")
-        w.string(spec)
+        w.member("ashb_log", version)
+        w.member("program", program)
+        w.member("seed", String(seed))
+        w.member("clock", simulated ? "simulated" : "wall")
+        w.member("base_directory", baseDirectory)
+        w.member("spec", spec)
         w.endObject()
         return w.bytes
     }

@@ -152,9 +152,7 @@ public final class CheckpointStore: @unchecked Sendable {
 
     /// Whether the trial has a checkpoint (queued, in flight or written).
     public func contains(trial: Int) -> Bool {
-        cond.lock()
-        defer { cond.unlock() }
-        return pending[trial] != nil || flying[trial] != nil || index[trial] != nil
+        cond.withLock { pending[trial] != nil || flying[trial] != nil || index[trial] != nil }
     }
 
     /// The trial's checkpoint, or why there is none.
@@ -260,25 +258,13 @@ public final class CheckpointStore: @unchecked Sendable {
     }
 
     /// The first write error, if any.
-    public var error: String? {
-        cond.lock()
-        defer { cond.unlock() }
-        return firstError
-    }
+    public var error: String? { cond.withLock { firstError } }
 
     /// Counters so far.
-    public var stats: Stats {
-        cond.lock()
-        defer { cond.unlock() }
-        return counters
-    }
+    public var stats: Stats { cond.withLock { counters } }
 
     /// Bytes in the pack file now.
-    public var fileBytes: Int {
-        cond.lock()
-        defer { cond.unlock() }
-        return end
-    }
+    public var fileBytes: Int { cond.withLock { end } }
 
     private static func cost(_ bytes: [UInt8]) -> Int { bytes.count + entryOverhead }
 
@@ -497,29 +483,28 @@ public final class CheckpointStore: @unchecked Sendable {
     private static func read(_ fd: Int32, into bytes: inout [UInt8], at offset: Int) -> Bool {
         let length = bytes.count
         return bytes.withUnsafeMutableBytes { raw in
-            var done = 0
-            while done < length {
-                let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
+            whole(length) { done in pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done)) }
         }
     }
 
     private static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> Bool {
         let length = bytes.count
         return bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < length {
-                let n = pwrite(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
+            whole(length) { done in pwrite(fd, raw.baseAddress! + done, length - done, off_t(offset + done)) }
         }
+    }
+
+    /// Repeats `transfer` (a `pread` or `pwrite` of what is left after `done` bytes) until all `length`
+    /// bytes are through, again after EINTR; false at an error or the end of the file.
+    private static func whole(_ length: Int, _ transfer: (_ done: Int) -> Int) -> Bool {
+        var done = 0
+        while done < length {
+            let n = transfer(done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
     }
 }
 

@@ -27,19 +27,18 @@ final class DispatchPool: RunBackend {
         if options.maxSeconds != nil {
             // The time budget counts the run's time outside its pauses (and a resumed run's time before
             // this process): look at it ten times a second.
-            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.budget"))
-            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
-            t.setEventHandler { [weak self] in self?.enforceTimeBudget() }
-            t.resume()
-            timers.withLock { $0.append(t) }
+            tenTimesASecond("ashb.budget") { $0.enforceTimeBudget() }
         }
-        if options.trialTimeLimit != nil {
-            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.trial-time"))
-            t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
-            t.setEventHandler { [weak self] in self?.enforceTrialTimeLimit() }
-            t.resume()
-            timers.withLock { $0.append(t) }
-        }
+        if options.trialTimeLimit != nil { tenTimesASecond("ashb.trial-time") { $0.enforceTrialTimeLimit() } }
+    }
+
+    /// Calls `check` ten times a second on a queue of its own (`label`), while the pool lives.
+    private func tenTimesASecond(_ label: String, _ check: @escaping @Sendable (DispatchPool) -> Void) {
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: label))
+        t.schedule(deadline: .now() + 0.1, repeating: 0.1, leeway: .milliseconds(20))
+        t.setEventHandler { [weak self] in if let self { check(self) } }
+        t.resume()
+        timers.withLock { $0.append(t) }
     }
 
     private func enforceTimeBudget() {

@@ -268,4 +268,28 @@ struct SmallTerminalTests {
         #expect(small.trials != nil && small.workers == nil && small.messages == nil)
         #expect(Layout(size: Size(width: 49, height: 30), model: model, ui: ui).tooSmall)
     }
+
+    /// At 120 columns an empty messages pane gives its width to the trials table, so the
+    /// hyperparameter columns are not cut; the first message brings the pane back to its usual width.
+    @Test func anEmptyMessagesPaneLeavesRoomForTheTrialsColumns() {
+        var b = EventBuilder()
+        var info = EventBuilder.info()
+        info.parameters = ["learning_rate", "hidden_units", "l2", "batch_size", "momentum"]
+        b.add(.runStarted(info))
+        let config = Configuration(
+            info.parameters.enumerated().map { .init(name: $1, value: .double(0.5 + Double($0))) })
+        b.add(.trialSampled(trial: 0, bracket: 0, config: config))
+        let size = Size(width: 120, height: 40)
+        let quiet = DashboardModel(events: b.events)
+        let ui = viewState(quiet, size: size)
+        let wide = Layout(size: size, model: quiet, ui: ui)
+        let header = render(model: quiet, ui: ui, size: size).text
+        b.add(.message(trial: nil, text: "something happened"))
+        let told = DashboardModel(events: b.events)
+        let usual = Layout(size: size, model: told, ui: viewState(told, size: size))
+        #expect((wide.messages?.width ?? 0) < (usual.messages?.width ?? 0))
+        #expect((wide.trials?.width ?? 0) > (usual.trials?.width ?? 0))
+        #expect(header.contains("hidden_units") && header.contains("l2"))
+        #expect(!render(model: told, ui: viewState(told, size: size), size: size).text.contains("hidden_units"))
+    }
 }

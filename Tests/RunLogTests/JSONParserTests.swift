@@ -25,4 +25,31 @@ import Testing
         let back = try w.bytes.withUnsafeBufferPointer { try JSONParser.parse($0) }
         #expect(back == value)
     }
+
+    @Test func containersAndTheirErrorsWithOffsets() throws {
+        #expect(
+            try JSONParser.parse(#"{ "a" : [ ] , "b" : { } , "c" : [ [ ] , { } ] }"#)
+                == .object([("a", .array([])), ("b", .object([])), ("c", .array([.array([]), .object([])]))]))
+        let cases: [(String, String)] = [
+            (#"{"a":1 "b":2}"#, "expected ',' or '}' at byte 8"),
+            ("[1 2]", "expected ',' or ']' at byte 4"),
+            ("[1,2", "unexpected end of line at byte 5"),
+            (#"{"a":1"#, "unexpected end of line at byte 7"),
+            ("{1:2}", "expected a member name at byte 2"),
+            (#"{"a" 1}"#, "expected ':' at byte 6"),
+            (#"[{"a":[1}]"#, "expected ',' or ']' at byte 9"),
+            (
+                String(repeating: "[", count: 33) + String(repeating: "]", count: 33),
+                "nesting deeper than 32 at byte 33"
+            ),
+        ]
+        for (text, message) in cases {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSONParser.parse(text) }
+            do {
+                _ = try JSONParser.parse(text)
+            } catch {
+                #expect("\(error)" == message, "\(text)")
+            }
+        }
+    }
 }
