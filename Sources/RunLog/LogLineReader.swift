@@ -89,6 +89,23 @@ public final class LogLineReader {
         buffer.reserveCapacity(Self.chunk)
     }
 
+    /// Opens the run log whose live segment is `path` at `position` (a line start that `position` gave
+    /// for it, e.g. kept by an index), reading on along the chain from there. Offsets count from the start
+    /// of `position.segment`.
+    public init(log path: String, at position: LogPosition) throws(LogError) {
+        self.path = path
+        fd = -1
+        chain = try LogChainInput(path: path, at: position)
+        opened = FileIdentity(device: 0, inode: 0)
+        offset = position.offset
+        readOffset = position.offset
+        buffer.reserveCapacity(Self.chunk)
+    }
+
+    /// Where the next line starts: for a segment chain, the segment and the offset in it (a live segment
+    /// has the number it takes when it is closed); for one file, segment 0.
+    public var position: LogPosition { chain?.position(of: offset) ?? LogPosition(offset: offset) }
+
     deinit { if fd >= 0 { close(fd) } }
 
     /// Moves to byte `offset` (a line start): what was buffered is dropped. A segment chain is read in

@@ -50,9 +50,9 @@ public final class LogReader {
     public var bytesRead: Int { lines.readOffset }
     /// The file read (device and inode), to check later that the path still names it.
     public var fileIdentity: FileIdentity { lines.fileIdentity }
-    /// Where the next line starts (just past the last complete line read), counted from the start of
-    /// the log's first segment.
-    public var position: LogPosition { LogPosition(offset: lines.offset) }
+    /// Where the next line starts (just past the last complete line read): the log's segment and the
+    /// offset in it (see `LogLineReader.position`); `LogLineReader(log:at:)` reads on from there.
+    public var position: LogPosition { lines.position }
     /// The live segment read, once the reader reached it (nil before, or when it is missing).
     public var liveIdentity: FileIdentity? { lines.chain?.liveIdentity }
     /// Whether the log ended without a live segment (a crash between a rotation's rename and create).

@@ -133,6 +133,50 @@ public final class LogChainInput {
         try advance()
     }
 
+    /// Opens the chain whose live segment is `path` at `position` (as `position(of:)` gave it): segment
+    /// `position.segment` (closed, or the live one when that number is not closed yet) from its byte
+    /// `position.offset` (a compressed segment is decompressed up to there), then on along the chain.
+    /// Offsets then count from the start of that segment.
+    public init(path: String, at position: LogPosition) throws(LogError) {
+        livePath = path
+        currentPath = path
+        highestClosed = LogSegments.closed(live: path).last?.number ?? 0
+        guard position.segment >= 1, position.segment <= highestClosed + 1, position.offset >= 0 else {
+            throw LogError(path: path, line: nil, message: "no \(position) in this run log")
+        }
+        number = position.segment
+        try advance()
+        guard number == position.segment else {
+            throw LogError(path: path, line: nil, message: "no \(position) in this run log")
+        }
+        let moved: Int
+        if let gz {
+            moved = Int(gzseek(gz, off_t(position.offset), SEEK_SET))
+        } else if fd >= 0 {
+            moved = Int(lseek(fd, off_t(position.offset), SEEK_SET))
+        } else {
+            moved = position.offset == 0 ? 0 : -1
+        }
+        guard moved == position.offset else {
+            throw LogError(
+                path: currentPath, line: nil, message: "cannot read from \(position): the segment is shorter")
+        }
+        currentBytes = position.offset
+    }
+
+    /// Where the chain's byte `offset` (counted as `read` counts, from where this chain was opened) is: a
+    /// segment number (a live segment has the number it will take when closed) and the offset in it. An
+    /// offset at a segment's end is given as the start of the next when that one was opened.
+    public func position(of offset: Int) -> LogPosition {
+        if current == .single { return LogPosition(segment: 0, offset: offset) }
+        var found = starts[0]
+        for s in starts where s.start <= offset { found = s }
+        return LogPosition(segment: found.number, offset: offset - found.start)
+    }
+
+    /// Each segment opened: its number and the chain offset of its first byte.
+    private var starts: [(number: Int, start: Int)] = []
+
     deinit { closeCurrent() }
 
     private func openSingleCompressed() throws(LogError) {
@@ -201,6 +245,13 @@ public final class LogChainInput {
 
     /// Moves to segment `number`: a closed one if it exists, else the live one.
     private func advance() throws(LogError) {
+        try openSegment()
+        if current != .liveMissing, starts.last?.number != number {
+            starts.append((number, bytesBeforeCurrent))
+        }
+    }
+
+    private func openSegment() throws(LogError) {
         while true {
             if try openClosed() { return }
             if number <= highestClosed {

@@ -212,3 +212,39 @@ import Testing
                 == LogSegments.defaultSegmentBytes)
     }
 }
+
+/// Positions in a segmented log (segment and offset) that an index keeps: reading again from one gives
+/// the same lines as the first reading, whether the segment is compressed, plain or live.
+@Suite struct LogSegmentPositionTests {
+    @Test func readingAgainFromAPositionGivesTheSameLines() throws {
+        let events = LogSegmentTests.events(extra: 3000)
+        let dir = temporaryDirectory()
+        let live = dir + "/events.jsonl"
+        let w = try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384)
+        w.close()
+        // Leave segment 2 plain beside nothing (not compressed yet) to cover the three kinds.
+        let plain2 = LogSegments.plainPath(live: live, number: 2)
+        #expect(FileManager.default.createFile(atPath: plain2, contents: Data(LogSegmentTests.gunzip(plain2 + ".gz"))))
+        unlink(plain2 + ".gz")
+        let reader = try LogReader(path: live)
+        var marks: [(LogPosition, Int)] = []
+        var index = 0
+        while true {
+            let at = reader.position
+            guard let e = try reader.next() else { break }
+            if index % 97 == 0 { marks.append((at, e.seq)) }
+            index += 1
+        }
+        let segments = Set(marks.map { $0.0.segment })
+        #expect(segments.count >= 5)
+        #expect(segments.contains(2))
+        #expect(segments.contains((LogSegments.closed(live: live).last?.number ?? 0) + 1))  // the live one
+        for (position, seq) in marks {
+            let lines = try LogLineReader(log: live, at: position)
+            let line = try #require(try lines.nextLine())
+            let event = try LogReader.event(line, path: live, lineNumber: 0)
+            #expect(event.seq == seq, "at \(position)")
+        }
+        #expect(throws: LogError.self) { try LogLineReader(log: live, at: LogPosition(segment: 99, offset: 0)) }
+    }
+}
