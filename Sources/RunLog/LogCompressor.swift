@@ -62,6 +62,18 @@ final class LogCompressor: @unchecked Sendable {
 
     private var busy = false
 
+    /// Waits, at most `timeout` seconds, until fewer than `limit` segments are queued or being compressed
+    /// (the writer's back-pressure: a run whose log outruns the compressor waits for it rather than fill
+    /// the disk with plain segments). Returns at once when stopping or after a failure.
+    func waitForBacklog(below limit: Int, timeout: Double) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count + (busy ? 1 : 0) >= limit && !stopping && failure == nil {
+            if !condition.wait(until: deadline) { return }
+        }
+    }
+
     private var shouldStop: Bool {
         condition.lock()
         defer { condition.unlock() }

@@ -34,6 +34,10 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// The number the live segment takes when it is closed.
     private var nextSegment = 1
     private let compressor: LogCompressor?
+    /// Closed segments that may wait for the compressor (one of them being compressed); a rotation that
+    /// finds more waits for it, at most `backlogWait` seconds, so plain segments stay bounded.
+    static let backlogSegments = 2
+    static let backlogWait = 0.5
 
     /// Creates a new log at `path` (which must not exist) and writes `header` as its first line.
     /// With `segmentBytes`, the log is kept in segments of about that size (see the type's notes).
@@ -204,6 +208,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         fileBytes = 0
         compressor?.enqueue(nextSegment)
         nextSegment += 1
+        compressor?.waitForBacklog(below: Self.backlogSegments + 1, timeout: Self.backlogWait)
     }
 
     /// Records the first failure and tells the handler (off this thread: it may be the tuner's).
