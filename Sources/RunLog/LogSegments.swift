@@ -12,7 +12,7 @@ import Foundation
 public enum LogSegments {
     /// The live segment's size at which a run's writer closes it, unless `ASHB_LOG_SEGMENT_BYTES` says
     /// otherwise.
-    public static let defaultSegmentBytes = 16 << 20
+    public static let defaultSegmentBytes = 8 << 20
     /// The bounds accepted from `ASHB_LOG_SEGMENT_BYTES` (a test knob: small segments).
     public static let segmentBytesRange = 1024...(1 << 40)
 
