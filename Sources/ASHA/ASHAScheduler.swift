@@ -43,7 +43,9 @@
 /// refused by a budget.
 ///
 /// **Cost.** A report costs one insertion into its rung's order-statistic B+-tree (O(log n), which also
-/// gives the rank) and, when the insertion lands at or before the cutoff, one select (O(log n)). A free
+/// gives the rank) and, when the cutoff's rank or entry changed, one select: O(1) through the tree's
+/// finger while the cutoff stays in the same leaf (it moves by about one rank per report), else
+/// O(log n). A free
 /// worker's `nextJob()` checks each rung in O(1) (the rank of each rung's best candidate is kept
 /// current) and a promotion costs a heap pop and one rank query, O(log n). Nothing is O(n).
 public struct ASHAScheduler: Sendable {
@@ -209,7 +211,7 @@ public struct ASHAScheduler: Sendable {
         let k = min(n / settings.reductionFactor, n - rungs[r].nonFiniteCount)
         guard k >= 1 else { return nil }
         if rungs[r].cutoffIndex != k - 1 {
-            rungs[r].cutoffCache = entries.key(at: k - 1, in: r)
+            rungs[r].cutoffCache = entries.select(k - 1, in: r)
             rungs[r].cutoffIndex = k - 1
         }
         return rungs[r].cutoffCache

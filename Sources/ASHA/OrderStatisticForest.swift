@@ -2,39 +2,57 @@
 /// rank and select in O(log n).
 ///
 /// A rung's entries are facts and are never removed, so the trees need no deletion. Nodes live in two
-/// flat `[UInt64]` pools (no class per node, `Int` indices), shared by all trees, so the scheduler
-/// mutates one stored property in place and never copies a tree. Each node is one contiguous block:
+/// `NodePool`s (no class per node, `Int` indices; aligned memory on huge pages once large), shared by all
+/// trees, so the scheduler mutates one stored property in place and never copies a tree. Each node is
+/// one contiguous block of bytes; a key takes 12 bytes (about 18 per entry at the ~70 % fill that random
+/// inserts give, against 24 with 64-bit ids and counts):
 ///
-/// - leaf: `[size, score × (L+1), id × (L+1)]`, keys sorted, L = `leafCapacity`;
-/// - branch: `[size, score × (B+1), child × (B+1), count × (B+1), id × (B+1)]`, B = `branchCapacity`,
-///   where `count` is the number of keys below the child and the separator (score, id) of child j ≥ 1 is
-///   the smallest key below it (children next to the scores, so the load of the next node follows the
-///   scan closely; ids last: they are read only to break ties).
+/// - leaf: `size: UInt64, score: UInt64 × (L+1), id: UInt32 × (L+1)`, keys sorted, L = `leafCapacity`;
+/// - branch: `size: UInt64, score: UInt64 × (B+1), count: UInt32 × (B+1), child: UInt32 × (B+1),
+///   id: UInt32 × (B+1)`, B = `branchCapacity`, where `count` is the number of keys below the child and
+///   the separator (score, id) of child j ≥ 1 is the smallest key below it (counts and children next to
+///   the scores, so the loads of a descent follow the scan closely; ids last: they are read only to
+///   break ties).
 ///
-/// The spare slot lets a node overflow by one before it splits. A search reads one block per level,
-/// front to back, which is what hardware prefetchers like; with 32-way nodes a tree of 10^6 keys has
-/// four or five levels, the upper ones hot in cache.
+/// Trial ids and subtree counts are 32-bit (`insert` checks the id). The spare slot lets a node overflow
+/// by one before it splits. A search reads one block per level, front to back, with loads that do not
+/// depend on each other (a branch-free count), which lets the memory system fetch a leaf's lines in
+/// parallel. Leaves are large (64 keys) so that the branches of a 10^6-entry rung (about 1 MB) stay in
+/// cache and a report misses the cache in about one place: its leaf.
+///
+/// Each tree also keeps a finger: a leaf and the rank of its first key. `select` reads the key there
+/// without a descent when the index falls in that leaf, which is what the scheduler's cutoff does (it
+/// moves by a rank or so per report).
 struct OrderStatisticForest: Sendable {
     /// Keys per leaf before it splits.
-    static let leafCapacity = 32
+    static let leafCapacity = 64
     /// Children per branch before it splits.
     static let branchCapacity = 32
 
+    // Leaf layout, byte offsets from the block's start.
     private static let leafSlots = leafCapacity + 1
-    private static let leafIDs = 1 + leafSlots
-    private static let leafStride = 1 + 2 * leafSlots
+    private static let leafScores = 8
+    private static let leafIDs = leafScores + 8 * leafSlots
+    private static let leafStride = (leafIDs + 4 * leafSlots + 7) / 8 * 8
+    // Branch layout, byte offsets from the block's start.
     private static let branchSlots = branchCapacity + 1
-    private static let branchChildren = 1 + branchSlots
-    private static let branchCounts = 1 + 2 * branchSlots
-    private static let branchIDs = 1 + 3 * branchSlots
-    private static let branchStride = 1 + 4 * branchSlots
+    private static let branchScores = 8
+    private static let branchCounts = branchScores + 8 * branchSlots
+    private static let branchChildren = branchCounts + 4 * branchSlots
+    private static let branchIDs = branchChildren + 4 * branchSlots
+    private static let branchStride = (branchIDs + 4 * branchSlots + 7) / 8 * 8
+    /// A branch's four arrays: byte offset and element width.
+    private static let branchArrays = [(branchScores, 8), (branchCounts, 4), (branchChildren, 4), (branchIDs, 4)]
 
-    private var leaves: [UInt64] = []
-    private var branches: [UInt64] = []
+    private var leaves = NodePool(blockBytes: leafStride)
+    private var branches = NodePool(blockBytes: branchStride)
     /// Per tree: its root node, its number of branch levels (0: the root is a leaf), its number of keys.
     private var roots: [Int] = []
     private var heights: [Int] = []
     private var counts: [Int] = []
+    /// Per tree: the finger's leaf (-1: none) and the rank of that leaf's first key.
+    private var fingerLeaves: [Int] = []
+    private var fingerStarts: [Int] = []
 
     /// `trees` empty trees, numbered `0..<trees`.
     init(trees: Int) {
@@ -42,6 +60,8 @@ struct OrderStatisticForest: Sendable {
             roots.append(newLeaf())
             heights.append(0)
             counts.append(0)
+            fingerLeaves.append(-1)
+            fingerStarts.append(0)
         }
     }
 
@@ -52,28 +72,31 @@ struct OrderStatisticForest: Sendable {
     @inline(__always)
     func count(_ t: Int) -> Int { counts[t] }
 
-    /// Inserts `key` (which must not be in the tree yet) into tree `t` and returns its rank there: the
-    /// number of keys smaller than it.
+    /// Inserts `key` (which must not be in the tree yet; its id in `0...UInt32.max`) into tree `t` and
+    /// returns its rank there: the number of keys smaller than it.
     @discardableResult
     mutating func insert(_ key: RankKey, into t: Int) -> Int {
+        precondition(key.id >= 0 && key.id <= Int(UInt32.max), "trial id \(key.id) out of 0...\(UInt32.max)")
+        precondition(counts[t] < Int(UInt32.max), "a rung holds at most \(UInt32.max) entries")
         var rank = 0
+        var leaf = 0
         let root = roots[t]
-        if let split = insert(key, node: root, level: heights[t], rank: &rank) {
+        if let split = insert(key, node: root, level: heights[t], rank: &rank, leaf: &leaf) {
             let b = newBranch()
-            branches.withUnsafeMutableBufferPointer { p in
-                let base = b * Self.branchStride
-                p[base] = 2
-                p[base + Self.branchChildren] = UInt64(root)
-                p[base + Self.branchCounts] = UInt64(split.leftCount)
-                p[base + 1 + 1] = split.key.score
-                p[base + Self.branchIDs + 1] = UInt64(bitPattern: Int64(split.key.id))
-                p[base + Self.branchChildren + 1] = UInt64(split.right)
-                p[base + Self.branchCounts + 1] = UInt64(split.rightCount)
+            branches.withUnsafeMutableBytes { raw in
+                let p = raw.baseAddress! + b * Self.branchStride
+                p.storeBytes(of: 2, as: UInt64.self)
+                Self.setBranchEntry(p, 0, score: 0, id: 0, child: root, count: split.leftCount)
+                Self.setBranchEntry(
+                    p, 1, score: split.key.score, id: split.key.id, child: split.right, count: split.rightCount)
             }
             roots[t] = b
             heights[t] += 1
         }
         counts[t] += 1
+        // Keys inserted into an earlier leaf shift the finger's leaf by one rank; a split keeps the lower
+        // half in place, so the finger stays valid.
+        if fingerLeaves[t] >= 0 && leaf != fingerLeaves[t] && rank <= fingerStarts[t] { fingerStarts[t] += 1 }
         return rank
     }
 
@@ -82,48 +105,83 @@ struct OrderStatisticForest: Sendable {
         var node = roots[t]
         var rank = 0
         let height = heights[t]
-        branches.withUnsafeBufferPointer { p in
+        branches.withUnsafeBytes { raw in
             for _ in 0..<height {
-                let base = node * Self.branchStride
-                let c = Self.lowerBound(p, base + 1, base + Self.branchIDs, 1, Int(p[base]), key)
-                rank += Self.sum(p, base + Self.branchCounts, c)
-                node = Int(p[base + Self.branchChildren + c])
+                let p = raw.baseAddress! + node * Self.branchStride
+                let c = Self.lowerBound(p, Self.branchScores, Self.branchIDs, 1, Self.size(p), key)
+                rank += Self.sumCounts(p, c)
+                node = Self.child(p, c)
             }
         }
-        let base = node * Self.leafStride
         return rank
-            + leaves.withUnsafeBufferPointer { p in
-                Self.lowerBound(p, base + 1, base + Self.leafIDs, 0, Int(p[base]), key)
+            + leaves.withUnsafeBytes { raw in
+                let p = raw.baseAddress! + node * Self.leafStride
+                return Self.lowerBound(p, Self.leafScores, Self.leafIDs, 0, Self.size(p), key)
             }
     }
 
     /// The key of rank `index` in tree `t` (0-based: the smallest key is at 0); `index` must be below
     /// `count(t)`.
     func key(at index: Int, in t: Int) -> RankKey {
-        precondition(index >= 0 && index < counts[t], "index \(index) out of 0..<\(counts[t])")
-        var node = roots[t]
-        var k = UInt64(index)
-        let height = heights[t]
-        branches.withUnsafeBufferPointer { p in
-            for _ in 0..<height {
-                let base = node * Self.branchStride
-                var j = base + Self.branchCounts
-                while k >= p[j] {
-                    k -= p[j]
-                    j += 1
-                }
-                node = Int(p[j - Self.branchCounts + Self.branchChildren])
+        let (leaf, slot) = locate(index, in: t)
+        return leafKey(leaf, slot)
+    }
+
+    /// `key(at:in:)` through the tree's finger: no descent when `index` falls in the finger's leaf;
+    /// otherwise one descent, which moves the finger there.
+    mutating func select(_ index: Int, in t: Int) -> RankKey {
+        let leaf = fingerLeaves[t]
+        let start = fingerStarts[t]
+        if leaf >= 0 && index >= start {
+            let slot = index - start
+            let key: RankKey? = leaves.withUnsafeBytes { raw in
+                let p = raw.baseAddress! + leaf * Self.leafStride
+                guard slot < Self.size(p) else { return nil }
+                return Self.leafKey(p, slot)
+            }
+            if let key {
+                precondition(index < counts[t], "index \(index) out of 0..<\(counts[t])")
+                return key
             }
         }
-        let slot = node * Self.leafStride + Int(k)
-        return leaves.withUnsafeBufferPointer { p in
-            RankKey(score: p[slot + 1], id: Int(Int64(bitPattern: p[slot + Self.leafIDs])))
-        }
+        let (found, slot) = locate(index, in: t)
+        fingerLeaves[t] = found
+        fingerStarts[t] = index - slot
+        return leafKey(found, slot)
     }
 
     /// All keys of tree `t` in order (for tests and small rungs).
     func sortedKeys(_ t: Int) -> [RankKey] {
         (0..<counts[t]).map { key(at: $0, in: t) }
+    }
+
+    /// Bytes of the nodes in use (the pools' spare capacity aside), for tests and measurements.
+    var bytes: Int { leaves.count * Self.leafStride + branches.count * Self.branchStride }
+
+    /// The leaf holding rank `index` of tree `t`, and the slot there.
+    private func locate(_ index: Int, in t: Int) -> (leaf: Int, slot: Int) {
+        precondition(index >= 0 && index < counts[t], "index \(index) out of 0..<\(counts[t])")
+        var node = roots[t]
+        var k = UInt32(index)
+        let height = heights[t]
+        branches.withUnsafeBytes { raw in
+            for _ in 0..<height {
+                let p = raw.baseAddress! + node * Self.branchStride
+                var j = 0
+                while true {
+                    let c = p.load(fromByteOffset: Self.branchCounts + 4 * j, as: UInt32.self)
+                    if k < c { break }
+                    k -= c
+                    j += 1
+                }
+                node = Self.child(p, j)
+            }
+        }
+        return (node, Int(k))
+    }
+
+    private func leafKey(_ leaf: Int, _ slot: Int) -> RankKey {
+        leaves.withUnsafeBytes { raw in Self.leafKey(raw.baseAddress! + leaf * Self.leafStride, slot) }
     }
 
     // MARK: - Insertion
@@ -135,44 +193,50 @@ struct OrderStatisticForest: Sendable {
         var rightCount: Int
     }
 
-    private mutating func insert(_ key: RankKey, node: Int, level: Int, rank: inout Int) -> Split? {
-        if level == 0 { return insertIntoLeaf(key, leaf: node, rank: &rank) }
-        let base = node * Self.branchStride
-        let (c, child, before) = branches.withUnsafeMutableBufferPointer { p in
-            let c = Self.lowerBound(UnsafeBufferPointer(p), base + 1, base + Self.branchIDs, 1, Int(p[base]), key)
-            p[base + Self.branchCounts + c] &+= 1
-            return (
-                c, Int(p[base + Self.branchChildren + c]), Self.sum(UnsafeBufferPointer(p), base + Self.branchCounts, c)
-            )
+    private mutating func insert(_ key: RankKey, node: Int, level: Int, rank: inout Int, leaf: inout Int)
+        -> Split?
+    {
+        if level == 0 {
+            leaf = node
+            return insertIntoLeaf(key, leaf: node, rank: &rank)
+        }
+        let (c, child, before) = branches.withUnsafeMutableBytes { raw in
+            let p = raw.baseAddress! + node * Self.branchStride
+            let c = Self.lowerBound(UnsafeRawPointer(p), Self.branchScores, Self.branchIDs, 1, Self.size(p), key)
+            let before = Self.sumCounts(UnsafeRawPointer(p), c)
+            let offset = Self.branchCounts + 4 * c
+            p.storeBytes(
+                of: p.load(fromByteOffset: offset, as: UInt32.self) &+ 1, toByteOffset: offset, as: UInt32.self)
+            return (c, Self.child(UnsafeRawPointer(p), c), before)
         }
         rank += before
-        guard let split = insert(key, node: child, level: level - 1, rank: &rank) else { return nil }
-        let full = branches.withUnsafeMutableBufferPointer { p in
-            let n = Int(p[base])
-            p[base + Self.branchCounts + c] = UInt64(split.leftCount)
-            for offset in [1, Self.branchIDs, Self.branchChildren, Self.branchCounts] {
-                Self.openSlot(p, at: base + offset + c + 1, end: base + offset + n)
-            }
-            p[base + 1 + c + 1] = split.key.score
-            p[base + Self.branchIDs + c + 1] = UInt64(bitPattern: Int64(split.key.id))
-            p[base + Self.branchChildren + c + 1] = UInt64(split.right)
-            p[base + Self.branchCounts + c + 1] = UInt64(split.rightCount)
-            p[base] = UInt64(n + 1)
+        guard let split = insert(key, node: child, level: level - 1, rank: &rank, leaf: &leaf) else { return nil }
+        let full = branches.withUnsafeMutableBytes { raw in
+            let p = raw.baseAddress! + node * Self.branchStride
+            let n = Self.size(p)
+            p.storeBytes(of: UInt32(split.leftCount), toByteOffset: Self.branchCounts + 4 * c, as: UInt32.self)
+            Self.openSlot(p + Self.branchScores, width: 8, at: c + 1, end: n)
+            Self.openSlot(p + Self.branchCounts, width: 4, at: c + 1, end: n)
+            Self.openSlot(p + Self.branchChildren, width: 4, at: c + 1, end: n)
+            Self.openSlot(p + Self.branchIDs, width: 4, at: c + 1, end: n)
+            Self.setBranchEntry(
+                p, c + 1, score: split.key.score, id: split.key.id, child: split.right, count: split.rightCount)
+            p.storeBytes(of: UInt64(n + 1), as: UInt64.self)
             return n + 1 > Self.branchCapacity
         }
         return full ? splitBranch(node) : nil
     }
 
     private mutating func insertIntoLeaf(_ key: RankKey, leaf: Int, rank: inout Int) -> Split? {
-        let base = leaf * Self.leafStride
-        let (position, full) = leaves.withUnsafeMutableBufferPointer { p in
-            let n = Int(p[base])
-            let position = Self.lowerBound(UnsafeBufferPointer(p), base + 1, base + Self.leafIDs, 0, n, key)
-            Self.openSlot(p, at: base + 1 + position, end: base + 1 + n)
-            Self.openSlot(p, at: base + Self.leafIDs + position, end: base + Self.leafIDs + n)
-            p[base + 1 + position] = key.score
-            p[base + Self.leafIDs + position] = UInt64(bitPattern: Int64(key.id))
-            p[base] = UInt64(n + 1)
+        let (position, full) = leaves.withUnsafeMutableBytes { raw in
+            let p = raw.baseAddress! + leaf * Self.leafStride
+            let n = Self.size(p)
+            let position = Self.lowerBound(UnsafeRawPointer(p), Self.leafScores, Self.leafIDs, 0, n, key)
+            Self.openSlot(p + Self.leafScores, width: 8, at: position, end: n)
+            Self.openSlot(p + Self.leafIDs, width: 4, at: position, end: n)
+            p.storeBytes(of: key.score, toByteOffset: Self.leafScores + 8 * position, as: UInt64.self)
+            p.storeBytes(of: UInt32(key.id), toByteOffset: Self.leafIDs + 4 * position, as: UInt32.self)
+            p.storeBytes(of: UInt64(n + 1), as: UInt64.self)
             return (position, n + 1 > Self.leafCapacity)
         }
         rank += position
@@ -181,87 +245,112 @@ struct OrderStatisticForest: Sendable {
 
     private mutating func splitLeaf(_ leaf: Int) -> Split {
         let right = newLeaf()
-        return leaves.withUnsafeMutableBufferPointer { p in
-            let from = leaf * Self.leafStride
-            let to = right * Self.leafStride
-            let total = Int(p[from])
+        return leaves.withUnsafeMutableBytes { raw in
+            let from = raw.baseAddress! + leaf * Self.leafStride
+            let to = raw.baseAddress! + right * Self.leafStride
+            let total = Self.size(from)
             let keep = total / 2
-            for j in keep..<total {
-                p[to + 1 + j - keep] = p[from + 1 + j]
-                p[to + Self.leafIDs + j - keep] = p[from + Self.leafIDs + j]
-            }
-            p[from] = UInt64(keep)
-            p[to] = UInt64(total - keep)
-            let first = RankKey(score: p[to + 1], id: Int(Int64(bitPattern: p[to + Self.leafIDs])))
-            return Split(key: first, right: right, leftCount: keep, rightCount: total - keep)
+            let moved = total - keep
+            (to + Self.leafScores).copyMemory(from: from + Self.leafScores + 8 * keep, byteCount: 8 * moved)
+            (to + Self.leafIDs).copyMemory(from: from + Self.leafIDs + 4 * keep, byteCount: 4 * moved)
+            from.storeBytes(of: UInt64(keep), as: UInt64.self)
+            to.storeBytes(of: UInt64(moved), as: UInt64.self)
+            return Split(key: Self.leafKey(to, 0), right: right, leftCount: keep, rightCount: moved)
         }
     }
 
     private mutating func splitBranch(_ node: Int) -> Split {
         let right = newBranch()
-        return branches.withUnsafeMutableBufferPointer { p in
-            let from = node * Self.branchStride
-            let to = right * Self.branchStride
-            let total = Int(p[from])
+        return branches.withUnsafeMutableBytes { raw in
+            let from = raw.baseAddress! + node * Self.branchStride
+            let to = raw.baseAddress! + right * Self.branchStride
+            let total = Self.size(from)
             let keep = total / 2
-            for offset in [1, Self.branchIDs, Self.branchChildren, Self.branchCounts] {
-                for j in keep..<total { p[to + offset + j - keep] = p[from + offset + j] }
+            let moved = total - keep
+            for (offset, width) in Self.branchArrays {
+                (to + offset).copyMemory(from: from + offset + width * keep, byteCount: width * moved)
             }
-            p[from] = UInt64(keep)
-            p[to] = UInt64(total - keep)
-            let leftCount = Self.sum(UnsafeBufferPointer(p), from + Self.branchCounts, keep)
-            let rightCount = Self.sum(UnsafeBufferPointer(p), to + Self.branchCounts, total - keep)
-            let first = RankKey(score: p[to + 1], id: Int(Int64(bitPattern: p[to + Self.branchIDs])))
+            from.storeBytes(of: UInt64(keep), as: UInt64.self)
+            to.storeBytes(of: UInt64(moved), as: UInt64.self)
+            let leftCount = Self.sumCounts(UnsafeRawPointer(from), keep)
+            let rightCount = Self.sumCounts(UnsafeRawPointer(to), moved)
+            let first = RankKey(
+                score: to.load(fromByteOffset: Self.branchScores, as: UInt64.self),
+                id: Int(to.load(fromByteOffset: Self.branchIDs, as: UInt32.self)))
             return Split(key: first, right: right, leftCount: leftCount, rightCount: rightCount)
         }
     }
 
     private mutating func newLeaf() -> Int {
-        leaves.append(contentsOf: repeatElement(0, count: Self.leafStride))
-        return leaves.count / Self.leafStride - 1
+        leaves.appendBlock()
     }
 
     private mutating func newBranch() -> Int {
-        branches.append(contentsOf: repeatElement(0, count: Self.branchStride))
-        return branches.count / Self.branchStride - 1
+        branches.appendBlock()
     }
 
     // MARK: - Kernels
 
-    /// Moves slots `position..<end` one to the right (slot `end` is the node's spare).
+    /// The number of keys (or children) of the node at `p`.
     @inline(__always)
-    private static func openSlot(_ p: UnsafeMutableBufferPointer<UInt64>, at position: Int, end: Int) {
-        var j = end
-        while j > position {
-            p[j] = p[j - 1]
-            j -= 1
-        }
+    private static func size(_ p: UnsafeRawPointer) -> Int { Int(p.load(as: UInt64.self)) }
+
+    @inline(__always)
+    private static func child(_ p: UnsafeRawPointer, _ j: Int) -> Int {
+        Int(p.load(fromByteOffset: branchChildren + 4 * j, as: UInt32.self))
     }
 
-    /// The sum of the `count` words from `start`.
     @inline(__always)
-    private static func sum(_ p: UnsafeBufferPointer<UInt64>, _ start: Int, _ count: Int) -> Int {
-        var total: UInt64 = 0
-        for j in 0..<count { total &+= p[start + j] }
+    private static func leafKey(_ p: UnsafeRawPointer, _ slot: Int) -> RankKey {
+        RankKey(
+            score: p.load(fromByteOffset: leafScores + 8 * slot, as: UInt64.self),
+            id: Int(p.load(fromByteOffset: leafIDs + 4 * slot, as: UInt32.self)))
+    }
+
+    @inline(__always)
+    private static func setBranchEntry(
+        _ p: UnsafeMutableRawPointer, _ j: Int, score: UInt64, id: Int, child: Int, count: Int
+    ) {
+        p.storeBytes(of: score, toByteOffset: branchScores + 8 * j, as: UInt64.self)
+        p.storeBytes(of: UInt32(id), toByteOffset: branchIDs + 4 * j, as: UInt32.self)
+        p.storeBytes(of: UInt32(child), toByteOffset: branchChildren + 4 * j, as: UInt32.self)
+        p.storeBytes(of: UInt32(count), toByteOffset: branchCounts + 4 * j, as: UInt32.self)
+    }
+
+    /// Moves the `width`-byte slots `position..<end` of the array at `p` one slot to the right (slot
+    /// `end` is the node's spare).
+    @inline(__always)
+    private static func openSlot(_ p: UnsafeMutableRawPointer, width: Int, at position: Int, end: Int) {
+        guard end > position else { return }
+        (p + width * (position + 1)).copyMemory(from: p + width * position, byteCount: width * (end - position))
+    }
+
+    /// The sum of a branch's first `count` subtree counts.
+    @inline(__always)
+    private static func sumCounts(_ p: UnsafeRawPointer, _ count: Int) -> Int {
+        var total: UInt32 = 0
+        for j in 0..<count { total &+= p.load(fromByteOffset: branchCounts + 4 * j, as: UInt32.self) }
         return Int(total)
     }
 
-    /// The number of keys among slots `first..<end` of a node (scores at `scores`, ids at `ids`, sorted)
-    /// smaller than `key`: a branch-free count over the scores (the keys with a smaller score form a
-    /// prefix), then a walk over equal scores.
+    /// The number of keys among slots `first..<end` of a node (scores at byte offset `scores`, 32-bit
+    /// ids at `ids`, sorted) smaller than `key`: a branch-free count over the scores (the keys with a
+    /// smaller score form a prefix), then a walk over equal scores.
     @inline(__always)
     private static func lowerBound(
-        _ p: UnsafeBufferPointer<UInt64>, _ scores: Int, _ ids: Int, _ first: Int, _ end: Int, _ key: RankKey
+        _ p: UnsafeRawPointer, _ scores: Int, _ ids: Int, _ first: Int, _ end: Int, _ key: RankKey
     ) -> Int {
+        let s = (p + scores).assumingMemoryBound(to: UInt64.self)
         var smaller = 0
         var j = first
         while j < end {
-            smaller &+= p[scores + j] < key.score ? 1 : 0
+            smaller &+= s[j] < key.score ? 1 : 0
             j += 1
         }
         var q = first + smaller
-        let id = UInt64(bitPattern: Int64(key.id)) ^ (1 << 63)
-        while q < end && p[scores + q] == key.score && p[ids + q] ^ (1 << 63) < id { q += 1 }
+        while q < end && s[q] == key.score && Int(p.load(fromByteOffset: ids + 4 * q, as: UInt32.self)) < key.id {
+            q += 1
+        }
         return q - first
     }
 }

@@ -177,6 +177,7 @@ final class HeadlessPrinter: EventSink, Sendable {
         case .workersChanged(let n, _): return "workers: \(n)"
         case .message(let t, let text):
             return (t.map { "trial \($0): " } ?? "") + Sanitizer.clean(text, maxColumns: 200)
+        case .jobPlaced(let t, _, let p): return "trial \(t): \(Sanitizer.clean(p.text, maxColumns: 200))"
         case .runContinued(let n): return "run resumed from its log after \(n) events"
         case .runEnded(let reason): return "run ended: \(Sanitizer.clean(reason.text, maxColumns: 2_000))"
         default: return nil

@@ -1,3 +1,4 @@
+import ASHA
 import ArgumentParser
 import Foundation
 import Objectives
@@ -82,6 +83,17 @@ struct ResumeCommand: ParsableCommand {
     /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
     /// live process is using one, and what they held is not needed (a resume restores trials from the
     /// checkpoint store, or trains them again).
+    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates` existed keeps the log's
+    /// setting (off): its spec, parsed again, would now turn it on and sample differently from the log.
+    static func samplerAsLogged(_ parsed: SamplerSettings, log path: String) -> SamplerSettings {
+        guard case .tpe(var tpe) = parsed, let reader = try? LogReader(path: path),
+            let first = try? reader.next(), case .runStarted(let info) = first.body,
+            case .tpe(let logged) = info.settings.sampler
+        else { return parsed }
+        tpe.avoidDuplicates = logged.avoidDuplicates
+        return tpe == logged ? .tpe(tpe) : parsed
+    }
+
     private func removeStaleSpills(in directory: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for n in names where n.hasPrefix("checkpoints-") && n.hasSuffix(".spill") { unlink(directory + "/" + n) }
@@ -115,10 +127,11 @@ struct ResumeCommand: ParsableCommand {
         removeStaleSpills(in: dir.path)
         let reader: LogReader
         do { reader = try LogReader(path: dir.eventsPath, lenient: lenient) } catch { throw CLIError("\(error)") }
-        let experiment = try Experiment.load(
+        var experiment = try Experiment.load(
             specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds)
+        experiment.settings.sampler = Self.samplerAsLogged(experiment.settings.sampler, log: dir.eventsPath)
         // Every number in the log must be within the spec's limits before the tuner builds state from it.
         reader.limits = LogLimits(
             maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,
@@ -171,13 +184,15 @@ struct ResumeCommand: ParsableCommand {
     /// and any job named after the run), before the run goes on.
     private func cancelLeftovers(_ slurm: SlurmLauncher, dir: RunDirectory) {
         var notes: [String] = []
+        var placements: [(executor: String, target: String)] = []
         if let events = try? LogReader(path: dir.eventsPath, lenient: true).readAll() {
             for event in events {
                 if case .message(_, let text) = event.body { notes.append(text) }
+                if case .jobPlaced(_, _, let p) = event.body { placements.append((p.executor, p.target)) }
             }
         }
         let cancelled = SlurmLeftovers.cancel(
-            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(inNotes: notes))
+            namePrefix: slurm.namePrefix, targets: SlurmLeftovers.targets(placements: placements, notes: notes))
         if !cancelled.isEmpty {
             FileHandle.standardError.write(
                 Data(

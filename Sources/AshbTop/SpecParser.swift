@@ -15,7 +15,7 @@ public enum SpecParser {
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
-        "min_bandwidth", "max_kernels", "min_distance",
+        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -200,6 +200,12 @@ public enum SpecParser {
         if let v = m["min_bandwidth"] { tpe.minBandwidth = try number(v, "sampler.min_bandwidth") }
         if let v = m["max_kernels"] { tpe.maxKernels = try int(v, "sampler.max_kernels") }
         if let v = m["min_distance"] { tpe.minDistance = try number(v, "sampler.min_distance") }
+        if let v = m["avoid_duplicates"] {
+            guard let b = v.bool else {
+                throw SpecError(key: "sampler.avoid_duplicates", line: v.mark?.line, message: "must be true or false")
+            }
+            tpe.avoidDuplicates = b
+        }
         if let problem = tpe.problem() {
             let line = m[problem.key]?.mark?.line ?? node.mark?.line
             throw SpecError(key: "sampler.\(problem.key)", line: line, message: problem.message)

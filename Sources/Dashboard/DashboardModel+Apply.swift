@@ -24,6 +24,12 @@ extension DashboardModel {
             touch(i)
         case .jobStarted(let trial, let worker, let rung, let from, let to):
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
+        case .jobPlaced(let trial, let worker, let placement):
+            let clean = placement.sanitized
+            let i = slot(of: trial)
+            trials[i].placement = clean
+            trials[i].placements += 1
+            if worker >= 0, worker < workers.count, workers[worker].trial == trial { workers[worker].placement = clean }
         case .metric(let trial, let resource, let value):
             let i = slot(of: trial)
             trials[i].resource = resource

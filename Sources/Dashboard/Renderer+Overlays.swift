@@ -108,9 +108,15 @@ extension Renderer {
             y += 1
         }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
+            let place =
+                slot.placement.map { "  \($0.detail)" + jobCount(t) }
+                ?? (model.info?.executor != nil ? "  pending in the queue" : "")
             grid.put(
-                " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)",
-                x: inner.x, y: y, role: .good, maxWidth: inner.width)
+                " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)"
+                    + place, x: inner.x, y: y, role: .good, maxWidth: inner.width)
+            y += 1
+        } else if let p = t.placement {
+            grid.put(" last job: \(p.detail)" + jobCount(t), x: inner.x, y: y, role: .dim, maxWidth: inner.width)
             y += 1
         }
         let lines = rungLines(t).flatMap { line in
@@ -149,6 +155,11 @@ extension Renderer {
             grid.put(" " + line.0, x: inner.x, y: y + i, role: line.1, maxWidth: inner.width)
         }
         if lines.count > visible { grid.put(" (j/k scroll)", x: x, y: y - 1, role: .dim) }
+    }
+
+    /// ` (3 jobs on the cluster so far)` after a trial's placement, when it had more than one.
+    private func jobCount(_ t: TrialRecord) -> String {
+        t.placements > 1 ? " (\(t.placements) jobs on the cluster so far)" : ""
     }
 
     /// A message of the messages pane, whole.

@@ -75,17 +75,27 @@ extension Renderer {
 
     /// The workers pane: one line per slot.
     mutating func drawWorkers(_ r: Rect) {
-        box(r, title: "Workers \(model.busyWorkers)/\(model.workerCount) busy", focused: ui.focus == .workers)
+        // On a cluster each busy row says where its job runs (job or step id, node, the wait in the
+        // queue), or that the job is still pending; the progress bar makes room.
+        let cluster = model.info?.executor != nil
+        let pending = cluster ? model.workers.filter { $0.isBusy && $0.placement == nil }.count : 0
+        box(
+            r,
+            title: "Workers \(model.busyWorkers)/\(model.workerCount) busy"
+                + (pending > 0 ? ", \(pending) pending in the queue" : ""), focused: ui.focus == .workers)
         let inner = r.inner
         guard inner.height > 1 else { return }
         let metricWidth = inner.width >= 110 ? max(11, model.metricName.count + 2) : 11
-        let barWidth = max(6, min(40, inner.width - 28 - 27 - metricWidth))
+        let room = inner.width - 28 - 27 - metricWidth - (cluster ? 22 : 0)
+        // On a cluster a narrow pane drops the bar (r/target says the same) for the job's cell.
+        let barWidth = cluster && room < 8 ? 0 : max(6, min(40, room))
         let head =
             " " + pad("w", 2, right: true) + pad("trial", 7, right: true) + pad("b", 3, right: true)
-            + pad("rung", 5, right: true) + pad("r", 8, right: true) + "  " + pad("progress", barWidth)
+            + pad("rung", 5, right: true) + pad("r", 8, right: true) + (barWidth > 0 ? "  " : "")
+            + pad("progress", barWidth)
             + pad("r/target", 10, right: true) + headerCell(model.metricName, metricWidth, ascii: g.ascii)
             + pad("time", 8, right: true)
-            + " state"
+            + (cluster ? " job@node queued" : " state")
         grid.fill(" ", x: inner.x, y: inner.y, count: inner.width, role: .header)
         grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
         let visible = inner.height - 1
@@ -119,11 +129,21 @@ extension Renderer {
                     role: selected ? .selected : .dim, maxWidth: inner.width)
                 continue
             }
-            let state = (i >= model.workerCount ? "retiring" : "run") + gpu
+            var state = (i >= model.workerCount ? "retiring" : "run") + gpu
+            var stateRole: StyleRole = selected ? .selected : .normal
+            if cluster {
+                let retiring = i >= model.workerCount ? "retiring " : ""
+                if let p = w.placement {
+                    state = retiring + p.cell
+                } else {
+                    state = retiring + "pending " + formatDuration(max(0, now - w.started))
+                    if !selected { stateRole = .warning }
+                }
+            }
             let fixed =
                 marker + pad(String(i), 2, right: true) + pad(String(trial), 7, right: true)
                 + pad(String(w.bracket), 3, right: true) + pad(String(w.rung), 5, right: true)
-                + pad("\(w.fromResource)\(g.arrow)\(w.toResource)", 8, right: true) + "  "
+                + pad("\(w.fromResource)\(g.arrow)\(w.toResource)", 8, right: true) + (barWidth > 0 ? "  " : "")
             var x = grid.put(fixed, x: inner.x, y: y, role: selected ? .selected : .normal, maxWidth: inner.width)
             let span = max(1, Double(w.toResource) - Double(w.fromResource))
             let fraction = (Double(w.resource) - Double(w.fromResource)) / span
@@ -132,8 +152,9 @@ extension Renderer {
             let rest =
                 pad("\(w.resource)/\(w.toResource)", 10, right: true)
                 + pad(metricText(w.metric), metricWidth, right: true)
-                + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " " + state
-            grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
+                + pad(formatDuration(max(0, now - w.started)), 8, right: true) + " "
+            x = grid.put(rest, x: x, y: y, role: selected ? .selected : .normal, maxWidth: inner.x + inner.width - x)
+            grid.put(state, x: x, y: y, role: stateRole, maxWidth: max(0, inner.x + inner.width - x))
         }
     }
 

@@ -128,8 +128,14 @@ public struct Renderer {
         let elapsed =
             "elapsed \(formatDuration(max(0, now - paused)))"
             + (paused >= 0.05 ? " (+\(formatDuration(paused)) paused)" : "")
-        let middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
-        x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: max(0, right - x - 2))
+        var middle = "\(name) | \(model.objective) | \(model.metricName) \(goal) | \(elapsed)"
+        let room = max(0, right - x - 2)
+        if middle.count > room, let executor = model.info?.executor {
+            // Narrow: where the trials run says more than the objective's name (`command`).
+            middle =
+                "\(name) | on \(Sanitizer.clean(executor, maxColumns: 24)) | \(model.metricName) \(goal) | \(elapsed)"
+        }
+        x = grid.put(middle, x: x + 1, y: 0, role: .header, maxWidth: room)
         var bx = max(x + 1, right)
         for badge in badges {
             bx = grid.put(" \(badge) ", x: bx, y: 0, role: .badge) + 1

@@ -52,6 +52,10 @@ public struct TrialRecord: Sendable {
     public var decisionTimes: [Double] = []
     /// The worker slot training it, if a job is running.
     public var worker: Int?
+    /// Where its latest cluster job ran (or runs), sanitized, and how many of its processes a cluster
+    /// placed (0 for local processes).
+    public var placement: JobPlacement?
+    public var placements = 0
     /// The rung its running job trains towards.
     var towardsRung: Int?
     /// The rung where it waits to be promoted (promotion variant).

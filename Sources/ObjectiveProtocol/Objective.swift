@@ -27,6 +27,29 @@ public enum TrialFate: Sendable, Equatable {
     case ended
 }
 
+/// Where a trial's process runs when a cluster placed it: a Slurm job (or a step of ashb-top's own
+/// allocation) that left the queue. The strings are the cluster's (untrusted text).
+public struct ProcessPlacement: Sendable, Equatable {
+    /// The executor (`slurm`).
+    public var executor: String
+    /// The job id.
+    public var job: String
+    /// The step id within ashb-top's own allocation; nil for a job of its own.
+    public var step: String?
+    /// The node it runs on.
+    public var node: String
+    /// Seconds from the launch to the process's start (mostly the wait in the queue).
+    public var queueSeconds: Double
+
+    public init(executor: String, job: String, step: String?, node: String, queueSeconds: Double) {
+        self.executor = executor
+        self.job = job
+        self.step = step
+        self.node = node
+        self.queueSeconds = queueSeconds
+    }
+}
+
 /// A trial's trainable state: its model and the resource it was trained to (its "checkpoint").
 ///
 /// The tuner guarantees that at most one job uses a trial at a time, and moves it between jobs
@@ -61,6 +84,11 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// A note about the trial for the run log's `sampled` event and the trial detail view (e.g. which
     /// recorded curve a `curves` trial replays), or nil (the default).
     var note: String? { get }
+    /// Sets who is told where each of the trial's processes runs once a cluster placed it (the tuner,
+    /// which records it); replaces the previous observer. The tuner sets it before each job's first
+    /// step; the trial calls it on the job's thread from inside `step()`, as soon as it knows (a job
+    /// may wait in a queue for long before its first step line). The default never calls it.
+    func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void)
 }
 
 extension ObjectiveTrial {
@@ -81,6 +109,9 @@ extension ObjectiveTrial {
 
     /// No note unless a conformer says otherwise.
     public var note: String? { nil }
+
+    /// No placements unless a conformer says otherwise.
+    public func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void) {}
 }
 
 /// An objective plugin: makes trainable trials from configurations.
@@ -114,6 +145,12 @@ public protocol Objective: Sendable {
     /// objective whose behaviour depends on the space (`curves` matches configurations in its scales)
     /// returns an adapted copy. The default returns the objective itself.
     func configured(for space: SearchSpace) throws -> any Objective
+    /// The configuration `config` is evaluated as: two configurations with the same canonical one give
+    /// the same results (e.g. `curves` replays the nearest recorded configuration). The model-based
+    /// sampler uses it to avoid sampling a configuration it has in effect tried. It must be a
+    /// configuration of the same space (same entries, in order), a pure function of `config`. The
+    /// default returns `config` itself.
+    func canonicalConfiguration(_ config: Configuration) -> Configuration
 }
 
 extension Objective {
@@ -137,4 +174,7 @@ extension Objective {
 
     /// The objective itself, unless a conformer says otherwise.
     public func configured(for space: SearchSpace) throws -> any Objective { self }
+
+    /// Every configuration is its own unless a conformer says otherwise.
+    public func canonicalConfiguration(_ config: Configuration) -> Configuration { config }
 }

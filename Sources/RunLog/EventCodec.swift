@@ -32,6 +32,8 @@ public enum EventCodec {
             w.member("rung", rung)
             w.member("from", from)
             w.member("to", to)
+        case .jobPlaced(let trial, let worker, let placement):
+            encodePlacement(trial: trial, worker: worker, placement, into: &w)
         case .metric(let trial, let resource, let value), .trialCompleted(let trial, let resource, let value),
             .newBest(let trial, let resource, let value):
             w.member("trial", trial)
@@ -84,6 +86,7 @@ public enum EventCodec {
         case .runPaused: return "run_paused"
         case .runResumed: return "run_resumed"
         case .workersChanged: return "workers"
+        case .jobPlaced: return "job_placed"
         case .message: return "message"
         case .runContinued: return "run_continued"
         case .runEnded: return "run_ended"
@@ -180,6 +183,8 @@ public enum EventCodec {
             w.member("min_bandwidth", tpe.minBandwidth)
             w.member("max_kernels", tpe.maxKernels)
             w.member("min_distance", tpe.minDistance)
+            w.key("avoid_duplicates")
+            w.bool(tpe.avoidDuplicates)
             w.endObject()
         }
         w.endObject()
@@ -204,6 +209,7 @@ public enum EventCodec {
             body = .jobStarted(
                 trial: try o.int("trial"), worker: try o.int("worker"), rung: try o.int("rung"),
                 fromResource: try o.int("from"), toResource: try o.int("to"))
+        case "job_placed": body = try decodePlacement(o)
         case "metric":
             body = .metric(trial: try o.int("trial"), resource: try o.int("resource"), value: try o.double("value"))
         case "decision":
@@ -345,10 +351,21 @@ extension EventCodec {
                 bandwidthFactor: try o.double("bandwidth_factor"), minBandwidth: try o.double("min_bandwidth"),
                 maxKernels: try o.int("max_kernels"),
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
-                minDistance: try o.optionalDouble("min_distance") ?? 0)
+                minDistance: try o.optionalDouble("min_distance") ?? 0,
+                avoidDuplicates: try avoidDuplicates(o))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
+        }
+    }
+
+    /// `sampler.avoid_duplicates`: logs written before duplicates were avoided sampled without it, so
+    /// absent (or null) means false.
+    static func avoidDuplicates(_ o: Fields) throws(SchemaError) -> Bool {
+        switch o.raw("avoid_duplicates") {
+        case nil, .null?: return false
+        case .bool(let b)?: return b
+        default: throw SchemaError("'avoid_duplicates' must be true or false")
         }
     }
 

@@ -85,7 +85,7 @@ struct LogValidator {
             try bracket(d.bracket)
             try rung(d.rung)
             try resource(d.resource)
-        case .jobEnded(let t, let w):
+        case .jobEnded(let t, let w), .jobPlaced(let t, let w, _):
             try trial(t)
             try worker(w)
         case .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialFailed(let t, _):

@@ -69,6 +69,40 @@ public struct SampleDetail: Sendable, Equatable {
     }
 }
 
+/// Where a job's process runs when a cluster placed it (a Slurm job, or a step of ashb-top's own
+/// allocation), as told once the job left the queue. Every string is the cluster's: untrusted text.
+public struct JobPlacement: Sendable, Equatable {
+    /// The executor that placed it (`slurm`).
+    public var executor: String
+    /// The cluster's job id (`70`).
+    public var job: String
+    /// The step id when the process is a step of ashb-top's own allocation (`3`); nil for a job of its own.
+    public var step: String?
+    /// The node it runs on.
+    public var node: String
+    /// Seconds from the launch to the start of the process: mostly the wait in the cluster's queue.
+    public var queueSeconds: Double
+
+    public init(executor: String, job: String, step: String? = nil, node: String, queueSeconds: Double) {
+        self.executor = executor
+        self.job = job
+        self.step = step
+        self.node = node
+        self.queueSeconds = queueSeconds
+    }
+
+    /// What the cluster's commands address: `70`, or `70.3` for a step.
+    public var target: String { step.map { "\(job).\($0)" } ?? job }
+
+    /// `Slurm job 70 on node7, 0.14 s in the queue` (`Slurm step 70.3 ...` for a step). Not sanitized.
+    public var text: String {
+        let who = executor == "slurm" ? "Slurm" : executor
+        let what = step == nil ? "job" : "step"
+        return
+            "\(who) \(what) \(target) on \(node), \(formatShort((queueSeconds * 100).rounded() / 100)) s in the queue"
+    }
+}
+
 /// One fact about a run. A run is the sequence of its events; the log, the dashboard and the
 /// scheduler's restored state are all folds over that sequence.
 public struct RunEvent: Sendable, Equatable {
@@ -93,6 +127,10 @@ public struct RunEvent: Sendable, Equatable {
         case trialSampled(trial: TrialID, bracket: Int, config: Configuration, detail: SampleDetail = SampleDetail())
         /// A job started on a worker slot: train `trial` from `fromResource` to `toResource` (rung `rung`).
         case jobStarted(trial: TrialID, worker: Int, rung: Int, fromResource: Int, toResource: Int)
+        /// The process of the job of `trial` on `worker` left the cluster's queue and runs where
+        /// `placement` says (a job may be placed again: a retry after the cluster ended it). (Boxed: rare
+        /// and larger than the other events.)
+        indirect case jobPlaced(trial: TrialID, worker: Int, placement: JobPlacement)
         /// The trial's objective reported `value` after training to `resource`.
         case metric(trial: TrialID, resource: Int, value: Double)
         /// The scheduler decided about the trial at a rung (see `Decision` for why).
@@ -130,7 +168,8 @@ extension RunEvent.Body {
     /// The trial the event is about, if it is about one.
     public var trial: TrialID? {
         switch self {
-        case .trialSampled(let t, _, _, _), .jobStarted(let t, _, _, _, _), .metric(let t, _, _), .jobEnded(let t, _),
+        case .trialSampled(let t, _, _, _), .jobStarted(let t, _, _, _, _), .jobPlaced(let t, _, _),
+            .metric(let t, _, _), .jobEnded(let t, _),
             .trialPaused(let t, _), .trialResumed(let t, _), .trialKilled(let t), .trialCompleted(let t, _, _),
             .trialFailed(let t, _), .newBest(let t, _, _):
             return t

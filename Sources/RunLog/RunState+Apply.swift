@@ -55,6 +55,11 @@ extension RunState {
             trials[id].jobStartedAt = event.time
             trials[id].jobRung = rung
             trials[id].jobTarget = to
+        case .jobPlaced(let id, let worker, _):
+            // Where the job runs is the dashboard's to show; the state only checks that the job runs.
+            guard slots.indices.contains(worker), slots[worker] == id else {
+                return "trial \(id) was placed on worker \(worker), which does not run it"
+            }
         case .metric(let id, let resource, let value):
             guard trials.indices.contains(id) else { return "trial \(id) was never sampled" }
             if let e = move(id, .reported(targetReached: resource >= trials[id].jobTarget)) { return e }

@@ -93,6 +93,19 @@ final class DispatchPool: RunBackend {
     /// (libdispatch on Linux runs about one thread per core for CPU-bound blocks) get their turn and no
     /// slot starves while others chain job after job.
     private func work(_ a: Assignment) {
+        // Where the job's process runs (a cluster job that left the queue) is recorded when the trial
+        // learns it, from inside `step()` (which runs without the core's lock), while the job still runs.
+        // The trial keeps the observer: it holds neither the trial nor the pool strongly (no cycle).
+        let (trial, worker) = (a.trial, a.worker)
+        a.model.observePlacements { [weak self] placement in
+            guard let self else { return }
+            core.withLock { core in
+                guard !core.isEnded, core.state.slots.indices.contains(worker), core.state.slots[worker] == trial
+                else { return }
+                core.tick(elapsed(core))
+                core.emit(.jobPlaced(trial: trial, worker: worker, placement: JobPlacement(placement)))
+            }
+        }
         var going = true
         while going {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -127,5 +140,12 @@ final class DispatchPool: RunBackend {
                 fillSlots(&core)
             }
         }
+    }
+}
+
+extension JobPlacement {
+    /// The log's record of what the objective told.
+    init(_ p: ProcessPlacement) {
+        self.init(executor: p.executor, job: p.job, step: p.step, node: p.node, queueSeconds: p.queueSeconds)
     }
 }

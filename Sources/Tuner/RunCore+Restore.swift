@@ -106,7 +106,7 @@ extension RunCore {
             _ = try known(t, n)
             records[t].job = nil
             scheduler.trialEnded(t, outcome: .failed)
-        case .jobEnded, .trialResumed, .trialCompleted, .newBest, .runPaused, .runResumed, .workersChanged,
+        case .jobEnded, .jobPlaced, .trialResumed, .trialCompleted, .newBest, .runPaused, .runResumed, .workersChanged,
             .message, .runEnded, .runContinued:
             break
         }

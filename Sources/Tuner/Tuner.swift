@@ -37,7 +37,8 @@ public final class Tuner: Sendable {
         objective: any Objective, space: SearchSpace, settings: SchedulerSettings, options: TunerOptions,
         backend: Backend = .dispatch, sinks: [any EventSink]
     ) throws {
-        let scheduler = try ASHAScheduler(space: space, settings: settings)
+        var scheduler = try ASHAScheduler(space: space, settings: settings)
+        scheduler.canonicalizeSamples { objective.canonicalConfiguration($0) }
         let runCore = RunCore(objective: objective, scheduler: scheduler, options: options, sinks: sinks)
         info = runCore.info
         core = Locked(runCore)

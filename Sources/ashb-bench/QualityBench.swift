@@ -73,6 +73,7 @@ struct QualityBench {
             case "min_bandwidth": tpe.minBandwidth = x
             case "max_kernels": tpe.maxKernels = Int(x)
             case "min_distance": tpe.minDistance = x
+            case "avoid_duplicates": tpe.avoidDuplicates = x != 0
             default: throw BenchUsageError(description: "--tpe: unknown key \(kv[0])")
             }
         }
@@ -160,6 +161,7 @@ struct QualityBench {
         var distinctSeen: [Cell: Int] = [:]
         var samplingSeconds: [Cell: Double] = [:]
         var order: [Cell] = []
+        var runsSeen: [Cell: [Run]] = [:]
         for b in brackets {
             for variant in variants {
                 for sampler in samplers {
@@ -167,11 +169,12 @@ struct QualityBench {
                     order.append(cell)
                     for seed in 0..<seeds {
                         let t0 = monotonicSeconds()
-                        let (regrets, trials, distinct) = try once(cell, seed: UInt64(seed + 1), p)
-                        distinctSeen[cell, default: 0] += distinct
+                        let run = try once(cell, seed: UInt64(seed + 1), p)
+                        distinctSeen[cell, default: 0] += run.distinct
                         samplingSeconds[cell, default: 0] += monotonicSeconds() - t0
-                        results[cell, default: []].append(regrets)
-                        trialsSeen[cell, default: 0] += trials
+                        results[cell, default: []].append(run.regrets)
+                        trialsSeen[cell, default: 0] += run.trials
+                        runsSeen[cell, default: []].append(run)
                     }
                 }
             }
@@ -191,10 +194,46 @@ struct QualityBench {
                     fixed(samplingSeconds[cell] ?? 0, 1),
                 ]
             })
+        print("Standard error of each mean (over seeds):")
+        printTable(
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+            order.map { cell in
+                let runs = results[cell] ?? []
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
+                    + budgets.indices.map { i in fixed(standardError(runs.map { $0[i] }), 4) }
+            })
+        print("Trials sampled / distinct configurations by each budget (mean over seeds):")
+        printTable(
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+            order.map { cell in
+                let runs = runsSeen[cell] ?? []
+                let n = Double(max(1, runs.count))
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
+                    + budgets.indices.map { i in
+                        let t = Double(runs.reduce(0) { $0 + $1.trialsBy[i] }) / n
+                        let d = Double(runs.reduce(0) { $0 + $1.distinctBy[i] }) / n
+                        return "\(fixed(t, 0))/\(fixed(d, 0))"
+                    }
+            })
+        print("Where the samples came from by each budget (share of trials: random draws, models of rung r):")
+        for cell in order where cell.sampler == "tpe" {
+            let runs = runsSeen[cell] ?? []
+            let parts = budgets.indices.map { i -> String in
+                var counts: [Int: Int] = [:]
+                for run in runs { counts.merge(run.originsBy[i], uniquingKeysWith: +) }
+                let total = Double(max(1, counts.values.reduce(0, +)))
+                let shares = counts.keys.sorted().map { r in
+                    "\(r == 0 ? "random" : "r=\(r)") \(fixed(100 * Double(counts[r] ?? 0) / total, 0))%"
+                }
+                return "\(formatShort(budgets[i]))x: " + shares.joined(separator: " ")
+            }
+            print("  \(cell.variant.rawValue) brackets \(cell.brackets): " + parts.joined(separator: "; "))
+        }
         for cell in order {
             let runs = results[cell] ?? []
             let parts = budgets.indices.map { i in
                 "regret_\(formatShort(budgets[i]))x=\(fixed(mean(runs.map { $0[i] }), 5))"
+                    + " se_\(formatShort(budgets[i]))x=\(fixed(standardError(runs.map { $0[i] }), 5))"
             }
             print(
                 "bench=quality sampler=\(cell.sampler) variant=\(cell.variant.rawValue) brackets=\(cell.brackets) "
@@ -206,8 +245,16 @@ struct QualityBench {
         xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count)
     }
 
+    /// The standard error of the mean: the sample standard deviation over √n (NaN below two values).
+    private func standardError(_ xs: [Double]) -> Double {
+        guard xs.count >= 2 else { return .nan }
+        let m = mean(xs)
+        let variance = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
+        return (variance / Double(xs.count)).squareRoot()
+    }
+
     /// One run: regret per budget, and the number of trials it sampled.
-    private func once(_ cell: Cell, seed: UInt64, _ p: Problem) throws -> ([Double], Int, Int) {
+    private func once(_ cell: Cell, seed: UInt64, _ p: Problem) throws -> Run {
         let settings = SchedulerSettings(
             variant: cell.variant, minResource: 1, maxResource: 81, reductionFactor: 3, brackets: cell.brackets,
             seed: seed, sampler: cell.sampler == "tpe" ? .tpe(tpe) : .random)
@@ -217,7 +264,7 @@ struct QualityBench {
             options: TunerOptions(name: "quality", workers: workers, maxSeconds: (budgets.max() ?? 1) * p.unit),
             backend: .simulated, sinks: [recorder])
         _ = tuner.run()
-        let (configs, bests) = recorder.snapshot()
+        let (configs, bests, sampledAt) = recorder.snapshot()
         var regrets: [Double] = []
         var scores: [TrialID: Double] = [:]
         for budget in budgets {
@@ -229,11 +276,31 @@ struct QualityBench {
             if scores[t] == nil, let config = configs[t] { scores[t] = try p.regret(config) }
             regrets.append(scores[t] ?? .nan)
         }
+        // Trials sampled and distinct configurations (recorded curves for `curves`) by each budget.
         var distinct = Set<Configuration>()
-        if let identity = p.identity {
-            for config in configs.values { distinct.insert(try identity(config)) }
+        var trialsBy = [Int](repeating: 0, count: budgets.count)
+        var distinctBy = [Int](repeating: 0, count: budgets.count)
+        for (t, time) in sampledAt.sorted(by: { $0.key < $1.key }) {
+            guard let config = configs[t] else { continue }
+            distinct.insert(try p.identity?(config) ?? config)
+            for (i, budget) in budgets.enumerated() where time <= budget * p.unit {
+                trialsBy[i] += 1
+                // Trials are sampled in time order, so the set holds exactly the ones sampled by then.
+                distinctBy[i] = distinct.count
+            }
         }
-        return (regrets, configs.count, distinct.count)
+        return Run(
+            regrets: regrets, trials: configs.count, distinct: distinct.count, trialsBy: trialsBy,
+            distinctBy: distinctBy, originsBy: budgets.map { recorder.origins(by: $0 * p.unit) })
+    }
+
+    struct Run {
+        var regrets: [Double]
+        var trials: Int
+        var distinct: Int
+        var trialsBy: [Int]
+        var distinctBy: [Int]
+        var originsBy: [[Int: Int]]
     }
 }
 
@@ -242,20 +309,35 @@ final class IncumbentRecorder: EventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var configs: [TrialID: Configuration] = [:]
     private var bests: [(time: Double, trial: TrialID)] = []
+    private var sampledAt: [TrialID: Double] = [:]
+    /// Per trial: 0 for a random draw, else the rung resource of the model that proposed it.
+    private(set) var modelled: [TrialID: Int] = [:]
 
     func receive(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
         switch event.body {
-        case .trialSampled(let t, _, let config, _): configs[t] = config
+        case .trialSampled(let t, _, let config, let detail):
+            configs[t] = config
+            sampledAt[t] = event.time
+            if case .model(let resource, _)? = detail.origin { modelled[t] = resource } else { modelled[t] = 0 }
         case .newBest(let t, _, _): bests.append((event.time, t))
         default: break
         }
     }
 
-    func snapshot() -> ([TrialID: Configuration], [(time: Double, trial: TrialID)]) {
+    func snapshot() -> ([TrialID: Configuration], [(time: Double, trial: TrialID)], [TrialID: Double]) {
         lock.lock()
         defer { lock.unlock() }
-        return (configs, bests)
+        return (configs, bests, sampledAt)
+    }
+
+    /// How many trials sampled by `time` came from each source (0: random; else the modelled rung resource).
+    func origins(by time: Double) -> [Int: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        var counts: [Int: Int] = [:]
+        for (t, at) in sampledAt where at <= time { counts[modelled[t] ?? 0, default: 0] += 1 }
+        return counts
     }
 }

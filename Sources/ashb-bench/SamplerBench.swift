@@ -8,7 +8,8 @@ import Objectives
 /// every result. The scheduler is filled with `--observations` results (untimed); then `--samples`
 /// times a new trial is sampled and its result reported (which makes the next sample refit the model),
 /// and the samples are timed: `nextJob()` alone, refit included. `random_fraction` is 0, so every
-/// timed sample comes from the model. The random sampler is timed the same way for comparison.
+/// timed sample comes from the model. The random sampler is timed the same way for comparison, and
+/// `tpe+curves` is tpe deciding duplicates by the digits table's nearest recorded configuration.
 struct SamplerBench {
     var observations = [1_000, 10_000]
     var samples = 1_000
@@ -67,17 +68,25 @@ struct SamplerBench {
 
     func run() throws {
         let space = try RecordCurves.space(DigitsMLPObjective())
+        // `tpe+curves`: duplicates decided by the digits table's nearest recorded configuration (600 of
+        // them, so at these sizes the table is exhausted and every sample tries all its candidates and
+        // redraws: the worst case).
+        let table = "benchmarks/digits-mlp-curves.csv.gz"
+        let curves = try CurvesObjective(
+            csv: QualityBench.readTable(table), source: table, metric: "validation_error"
+        ).configured(for: space)
         var rows: [[String]] = []
         var lines: [String] = []
         for n in observations {
-            for sampler in ["random", "tpe"] {
+            for sampler in ["random", "tpe", "tpe+curves"] {
                 var best = Double.infinity
                 var bestCPU = Double.infinity
                 for r in 0..<repeats {
                     let settings = SchedulerSettings(
                         variant: .promotion, minResource: 1, maxResource: 1, seed: UInt64(r + 1),
-                        sampler: sampler == "tpe" ? .tpe(TPESettings(randomFraction: 0)) : .random)
+                        sampler: sampler == "random" ? .random : .tpe(TPESettings(randomFraction: 0)))
                     var scheduler = try ASHAScheduler(space: space, settings: settings)
+                    if sampler == "tpe+curves" { scheduler.canonicalizeSamples { curves.canonicalConfiguration($0) } }
                     for _ in 0..<n {
                         guard let job = scheduler.nextJob(), let config = scheduler.configuration(of: job.trial) else {
                             throw BenchUsageError(description: "the scheduler gave no job")

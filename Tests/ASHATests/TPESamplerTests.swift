@@ -6,12 +6,13 @@ import Testing
 /// right after it is sampled; returns the configurations with their origins.
 private func oneRungRun(
     space: SearchSpace, tpe: TPESettings, goal: Goal = .minimize, trials: Int, seed: UInt64 = 7,
-    value: (Configuration) -> Double
+    canonical: (@Sendable (Configuration) -> Configuration)? = nil, value: (Configuration) -> Double
 ) throws -> [(Configuration, SampleOrigin?)] {
     var scheduler = try ASHAScheduler(
         space: space,
         settings: SchedulerSettings(
             variant: .promotion, goal: goal, minResource: 1, maxResource: 1, seed: seed, sampler: .tpe(tpe)))
+    if let canonical { scheduler.canonicalizeSamples(with: canonical) }
     var out: [(Configuration, SampleOrigin?)] = []
     for _ in 0..<trials {
         let next = scheduler.nextJob()
@@ -145,6 +146,62 @@ struct TPESamplerTests {
             return plain[..<i].contains { abs(($0.0["x"]?.doubleValue ?? 0) - x) < 0.02 }
         }
         #expect(close.count > 5)
+    }
+
+    /// 4 × 5 = 20 configurations; the best is (c, 4).
+    static let finite = try! SearchSpace([
+        Parameter(name: "k", domain: .choice([.string("a"), .string("b"), .string("c"), .string("d")])),
+        Parameter(name: "n", domain: .int(low: 1, high: 5)),
+    ])
+
+    static func finiteValue(_ c: Configuration) -> Double {
+        let n = c["n"]?.doubleValue ?? 0
+        return (n - 4) * (n - 4) + (c["k"] == .string("c") ? 0 : 1)
+    }
+
+    @Test("With avoid_duplicates, a finite space is sampled without repeats until (nearly) exhausted, then with")
+    func duplicatesAvoided() throws {
+        let space = Self.finite
+        for seed: UInt64 in [1, 2, 3] {
+            let run = try oneRungRun(
+                space: space, tpe: TPESettings(minPoints: 4), trials: 30, seed: seed, value: Self.finiteValue)
+            // While a quarter of the space is new, a new configuration is all but certain to be found;
+            // the last few may be missed (a random draw tries 16 times).
+            #expect(Set(run.prefix(15).map(\.0)).count == 15, "seed \(seed)")
+            #expect(Set(run.prefix(20).map(\.0)).count >= 18, "seed \(seed)")
+            #expect(run.contains { if case .model = $0.1 { true } else { false } })
+            // Exhausted: trials 21… repeat configurations (the run goes on).
+            #expect(Set(run.map(\.0)).count == 20)
+        }
+        // Without it the model proposes the configurations it believes best again and again, and the
+        // random draws repeat too.
+        let plain = try oneRungRun(
+            space: space, tpe: TPESettings(minPoints: 4, avoidDuplicates: false), trials: 20, value: Self.finiteValue)
+        #expect(Set(plain.map(\.0)).count < 15)
+    }
+
+    @Test("Duplicates are decided on the canonical configuration the objective evaluates")
+    func canonicalDuplicates() throws {
+        // x evaluates as x rounded to tenths: 11 distinct configurations in effect.
+        let tenths: @Sendable (Configuration) -> Configuration = { c in
+            Configuration([.init(name: "x", value: .double(((c["x"]?.doubleValue ?? 0) * 10).rounded() / 10))])
+        }
+        let value: (Configuration) -> Double = { c in
+            let x = tenths(c)["x"]?.doubleValue ?? 0
+            return (x - 0.8) * (x - 0.8)
+        }
+        let run = try oneRungRun(
+            space: line, tpe: TPESettings(minPoints: 3), trials: 14, canonical: tenths, value: value)
+        #expect(Set(run.prefix(11).map { tenths($0.0) }).count == 11)
+        #expect(run.contains { if case .model = $0.1 { true } else { false } })
+        // Each configuration is still the sampled one (not its canonical form), and reproducible.
+        #expect(run.contains { tenths($0.0) != $0.0 })
+        let again = try oneRungRun(
+            space: line, tpe: TPESettings(minPoints: 3), trials: 14, canonical: tenths, value: value)
+        #expect(run.map(\.0) == again.map(\.0))
+        // Without the canonical form, raw reals never repeat, so canonical duplicates come back.
+        let raw = try oneRungRun(space: line, tpe: TPESettings(minPoints: 3), trials: 11, value: value)
+        #expect(Set(raw.map { tenths($0.0) }).count < 11)
     }
 
     @Test("The model fits the highest rung level with enough results, and says which")

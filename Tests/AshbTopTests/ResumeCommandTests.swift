@@ -145,3 +145,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: newer + "/lock"))
     }
 }
+
+/// A tpe run logged before `avoid_duplicates` existed: its spec, parsed again, turns the option on, so
+/// resume keeps the log's setting (checked by hand too: a log of the previous build resumed to the same
+/// samples and best).
+@Suite struct SamplerAsLoggedTests {
+    func log(_ sampler: SamplerSettings) throws -> String {
+        let dir = NSTemporaryDirectory() + "ashb-sampler-as-logged-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/events.jsonl"
+        let writer = try LogWriter(creating: path, header: LogHeader(program: "test", spec: "", seed: 1))
+        writer.receive(
+            RunEvent(
+                seq: 0, time: 0,
+                body: .runStarted(
+                    RunInfo(
+                        name: "n", objective: "branin", metric: "m", goal: .minimize,
+                        settings: SchedulerSettings(seed: 1, sampler: sampler), ladders: [[1, 3]], workers: 1,
+                        maxSeconds: nil, parameters: ["x"]))))
+        writer.close()
+        return path
+    }
+
+    @Test func anOldTPELogKeepsDuplicatesAllowed() throws {
+        let parsed = SamplerSettings.tpe(TPESettings())
+        let old = try log(.tpe(TPESettings(avoidDuplicates: false)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: old) == .tpe(TPESettings(avoidDuplicates: false)))
+        // A new log, a log of other settings, a random run or no log: the spec's sampler stands.
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: try log(parsed)) == parsed)
+        let other = try log(.tpe(TPESettings(gamma: 0.3, avoidDuplicates: false)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
+        #expect(ResumeCommand.samplerAsLogged(.random, log: old) == .random)
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: "/nonexistent/events.jsonl") == parsed)
+    }
+}

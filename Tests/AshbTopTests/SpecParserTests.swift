@@ -132,6 +132,9 @@ func specError(_ text: String) -> SpecError? {
         #expect(
             full.settings.sampler
                 == .tpe(TPESettings(randomFraction: 0.5, minPoints: 12, candidates: 32, gamma: 0.2)))
+        let repeats = try SpecParser.parse("objective: branin\nsampler: {type: tpe, avoid_duplicates: false}\n")
+        #expect(repeats.settings.sampler == .tpe(TPESettings(avoidDuplicates: false)))
+        #expect(TPESettings().avoidDuplicates)
     }
 
     @Test(
@@ -144,6 +147,7 @@ func specError(_ text: String) -> SpecError? {
             ("sampler: {type: tpe, min_points: 2}\n", "sampler.min_points", "[3, 1000000]"),
             ("sampler: {type: tpe, bandwith: 2}\n", "sampler.bandwith", "unknown key"),
             ("sampler: {type: random, gamma: 0.2}\n", "sampler.gamma", "tpe sampler only"),
+            ("sampler: {type: tpe, avoid_duplicates: 3}\n", "sampler.avoid_duplicates", "true or false"),
         ])
     func samplerMistakesNameTheKeyAndLine(text: String, key: String, fragment: String) throws {
         let error = try #require(specError("objective: branin\n" + text))

@@ -25,6 +25,19 @@ enum SlurmTestCluster {
     static let live: Set<String> = ["PENDING", "RUNNING", "STOPPED", "SUSPENDED", "CONFIGURING"]
 }
 
+/// Collects what a trial tells its placement observer (as the tuner would record it).
+final class PlacementLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var placements: [ProcessPlacement] = []
+
+    /// Observes `trial`'s placements.
+    init(_ trial: any ObjectiveTrial) {
+        trial.observePlacements { [self] p in lock.withLock { placements.append(p) } }
+    }
+
+    var all: [ProcessPlacement] { lock.withLock { placements } }
+}
+
 @Suite(
     "Slurm executor against a real cluster (needs Slurm: scripts/slurm-local start)", .serialized,
     .enabled(if: SlurmTestCluster.status.up, SlurmTestCluster.skipReason))
@@ -46,21 +59,22 @@ struct SlurmClusterTests {
         while [ $i -le 9 ]; do echo "{\\"resource\\": $i, \\"value\\": 0.$i}"; i=$((i+1)); sleep 0.2; done
         """
 
-    private func target(_ notes: [String]) -> String? {
-        SlurmLeftovers.targets(inNotes: notes).first
-    }
-
     @Test(
-        "(needs Slurm) A trial's program runs as a job: SLURM_JOB_ID in its environment, the note names job and node; stopped between steps; cancel leaves nothing"
+        "(needs Slurm) A trial's program runs as a job: SLURM_JOB_ID in its environment, its placement names job and node; stopped between steps; cancel leaves nothing"
     )
     func runsAsJob() throws {
         let dir = try ScriptDirectory(Self.steps)
         defer { dir.cleanUp() }
         let trial = try objective(dir, settings: try SlurmSettings()).makeTrial(config: config([:]), seed: 1, trial: 0)
+        let placements = PlacementLog(trial)
         #expect(try trial.step().resource == 1)
-        let notes = trial.takeNotes()
-        let job = try #require(target(notes), "\(notes)")
-        #expect(notes.first?.hasPrefix("started: Slurm job \(job) on ") == true, "\(notes)")
+        let placed = try #require(placements.all.first)
+        #expect(placements.all.count == 1)
+        let job = placed.job
+        #expect(placed.executor == "slurm" && placed.step == nil, "\(placed)")
+        let nodes = SlurmControl.run(["sinfo", "--noheader", "--Node", "--format=%N"]).stdout.split(separator: "\n")
+        #expect(nodes.contains { $0.trimmingCharacters(in: .whitespaces) == placed.node }, "\(placed.node) \(nodes)")
+        #expect(placed.queueSeconds >= 0 && placed.queueSeconds < 60)
         #expect(dir.read("job.txt").trimmingCharacters(in: .whitespacesAndNewlines) == job)
         // Between steps the job is stopped through Slurm.
         #expect(SlurmTestCluster.state(of: job) { $0 == "STOPPED" } == "STOPPED")
@@ -79,8 +93,9 @@ struct SlurmClusterTests {
         defer { dir.cleanUp() }
         let trial = try objective(dir, settings: try SlurmSettings(maxRetries: 1))
             .makeTrial(config: config([:]), seed: 1, trial: 0)
+        let placements = PlacementLog(trial)
         #expect(try trial.step().resource == 1)
-        let first = try #require(target(trial.takeNotes()))
+        let first = try #require(placements.all.first?.job)
         #expect(SlurmControl.cancel(first))
         // A line already in the pipe may still arrive; then the program is launched again, and the lines
         // it repeats (up to the resource reported) are skipped: resources go on increasing by one.
@@ -94,7 +109,8 @@ struct SlurmClusterTests {
         }
         #expect(
             notes.contains { $0.contains("cancelled outside ashb-top") && $0.contains("retry 1 of 1") }, "\(notes)")
-        let second = try #require(target(notes), "\(notes)")
+        #expect(placements.all.count == 2, "\(placements.all)")
+        let second = try #require(placements.all.last?.job)
         #expect(second != first)
         #expect(SlurmControl.cancel(second))
         var message = ""
@@ -142,8 +158,9 @@ struct SlurmClusterTests {
         try "3\n".write(toFile: objective.checkpointDirectory(2) + "/epoch", atomically: true, encoding: .utf8)
         let trial = try #require(try objective.continueTrial(config: config([:]), seed: 1, trial: 2, resource: 3))
         trial.jobStarting(worker: 0, target: 3)
+        let placements = PlacementLog(trial)
         #expect(try trial.step().resource == 4)
-        #expect(target(trial.takeNotes()) != nil)
+        #expect(placements.all.count == 1)
         #expect(dir.read("told.txt") == "resource=3 job=9 done=3\n")
         trial.cancel()
         CommandTerminations.waitForAll()

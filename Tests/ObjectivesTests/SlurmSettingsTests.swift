@@ -75,7 +75,9 @@ struct SlurmSettingsTests {
         #expect(argv[11] == "/bin/sh" && argv[12] == "-c")
         let inside = SlurmLauncher(settings: try SlurmSettings(), environment: ["SLURM_JOB_ID": "77"], tag: "r")
         #expect(inside.allocation == "77")
-        #expect(inside.arguments(program: ["p"], name: "n").contains("--jobid=77"))
+        let step = inside.arguments(program: ["p"], name: "n")
+        #expect(step.contains("--jobid=77") && step.contains("--exact"), "\(step)")
+        #expect(!argv.contains("--exact"))
         let bogus = SlurmLauncher(settings: try SlurmSettings(), environment: ["SLURM_JOB_ID": "7; x"], tag: "r")
         #expect(bogus.allocation == nil)
     }
@@ -118,5 +120,14 @@ struct SlurmSettingsTests {
             "a note: slurm_target=99",
         ]
         #expect(SlurmLeftovers.targets(inNotes: notes) == ["12", "40.3"])
+    }
+
+    @Test("resume takes the targets of job_placed events first, then older logs' notes; Slurm's only, once each")
+    func leftoverTargetsFromPlacements() {
+        let placements: [(executor: String, target: String)] = [
+            ("slurm", "70"), ("slurm", "71.2"), ("slurm", "70"), ("other", "72"), ("slurm", "73;rm"),
+        ]
+        let notes = ["started: Slurm job 12 on vm; slurm_target=12 node=vm queued=0.09s", "x slurm_target=70"]
+        #expect(SlurmLeftovers.targets(placements: placements, notes: notes) == ["70", "71.2", "12"])
     }
 }

@@ -66,5 +66,17 @@ struct SampleDetailCodecTests {
         #expect(randomBack == random && !randomText.contains("sampler"))
         let badGamma = text.replacingOccurrences(of: #""gamma":0.2"#, with: #""gamma":1.5"#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badGamma)) }
+        // avoid_duplicates is recorded; logs written before it existed sampled without it.
+        #expect(text.contains(#""avoid_duplicates":true"#))
+        let old = text.replacingOccurrences(of: #","avoid_duplicates":true"#, with: "")
+        guard case .runStarted(let info) = try EventCodec.decode(try JSONParser.parse(old)).body,
+            case .tpe(let settings) = info.settings.sampler
+        else {
+            Issue.record("no tpe settings in \(old)")
+            return
+        }
+        #expect(!settings.avoidDuplicates && old != text)
+        let badFlag = text.replacingOccurrences(of: #""avoid_duplicates":true"#, with: #""avoid_duplicates":1"#)
+        #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badFlag)) }
     }
 }

@@ -9,9 +9,10 @@ import Testing
 /// ends where the uninterrupted one did.
 @Suite struct ResumeTests {
     /// Steps of different costs per configuration, so no two step completions tie on the simulated clock.
-    func objective() -> BowlObjective {
+    func objective(canonicalStep: Double = 0) -> BowlObjective {
         var o = BowlObjective()
         o.costFromX = true
+        o.canonicalStep = canonicalStep
         return o
     }
 
@@ -29,12 +30,15 @@ import Testing
         return dir
     }
 
-    @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe"])
+    /// `tpe-grid`: the objective counts x within one 0.05 cell as the same configuration, so the 80 trials
+    /// exhaust its 21 cells and the sampler's duplicate set (rebuilt by the fold) decides many samples.
+    @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe", "tpe-grid"])
     func resumedRunsEndWhereTheUninterruptedRunEnded(variant: Variant, sampler: String) throws {
         var s = settings(variant, trials: 80, brackets: 2)
-        if sampler == "tpe" { s.sampler = .tpe(TPESettings(minPoints: 3)) }
+        if sampler != "random" { s.sampler = .tpe(TPESettings(minPoints: 3)) }
+        let objective = objective(canonicalStep: sampler == "tpe-grid" ? 0.05 : 0)
         let full = Recorder()
-        let uninterrupted = try makeTuner(s, objective: objective(), workers: 3, sinks: [full])
+        let uninterrupted = try makeTuner(s, objective: objective, workers: 3, sinks: [full])
         let expected = uninterrupted.run()
         let expectedRungs = uninterrupted.rungContents()
         let events = full.events
@@ -43,7 +47,16 @@ import Testing
             return false
         }.count
         // With tpe most trials after the first few come from the model; with random none say where from.
-        #expect(sampler == "tpe" ? fromModel > 20 : fromModel == 0)
+        // (tpe-grid: once all 21 cells are taken every candidate is a duplicate, and the draw is random.)
+        #expect(sampler == "random" ? fromModel == 0 : fromModel > (sampler == "tpe" ? 20 : 5))
+        if sampler == "tpe-grid" {
+            // The first 21 trials fill (nearly) all 21 cells, one each.
+            let cells = events.compactMap { e -> Configuration? in
+                guard case .trialSampled(_, _, let config, _) = e.body else { return nil }
+                return objective.canonicalConfiguration(config)
+            }
+            #expect(cells.count == 80 && Set(cells.prefix(15)).count == 15 && Set(cells.prefix(21)).count >= 19)
+        }
         // Cut early, mid-rung (right after a metric), right after a promotion, and late.
         var cuts = [12, events.count / 2, events.count - 5]
         if let m = events.indices.first(where: { i in
@@ -61,7 +74,7 @@ import Testing
         for cut in cuts {
             let path = try writeLog(events[..<cut])
             let resumed = Recorder()
-            let tuner = try makeTuner(s, objective: objective(), workers: 3, sinks: [resumed])
+            let tuner = try makeTuner(s, objective: objective, workers: 3, sinks: [resumed])
             let restored = try tuner.restore(from: try LogReader(path: path))
             #expect(restored == cut)
             let summary = tuner.run()

@@ -22,6 +22,14 @@ struct BowlObjective: Objective {
     var nanAbove = 2.0
     /// Declare each step's cost as 1 + x (distinct per configuration) instead of `cost`.
     var costFromX = false
+    /// When > 0, `canonicalConfiguration` rounds x to this grid (the sampler then treats configurations in
+    /// one cell as the same); values and costs still follow the sampled x.
+    var canonicalStep = 0.0
+
+    func canonicalConfiguration(_ config: Configuration) -> Configuration {
+        guard canonicalStep > 0, let x = config["x"]?.doubleValue else { return config }
+        return Configuration([.init(name: "x", value: .double((x / canonicalStep).rounded() * canonicalStep))])
+    }
 
     var defaultSpace: SearchSpace {
         try! SearchSpace([Parameter(name: "x", domain: .uniform(low: 0, high: 1, step: nil))])

@@ -69,7 +69,11 @@ else:
     rng = random.Random()
     rng.setstate(state["rng"])
     w, b, vw, vb, done = state["w"], state["b"], state["vw"], state["vb"], state["epoch"]
-ashb.log(f"trial seed {seed}: {config}; continuing after epoch {done}, training to {ashb.target()}")
+# Where this process runs: on a Slurm cluster (executor: slurm) its job and node, which stderr.log keeps.
+where = ""
+if os.environ.get("SLURM_JOB_ID"):
+    where = f" (Slurm job {os.environ['SLURM_JOB_ID']} on {os.environ.get('SLURMD_NODENAME', '?')})"
+ashb.log(f"trial seed {seed}: {config}; continuing after epoch {done}, training to {ashb.target()}{where}")
 if state is not None and done > ashb.recorded():
     # Saved, but ashb-top did not record the line (it died in between): report that epoch again.
     ashb.report(done, state["loss"])

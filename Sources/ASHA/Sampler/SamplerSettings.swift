@@ -25,7 +25,7 @@ public struct TPESettings: Sendable, Codable, Equatable {
     public var candidates: Int
     /// Share of a level's observations that make up the good density, γ in (0, 1).
     public var gamma: Double
-    /// The fewest observations in each of the good and the bad set (BOHB: parameters + 1); nil = that.
+    /// The fewest observations in each of the good and the bad set (BOHB: parameters + 1); nil = 1.
     /// The good set is the best max(⌈γ·n⌉, minGood), the bad set the rest; a level is modelled once
     /// both sets can have minGood.
     public var minGood: Int?
@@ -41,14 +41,23 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// the best candidate that is not one wins, and when all are, the configuration is drawn at random.
     /// 0 (the default) turns the check off, as in logs written before it existed; in [0, 0.5].
     public var minDistance: Double
+    /// Never sample a configuration that evaluates as one sampled before (finished, stopped or still
+    /// running), when another can be found: the model's best candidate that is not a duplicate wins, and
+    /// a random draw that is one is drawn again (up to 15 more draws). Duplicates are decided on
+    /// canonical configurations (`Objective.canonicalConfiguration`: for most objectives the sampled
+    /// configuration itself, so only spaces with integers, choices or steps have any; for `curves`, the
+    /// recorded configuration it replays), and the model is fitted at the canonical configurations.
+    /// On by default; logs written before it existed replay with it off.
+    public var avoidDuplicates: Bool
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
     /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
         minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
-        minDistance: Double = 0
+        minDistance: Double = 0, avoidDuplicates: Bool = true
     ) {
+        self.avoidDuplicates = avoidDuplicates
         self.minDistance = minDistance
         self.minGood = minGood
         self.randomFraction = randomFraction

@@ -13,12 +13,17 @@
 /// evenly by rank to that many kernels, so a sample costs the same at 10,000 results as at 300. The
 /// model is refitted lazily: at the first sample after a new observation.
 ///
-/// **A sample.** Configuration i is drawn at random (exactly `space.sample(index: i, seed:)`, what the
-/// random sampler gives) when `unitInterval(bits(seed, i, 2⁶⁴−1)) < randomFraction` or when no level has
+/// **A sample.** Configuration i is drawn at random (`space.sample(index: i, seed:)`, what the random
+/// sampler gives, unless that repeats a configuration: see below) when `unitInterval(bits(seed, i, 2⁶⁴−1)) < randomFraction` or when no level has
 /// enough observations. Otherwise `candidates` points are drawn from the good density with its
 /// bandwidths times `bandwidthFactor`, each from a kernel chosen uniformly, and the one with the
 /// largest log l(x) − log g(x) wins (the first on ties); integers are rounded and steps snapped when
 /// it is decoded. Its random numbers come from `SplitMix64(seed: bits(seed, i, 2⁶⁴−2))`.
+///
+/// **Duplicates.** With `avoidDuplicates`, every sampled configuration's canonical form (`canonical`,
+/// the objective's; default the configuration itself) goes into a set: the best candidate whose form
+/// is not in it wins, a random draw whose form is in it is drawn again (up to `redraws` times), and the
+/// model's coordinates are those of the canonical forms (the configurations whose results it sees).
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -32,8 +37,16 @@ struct TPESampler: Sendable {
     let minGood: Int
     /// The coordinates of every trial's configuration, trial after trial (`encoding.count` each).
     private var coordinates: [Double] = []
-    /// Configurations the model proposed (random ones are recomputed from the seed when asked).
+    /// Configurations that are not the seed's draw of their index (model proposals, and random draws
+    /// taken again because the first was a duplicate); the others are recomputed from the seed when asked.
     private var proposed: [TrialID: Configuration] = [:]
+    /// Maps a configuration to the one it evaluates as (`Objective.canonicalConfiguration`): two
+    /// configurations with the same canonical one give the same results. Nil: every configuration is
+    /// its own (after the rounding of integers, choices and steps that sampling does anyway).
+    var canonical: (@Sendable (Configuration) -> Configuration)?
+    /// The canonical configurations sampled so far (finished, stopped or still running), when
+    /// `settings.avoidDuplicates`; rebuilt on resume by sampling again in order, like everything here.
+    private var seen: Set<Configuration> = []
     /// Where each trial's configuration came from.
     private(set) var origins: [SampleOrigin] = []
     /// Per rung resource: the observations' keys, best first.
@@ -55,7 +68,8 @@ struct TPESampler: Sendable {
         minPoints = max(settings.minPoints ?? (encoding.count + 2), 2 * minGood)
     }
 
-    /// The configuration of a trial this sampler proposed, or nil when it was drawn at random.
+    /// The configuration of a trial when it is not the seed's draw of its index (a model proposal, or a
+    /// random draw taken again because the first repeated a configuration), else nil.
     func proposedConfiguration(of trial: TrialID) -> Configuration? { proposed[trial] }
 
     /// Records a result: `key` (value and trial) at rung resource `resource`.
@@ -95,14 +109,51 @@ struct TPESampler: Sendable {
                 result = (config, .model(resource: model.resource, observations: model.observations))
             }
         }
-        let (config, origin) = result ?? (space.sample(index: index, seed: seed), .random)
-        coordinates += encoding.encode(config)
+        let (config, origin) = result ?? (randomDraw(index: index, seed: seed, space: space), .random)
+        if config != space.sample(index: index, seed: seed) { proposed[index] = config }
+        if settings.avoidDuplicates {
+            // The model learns from what was evaluated: the canonical configuration.
+            let canon = canonicalForm(config)
+            seen.insert(canon)
+            coordinates += encoding.encode(canon)
+        } else {
+            coordinates += encoding.encode(config)
+        }
         origins.append(origin)
         return (config, origin)
     }
 
-    /// The candidate with the largest l(x)/g(x) that is not a near-duplicate of a configuration already
-    /// sampled (see `TPESettings.minDistance`), or nil when every candidate is one.
+    private func canonicalForm(_ config: Configuration) -> Configuration {
+        canonical?(config) ?? config
+    }
+
+    /// Whether `config` evaluates as a configuration sampled before (always false unless `avoidDuplicates`).
+    private func isDuplicate(_ config: Configuration) -> Bool {
+        settings.avoidDuplicates && seen.contains(canonicalForm(config))
+    }
+
+    /// Further random draws tried when a random draw is a duplicate: enough to find a new configuration
+    /// with probability 1 − (1 − p)¹⁵ when a share p of the space is new (79 % at p = 0.1), few enough
+    /// that an exhausted space costs little (each try canonicalizes, e.g. a nearest-curve search).
+    static let redraws = 15
+
+    /// The random draw of trial `index`: the seed's configuration of that index; with `avoidDuplicates`,
+    /// when that one is a duplicate, the first of up to `redraws` further seeded draws that is not (and the
+    /// first draw when all are).
+    private func randomDraw(index: Int, seed: UInt64, space: SearchSpace) -> Configuration {
+        let first = space.sample(index: index, seed: seed)
+        guard settings.avoidDuplicates, isDuplicate(first) else { return first }
+        for k in 1...Self.redraws {
+            let again = space.sample(
+                index: index, seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 2 - UInt64(k)))
+            if !isDuplicate(again) { return again }
+        }
+        return first
+    }
+
+    /// The candidate with the largest l(x)/g(x) that is neither a near-duplicate of a configuration already
+    /// sampled (see `TPESettings.minDistance`) nor, with `avoidDuplicates`, a duplicate of one (the same
+    /// canonical configuration), or nil when every candidate is one.
     private func propose(_ model: Model, rng: SplitMix64) -> Configuration? {
         var rng = rng
         var candidates: [(score: Double, x: [Double])] = []
@@ -122,7 +173,8 @@ struct TPESampler: Sendable {
                 || (candidates[$0].score == candidates[$1].score && $0 < $1)
         }
         for i in order where !isNearDuplicate(candidates[i].x) {
-            return encoding.decode(candidates[i].x)
+            let config = encoding.decode(candidates[i].x)
+            if !isDuplicate(config) { return config }
         }
         return nil
     }

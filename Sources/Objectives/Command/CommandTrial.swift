@@ -47,6 +47,8 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
     private var replayThrough: Int?
     /// Notes for the run's log, taken by `takeNotes()` (guarded by `lock`).
     private var notes: [String] = []
+    /// Told where each cluster process runs (guarded by `lock`).
+    private var placementObserver: (@Sendable (ProcessPlacement) -> Void)?
 
     init(objective: CommandObjective, trial: Int, config: Configuration, seed: UInt64, resource: Int) {
         self.objective = objective
@@ -140,6 +142,12 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         return taken
     }
 
+    func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void) {
+        lock.lock()
+        placementObserver = observer
+        lock.unlock()
+    }
+
     private func note(_ text: String) {
         lock.lock()
         notes.append(text)
@@ -229,7 +237,12 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
                     } catch {
                         throw fail(error.message)
                     }
-                    if let placed = cluster.placementNote { note("started: \(placed)") }
+                    if let placed = cluster.processPlacement {
+                        lock.lock()
+                        let observer = placementObserver
+                        lock.unlock()
+                        observer?(placed)
+                    }
                     if objective.stopBetweenSteps { running.resume() }
                     continue
                 }

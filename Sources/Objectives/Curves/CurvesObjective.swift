@@ -165,6 +165,20 @@ public struct CurvesObjective: Objective {
             })
     }
 
+    /// With one neighbor, `config` with each table column's value replaced by that of the recorded
+    /// configuration it replays (other entries kept, order kept), so configurations replaying the same
+    /// curve are one; with more neighbors (a weighted average that changes with the distances), or when
+    /// `config` cannot be matched, `config` itself.
+    public func canonicalConfiguration(_ config: Configuration) -> Configuration {
+        guard neighbors == 1, let found = try? match(config, k: 1), let first = found.first else { return config }
+        let curve = table.curves[first.curve]
+        var values: [String: ParameterValue] = [:]
+        for (column, cell) in zip(table.columns, curve.cells) {
+            values[column.name] = table.parameterValue(cell, column: column)
+        }
+        return Configuration(config.entries.map { .init(name: $0.name, value: values[$0.name] ?? $0.value) })
+    }
+
     /// The curves `config` follows, nearest first, with their categorical mismatches and distances.
     func match(_ config: Configuration, k: Int) throws(ObjectiveError) -> [(
         curve: Int, mismatches: Int, distance: Double

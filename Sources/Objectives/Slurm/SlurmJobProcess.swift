@@ -7,8 +7,8 @@ import TextSafety
 protocol ClusterProcess: LaunchedProcess {
     /// Takes the launcher's start line, the first line of standard output; throws when it is not one.
     func started(line: [UInt8]) throws(ObjectiveError)
-    /// Where the process runs once started, for the log (e.g. `Slurm job 12 on node1, 0.4 s in the queue`).
-    var placementNote: String? { get }
+    /// Where the process runs once started (job, step, node, the wait in the queue), for the log.
+    var processPlacement: ProcessPlacement? { get }
     /// Called often while a line is awaited: gives up on a job that waited in the queue too long.
     func waiting()
     /// Why the process ended (`exit`) before its trial did, and whether the cause is the cluster's.
@@ -85,10 +85,11 @@ final class SlurmJobProcess: ClusterProcess, @unchecked Sendable {
         return inAllocation ? "Slurm step \(p.job).\(p.step) on \(p.node)" : "Slurm job \(p.job) on \(p.node)"
     }
 
-    var placementNote: String? {
-        guard let p = placement, let target else { return nil }
-        return "\(label); \(SlurmLeftovers.targetKey)=\(target) node=\(p.node) queued="
-            + String(format: "%.2f", p.queueSeconds) + "s"
+    var processPlacement: ProcessPlacement? {
+        guard let p = placement else { return nil }
+        return ProcessPlacement(
+            executor: "slurm", job: p.job, step: inAllocation ? p.step : nil, node: p.node, queueSeconds: p.queueSeconds
+        )
     }
 
     func started(line: [UInt8]) throws(ObjectiveError) {

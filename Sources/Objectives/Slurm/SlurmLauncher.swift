@@ -36,7 +36,9 @@ public struct SlurmLauncher: ProcessLauncher {
     /// The `srun` command line that runs `program` under the job (or step) name `name`.
     public func arguments(program: [String], name: String) -> [String] {
         var argv = ["srun", "--job-name=\(name)", "--ntasks=1", "--nodes=1", "--unbuffered", "--kill-on-bad-exit=1"]
-        if let allocation { argv.append("--jobid=\(allocation)") }
+        // Inside an allocation a step takes only what it asks for (`--exact`): without it each step gets
+        // every CPU of the allocation and the workers' steps wait for each other.
+        if let allocation { argv += ["--jobid=\(allocation)", "--exact"] }
         if let p = settings.partition { argv.append("--partition=\(p)") }
         if let t = settings.timeLimit { argv.append("--time=\(t)") }
         if let c = settings.cpusPerTask { argv.append("--cpus-per-task=\(c)") }

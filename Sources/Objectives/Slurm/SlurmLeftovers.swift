@@ -5,10 +5,22 @@ import Foundation
 /// process keeps running beside the resumed ones.
 public enum SlurmLeftovers {
     /// The key in a trial's `started:` note that names what `scancel` addresses (`12`, or `12.3` for a
-    /// step of an allocation).
+    /// step of an allocation): logs written before the `job_placed` event held these notes.
     public static let targetKey = "slurm_target"
 
-    /// The scancel targets named in notes (messages of the log) such as
+    /// The scancel targets of a log: those of its `job_placed` events of the Slurm executor (`job`, or
+    /// `job.step`), then those named in older logs' notes; each once, well-formed ones only.
+    public static func targets(placements: [(executor: String, target: String)], notes: [String]) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for p in placements where p.executor == "slurm" && SlurmControl.isJobOrStepID(p.target) {
+            if seen.insert(p.target).inserted { out.append(p.target) }
+        }
+        for target in targets(inNotes: notes) where seen.insert(target).inserted { out.append(target) }
+        return out
+    }
+
+    /// The scancel targets named in notes (messages of older logs) such as
     /// `started: Slurm job 12 on vm; slurm_target=12 node=vm queued=0.09s`.
     public static func targets(inNotes texts: [String]) -> [String] {
         var seen = Set<String>()
