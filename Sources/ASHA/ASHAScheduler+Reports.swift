@@ -48,15 +48,24 @@ extension ASHAScheduler {
         return true
     }
 
-    /// Promotion variant: records the value at the job's target rung once the resource reaches it.
-    private mutating func decideAtTarget(trial: TrialID, resource: Int, value: Double) -> Decision? {
+    /// Enters a report into its trial's current rung once the resource reaches that rung: the bracket,
+    /// the rung index, the rung's slot, the value's key and its 0-based rank there (nil while short).
+    @inline(__always)
+    private mutating func enterRung(
+        trial: TrialID, resource: Int, value: Double
+    ) -> (bracket: Int, rung: Int, slot: Int, key: RankKey, rank: Int)? {
         let record = trials[trial]
         let b = Int(record.bracket)
         let k = Int(record.rung)
         let r = rungStart[b] + k
         guard resource >= rungs[r].resource else { return nil }
         let key = RankKey(value: value, goal: settings.goal, id: trial)
-        let rank = recordEntry(key, at: r)
+        return (b, k, r, key, recordEntry(key, at: r))
+    }
+
+    /// Promotion variant: records the value at the job's target rung once the resource reaches it.
+    private mutating func decideAtTarget(trial: TrialID, resource: Int, value: Double) -> Decision? {
+        guard let (b, k, r, key, rank) = enterRung(trial: trial, resource: resource, value: value) else { return nil }
         runningCount -= 1
         let eta = settings.reductionFactor
         let n = entries.count(r)
@@ -86,14 +95,9 @@ extension ASHAScheduler {
 
     /// Stopping variant: decides the trial's next undecided rung if the resource reaches it.
     private mutating func decideNextRung(trial: TrialID, resource: Int, value: Double) -> Decision? {
-        let record = trials[trial]
-        guard record.phase == .running else { return nil }
-        let b = Int(record.bracket)
-        let k = Int(record.rung)
-        let r = rungStart[b] + k
-        guard resource >= rungs[r].resource else { return nil }
-        let key = RankKey(value: value, goal: settings.goal, id: trial)
-        let rank = recordEntry(key, at: r)
+        guard trials[trial].phase == .running,
+            let (b, k, r, key, rank) = enterRung(trial: trial, resource: resource, value: value)
+        else { return nil }
         trials[trial].rung = Int16(k + 1)
         let eta = settings.reductionFactor
         let n = entries.count(r)

@@ -43,6 +43,7 @@ struct OrderStatisticForest: Sendable {
     private static let branchStride = (branchIDs + 4 * branchSlots + 7) / 8 * 8
     /// A branch's four arrays: byte offset and element width.
     private static let branchArrays = [(branchScores, 8), (branchCounts, 4), (branchChildren, 4), (branchIDs, 4)]
+    private static let leafArrays = [(leafScores, 8), (leafIDs, 4)]
 
     private var leaves = NodePool(blockBytes: leafStride)
     private var branches = NodePool(blockBytes: branchStride)
@@ -243,18 +244,28 @@ struct OrderStatisticForest: Sendable {
         return full ? splitLeaf(leaf) : nil
     }
 
+    /// Moves the upper half of a full node's `arrays` (byte offset, element width) to the empty node
+    /// `to` and sets both sizes: how many entries the node kept and how many moved.
+    private static func moveUpperHalf(
+        _ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer, arrays: [(Int, Int)]
+    ) -> (keep: Int, moved: Int) {
+        let total = size(from)
+        let keep = total / 2
+        let moved = total - keep
+        for (offset, width) in arrays {
+            (to + offset).copyMemory(from: from + offset + width * keep, byteCount: width * moved)
+        }
+        from.storeBytes(of: UInt64(keep), as: UInt64.self)
+        to.storeBytes(of: UInt64(moved), as: UInt64.self)
+        return (keep, moved)
+    }
+
     private mutating func splitLeaf(_ leaf: Int) -> Split {
         let right = newLeaf()
         return leaves.withUnsafeMutableBytes { raw in
             let from = raw.baseAddress! + leaf * Self.leafStride
             let to = raw.baseAddress! + right * Self.leafStride
-            let total = Self.size(from)
-            let keep = total / 2
-            let moved = total - keep
-            (to + Self.leafScores).copyMemory(from: from + Self.leafScores + 8 * keep, byteCount: 8 * moved)
-            (to + Self.leafIDs).copyMemory(from: from + Self.leafIDs + 4 * keep, byteCount: 4 * moved)
-            from.storeBytes(of: UInt64(keep), as: UInt64.self)
-            to.storeBytes(of: UInt64(moved), as: UInt64.self)
+            let (keep, moved) = Self.moveUpperHalf(from, to, arrays: Self.leafArrays)
             return Split(key: Self.leafKey(to, 0), right: right, leftCount: keep, rightCount: moved)
         }
     }
@@ -264,14 +275,7 @@ struct OrderStatisticForest: Sendable {
         return branches.withUnsafeMutableBytes { raw in
             let from = raw.baseAddress! + node * Self.branchStride
             let to = raw.baseAddress! + right * Self.branchStride
-            let total = Self.size(from)
-            let keep = total / 2
-            let moved = total - keep
-            for (offset, width) in Self.branchArrays {
-                (to + offset).copyMemory(from: from + offset + width * keep, byteCount: width * moved)
-            }
-            from.storeBytes(of: UInt64(keep), as: UInt64.self)
-            to.storeBytes(of: UInt64(moved), as: UInt64.self)
+            let (keep, moved) = Self.moveUpperHalf(from, to, arrays: Self.branchArrays)
             let leftCount = Self.sumCounts(UnsafeRawPointer(from), keep)
             let rightCount = Self.sumCounts(UnsafeRawPointer(to), moved)
             let first = RankKey(

@@ -101,10 +101,8 @@ struct Experiment {
             throw CLIError("\(label): line \(line): '\(key)': \(error)", exitCode: 2)
         }
         // One rule for every checkpoint: a top-level keep_checkpoints also rules a command's directories.
-        if spec.keepCheckpointsGiven, var command = objective as? CommandObjective,
-            let keep = KeepCheckpoints(rawValue: spec.keepCheckpoints.rawValue)
-        {
-            command.keepCheckpoints = keep
+        if spec.keepCheckpointsGiven, var command = objective as? CommandObjective {
+            command.keepCheckpoints = spec.keepCheckpoints
             objective = command
         }
         if case .slurm(let slurm) = spec.executor {

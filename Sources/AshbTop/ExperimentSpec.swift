@@ -46,7 +46,7 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var executor: CommandExecutor = .local
     public var executorLine: Int?
     /// Which in-process checkpoints stay once the run has ended (`keep_checkpoints`).
-    public var keepCheckpoints: CheckpointKeeping = .best
+    public var keepCheckpoints: KeepCheckpoints = .best
     /// Whether the spec gave `keep_checkpoints` at its top level (it then rules a `command` objective's
     /// checkpoint directories too).
     public var keepCheckpointsGiven = false

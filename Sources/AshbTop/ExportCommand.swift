@@ -106,23 +106,12 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func curvesJSON(_ steps: [(trial: Int, resource: Int, value: Double, time: Double)]) -> String {
-        var w = JSONWriter()
-        w.beginArray()
-        for s in steps {
-            w.beginObject()
-            w.key("trial")
-            w.int(s.trial)
-            w.key("resource")
-            w.int(s.resource)
-            w.key("value")
-            w.double(s.value)
-            w.key("time")
-            w.double(s.time)
-            w.endObject()
-        }
-        w.endArray()
-        w.appendRaw(0x0A)
-        return String(decoding: w.bytes, as: UTF8.self)
+        jsonArrayText(steps) { w, s in
+            w.member("trial", s.trial)
+            w.member("resource", s.resource)
+            w.member("value", s.value)
+            w.member("time", s.time)
+        } + "\n"
     }
 
     static func csv(_ table: RunState) -> String {
@@ -155,33 +144,18 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func json(_ table: RunState) -> String {
-        var w = JSONWriter()
-        w.beginArray()
-        for r in table.trials {
-            w.beginObject()
-            w.key("trial")
-            w.int(r.id)
-            w.key("bracket")
-            w.int(r.bracket)
+        jsonArrayText(table.trials) { w, r in
+            w.member("trial", r.id)
+            w.member("bracket", r.bracket)
             w.key("config")
             EventCodec.encode(r.config, into: &w)
-            w.key("highest_rung")
-            w.int(r.highestRung)
-            w.key("highest_resource")
-            w.int(r.highestRungResource)
-            w.key("last_resource")
-            w.int(r.lastResource)
-            w.key("last_value")
-            if let v = r.lastValue { w.double(v) } else { w.null() }
+            w.member("highest_rung", r.highestRung)
+            w.member("highest_resource", r.highestRungResource)
+            w.member("last_resource", r.lastResource)
+            w.member("last_value", r.lastValue)
             let (status, reason) = Self.status(r, ended: table.endReason != nil)
-            w.key("status")
-            w.string(status)
-            w.key("reason")
-            w.string(reason)
-            w.endObject()
-        }
-        w.endArray()
-        w.appendRaw(0x0A)
-        return String(decoding: w.bytes, as: UTF8.self)
+            w.member("status", status)
+            w.member("reason", reason)
+        } + "\n"
     }
 }

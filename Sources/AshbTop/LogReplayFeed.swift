@@ -3,6 +3,9 @@ import RunLog
 
 /// A replay's events from a run log: read in batches, optionally followed like `tail -f` (an incomplete
 /// last line is kept for later), up to an optional end time.
+///
+/// It also indexes the log (`index`) as it reads it, so a timeline can drop the events and read any
+/// block of them again from the file.
 final class LogReplayFeed: ReplayFeed {
     let reader: LogReader
     let follow: Bool
@@ -12,11 +15,16 @@ final class LogReplayFeed: ReplayFeed {
     /// The error that stopped the reading, if one did.
     private(set) var failure: LogError?
     private var reported = 0
+    /// Where the events read are in the log.
+    let index: LogIndex
+    /// Events between two marks of the index (the timeline's block size).
+    var markInterval: Int { index.interval }
 
-    init(reader: LogReader, follow: Bool, until: Double?) {
+    init(reader: LogReader, follow: Bool, until: Double?, markInterval: Int = 4096) {
         self.reader = reader
         self.follow = follow
         self.until = until
+        index = LogIndex(path: reader.path, interval: markInterval)
     }
 
     var isFollowing: Bool { follow && !isFinished }
@@ -35,7 +43,7 @@ final class LogReplayFeed: ReplayFeed {
         while out.count < limit {
             let next: RunEvent?
             do {
-                next = try reader.next(follow: follow)
+                next = try index.next(from: reader, follow: follow)
             } catch {
                 // The events before the bad line are returned first; the next call throws.
                 failure = error

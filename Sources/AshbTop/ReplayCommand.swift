@@ -123,7 +123,8 @@ struct ReplayCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let timeline = ReplayTimeline()
+        // The events are not kept: the feed indexes the log and the timeline reads windows of it again.
+        let timeline = ReplayTimeline(source: feed.index, blockSize: feed.markInterval)
         do {
             timeline.append(contentsOf: try feed.read(limit: Self.firstBatch))
         } catch {

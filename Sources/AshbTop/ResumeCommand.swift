@@ -22,8 +22,7 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "The run directory.")
     var directory: String
 
-    @Flag(help: "Print progress lines and a summary instead of the dashboard.")
-    var headless = false
+    @OptionGroup var displayFlags: DisplayFlags
 
     @Option(help: "Raise the trial budget by this many trials (to continue a finished run).")
     var extend = 0
@@ -31,28 +30,16 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "Raise the time budget (budget.seconds) by this many seconds (a run that ended on its time budget).")
     var extendSeconds: Double = 0
 
-    @Option(help: "Headless: seconds between progress lines (0: none).")
-    var progressEvery: Double = 10
-
     @Flag(help: "Continue the run in the background (a daemon), print how to attach, and exit.")
     var detach = false
 
     @Flag(help: "Skip corrupt lines in the log instead of stopping.")
     var lenient = false
 
-    @Flag(help: "Draw the dashboard with ASCII characters only.")
-    var ascii = false
-
-    @Flag(help: "Draw the dashboard without colours.")
-    var noColor = false
-
     func validate() throws {
         guard extend >= 0 else { throw ValidationError("--extend must be 0 or more (got \(extend))") }
         guard extendSeconds >= 0, extendSeconds.isFinite else {
             throw ValidationError("--extend-seconds must be 0 or more (got \(extendSeconds))")
-        }
-        guard progressEvery >= 0, progressEvery.isFinite else {
-            throw ValidationError("--progress-every must be 0 or more seconds (got \(progressEvery))")
         }
     }
 
@@ -100,7 +87,7 @@ struct ResumeCommand: ParsableCommand {
     }
 
     private func execute() throws {
-        if !headless, !detach { Detach.runInOwnSession() }
+        if !displayFlags.headless, !detach { Detach.runInOwnSession() }
         let background = Background.adopt()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
@@ -171,10 +158,7 @@ struct ResumeCommand: ParsableCommand {
         tuner.keepCheckpoints(
             in: try CheckpointStore(directory: dir.checkpointsPath) { log.flush() },
             keeping: experiment.spec.keepCheckpoints)
-        let display = DisplayOptions(
-            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
-            progressEvery: progressEvery,
-            simulated: experiment.spec.simulated)
+        let display = displayFlags.options(simulated: experiment.spec.simulated)
         try RunDriver.driveToExit(
             tuner, log: log, dir: dir, display: display, keep: experiment.keepCheckpoints, background: background,
             lock: lock)

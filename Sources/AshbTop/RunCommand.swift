@@ -23,8 +23,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The experiment spec (YAML). Without it, the built-in demo runs.")
     var spec: String?
 
-    @Flag(help: "Print progress lines and a summary instead of the dashboard.")
-    var headless = false
+    @OptionGroup var displayFlags: DisplayFlags
 
     @Option(help: "Directory that holds run directories.")
     var runsDir = "runs"
@@ -45,19 +44,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: .hidden)
     var into: String?
 
-    @Flag(help: "Draw the dashboard with ASCII characters only.")
-    var ascii = false
-
-    @Flag(help: "Draw the dashboard without colours (also honoured: the NO_COLOR environment variable).")
-    var noColor = false
-
-    @Option(help: "Headless: seconds between progress lines (0: none).")
-    var progressEvery: Double = 10
-
     func validate() throws {
-        if !(progressEvery >= 0 && progressEvery.isFinite) {
-            throw ValidationError("--progress-every must be a number of seconds, 0 or more (got \(progressEvery))")
-        }
         if let workers, workers < 1 || workers > 512 {
             throw ValidationError("--workers must be between 1 and 512 (got \(workers))")
         }
@@ -66,13 +53,10 @@ struct RunCommand: ParsableCommand {
     func run() throws { try reportingErrors(execute) }
 
     private func execute() throws {
-        if !detach, !headless, into == nil { Detach.runInOwnSession() }
+        if !detach, !displayFlags.headless, into == nil { Detach.runInOwnSession() }
         let background = Background.adopt()
         let experiment = try Experiment.load(specPath: spec, seed: seed, workers: workers, simulate: simulate)
-        let display = DisplayOptions(
-            headless: headless || experiment.spec.simulated, ascii: ascii, noColor: noColor,
-            progressEvery: progressEvery,
-            simulated: experiment.spec.simulated)
+        let display = displayFlags.options(simulated: experiment.spec.simulated)
         if detach { return try startInBackground(experiment) }
         // A terminal the dashboard cannot use is refused before anything is created.
         if !display.headless, isatty(STDOUT_FILENO) == 1 {

@@ -73,6 +73,22 @@ enum RunDriver {
         }
     }
 
+    /// A SIGINT or SIGTERM stops the run with the signal as its reason; a second one (counting the one
+    /// that came before, when `signalled`) exits at once. Watches until the watcher is stopped or freed.
+    static func stopOnSignals(_ tuner: Tuner, log: LogWriter, signalled: Bool = false) -> SignalWatcher {
+        let count = SignalCount()
+        if signalled { _ = count.next() }
+        return SignalWatcher([SIGINT, SIGTERM]) { sig in
+            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
+            tuner.send(.stopRun(reason: EndReason(signal: sig)))
+        }
+    }
+
+    /// Throws when the run stopped as a whole because its trials kept failing.
+    static func throwIfFailed(_ tuner: Tuner) throws {
+        if let why = tuner.failureStop { throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))") }
+    }
+
     static func driveHeadless(
         _ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd(), progressEvery: Double = 10,
         simulated: Bool = false
@@ -81,14 +97,10 @@ enum RunDriver {
         tuner.addSink(printer)
         printer.startProgress(every: progressEvery, wallClock: !simulated)
         defer { printer.stopProgress() }
-        let count = SignalCount()
-        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
-            tuner.send(.stopRun(reason: EndReason(signal: sig)))
-        }
+        let trap = stopOnSignals(tuner, log: log)
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
-        if let why = tuner.failureStop { throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))") }
+        try throwIfFailed(tuner)
     }
 
     /// What is done after the run besides closing the log.
@@ -187,12 +199,9 @@ enum RunDriver {
         // The screen is gone: standard error is the terminal's again, and while the run stops, a signal
         // stops it again (after a signal closed the dashboard: exits at once).
         diagnostics.restore()
-        let count = SignalCount()
-        if case .signal = reason { _ = count.next() }
-        let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-            if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
-            tuner.send(.stopRun(reason: EndReason(signal: sig)))
-        }
+        var signalled = false
+        if case .signal = reason { signalled = true }
+        let trap = stopOnSignals(tuner, log: log, signalled: signalled)
         defer { trap.stop() }
         switch reason {
         case .signal(let sig):
@@ -205,23 +214,17 @@ enum RunDriver {
             if let sessionFD {
                 Detach.detach(sessionFD: sessionFD, runDirectory: dir.path, diagnostics: dir.diagnosticsPath)
             }
-            let count = SignalCount()
-            let trap = SignalWatcher([SIGINT, SIGTERM]) { sig in
-                if count.next() > 1 { exitAtOnce(log: log, signal: sig) }
-                tuner.send(.stopRun(reason: EndReason(signal: sig)))
-            }
+            let trap = stopOnSignals(tuner, log: log)
             try finish(tuner, summary: tuner.waitUntilEnded(), log: log, dir: dir, end: end)
             if let code = trap.exitCode { throw ExitCodeError(code: code) }
-            if let why = tuner.failureStop {
-                throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))")
-            }
+            try throwIfFailed(tuner)
             return
         }
         let summary = tuner.waitUntilEnded()
         diagnostics.restore()
         try finish(tuner, summary: summary, log: log, dir: dir, end: end)
         if reason.exitStatus != 0 { throw ExitCodeError(code: reason.exitStatus) }
-        if let why = tuner.failureStop { throw CLIError("the run stopped: \(Sanitizer.clean(why, maxColumns: 2_000))") }
+        try throwIfFailed(tuner)
     }
 }
 

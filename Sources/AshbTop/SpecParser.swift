@@ -1,4 +1,5 @@
 import ASHA
+import ObjectiveProtocol
 import TextSafety
 import Tuner
 import Yams
@@ -156,7 +157,7 @@ public enum SpecParser {
             }
         }
         if let k = top["keep_checkpoints"] {
-            guard let keep = CheckpointKeeping(rawValue: try string(k, "keep_checkpoints")) else {
+            guard let keep = KeepCheckpoints(rawValue: try string(k, "keep_checkpoints")) else {
                 throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
             }
             spec.keepCheckpoints = keep
@@ -302,8 +303,8 @@ public enum SpecParser {
         do {
             return try SearchSpace(params)
         } catch {
-            let line = m.first { $0.key.key == error.parameter }?.key.mark?.line
-            throw SpecError(key: "space.\(error.parameter)", line: line, message: error.message)
+            let line = m.first { $0.key.key == error.name }?.key.mark?.line
+            throw SpecError(key: "space.\(error.name)", line: line, message: error.message)
         }
     }
 

@@ -9,6 +9,60 @@
 
 extern char **environ;
 
+/* Closes end `end` (0 read, 1 write) of the first `count` pipes. */
+static void close_ends(int pipes[][2], int count, int end) {
+    for (int i = 0; i < count; i++) close(pipes[i][end]);
+}
+
+/* Opens `count` close-on-exec pipes; when one fails, closes those already open and returns -1 with
+   errno set. */
+static int open_pipes(int pipes[][2], int count) {
+    for (int i = 0; i < count; i++) {
+        if (pipe2(pipes[i], O_CLOEXEC) != 0) {
+            int saved = errno;
+            close_ends(pipes, i, 0);
+            close_ends(pipes, i, 1);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* In the parent after a spawn or fork of `pid`: closes the pipes' write ends (the child has its own
+   copies); when the spawn failed (pid < 0), closes the read ends too. Returns pid, errno kept. */
+static pid_t parent_side(pid_t pid, int pipes[][2], int count) {
+    int saved = errno;
+    close_ends(pipes, count, 1);
+    if (pid < 0) close_ends(pipes, count, 0);
+    errno = saved;
+    return pid;
+}
+
+/* Spawns argv with `actions` (descriptors from 3 up closed too) and `attr` (signals unblocked and at
+   their defaults in the child, plus `flags`), then destroys both. Returns the pid, or -1 with errno set. */
+static pid_t spawn_with(posix_spawn_file_actions_t *actions, posix_spawnattr_t *attr, short flags,
+                        char *const argv[], char *const envp[]) {
+#ifdef __GLIBC__
+    posix_spawn_file_actions_addclosefrom_np(actions, 3);
+#endif
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(attr, &empty);
+    posix_spawnattr_setsigdefault(attr, &all);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | flags);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], actions, attr, argv, envp ? envp : environ);
+    posix_spawn_file_actions_destroy(actions);
+    posix_spawnattr_destroy(attr);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
 pid_t ashb_spawn(char *const argv[], char *const envp[], int quiet) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
@@ -19,24 +73,7 @@ pid_t ashb_spawn(char *const argv[], char *const envp[], int quiet) {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     }
-#ifdef __GLIBC__
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-#endif
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, envp ? envp : environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        errno = rc;
-        return -1;
-    }
-    return pid;
+    return spawn_with(&actions, &attr, 0, argv, envp);
 }
 
 int ashb_wait(pid_t pid) {
@@ -50,15 +87,9 @@ int ashb_wait(pid_t pid) {
 }
 
 pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int *err_fd) {
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return -1;
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        errno = saved;
-        return -1;
-    }
+    int pipes[2][2];
+    if (open_pipes(pipes, 2) != 0) return -1;
+    int *out = pipes[0], *err = pipes[1];
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&actions);
@@ -66,28 +97,9 @@ pid_t ashb_spawn_piped(char *const argv[], char *const envp[], int *out_fd, int 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-#ifdef __GLIBC__
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-#endif
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &all);
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, envp ? envp : environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    close(out[1]);
-    close(err[1]);
-    if (rc != 0) {
-        close(out[0]);
-        close(err[0]);
-        errno = rc;
-        return -1;
-    }
+    pid_t pid = parent_side(spawn_with(&actions, &attr, POSIX_SPAWN_SETPGROUP, argv, envp), pipes, 2);
+    if (pid < 0) return -1;
     *out_fd = out[0];
     *err_fd = err[0];
     return pid;
@@ -266,37 +278,12 @@ static void supervise(char *const argv[], char *const envp[], const char *cwd, i
 pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *cwd, int *out_fd, int *err_fd) {
     pthread_once(&death_once, make_death_pipe);
     if (death_pipe[0] < 0) return -1;
-    int out[2], err[2], status[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return -1;
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        errno = saved;
-        return -1;
-    }
-    if (pipe2(status, O_CLOEXEC) != 0) {
-        int saved = errno;
-        close(out[0]);
-        close(out[1]);
-        close(err[0]);
-        close(err[1]);
-        errno = saved;
-        return -1;
-    }
+    int pipes[3][2];
+    if (open_pipes(pipes, 3) != 0) return -1;
+    int *out = pipes[0], *err = pipes[1], *status = pipes[2];
     pid_t pid = _Fork();
     if (pid == 0) supervise(argv, envp ? envp : environ, cwd, out[1], err[1], death_pipe[0], status[1]);
-    int saved = errno;
-    close(out[1]);
-    close(err[1]);
-    close(status[1]);
-    if (pid < 0) {
-        close(out[0]);
-        close(err[0]);
-        close(status[0]);
-        errno = saved;
-        return -1;
-    }
+    if (parent_side(pid, pipes, 3) < 0) return -1;
     /* Also set the group from this side, so that signals to the group work as soon as we return. */
     setpgid(pid, pid);
     int e = 0;
@@ -308,8 +295,7 @@ pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *
         kill(-pid, SIGKILL);
         int raw;
         while (waitpid(pid, &raw, 0) < 0 && errno == EINTR) {}
-        close(out[0]);
-        close(err[0]);
+        close_ends(pipes, 2, 0);
         errno = e;
         return -1;
     }

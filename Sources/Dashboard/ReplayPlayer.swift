@@ -32,8 +32,8 @@ public struct ReplayPlayer {
     /// A player at time 0 of `timeline` (the events at time 0 applied), playing or paused, at the listed
     /// speed nearest `speed`.
     public init(timeline: ReplayTimeline, playing: Bool = true, speed: Double = 1) {
-        position = timeline.position(atTime: 0)
-        model = timeline.model(at: position)
+        model = timeline.model(at: timeline.position(atTime: 0))
+        position = model.eventCount
         self.playing = playing
         speedIndex = Self.speeds.indices.min { abs(Self.speeds[$0] - speed) < abs(Self.speeds[$1] - speed) } ?? 2
         if speed.isInfinite { speedIndex = Self.speeds.count - 1 }
@@ -62,9 +62,15 @@ public struct ReplayPlayer {
     /// last applied event's time.
     public mutating func seek(to target: Int, timeline: ReplayTimeline, clock: Double? = nil) {
         let p = min(max(0, target), timeline.count)
-        if p != position || p == timeline.count {
-            model = timeline.model(at: p, from: (position, model))
+        if p == timeline.count {
+            model = timeline.tail
             position = p
+        } else if p >= position, p - position <= p - timeline.snapshotPosition(before: p) {
+            // Forward, nearer than any snapshot: fold the model shown in place (no copy of it).
+            position += timeline.fold(&model, from: position, to: p)
+        } else if p != position {
+            model = timeline.model(at: p)
+            position = model.eventCount  // short of `p` only when the log could not be read again
         }
         self.clock = clock ?? timeline.time(at: p)
         atLiveEdge = false
@@ -82,10 +88,9 @@ public struct ReplayPlayer {
             clock += max(0, wallSeconds) * speed
             target = min(timeline.position(atTime: clock), position + Self.foldBudget)
         }
-        let events = timeline.events
         if target > position {
-            for i in position..<target { model.apply(events[i]) }
-            position = target
+            position += timeline.fold(&model, from: position, to: target)
+            if position < target { playing = false }  // a block could not be read again: stop there
         }
         if speed.isInfinite || timeline.position(atTime: clock) > position {
             // Behind the clock (full speed, or the fold budget ran out): the clock shows what is applied.

@@ -35,6 +35,7 @@ public enum ReplayApp {
         for notice in feed.takeNotices() { notify(session, notice, role: .warning) }
         var frozen: DashboardModel?
         var feedIdle = false
+        var shownFailure: String?
         var last = DispatchTime.now().uptimeNanoseconds
         while true {
             if let sig = session.signals.pending { return .signal(sig) }
@@ -77,6 +78,10 @@ public enum ReplayApp {
                 }
                 session.dirty = true
                 session.urgent = true
+            }
+            if let failure = timeline.readFailure, failure != shownFailure {
+                shownFailure = failure
+                notify(session, "log: \(failure); the replay cannot go past it", role: .bad)
             }
             let now = DispatchTime.now().uptimeNanoseconds
             if player.advance(wallSeconds: Double(now &- last) / 1e9, timeline: timeline, complete: complete) {

@@ -35,7 +35,7 @@ final class RunCore {
     /// Where trials' checkpoints are kept, if anywhere.
     var checkpoints: CheckpointStore?
     /// Which checkpoints `checkpoints` keeps once the run has ended.
-    var keeping: CheckpointKeeping = .best
+    var keeping: KeepCheckpoints = .best
     /// Jobs that failed since the last job that ended well (for `maxFailures`), and the last reason.
     var failuresInARow = 0
     var lastFailure: String?

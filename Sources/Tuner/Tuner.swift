@@ -57,7 +57,7 @@ public final class Tuner: Sendable {
     /// Keeps trials' checkpoints in `store`: saved when a trial completes a rung or is paused, and
     /// read back when a resumed run continues a trial.
     /// Once the run has ended, `keeping` says which of them stay.
-    public func keepCheckpoints(in store: CheckpointStore, keeping: CheckpointKeeping = .best) {
+    public func keepCheckpoints(in store: CheckpointStore, keeping: KeepCheckpoints = .best) {
         core.withLock {
             $0.checkpoints = store
             $0.keeping = keeping

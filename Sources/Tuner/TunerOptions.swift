@@ -51,15 +51,3 @@ public func trialSeed(runSeed: UInt64, trial: TrialID) -> UInt64 {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
 }
-
-/// Which in-process checkpoints a run keeps once it has ended (spec key `keep_checkpoints`). A run that
-/// ended before its work was done (a signal, a quit) keeps every checkpoint a resume needs, whatever this
-/// says.
-public enum CheckpointKeeping: String, Sendable, CaseIterable {
-    /// Only the best trial's (the default).
-    case best
-    /// Every trial's that could still continue, and the best's.
-    case all
-    /// None: the pack is removed.
-    case none
-}

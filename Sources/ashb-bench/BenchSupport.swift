@@ -15,19 +15,6 @@ func monotonicSeconds() -> Double {
     Double(DispatchTime.now().uptimeNanoseconds) / 1e9
 }
 
-/// Parses `--name value` pairs; each handler receives the value of its option.
-func parseOptions(_ arguments: [String], _ handlers: [String: (String) throws -> Void]) throws {
-    var rest = arguments[...]
-    while let option = rest.popFirst() {
-        guard let handler = handlers[option] else {
-            let known = handlers.keys.sorted().joined(separator: ", ")
-            throw BenchUsageError(description: "unknown option \(option) (options: \(known))")
-        }
-        guard let value = rest.popFirst() else { throw BenchUsageError(description: "\(option) needs a value") }
-        try handler(value)
-    }
-}
-
 /// Reads a positive integer option value.
 func positiveInt(_ value: String, _ option: String) throws -> Int {
     guard let n = Int(value), n > 0 else { throw BenchUsageError(description: "\(option): bad count \(value)") }
@@ -40,6 +27,16 @@ func positiveDouble(_ value: String, _ option: String) throws -> Double {
         throw BenchUsageError(description: "\(option): bad number \(value)")
     }
     return x
+}
+
+/// Reads positive integers separated by commas.
+func positiveInts(_ value: String, _ option: String) throws -> [Int] {
+    try value.split(separator: ",").map { try positiveInt(String($0), option) }
+}
+
+/// Reads positive numbers separated by commas.
+func positiveDoubles(_ value: String, _ option: String) throws -> [Double] {
+    try value.split(separator: ",").map { try positiveDouble(String($0), option) }
 }
 
 /// Reads a `--variant` value: `promotion`, `stopping` or `both`.
@@ -149,16 +146,23 @@ final class BusyMeter: Sendable {
     var count: Int { steps.load(ordering: .relaxed) }
 }
 
-/// Wraps an objective so that each step's wall duration is added to a `BusyMeter`.
-struct TimedObjective: Objective {
-    let inner: any Objective
-    let meter: BusyMeter
+/// A benchmark's objective that wraps another: it says what the other says unless it overrides it.
+protocol WrappingObjective: Objective {
+    var inner: any Objective { get }
+}
 
+extension WrappingObjective {
     var name: String { inner.name }
     var metric: String { inner.metric }
     var goal: Goal { inner.goal }
     var defaultSpace: SearchSpace { inner.defaultSpace }
     var maxResource: Int? { inner.maxResource }
+}
+
+/// Wraps an objective so that each step's wall duration is added to a `BusyMeter`.
+struct TimedObjective: WrappingObjective {
+    let inner: any Objective
+    let meter: BusyMeter
 
     func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
         TimedTrial(inner: try inner.makeTrial(config: config, seed: seed), meter: meter)

@@ -14,34 +14,19 @@ import Tuner
 ///   `budget: {seconds: N}` on the wall clock: seconds from spawn to exit, the exit's delay beyond the
 ///   budget (from the log's `run_ended` time to the process's exit, and spawn to exit minus N), reports,
 ///   and the run directory's size; beside the library's reports per second for the same run.
-struct CLIBench {
+struct CLIBench: OptionsBenchmark {
     var cases = ["simulate", "zero"]
     var trials = 100_000
     var workers = 8
     var seconds = 10.0
     var repeats = 1
-    var ashbTop: String?
+    var ashbTop = StartupBench.siblingBinary()
 
-    init(arguments: [String]) throws {
-        var cases = self.cases
-        var trials = self.trials
-        var seconds = self.seconds
-        var repeats = self.repeats
-        var ashbTop: String?
-        try parseOptions(
-            arguments,
-            [
-                "--cases": { v in cases = v.split(separator: ",").map(String.init) },
-                "--trials": { trials = try positiveInt($0, "--trials") },
-                "--seconds": { seconds = try positiveDouble($0, "--seconds") },
-                "--repeats": { repeats = try positiveInt($0, "--repeats") },
-                "--ashb-top": { ashbTop = $0 },
-            ])
-        self.cases = cases
-        self.trials = trials
-        self.seconds = seconds
-        self.repeats = repeats
-        self.ashbTop = ashbTop ?? StartupBench.siblingBinary()
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--cases": .list(\.cases), "--trials": .count(\.trials), "--seconds": .number(\.seconds),
+            "--repeats": .count(\.repeats), "--ashb-top": .optionalText(\.ashbTop),
+        ]
     }
 
     /// One `ashb-top` process, timed.
@@ -84,15 +69,21 @@ struct CLIBench {
             let library = try SimulateBench(arguments: ["--trials", "\(trials)", "--workers", "\(workers)"]).once(
                 variant: .promotion, seed: 1)
             let cli = try launch(ashbTop, spec: spec)
-            let ratio = cli.wall / library.seconds
+            let ratio = cli.wall / library.run.closedSeconds
             rows.append([
-                "\(trials)", fixed(library.seconds, 2), fixed(cli.wall, 2), fixed(cli.cpu, 2), fixed(ratio, 2),
+                "\(trials)", fixed(library.run.closedSeconds, 2), fixed(cli.wall, 2), fixed(cli.cpu, 2),
+                fixed(ratio, 2),
                 fixed(Double(cli.runBytes) / 1_048_576, 1), "\(cli.runFiles)", "\(cli.status)",
             ])
             lines.append(
-                "bench=cli case=simulate trials=\(trials) workers=\(workers) library_s=\(fixed(library.seconds, 3)) "
-                    + "cli_s=\(fixed(cli.wall, 3)) cli_cpu_s=\(fixed(cli.cpu, 3)) ratio=\(fixed(ratio, 2)) "
-                    + "run_dir_bytes=\(cli.runBytes) status=\(cli.status)")
+                benchLine(
+                    "cli",
+                    [
+                        "case": "simulate", "trials": "\(trials)", "workers": "\(workers)",
+                        "library_s": fixed(library.run.closedSeconds, 3), "cli_s": fixed(cli.wall, 3),
+                        "cli_cpu_s": fixed(cli.cpu, 3), "ratio": fixed(ratio, 2), "run_dir_bytes": "\(cli.runBytes)",
+                        "status": "\(cli.status)",
+                    ]))
             try? FileManager.default.removeItem(atPath: cli.runDirectory)
         }
         print("ashb-top run --headless, simulated branin, \(workers) workers, vs ashb-bench simulate (same settings)")
@@ -127,10 +118,14 @@ struct CLIBench {
                 fixed(Double(cli.runBytes) / 1_048_576, 1), "\(cli.runFiles)", "\(cli.status)",
             ])
             lines.append(
-                "bench=cli case=zero seconds=\(seconds) cli_s=\(fixed(cli.wall, 3)) beyond_budget_s=\(fixed(beyond, 3)) "
-                    + "run_ended_t=\(fixed(endTime, 3)) reports=\(reports) reports_per_s=\(Int(rate)) "
-                    + "library_reports_per_s=\(Int(library)) run_dir_bytes=\(cli.runBytes) files=\(cli.runFiles) "
-                    + "status=\(cli.status)")
+                benchLine(
+                    "cli",
+                    [
+                        "case": "zero", "seconds": "\(seconds)", "cli_s": fixed(cli.wall, 3),
+                        "beyond_budget_s": fixed(beyond, 3), "run_ended_t": fixed(endTime, 3), "reports": "\(reports)",
+                        "reports_per_s": "\(Int(rate))", "library_reports_per_s": "\(Int(library))",
+                        "run_dir_bytes": "\(cli.runBytes)", "files": "\(cli.runFiles)", "status": "\(cli.status)",
+                    ]))
             try? FileManager.default.removeItem(atPath: cli.runDirectory)
         }
         print("ashb-top run --headless, zero objective, 2 workers, wall clock, budget \(fixed(seconds, 0)) s")
@@ -147,15 +142,10 @@ struct CLIBench {
         let objective = try ObjectiveCatalog.make(name: "zero")
         var settings = SchedulerSettings()
         settings.seed = 1
-        let log = try temporaryLog("cli-zero", seed: 1)
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "cli-zero", workers: 2, maxSeconds: seconds), backend: .dispatch, sinks: [log])
-        tuner.start()
-        let summary = tuner.waitUntilEnded()
-        log.close()
-        _ = discard(log)
-        return Double(summary.reports) / max(summary.seconds, 1e-9)
+        let run = try LoggedRun(
+            "cli-zero", objective: objective, settings: settings,
+            options: TunerOptions(name: "cli-zero", workers: 2, maxSeconds: seconds), backend: .dispatch)
+        return Double(run.summary.reports) / max(run.summary.seconds, 1e-9)
     }
 
     /// Runs `ashb-top run SPEC --headless` in a fresh runs directory; standard output goes to a file

@@ -10,99 +10,64 @@ import Tuner
 /// η = 3, R = 81, r = 1, one bracket. A first run of `--calibrate` trials sets the trial count so that a
 /// run lasts at least `--seconds` (unless `--trials` fixes it); then each variant runs `--repeats` times.
 /// The time is from `Tuner.start()` until the run has ended and its log is closed (flushed).
-struct EndToEndBench {
+struct EndToEndBench: OptionsBenchmark {
     var variants = Variant.allCases
     var workers = 2
     var trials: Int?
     var minSeconds = 2.0
     var repeats = 3
 
-    init(arguments: [String]) throws {
-        var variants = self.variants
-        var workers = self.workers
-        var trials = self.trials
-        var minSeconds = self.minSeconds
-        var repeats = self.repeats
-        try parseOptions(
-            arguments,
-            [
-                "--variant": { variants = try variantList($0) },
-                "--workers": { workers = try positiveInt($0, "--workers") },
-                "--trials": { trials = try positiveInt($0, "--trials") },
-                "--seconds": { minSeconds = try positiveDouble($0, "--seconds") },
-                "--repeats": { repeats = try positiveInt($0, "--repeats") },
-            ])
-        self.variants = variants
-        self.workers = workers
-        self.trials = trials
-        self.minSeconds = minSeconds
-        self.repeats = repeats
-    }
-
-    struct Measurement {
-        var variant: Variant
-        var trials: Int
-        var reports: Int
-        var events: Int
-        var logBytes: Int
-        var seconds: Double
-        var endReason: String
-        var reportsPerSecond: Double { Double(reports) / seconds }
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--variant": .variants(\.variants), "--workers": .count(\.workers),
+            "--trials": .optionalCount(\.trials),
+            "--seconds": .number(\.minSeconds), "--repeats": .count(\.repeats),
+        ]
     }
 
     func run() throws {
-        var results: [Measurement] = []
+        var results: [VariantRun] = []
         for variant in variants {
             var n = trials ?? 20_000
             if trials == nil {
                 // Calibrate: scale the trial count so that a run lasts minSeconds with a margin.
                 let probe = try once(variant: variant, trials: n, seed: 99)
-                n = max(n, Int((Double(n) * minSeconds * 1.8 / probe.seconds).rounded(.up)))
+                n = max(n, Int((Double(n) * minSeconds * 1.8 / probe.run.closedSeconds).rounded(.up)))
             }
-            for r in 0..<repeats {
-                results.append(try once(variant: variant, trials: n, seed: UInt64(r + 1)))
-            }
+            results += try repeated(repeats) { try once(variant: variant, trials: n, seed: $0) }
         }
-        print("Tuner end to end: zero-cost objective, Dispatch pool, \(workers) workers, log on, η = 3, R = 81")
-        printTable(
+        printResults(
+            "Tuner end to end: zero-cost objective, Dispatch pool, \(workers) workers, log on, η = 3, R = 81",
             ["variant", "trials", "reports", "events", "log MiB", "seconds", "reports/s", "µs/report", "end"],
-            results.map { m in
+            results,
+            row: { m in
                 [
-                    m.variant.rawValue, "\(m.trials)", "\(m.reports)", "\(m.events)",
-                    fixed(Double(m.logBytes) / 1_048_576, 1), fixed(m.seconds, 3), "\(Int(m.reportsPerSecond))",
-                    fixed(1e6 / m.reportsPerSecond, 2), m.endReason,
+                    m.variant.rawValue, "\(m.trials)", "\(m.run.summary.reports)", "\(m.run.events)", m.run.logMiB,
+                    fixed(m.run.closedSeconds, 3), "\(Int(reportsPerSecond(m)))", fixed(1e6 / reportsPerSecond(m), 2),
+                    m.run.endReason,
                 ]
+            },
+            line: { m in
+                benchLine(
+                    "e2e",
+                    [
+                        "variant": m.variant.rawValue, "workers": "\(workers)", "trials": "\(m.trials)",
+                        "reports": "\(m.run.summary.reports)", "seconds": fixed(m.run.closedSeconds, 4),
+                        "reports_per_s": "\(Int(reportsPerSecond(m)))",
+                    ])
             })
-        for m in results {
-            print(
-                "bench=e2e variant=\(m.variant.rawValue) workers=\(workers) trials=\(m.trials) reports=\(m.reports) "
-                    + "seconds=\(fixed(m.seconds, 4)) reports_per_s=\(Int(m.reportsPerSecond))")
-        }
     }
 
-    func once(variant: Variant, trials: Int, seed: UInt64) throws -> Measurement {
+    /// Metric reports per second of wall time, the log flushed.
+    func reportsPerSecond(_ m: VariantRun) -> Double { Double(m.run.summary.reports) / m.run.closedSeconds }
+
+    func once(variant: Variant, trials: Int, seed: UInt64) throws -> VariantRun {
         let objective = try ObjectiveCatalog.make(name: "zero", options: ["max_resource": .int(81)])
         let settings = SchedulerSettings(
             variant: variant, minResource: 1, maxResource: 81, reductionFactor: 3, seed: seed, maxTrials: trials)
-        let log = try temporaryLog("e2e", seed: seed)
-        let counter = EventCounter()
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "e2e", workers: workers), backend: .dispatch, sinks: [log, counter])
-        let t0 = monotonicSeconds()
-        tuner.start()
-        let summary = tuner.waitUntilEnded()
-        log.close()
-        let seconds = monotonicSeconds() - t0
-        let bytes = discard(log)
-        return Measurement(
-            variant: variant, trials: trials, reports: summary.reports, events: counter.count, logBytes: bytes,
-            seconds: seconds, endReason: summary.endReason ?? "?")
+        let run = try LoggedRun(
+            "e2e", objective: objective, settings: settings, options: TunerOptions(name: "e2e", workers: workers),
+            backend: .dispatch)
+        return VariantRun(variant: variant, trials: trials, run: run)
     }
-}
-
-/// Counts the events it receives (the tuner calls sinks one at a time, under its lock).
-final class EventCounter: EventSink, @unchecked Sendable {
-    private(set) var count = 0
-    func receive(_ event: RunEvent) { count += 1 }
 }

@@ -23,25 +23,16 @@ import Tuner
 ///   trials come back too) log the same events with and without it.
 ///
 /// RSS is read from `/proc/self/status` after the run, with the tuner (and so every trial) alive.
-struct MemoryBench {
+struct MemoryBench: OptionsBenchmark {
     var cases = ["zero", "digits", "digits-spill", "spill-check"]
     var zeroTrials = 100_000
     var digitsTrials = 10_000
 
-    init(arguments: [String]) throws {
-        var cases = self.cases
-        var zeroTrials = self.zeroTrials
-        var digitsTrials = self.digitsTrials
-        try parseOptions(
-            arguments,
-            [
-                "--cases": { v in cases = v.split(separator: ",").map(String.init) },
-                "--zero-trials": { zeroTrials = try positiveInt($0, "--zero-trials") },
-                "--digits-trials": { digitsTrials = try positiveInt($0, "--digits-trials") },
-            ])
-        self.cases = cases
-        self.zeroTrials = zeroTrials
-        self.digitsTrials = digitsTrials
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--cases": .list(\.cases), "--zero-trials": .count(\.zeroTrials),
+            "--digits-trials": .count(\.digitsTrials),
+        ]
     }
 
     struct Measurement {
@@ -94,43 +85,46 @@ struct MemoryBench {
             }
         }
         if results.isEmpty { return }
-        print("Paused trials in memory: simulated clock, 8 workers, promotion, log on; MiB")
-        printTable(
+        printResults(
+            "Paused trials in memory: simulated clock, 8 workers, promotion, log on; MiB",
             [
                 "case", "trials", "paused", "seconds", "baseline", "RSS", "HWM", "bytes/trial", "checkpoint B",
                 "at 100,000",
             ],
-            results.map { m in
+            results,
+            row: { m in
                 [
                     m.name, "\(m.trials)", "\(m.paused)", fixed(m.seconds, 2), fixed(m.baseline, 1), fixed(m.rss, 1),
                     fixed(m.hwm, 1), "\(Int(m.bytesPerTrial))", "\(m.checkpointBytes)", fixed(m.extrapolatedMiB, 0),
                 ]
+            },
+            line: { m in
+                benchLine(
+                    "memory",
+                    [
+                        "case": m.name, "trials": "\(m.trials)", "paused": "\(m.paused)", "rss_mib": fixed(m.rss, 1),
+                        "hwm_mib": fixed(m.hwm, 1), "bytes_per_trial": "\(Int(m.bytesPerTrial))",
+                        "checkpoint_bytes": "\(m.checkpointBytes)", "rss_mib_at_100000": fixed(m.extrapolatedMiB, 0),
+                    ])
             })
-        for m in results {
-            print(
-                "bench=memory case=\(m.name) trials=\(m.trials) paused=\(m.paused) rss_mib=\(fixed(m.rss, 1)) "
-                    + "hwm_mib=\(fixed(m.hwm, 1)) bytes_per_trial=\(Int(m.bytesPerTrial)) "
-                    + "checkpoint_bytes=\(m.checkpointBytes) rss_mib_at_100000=\(fixed(m.extrapolatedMiB, 0))")
-        }
     }
 
     func once(name: String, objective: any Objective, trials: Int, spill: Bool = false) throws -> Measurement {
         let baseline = residentMemory().rss
         let settings = SchedulerSettings(
             variant: .promotion, minResource: 1, maxResource: 81, reductionFactor: 3, seed: 7, maxTrials: trials)
-        let log = try temporaryLog("memory", seed: 7)
         let spillDirectory = spill ? temporaryLogPath("spill") : nil
         defer { if let spillDirectory { try? FileManager.default.removeItem(atPath: spillDirectory) } }
         let pauser = PauseEveryJob()
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "memory", workers: 8, spillDirectory: spillDirectory),
-            backend: .simulated, sinks: [log, pauser])
-        pauser.tuner = tuner
-        let t0 = monotonicSeconds()
-        let summary = tuner.run()
-        let seconds = monotonicSeconds() - t0
-        discard(log)
+        var tuner: Tuner?
+        let run = try LoggedRun(
+            "memory", objective: objective, settings: settings,
+            options: TunerOptions(name: "memory", workers: 8, spillDirectory: spillDirectory), backend: .simulated,
+            sinks: [pauser],
+            prepare: {
+                pauser.tuner = $0
+                tuner = $0
+            })
         let memory = residentMemory()
         // One trial's checkpoint: what spilling a paused trial to disk would write.
         let sample = try objective.makeTrial(
@@ -139,8 +133,8 @@ struct MemoryBench {
         let checkpointBytes = sample.checkpoint()?.count ?? 0
         return withExtendedLifetime(tuner) {
             Measurement(
-                name: name, trials: trials, paused: summary.counts[.paused] ?? 0, baseline: baseline,
-                rss: memory.rss, hwm: memory.hwm, seconds: seconds, checkpointBytes: checkpointBytes)
+                name: name, trials: trials, paused: run.summary.counts[.paused] ?? 0, baseline: baseline,
+                rss: memory.rss, hwm: memory.hwm, seconds: run.seconds, checkpointBytes: checkpointBytes)
         }
     }
 
@@ -173,9 +167,12 @@ struct MemoryBench {
                 "Spill check, \(variant.rawValue): \(logs[0].count) events without spilling, \(logs[1].count) with; "
                     + (identical ? "identical" : "DIFFERENT") + "; \(restores) trials restored from the spill")
             print(
-                "bench=memory case=spill-check variant=\(variant.rawValue) events=\(logs[0].count) restores=\(restores) "
-                    + "identical=\(identical)"
-            )
+                benchLine(
+                    "memory",
+                    [
+                        "case": "spill-check", "variant": variant.rawValue, "events": "\(logs[0].count)",
+                        "restores": "\(restores)", "identical": "\(identical)",
+                    ]))
         }
     }
 
@@ -202,13 +199,9 @@ final class PauseEveryJob: EventSink, @unchecked Sendable {
 }
 
 /// `digits-mlp` trials with their real state, whose steps return at once instead of training.
-struct HeldDigitsObjective: Objective {
-    let inner: DigitsMLPObjective
+struct HeldDigitsObjective: WrappingObjective {
+    let inner: any Objective
     var name: String { "digits-mlp-held" }
-    var metric: String { inner.metric }
-    var goal: Goal { inner.goal }
-    var defaultSpace: SearchSpace { inner.defaultSpace }
-    var maxResource: Int? { inner.maxResource }
 
     func makeTrial(config: Configuration, seed: UInt64) throws -> any ObjectiveTrial {
         HeldTrial(inner: try inner.makeTrial(config: config, seed: seed), seed: seed)
@@ -265,14 +258,9 @@ final class LineRecorder: EventSink, @unchecked Sendable {
 }
 
 /// Counts how many trials an objective restores from checkpoints.
-final class CountingObjective: Objective {
+final class CountingObjective: WrappingObjective {
     let inner: any Objective
     let restores = Atomic<Int>(0)
-    var name: String { inner.name }
-    var metric: String { inner.metric }
-    var goal: Goal { inner.goal }
-    var defaultSpace: SearchSpace { inner.defaultSpace }
-    var maxResource: Int? { inner.maxResource }
 
     init(inner: any Objective) { self.inner = inner }
 

@@ -16,7 +16,7 @@ import Tuner
 /// configuration reaches at epoch 81 in the table minus the table's best value at epoch 81 (0 = the
 /// best configuration recorded). Runs go on to the largest budget; every budget reads the same run.
 /// Printed: mean regret over `--seeds` seeds per sampler × variant × brackets, and `bench=quality` lines.
-struct QualityBench {
+struct QualityBench: OptionsBenchmark {
     var table = "benchmarks/digits-mlp-curves.csv.gz"
     var seeds = 20
     var workers = 8
@@ -29,32 +29,20 @@ struct QualityBench {
     var objectiveName = "curves"
     var tpe = TPESettings()
 
-    init(arguments: [String]) throws {
-        var me = self
-        try parseOptions(
-            arguments,
-            [
-                "--table": { me.table = $0 },
-                "--seeds": { me.seeds = try positiveInt($0, "--seeds") },
-                "--workers": { me.workers = try positiveInt($0, "--workers") },
-                "--budgets": { v in
-                    me.budgets = try v.split(separator: ",").map { try positiveDouble(String($0), "--budgets") }
-                },
-                "--samplers": { v in
-                    me.samplers = v.split(separator: ",").map(String.init)
-                    for s in me.samplers where s != "random" && s != "tpe" {
-                        throw BenchUsageError(description: "--samplers: unknown sampler \(s)")
-                    }
-                },
-                "--variant": { me.variants = try variantList($0) },
-                "--brackets": { v in
-                    me.brackets = try v.split(separator: ",").map { try positiveInt(String($0), "--brackets") }
-                },
-                "--neighbors": { me.neighbors = try positiveInt($0, "--neighbors") },
-                "--tpe": { me.tpe = try Self.tpeSettings($0) },
-                "--objective": { me.objectiveName = $0 },
-            ])
-        self = me
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--table": .text(\.table), "--seeds": .count(\.seeds), "--workers": .count(\.workers),
+            "--budgets": .numbers(\.budgets),
+            "--samplers": .custom { bench, v in
+                bench.samplers = v.split(separator: ",").map(String.init)
+                for s in bench.samplers where s != "random" && s != "tpe" {
+                    throw BenchUsageError(description: "--samplers: unknown sampler \(s)")
+                }
+            },
+            "--variant": .variants(\.variants), "--brackets": .counts(\.brackets),
+            "--neighbors": .count(\.neighbors), "--tpe": .custom { $0.tpe = try Self.tpeSettings($1) },
+            "--objective": .text(\.objectiveName),
+        ]
     }
 
     /// `key=value,...` over the TPE defaults (keys as in the spec's `sampler:` mapping).

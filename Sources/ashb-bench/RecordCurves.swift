@@ -17,36 +17,22 @@ import Objectives
 /// `seconds`, the CPU time the training thread spent on that epoch (thread CPU time, so the figure
 /// does not grow with the load that other processes put on a shared machine). Rows go to `--out` as
 /// CSV; configurations run on `--threads` threads (each configuration on one thread).
-struct RecordCurves {
+struct RecordCurves: OptionsBenchmark {
     var configurations = 600
     var epochs = 81
     var seed: UInt64 = 2026
     var threads = 1
     var out = "digits-mlp-curves.csv"
 
-    init(arguments: [String]) throws {
-        var configurations = self.configurations
-        var epochs = self.epochs
-        var seed = self.seed
-        var threads = self.threads
-        var out = self.out
-        try parseOptions(
-            arguments,
-            [
-                "--configs": { configurations = try positiveInt($0, "--configs") },
-                "--epochs": { epochs = try positiveInt($0, "--epochs") },
-                "--seed": {
-                    guard let s = UInt64($0) else { throw BenchUsageError(description: "--seed: bad seed \($0)") }
-                    seed = s
-                },
-                "--threads": { threads = try positiveInt($0, "--threads") },
-                "--out": { out = $0 },
-            ])
-        self.configurations = configurations
-        self.epochs = epochs
-        self.seed = seed
-        self.threads = threads
-        self.out = out
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--configs": .count(\.configurations), "--epochs": .count(\.epochs),
+            "--seed": .custom {
+                guard let s = UInt64($1) else { throw BenchUsageError(description: "--seed: bad seed \($1)") }
+                $0.seed = s
+            },
+            "--threads": .count(\.threads), "--out": .text(\.out),
+        ]
     }
 
     /// The recorded space: digits-mlp's default space and the activation.
@@ -113,8 +99,12 @@ struct RecordCurves {
         try text.write(toFile: out, atomically: true, encoding: .utf8)
         let seconds = monotonicSeconds() - t0
         print(
-            "bench=record-digits configs=\(configurations) epochs=\(epochs) seed=\(seed) threads=\(threads) "
-                + "seconds=\(fixed(seconds, 1)) out=\(out)")
+            benchLine(
+                "record-digits",
+                [
+                    "configs": "\(configurations)", "epochs": "\(epochs)", "seed": "\(seed)", "threads": "\(threads)",
+                    "seconds": fixed(seconds, 1), "out": out,
+                ]))
     }
 }
 

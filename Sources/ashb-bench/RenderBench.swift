@@ -1,7 +1,7 @@
 import Dashboard
 
 /// `ashb-bench render [--ascii]`: milliseconds to render a 200×60 frame from a 100,000-trial model.
-struct RenderBench {
+struct RenderBench: Benchmark {
     var ascii = false
 
     init(arguments: [String]) throws {

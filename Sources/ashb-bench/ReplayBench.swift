@@ -14,29 +14,17 @@ import Tuner
 /// render a 120x40 frame at time 0), the whole log read into the timeline in the batches the replay loop
 /// reads (events folded and snapshots taken on the way), then `--seeks` seeks to seeded random positions
 /// and by ±10 s, each timed to a rendered frame. Memory is the process's peak resident set (`VmHWM`).
-struct ReplayBench {
+struct ReplayBench: OptionsBenchmark {
     var events = 1_000_000
     var seeks = 200
     var log: String?
     var generateOnly: String?
 
-    init(arguments: [String]) throws {
-        var events = self.events
-        var seeks = self.seeks
-        var log: String?
-        var generateOnly: String?
-        try parseOptions(
-            arguments,
-            [
-                "--events": { events = try positiveInt($0, "--events") },
-                "--seeks": { seeks = try positiveInt($0, "--seeks") },
-                "--log": { log = $0 },
-                "--generate-only": { generateOnly = $0 },
-            ])
-        self.events = events
-        self.seeks = seeks
-        self.log = log
-        self.generateOnly = generateOnly
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--events": .count(\.events), "--seeks": .count(\.seeks), "--log": .optionalText(\.log),
+            "--generate-only": .optionalText(\.generateOnly),
+        ]
     }
 
     func run() throws {
@@ -97,13 +85,38 @@ struct ReplayBench {
         try data.prefix(end).write(to: URL(fileURLWithPath: path))
     }
 
+    /// Folds the whole log into one model: what the model alone costs in memory and time, and a copy.
+    func measureModel(_ path: String) throws {
+        let t0 = monotonicSeconds()
+        let reader = try LogReader(path: path)
+        var model = DashboardModel()
+        var n = 0
+        while let e = try reader.next() {
+            model.apply(e)
+            n += 1
+        }
+        let fold = monotonicSeconds() - t0
+        let before = residentMemory()
+        var copy = model
+        let c0 = monotonicSeconds()
+        copy.apply(RunEvent(seq: n, time: copy.elapsed, body: .message(trial: nil, text: "x")))
+        let copyTime = monotonicSeconds() - c0
+        print(
+            "model: events=\(n) trials=\(model.trials.count) fold_s=\(fixed(fold, 2)) rss_mib=\(fixed(before.rss, 0)) "
+                + "copy_ms=\(fixed(copyTime * 1000, 1)) rss_after_copy_mib=\(fixed(residentMemory().rss, 0)) "
+                + "\(copy.eventCount)")
+    }
+
     func measure(_ path: String) throws {
+        if ProcessInfo.processInfo.environment["ASHB_BENCH_MODEL_ONLY"] != nil { return try measureModel(path) }
         let size = Size(width: 120, height: 40)
         let t0 = monotonicSeconds()
         let reader = try LogReader(path: path)
-        let timeline = ReplayTimeline()
+        // As `ashb-top replay`: the log is indexed while it is read, and the timeline reads windows of it.
+        let index = LogIndex(path: path, interval: 4096)
+        let timeline = ReplayTimeline(source: index, blockSize: index.interval)
         var batch: [RunEvent] = []
-        while batch.count < 4096, let e = try reader.next() { batch.append(e) }
+        while batch.count < 4096, let e = try index.next(from: reader) { batch.append(e) }
         timeline.append(contentsOf: batch)
         var player = ReplayPlayer(timeline: timeline, playing: false)
         player.seek(to: timeline.position(atTime: 0), timeline: timeline, clock: 0)
@@ -117,12 +130,13 @@ struct ReplayBench {
         var n = timeline.count
         while true {
             batch.removeAll(keepingCapacity: true)
-            while batch.count < 16_384, let e = try reader.next() { batch.append(e) }
+            while batch.count < 16_384, let e = try index.next(from: reader) { batch.append(e) }
             if batch.isEmpty { break }
             timeline.append(contentsOf: batch)
             n += batch.count
         }
         let indexed = monotonicSeconds() - t0
+        let afterRead = residentMemory()
         // Seeks: random positions (seeded), then ±10 s steps from the middle.
         var rng = SplitMix64(seed: 42)
         var random: [Double] = []
@@ -145,6 +159,15 @@ struct ReplayBench {
             checksum &+= render(model: player.model, ui: ui, size: size).cells.count
             relative.append((monotonicSeconds() - s0) * 1000)
         }
+        // Fold speed: blocks read again from the file and folded into a model (what a seek does past its
+        // snapshot).
+        let blocksBefore = timeline.blocksRead
+        let from = timeline.snapshotPosition(before: timeline.count / 3)
+        var probe = timeline.model(at: from)
+        let f0 = monotonicSeconds()
+        let folded = timeline.fold(&probe, from: from, to: from + min(timeline.count / 2, 200_000))
+        let foldRate = Double(folded) / max(1e-9, monotonicSeconds() - f0)
+        checksum &+= probe.eventCount
         let memory = residentMemory()
         let rate = Double(n) / indexed
         print(
@@ -164,6 +187,15 @@ struct ReplayBench {
                     "±10 s seek + frame (median / max)",
                     "\(fixed(median(relative), 1)) / \(fixed(relative.max() ?? 0, 1)) ms", "< 100 ms",
                 ],
+                ["read again + folded (seek past a snapshot)", "\(Int(foldRate)) events/s", "-"],
+                [
+                    "events held / blocks read again", "\(timeline.heldEvents) / \(timeline.blocksRead - blocksBefore)",
+                    "-",
+                ],
+                [
+                    "resident after reading (peak so far) / at the end",
+                    "\(fixed(afterRead.rss, 0)) (\(fixed(afterRead.hwm, 0))) / \(fixed(memory.rss, 0)) MiB", "-",
+                ],
                 ["peak resident memory (VmHWM)", "\(fixed(memory.hwm, 0)) MiB", "< 500 MiB"],
             ])
         print(
@@ -172,7 +204,9 @@ struct ReplayBench {
                 + "seek_p99_ms=\(fixed(percentile(random, 0.99), 2)) seek_max_ms=\(fixed(random.max() ?? 0, 2)) "
                 + "seek10s_median_ms=\(fixed(median(relative), 2)) seek10s_max_ms=\(fixed(relative.max() ?? 0, 2)) "
                 + "snapshots=\(timeline.snapshotCount) interval=\(timeline.snapshotInterval) "
-                + "hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)")
+                + "fold_events_per_s=\(Int(foldRate)) held_events=\(timeline.heldEvents) "
+                + "rss_after_read_mib=\(fixed(afterRead.rss, 0)) hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)"
+        )
     }
 }
 

@@ -10,23 +10,13 @@ import Objectives
 /// and the samples are timed: `nextJob()` alone, refit included. `random_fraction` is 0, so every
 /// timed sample comes from the model. The random sampler is timed the same way for comparison, and
 /// `tpe+curves` is tpe deciding duplicates by the digits table's nearest recorded configuration.
-struct SamplerBench {
+struct SamplerBench: OptionsBenchmark {
     var observations = [1_000, 10_000]
     var samples = 1_000
     var repeats = 3
 
-    init(arguments: [String]) throws {
-        var me = self
-        try parseOptions(
-            arguments,
-            [
-                "--observations": { v in
-                    me.observations = try v.split(separator: ",").map { try positiveInt(String($0), "--observations") }
-                },
-                "--samples": { me.samples = try positiveInt($0, "--samples") },
-                "--repeats": { me.repeats = try positiveInt($0, "--repeats") },
-            ])
-        self = me
+    static var options: [String: BenchOption<Self>] {
+        ["--observations": .counts(\.observations), "--samples": .count(\.samples), "--repeats": .count(\.repeats)]
     }
 
     /// A cheap deterministic value of a configuration (a bowl in the unit scale, with a choice effect).

@@ -11,39 +11,17 @@ import ASHA
 /// `nextJob()` calls as well as reports; small sizes are repeated until they cover 10^6 trials. Each
 /// measurement is taken `--best-of` times (default 3) and the fastest is kept, since the machine may be
 /// shared.
-struct SchedulerBench {
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
-
+struct SchedulerBench: OptionsBenchmark {
     var sizes = [1_000, 10_000, 100_000, 1_000_000]
     var variants = Variant.allCases
     var workers = 4
     var bestOf = 3
 
-    init(arguments: [String]) throws {
-        var rest = arguments[...]
-        while let option = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
-            switch option {
-            case "--trials":
-                sizes = try value.split(separator: ",").map {
-                    guard let n = Int($0), n > 0 else { throw UsageError(description: "bad trial count \($0)") }
-                    return n
-                }
-            case "--variant":
-                guard let v = Variant(rawValue: value) else { throw UsageError(description: "bad variant \(value)") }
-                variants = [v]
-            case "--best-of":
-                guard let b = Int(value), b > 0 else { throw UsageError(description: "bad --best-of \(value)") }
-                bestOf = b
-            case "--workers":
-                guard let w = Int(value), w > 0 else { throw UsageError(description: "bad worker count \(value)") }
-                workers = w
-            default:
-                throw UsageError(description: "unknown option \(option)")
-            }
-        }
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--trials": .counts(\.sizes), "--variant": .variants(\.variants), "--best-of": .count(\.bestOf),
+            "--workers": .count(\.workers),
+        ]
     }
 
     struct Measurement {
@@ -68,25 +46,23 @@ struct SchedulerBench {
                 results.append(best!)
             }
         }
-        print(
-            "ASHA scheduler, η = 3, R = 81, r = 1, one bracket, \(workers) simulated workers, best of \(bestOf)")
-        print(
-            pad("variant", 10) + pad("trials", 10, right: true) + pad("repeats", 9, right: true)
-                + pad("reports", 12, right: true) + pad("seconds", 10, right: true) + pad("reports/s", 13, right: true)
-                + pad("ns/report", 11, right: true) + pad("completed", 11, right: true))
-        for m in results {
-            print(
-                pad(m.variant.rawValue, 10) + pad("\(m.trials)", 10, right: true) + pad("\(m.repeats)", 9, right: true)
-                    + pad("\(m.reports)", 12, right: true) + pad(fixed(m.seconds, 3), 10, right: true)
-                    + pad("\(Int(m.reportsPerSecond))", 13, right: true)
-                    + pad(fixed(1e9 / m.reportsPerSecond, 1), 11, right: true)
-                    + pad("\(m.completed / m.repeats)", 11, right: true))
-        }
-        for m in results {
-            print(
-                "bench=scheduler variant=\(m.variant.rawValue) trials=\(m.trials) reports=\(m.reports) "
-                    + "seconds=\(fixed(m.seconds, 4)) reports_per_s=\(Int(m.reportsPerSecond))")
-        }
+        printResults(
+            "ASHA scheduler, η = 3, R = 81, r = 1, one bracket, \(workers) simulated workers, best of \(bestOf)",
+            ["variant", "trials", "repeats", "reports", "seconds", "reports/s", "ns/report", "completed"], results,
+            row: { m in
+                [
+                    m.variant.rawValue, "\(m.trials)", "\(m.repeats)", "\(m.reports)", fixed(m.seconds, 3),
+                    "\(Int(m.reportsPerSecond))", fixed(1e9 / m.reportsPerSecond, 1), "\(m.completed / m.repeats)",
+                ]
+            },
+            line: { m in
+                benchLine(
+                    "scheduler",
+                    [
+                        "variant": m.variant.rawValue, "trials": "\(m.trials)", "reports": "\(m.reports)",
+                        "seconds": fixed(m.seconds, 4), "reports_per_s": "\(Int(m.reportsPerSecond))",
+                    ])
+            })
     }
 
     /// Runs `trials` trials, repeated (with seeds 0, 1, ...) until 10^6 trials are covered.
@@ -142,7 +118,7 @@ struct SchedulerBench {
                 slots.removeLast()
             }
         }
-        guard scheduler.isFinished else { throw UsageError(description: "the run did not finish") }
+        guard scheduler.isFinished else { throw BenchUsageError(description: "the run did not finish") }
         return (reports, completed)
     }
 
@@ -152,19 +128,5 @@ struct SchedulerBench {
         let q = SplitMix64.unitInterval(SplitMix64.bits(seed: 1, UInt64(trial), 0))
         let noise = SplitMix64.unitInterval(SplitMix64.bits(seed: 2, UInt64(trial), UInt64(resource)))
         return 0.5 * q + (0.5 + q) / Double(resource).squareRoot() + 0.05 * (noise - 0.5)
-    }
-
-    private func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, width - s.count))
-        return right ? fill + s : s + fill
-    }
-
-    private func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let n = Int((x * scale).rounded())
-        let whole = n / Int(scale)
-        let frac = String(n % Int(scale))
-        return digits == 0 ? "\(whole)" : "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
     }
 }

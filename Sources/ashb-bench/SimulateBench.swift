@@ -9,82 +9,57 @@ import Tuner
 /// The objective is `branin` with a declared step cost of 0.01 s and log-normal spread σ = 0.5, so the
 /// virtual workers finish their steps out of order; η = 3, R = 81, r = 1, one bracket. The time covers
 /// the run (`Tuner.run()`) and closing its log.
-struct SimulateBench {
+struct SimulateBench: OptionsBenchmark {
     var variants = Variant.allCases
     var workers = 8
     var trials = 100_000
     var repeats = 3
 
-    init(arguments: [String]) throws {
-        var variants = self.variants
-        var workers = self.workers
-        var trials = self.trials
-        var repeats = self.repeats
-        try parseOptions(
-            arguments,
-            [
-                "--variant": { variants = try variantList($0) },
-                "--workers": { workers = try positiveInt($0, "--workers") },
-                "--trials": { trials = try positiveInt($0, "--trials") },
-                "--repeats": { repeats = try positiveInt($0, "--repeats") },
-            ])
-        self.variants = variants
-        self.workers = workers
-        self.trials = trials
-        self.repeats = repeats
-    }
-
-    struct Measurement {
-        var variant: Variant
-        var reports: Int
-        var events: Int
-        var logBytes: Int
-        var seconds: Double
-        var simulatedSeconds: Double
-        var endReason: String
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--variant": .variants(\.variants), "--workers": .count(\.workers), "--trials": .count(\.trials),
+            "--repeats": .count(\.repeats),
+        ]
     }
 
     func run() throws {
-        var results: [Measurement] = []
+        var results: [VariantRun] = []
         for variant in variants {
-            for r in 0..<repeats {
-                results.append(try once(variant: variant, seed: UInt64(r + 1)))
-            }
+            results += try repeated(repeats) { try once(variant: variant, seed: $0) }
         }
-        print("Simulated clock: branin (cost 0.01 s, σ 0.5), \(trials) trials, \(workers) virtual workers, log on")
-        printTable(
+        printResults(
+            "Simulated clock: branin (cost 0.01 s, σ 0.5), \(trials) trials, \(workers) virtual workers, log on",
             ["variant", "trials", "reports", "events", "log MiB", "simulated s", "seconds", "trials/s", "end"],
-            results.map { m in
+            results,
+            row: { m in
                 [
-                    m.variant.rawValue, "\(trials)", "\(m.reports)", "\(m.events)",
-                    fixed(Double(m.logBytes) / 1_048_576, 1), fixed(m.simulatedSeconds, 1), fixed(m.seconds, 3),
-                    "\(Int(Double(trials) / m.seconds))", m.endReason,
+                    m.variant.rawValue, "\(m.trials)", "\(m.run.summary.reports)", "\(m.run.events)", m.run.logMiB,
+                    fixed(m.run.summary.seconds, 1), fixed(m.run.closedSeconds, 3), "\(trialsPerSecond(m))",
+                    m.run.endReason,
                 ]
+            },
+            line: { m in
+                benchLine(
+                    "simulate",
+                    [
+                        "variant": m.variant.rawValue, "trials": "\(m.trials)", "workers": "\(workers)",
+                        "events": "\(m.run.events)", "seconds": fixed(m.run.closedSeconds, 4),
+                        "trials_per_s": "\(trialsPerSecond(m))",
+                    ])
             })
-        for m in results {
-            print(
-                "bench=simulate variant=\(m.variant.rawValue) trials=\(trials) workers=\(workers) events=\(m.events) "
-                    + "seconds=\(fixed(m.seconds, 4)) trials_per_s=\(Int(Double(trials) / m.seconds))")
-        }
     }
 
-    func once(variant: Variant, seed: UInt64) throws -> Measurement {
+    /// Trials per second of wall time, the log flushed.
+    func trialsPerSecond(_ m: VariantRun) -> Int { Int(Double(m.trials) / m.run.closedSeconds) }
+
+    func once(variant: Variant, seed: UInt64) throws -> VariantRun {
         let objective = try ObjectiveCatalog.make(
             name: "branin", options: ["cost": .double(0.01), "sigma": .double(0.5), "max_resource": .int(81)])
         let settings = SchedulerSettings(
             variant: variant, minResource: 1, maxResource: 81, reductionFactor: 3, seed: seed, maxTrials: trials)
-        let log = try temporaryLog("simulate", seed: seed)
-        let counter = EventCounter()
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "simulate", workers: workers), backend: .simulated, sinks: [log, counter])
-        let t0 = monotonicSeconds()
-        let summary = tuner.run()
-        log.close()
-        let seconds = monotonicSeconds() - t0
-        let bytes = discard(log)
-        return Measurement(
-            variant: variant, reports: summary.reports, events: counter.count, logBytes: bytes, seconds: seconds,
-            simulatedSeconds: summary.seconds, endReason: summary.endReason ?? "?")
+        let run = try LoggedRun(
+            "simulate", objective: objective, settings: settings,
+            options: TunerOptions(name: "simulate", workers: workers), backend: .simulated)
+        return VariantRun(variant: variant, trials: trials, run: run)
     }
 }

@@ -14,36 +14,22 @@ import Tuner
 /// --headless` is spawned; the log's `run_started` line is flushed as it is written, so polling the log
 /// file times its arrival, and the first `job_started`'s `t` minus `run_started`'s (both on the run's clock)
 /// is added to that.
-struct StartupBench {
+struct StartupBench: OptionsBenchmark {
     var objectives = ["zero", "branin", "digits-mlp"]
     var runs = 15
     var processRuns = 7
-    var ashbTop: String?
+    var ashbTop = StartupBench.siblingBinary()
     var spec = "demos/digits.yaml"
 
-    init(arguments: [String]) throws {
-        var objectives = self.objectives
-        var runs = self.runs
-        var processRuns = self.processRuns
-        var ashbTop: String?
-        var spec = self.spec
-        try parseOptions(
-            arguments,
-            [
-                "--objectives": { v in objectives = v.split(separator: ",").map(String.init) },
-                "--runs": { runs = try positiveInt($0, "--runs") },
-                "--process-runs": { v in
-                    guard let n = Int(v), n >= 0 else { throw BenchUsageError(description: "bad count \(v)") }
-                    processRuns = n
-                },
-                "--ashb-top": { ashbTop = $0 },
-                "--spec": { spec = $0 },
-            ])
-        self.objectives = objectives
-        self.runs = runs
-        self.processRuns = processRuns
-        self.ashbTop = ashbTop ?? Self.siblingBinary()
-        self.spec = spec
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--objectives": .list(\.objectives), "--runs": .count(\.runs),
+            "--process-runs": .custom {
+                guard let n = Int($1), n >= 0 else { throw BenchUsageError(description: "bad count \($1)") }
+                $0.processRuns = n
+            },
+            "--ashb-top": .optionalText(\.ashbTop), "--spec": .text(\.spec),
+        ]
     }
 
     /// `ashb-top` next to this executable, if it is there.
@@ -74,11 +60,19 @@ struct StartupBench {
                 ms(fromSetup.max() ?? 0), ms(cold.fromSetup),
             ])
             lines.append(
-                "bench=startup from=start objective=\(name) runs=\(runs) ms=\(ms(median(fromStart))) "
-                    + "max_ms=\(ms(fromStart.max() ?? 0))")
+                benchLine(
+                    "startup",
+                    [
+                        "from": "start", "objective": name, "runs": "\(runs)", "ms": ms(median(fromStart)),
+                        "max_ms": ms(fromStart.max() ?? 0),
+                    ]))
             lines.append(
-                "bench=startup from=setup objective=\(name) runs=\(runs) ms=\(ms(median(fromSetup))) "
-                    + "max_ms=\(ms(fromSetup.max() ?? 0)) cold_ms=\(ms(cold.fromSetup))")
+                benchLine(
+                    "startup",
+                    [
+                        "from": "setup", "objective": name, "runs": "\(runs)", "ms": ms(median(fromSetup)),
+                        "max_ms": ms(fromSetup.max() ?? 0), "cold_ms": ms(cold.fromSetup),
+                    ]))
         }
         print("Time to the first job_started, in process (Dispatch pool, 4 workers, log on); milliseconds")
         printTable(
@@ -91,8 +85,12 @@ struct StartupBench {
                     "From process launch: \(ashbTop) run \(spec) --headless; median \(ms(median(launches))) ms, "
                         + "runs: \(launches.map(ms).joined(separator: " "))")
                 lines.append(
-                    "bench=startup from=launch spec=\(spec) runs=\(processRuns) ms=\(ms(median(launches))) "
-                        + "max_ms=\(ms(launches.max() ?? 0))")
+                    benchLine(
+                        "startup",
+                        [
+                            "from": "launch", "spec": spec, "runs": "\(processRuns)", "ms": ms(median(launches)),
+                            "max_ms": ms(launches.max() ?? 0),
+                        ]))
             } else {
                 print("From process launch: skipped (no ashb-top next to ashb-bench; give --ashb-top PATH)")
             }

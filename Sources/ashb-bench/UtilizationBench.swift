@@ -12,35 +12,19 @@ import Tuner
 /// (a time budget of `--seconds` stops it; the jobs running then finish their step, so the drain counts
 /// against utilization). The tuner's own `RunSummary.utilization` (job time over slot time) is printed
 /// beside it. ASHA promotion variant, η = 3, R = 81, trials unbounded, the log on.
-struct UtilizationBench {
+struct UtilizationBench: OptionsBenchmark {
     var medians = [0.001, 0.020]
     var workers = 2
     var seconds = 4.0
     var sigma = 0.5
     var repeats = 3
 
-    init(arguments: [String]) throws {
-        var medians = self.medians
-        var workers = self.workers
-        var seconds = self.seconds
-        var sigma = self.sigma
-        var repeats = self.repeats
-        try parseOptions(
-            arguments,
-            [
-                "--median-ms": { v in
-                    medians = try v.split(separator: ",").map { try positiveDouble(String($0), "--median-ms") / 1000 }
-                },
-                "--workers": { workers = try positiveInt($0, "--workers") },
-                "--seconds": { seconds = try positiveDouble($0, "--seconds") },
-                "--sigma": { sigma = try positiveDouble($0, "--sigma") },
-                "--repeats": { repeats = try positiveInt($0, "--repeats") },
-            ])
-        self.medians = medians
-        self.workers = workers
-        self.seconds = seconds
-        self.sigma = sigma
-        self.repeats = repeats
+    static var options: [String: BenchOption<Self>] {
+        [
+            "--median-ms": .custom { $0.medians = try positiveDoubles($1, "--median-ms").map { $0 / 1000 } },
+            "--workers": .count(\.workers), "--seconds": .number(\.seconds), "--sigma": .number(\.sigma),
+            "--repeats": .count(\.repeats),
+        ]
     }
 
     struct Measurement {
@@ -55,26 +39,29 @@ struct UtilizationBench {
     func run() throws {
         var results: [Measurement] = []
         for m in medians {
-            for r in 0..<repeats { results.append(try once(median: m, seed: UInt64(r + 1))) }
+            results += try repeated(repeats) { try once(median: m, seed: $0) }
         }
-        print(
+        printResults(
             "Pool utilization: lognormal-sleep (σ \(fixed(sigma, 2))), \(workers) workers, "
-                + "\(fixed(seconds, 1)) s budget, promotion, log on")
-        printTable(
+                + "\(fixed(seconds, 1)) s budget, promotion, log on",
             ["median ms", "steps", "busy s", "wall s", "utilization %", "tuner's %", "idle µs/step"],
-            results.map { m in
+            results,
+            row: { m in
                 [
                     fixed(m.median * 1000, 1), "\(m.steps)", fixed(m.busy, 3), fixed(m.wall, 3),
                     fixed(m.utilization * 100, 2), fixed(m.tunerUtilization * 100, 2),
                     fixed((Double(workers) * m.wall - m.busy) / Double(max(1, m.steps)) * 1e6, 1),
                 ]
+            },
+            line: { m in
+                benchLine(
+                    "utilization",
+                    [
+                        "median_ms": fixed(m.median * 1000, 1), "workers": "\(workers)",
+                        "utilization": fixed(m.utilization, 4), "tuner_utilization": fixed(m.tunerUtilization, 4),
+                        "seconds": fixed(m.wall, 3),
+                    ])
             })
-        for m in results {
-            print(
-                "bench=utilization median_ms=\(fixed(m.median * 1000, 1)) workers=\(workers) "
-                    + "utilization=\(fixed(m.utilization, 4)) tuner_utilization=\(fixed(m.tunerUtilization, 4)) "
-                    + "seconds=\(fixed(m.wall, 3))")
-        }
     }
 
     func once(median: Double, seed: UInt64) throws -> Measurement {
@@ -85,21 +72,13 @@ struct UtilizationBench {
                 "max_resource": .int(81),
             ])
         let meter = BusyMeter()
-        let objective = TimedObjective(inner: inner, meter: meter)
         let settings = SchedulerSettings(
             variant: .promotion, minResource: 1, maxResource: 81, reductionFactor: 3, seed: seed)
-        let log = try temporaryLog("utilization", seed: seed)
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings,
-            options: TunerOptions(name: "utilization", workers: workers, maxSeconds: seconds), backend: .dispatch,
-            sinks: [log])
-        let t0 = monotonicSeconds()
-        tuner.start()
-        let summary = tuner.waitUntilEnded()
-        let wall = monotonicSeconds() - t0
-        discard(log)
+        let run = try LoggedRun(
+            "utilization", objective: TimedObjective(inner: inner, meter: meter), settings: settings,
+            options: TunerOptions(name: "utilization", workers: workers, maxSeconds: seconds), backend: .dispatch)
         return Measurement(
-            median: median, steps: meter.count, busy: meter.seconds, wall: wall,
-            utilization: meter.seconds / (Double(workers) * wall), tunerUtilization: summary.utilization)
+            median: median, steps: meter.count, busy: meter.seconds, wall: run.seconds,
+            utilization: meter.seconds / (Double(workers) * run.seconds), tunerUtilization: run.summary.utilization)
     }
 }

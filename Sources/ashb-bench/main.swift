@@ -31,49 +31,23 @@ let usage = """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
-/// Runs a tuner benchmark with the options after its name; a thrown error ends the process.
-func runTunerBench(_ name: String, _ body: ([String]) throws -> Void) {
+/// The benchmarks by the name that chooses them.
+let benchmarks: [String: any Benchmark.Type] = [
+    "scheduler": SchedulerBench.self, "e2e": EndToEndBench.self, "simulate": SimulateBench.self,
+    "utilization": UtilizationBench.self, "startup": StartupBench.self, "memory": MemoryBench.self,
+    "render": RenderBench.self, "cli": CLIBench.self, "replay": ReplayBench.self, "quality": QualityBench.self,
+    "sampler": SamplerBench.self, "record-digits": RecordCurves.self,
+]
+
+let name = arguments.first ?? ""
+if let benchmark = benchmarks[name] {
     do {
-        try body(Array(arguments.dropFirst()))
+        try benchmark.init(arguments: Array(arguments.dropFirst())).run()
     } catch {
         print("ashb-bench \(name): \(error)")
         exit(2)
     }
-}
-
-switch arguments.first {
-case "scheduler":
-    do {
-        try SchedulerBench(arguments: Array(arguments.dropFirst())).run()
-    } catch {
-        print("ashb-bench scheduler: \(error)")
-        exit(2)
-    }
-case "e2e":
-    runTunerBench("e2e") { try EndToEndBench(arguments: $0).run() }
-case "simulate":
-    runTunerBench("simulate") { try SimulateBench(arguments: $0).run() }
-case "utilization":
-    runTunerBench("utilization") { try UtilizationBench(arguments: $0).run() }
-case "startup":
-    runTunerBench("startup") { try StartupBench(arguments: $0).run() }
-case "memory":
-    runTunerBench("memory") { try MemoryBench(arguments: $0).run() }
-case "render":
-    runTunerBench("render") { try RenderBench(arguments: $0).run() }
-case "cli":
-    runTunerBench("cli") { try CLIBench(arguments: $0).run() }
-case "replay":
-    runTunerBench("replay") { try ReplayBench(arguments: $0).run() }
-case "quality":
-    runTunerBench("quality") { try QualityBench(arguments: $0).run() }
-case "sampler":
-    runTunerBench("sampler") { try SamplerBench(arguments: $0).run() }
-case "record-digits":
-    runTunerBench("record-digits") { try RecordCurves(arguments: $0).run() }
-case "-h", "--help", "help":
+} else {
     print(usage)
-default:
-    print(usage)
-    exit(2)
+    if !["-h", "--help", "help"].contains(name) { exit(2) }
 }

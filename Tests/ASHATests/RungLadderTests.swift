@@ -34,7 +34,7 @@ struct RungLadderTests {
         #expect {
             try rungLadder(minResource: r, maxResource: bigR, reductionFactor: eta, minEarlyStoppingRate: s)
         } throws: { error in
-            (error as? SchedulerError)?.field == field
+            (error as? SchedulerError)?.name == field
                 && (error as? SchedulerError)?.description.hasPrefix("setting '\(field)'") == true
         }
     }
@@ -53,7 +53,7 @@ struct RungLadderTests {
             #expect {
                 try ASHAScheduler(space: space, settings: settings)
             } throws: { error in
-                (error as? SchedulerError)?.field == field
+                (error as? SchedulerError)?.name == field
             }
         }
     }

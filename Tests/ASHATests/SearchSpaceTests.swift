@@ -42,7 +42,7 @@ struct SearchSpaceTests {
             try SearchSpace([ok, parameter])
         } throws: { error in
             guard let error = error as? SearchSpaceError else { return false }
-            return error.parameter == "lr" && error.message.contains(fragment)
+            return error.name == "lr" && error.message.contains(fragment)
                 && error.description.hasPrefix("parameter 'lr': ")
         }
     }

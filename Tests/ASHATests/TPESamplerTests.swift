@@ -243,7 +243,7 @@ struct TPESamplerTests {
         #expect {
             _ = try ASHAScheduler(space: line, settings: SchedulerSettings(sampler: .tpe(TPESettings(gamma: 0))))
         } throws: { error in
-            (error as? SchedulerError)?.field == "sampler.gamma"
+            (error as? SchedulerError)?.name == "sampler.gamma"
         }
     }
 

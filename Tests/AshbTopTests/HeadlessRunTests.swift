@@ -123,22 +123,9 @@ import Tuner
             objective: {name: branin, cost: 0.004, sleep: true}
             workers: 2
             """)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = ["run", spec, "--headless", "--runs-dir", root]
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let runs = try? FileManager.default.contentsOfDirectory(atPath: root), let r = runs.first,
-                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
-                text.contains("\"type\":\"decision\"")
-            {
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.05)
+        let p = try startHeadlessRun(spec, root: root, stdout: out, poll: 0.05) { _, log in
+            log.contains("\"type\":\"decision\"")
         }
         kill(p.processIdentifier, SIGTERM)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -154,23 +141,7 @@ import Tuner
 
     /// Starts a headless run of `spec` and returns once its log holds a `job_started` event.
     func startedRun(_ spec: String, root: String, stderr: Pipe) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = ["run", spec, "--headless", "--runs-dir", root]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = stderr
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let runs = try? FileManager.default.contentsOfDirectory(atPath: root), let r = runs.first,
-                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
-                text.contains("\"type\":\"job_started\"")
-            {
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return p
+        try startHeadlessRun(spec, root: root, stderr: stderr) { _, log in log.contains("\"type\":\"job_started\"") }
     }
 
     @Test func aSecondSignalExitsAtOnceWithTheLogWhole() throws {

@@ -55,3 +55,28 @@ func onlyRun(in root: String) throws -> String {
     try #require(runs.count == 1, "expected one run directory, found \(runs)")
     return root + "/" + runs[0]
 }
+
+/// Starts `ashb-top run SPEC --headless` with its runs under `root` and returns once `ready` holds for
+/// the run's directory and its log text (or after 30 s), for a test to signal it then.
+func startHeadlessRun(
+    _ spec: String, root: String, stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice,
+    poll: TimeInterval = 0.02, until ready: (_ run: String, _ log: String) -> Bool
+) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
+    p.arguments = ["run", spec, "--headless", "--runs-dir", root]
+    p.standardOutput = stdout
+    p.standardError = stderr
+    try p.run()
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+        if let r = try? FileManager.default.contentsOfDirectory(atPath: root).first,
+            let log = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
+            ready(root + "/" + r, log)
+        {
+            break
+        }
+        Thread.sleep(forTimeInterval: poll)
+    }
+    return p
+}

@@ -28,10 +28,12 @@ import Tuner
         return (inbox.drain(), summary, tuner.info)
     }
 
-    /// The replay's timeline, read the way `ashb-top replay` reads it.
+    /// The replay's timeline, read the way `ashb-top replay` reads it: the feed indexes the log and the
+    /// timeline keeps only a few small blocks, reading the others again from the file.
     static func replayTimeline(_ path: String = fixtureLog, until: Double? = nil) throws -> ReplayTimeline {
-        let feed = LogReplayFeed(reader: try LogReader(path: path), follow: false, until: until)
-        let timeline = ReplayTimeline(snapshotInterval: 64, maxSnapshots: 4)
+        let feed = LogReplayFeed(reader: try LogReader(path: path), follow: false, until: until, markInterval: 32)
+        let timeline = ReplayTimeline(
+            snapshotInterval: 64, maxSnapshots: 4, source: feed.index, blockSize: feed.markInterval, cachedBlocks: 2)
         while !feed.isFinished { timeline.append(contentsOf: try feed.read(limit: 100)) }
         return timeline
     }

@@ -23,24 +23,11 @@ import Testing
     func killedRun(decisions: Int, packed: Bool = false) throws -> String {
         let root = newDirectory()
         let specPath = temporaryFile("r.yaml", spec)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = ["run", specPath, "--headless", "--runs-dir", root]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let r = try? FileManager.default.contentsOfDirectory(atPath: root).first,
-                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
-                text.components(separatedBy: "\"type\":\"decision\"").count > decisions,
-                !packed
-                    || ((try? FileManager.default.attributesOfItem(atPath: root + "/" + r + "/checkpoints/trials.pack"))?[
-                        .size] as? Int ?? 0) > 0
-            {
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
+        let p = try startHeadlessRun(specPath, root: root) { run, log in
+            log.components(separatedBy: "\"type\":\"decision\"").count > decisions
+                && (!packed
+                    || ((try? FileManager.default.attributesOfItem(atPath: run + "/checkpoints/trials.pack"))?[.size]
+                        as? Int ?? 0) > 0)
         }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()

@@ -101,22 +101,9 @@ import Testing
             workers: 2
             budget: {trials: 100000}
             """)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = ["run", spec, "--headless", "--runs-dir", root]
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let r = try? FileManager.default.contentsOfDirectory(atPath: root).first,
-                let text = try? String(contentsOfFile: root + "/" + r + "/events.jsonl", encoding: .utf8),
-                text.components(separatedBy: "\"type\":\"decision\"").count > 10
-            {
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
+        let p = try startHeadlessRun(spec, root: root, stdout: out) { _, log in
+            log.components(separatedBy: "\"type\":\"decision\"").count > 10
         }
         kill(p.processIdentifier, SIGINT)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -175,6 +175,54 @@ struct ReplayTimelineTests {
         #expect(p.perform(.nextDecision, timeline: t, trial: nil, complete: true) == "no trial selected")
     }
 
+    /// Gives back events from an array, like a log indexed by its feed, and can be made to fail.
+    final class ArraySource: ReplayEventSource {
+        let events: [RunEvent]
+        var failing = false
+        init(_ events: [RunEvent]) { self.events = events }
+        struct Failure: Error {}
+        func events(_ range: Range<Int>) throws -> [RunEvent] {
+            if failing { throw Failure() }
+            return Array(events[range.clamped(to: 0..<events.count)])
+        }
+    }
+
+    /// Over a source, the timeline holds a few blocks and answers as one that holds every event.
+    @Test func aTimelineOverASourceAnswersAsOneHoldingEveryEvent() {
+        let held = Self.timeline()
+        let source = ArraySource(Self.events)
+        let t = ReplayTimeline(snapshotInterval: 16, maxSnapshots: 6, source: source, blockSize: 32, cachedBlocks: 2)
+        t.append(contentsOf: Self.events)
+        #expect(t.heldEvents <= 3 * 32)
+        for p in stride(from: 0, through: t.count, by: 13) { #expect(t.time(at: p) == held.time(at: p)) }
+        for s in stride(from: -1.0, through: held.duration + 1, by: 0.7) {
+            #expect(t.position(atTime: s) == held.position(atTime: s), "time \(s)")
+        }
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<40 {
+            let p = Int(rng.next() % UInt64(t.count + 1))
+            #expect(Self.frame(t.model(at: p)) == Self.frame(held.model(at: p)), "position \(p)")
+        }
+        // Decision jumps find what a scan of every event finds.
+        var perTrial: [Int: Int] = [:]
+        for e in Self.events { if case .decision(let d) = e.body { perTrial[d.trial, default: 0] += 1 } }
+        for trial in perTrial.keys.sorted().prefix(6) {
+            for p in stride(from: 0, through: t.count, by: 97) {
+                #expect(t.nextDecision(about: trial, after: p) == held.nextDecision(about: trial, after: p))
+                #expect(t.previousDecision(about: trial, before: p) == held.previousDecision(about: trial, before: p))
+            }
+        }
+        // A source that fails: the model stops before the block it could not read, and says why.
+        source.failing = true
+        let fresh = ReplayTimeline(
+            snapshotInterval: 64, maxSnapshots: 6, source: source, blockSize: 32, cachedBlocks: 2)
+        fresh.append(contentsOf: Self.events)
+        var player = ReplayPlayer(timeline: fresh, playing: false)
+        player.seek(to: 10, timeline: fresh)
+        #expect(player.position == 0)
+        #expect(fresh.readFailure != nil)
+    }
+
     @Test func speedsGoFromAQuarterTo1024ThenMax() {
         let t = Self.timeline()
         var p = ReplayPlayer(timeline: t, playing: false)

@@ -173,7 +173,7 @@ private func bytes(_ trial: Int, _ version: Int, size: Int = 16) -> [UInt8] {
 
     // MARK: - In a run
 
-    func brainRun(keeping: CheckpointKeeping, dir: String) throws -> (Tuner, RunSummary) {
+    func brainRun(keeping: KeepCheckpoints, dir: String) throws -> (Tuner, RunSummary) {
         let objective = try ObjectiveCatalog.make(name: "branin", options: [:], baseDirectory: nil)
         var settings = SchedulerSettings()
         settings.maxResource = 27

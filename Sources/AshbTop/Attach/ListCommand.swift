@@ -70,25 +70,18 @@ struct ListCommand: ParsableCommand {
 
     /// The runs as a JSON array, one object per run.
     static func json(_ runs: [RunStatus]) -> String {
-        var w = JSONWriter()
         let f = ISO8601DateFormatter()
-        w.beginArray()
-        for r in runs {
-            w.beginObject()
-            w.key("run")
-            w.string(r.path)
-            w.key("name")
-            w.string(r.name)
+        return jsonArrayText(runs) { w, r in
+            w.member("run", r.path)
+            w.member("name", r.name)
             w.key("state")
             switch r.state {
             case .running(let pid):
                 w.string("running")
-                w.key("pid")
-                w.int(Int(pid))
+                w.member("pid", Int(pid))
             case .ended(let reason):
                 w.string("ended")
-                w.key("reason")
-                w.string(reason)
+                w.member("reason", reason)
             case .died(let stale):
                 w.string("died")
                 w.key("resumable")
@@ -97,25 +90,16 @@ struct ListCommand: ParsableCommand {
                 w.bool(stale)
             case .unreadable(let why):
                 w.string("unreadable")
-                w.key("error")
-                w.string(why)
+                w.member("error", why)
             }
             w.key("started")
             if let s = r.started { w.string(f.string(from: s)) } else { w.null() }
-            w.key("elapsed_seconds")
-            w.double(r.elapsed)
-            w.key("trials")
-            w.int(r.trials)
-            w.key("metric")
-            if let m = r.metric { w.string(m) } else { w.null() }
-            w.key("best")
-            if let b = r.best { w.double(b) } else { w.null() }
-            w.key("bytes")
-            w.int(Int(r.bytes))
-            w.endObject()
+            w.member("elapsed_seconds", r.elapsed)
+            w.member("trials", r.trials)
+            w.member("metric", r.metric)
+            w.member("best", r.best)
+            w.member("bytes", Int(r.bytes))
         }
-        w.endArray()
-        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     static func duration(_ s: Double) -> String {

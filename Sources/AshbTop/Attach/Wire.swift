@@ -20,31 +20,24 @@ enum Wire {
     /// Bytes of events that may wait for a slow viewer before it is disconnected.
     static let maxBacklogBytes = 64 << 20
 
-    /// The client's first line.
-    static func clientHello() -> [UInt8] {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("ashb_attach")
-        w.int(version)
-        w.key("program")
-        w.string(programVersion)
-        w.endObject()
-        w.appendNewline()
-        return w.bytes
+    /// The client's first line: the version and the program.
+    static func clientHello() -> [UInt8] { hello { _ in } }
+
+    /// The server's first line: the version, the program, the run's process and directory.
+    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+        hello { w in
+            w.member("pid", Int(pid))
+            w.member("run", run)
+        }
     }
 
-    /// The server's first line: the version, the run's process and directory.
-    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+    /// A hello line: the version and the program, then what `more` writes.
+    private static func hello(_ more: (inout JSONWriter) -> Void) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        w.key("ashb_attach")
-        w.int(version)
-        w.key("program")
-        w.string(programVersion)
-        w.key("pid")
-        w.int(Int(pid))
-        w.key("run")
-        w.string(run)
+        w.member("ashb_attach", version)
+        w.member("program", programVersion)
+        more(&w)
         w.endObject()
         w.appendNewline()
         return w.bytes
@@ -54,8 +47,7 @@ enum Wire {
     static func error(_ message: String) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
-        w.key("error")
-        w.string(message)
+        w.member("error", message)
         w.endObject()
         w.appendNewline()
         return w.bytes

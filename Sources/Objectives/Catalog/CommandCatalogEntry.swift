@@ -10,25 +10,21 @@ extension ObjectiveCatalog {
             OptionSpec(
                 key: "run", kind: .string, defaultValue: nil,
                 summary: "the command line (shell-like words, quotes and backslashes; no variables, globs or pipes)"),
-            OptionSpec(key: "metric", kind: .string, defaultValue: .string("loss"), summary: "the metric's name"),
-            OptionSpec(key: "goal", kind: .string, defaultValue: .string("minimize"), summary: "minimize or maximize"),
+            OptionSpec("metric", default: .string("loss"), "the metric's name"),
+            OptionSpec("goal", default: .string("minimize"), "minimize or maximize"),
+            OptionSpec("max_resource", default: .int(81), "the resource the program trains to (ASHB_MAX_RESOURCE)"),
             OptionSpec(
-                key: "max_resource", kind: .int, defaultValue: .int(81),
-                summary: "the resource the program trains to (ASHB_MAX_RESOURCE)"),
+                "grace_seconds", default: .double(5),
+                "seconds between SIGTERM and SIGKILL when a trial's process group is terminated"),
             OptionSpec(
-                key: "grace_seconds", kind: .double, defaultValue: .double(5),
-                summary: "seconds between SIGTERM and SIGKILL when a trial's process group is terminated"),
+                "stop_between_steps", default: .bool(true),
+                "SIGSTOP the process group while the tuner does not want its next step"),
             OptionSpec(
-                key: "stop_between_steps", kind: .bool, defaultValue: .bool(true),
-                summary: "SIGSTOP the process group while the tuner does not want its next step"),
+                "checkpoint", default: .bool(false),
+                "the program saves to $ASHB_CHECKPOINT_DIR and is ended between jobs; a new process continues from it"),
             OptionSpec(
-                key: "checkpoint", kind: .bool, defaultValue: .bool(false),
-                summary:
-                    "the program saves to $ASHB_CHECKPOINT_DIR and is ended between jobs; a new process continues from it"
-            ),
-            OptionSpec(
-                key: "keep_checkpoints", kind: .string, defaultValue: .string("best"),
-                summary: "checkpoint directories kept at the end: best (the best trial's), all, or none"),
+                "keep_checkpoints", default: .string("best"),
+                "checkpoint directories kept at the end: best (the best trial's), all, or none"),
         ],
         build: { options, baseDirectory in
             guard let goal = Goal(rawValue: options.string("goal")) else {

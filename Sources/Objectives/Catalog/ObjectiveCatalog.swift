@@ -24,11 +24,10 @@ public enum ObjectiveCatalog {
             summary: "one-hidden-layer perceptron on the 1797 handwritten digits; resource = epochs",
             metric: "validation_error",
             options: [
+                OptionSpec("max_resource", default: .int(81), "most epochs a trial trains"),
                 OptionSpec(
-                    key: "max_resource", kind: .int, defaultValue: .int(81), summary: "most epochs a trial trains"),
-                OptionSpec(
-                    key: "validation_fraction", kind: .double, defaultValue: .double(0.3),
-                    summary: "share of the images held out for validation (fixed seeded split)"),
+                    "validation_fraction", default: .double(0.3),
+                    "share of the images held out for validation (fixed seeded split)"),
             ],
             build: { options, _ in
                 try DigitsMLPObjective(
@@ -40,31 +39,21 @@ public enum ObjectiveCatalog {
             .branin, summary: "Branin-Hoo (2-D, optimum 0.397887) made multi-fidelity; cheap, known optimum"),
         syntheticEntry(
             .hartmann6, summary: "Hartmann 6-D (optimum -3.32237) made multi-fidelity; cheap, known optimum"),
-        Entry(
-            name: "lognormal-sleep",
+        syntheticEntry(
+            .branin, name: "lognormal-sleep",
             summary: "branin whose steps really sleep a log-normal time (median_seconds, sigma); for pool benchmarks",
-            metric: "value",
-            options: [
+            timing: [
+                OptionSpec("median_seconds", default: .double(0.05), "median step duration in seconds"),
                 OptionSpec(
-                    key: "median_seconds", kind: .double, defaultValue: .double(0.05),
-                    summary: "median step duration in seconds"),
-                OptionSpec(
-                    key: "sigma", kind: .double, defaultValue: .double(0.5),
-                    summary: "log-normal spread: a step lasts median_seconds * exp(sigma * z)"),
-                OptionSpec(key: "sleep", kind: .bool, defaultValue: .bool(true), summary: "really sleep each step"),
-            ] + commonSyntheticOptions,
-            build: { options, _ in
-                var settings = try syntheticSettings(options)
-                settings.costPerUnit = try options.double("median_seconds", in: 0...3600)
-                return try SyntheticObjective(function: .branin, settings: settings, name: "lognormal-sleep")
-            }
-        ),
+                    "sigma", default: .double(0.5), "log-normal spread: a step lasts median_seconds * exp(sigma * z)"),
+                OptionSpec("sleep", default: .bool(true), "really sleep each step"),
+            ], costKey: "median_seconds"),
         Entry(
             name: "zero",
             summary: "returns at once a cheap deterministic value of the configuration (zero cost); for throughput",
             metric: "value",
             options: [
-                OptionSpec(key: "max_resource", kind: .int, defaultValue: .int(81), summary: "largest resource")
+                OptionSpec("max_resource", default: .int(81), "largest resource")
             ],
             build: { options, _ in try ZeroObjective(maxResource: options.int("max_resource", in: 1...1_000_000_000)) }
         ),
@@ -79,12 +68,11 @@ public enum ObjectiveCatalog {
                 OptionSpec(
                     key: "path", kind: .string, defaultValue: nil,
                     summary: "the CSV file; relative to the spec's directory"),
-                OptionSpec(key: "metric", kind: .string, defaultValue: .string("metric"), summary: "the metric column"),
+                OptionSpec("metric", default: .string("metric"), "the metric column"),
+                OptionSpec("goal", default: .string("minimize"), "minimize or maximize"),
                 OptionSpec(
-                    key: "goal", kind: .string, defaultValue: .string("minimize"), summary: "minimize or maximize"),
-                OptionSpec(
-                    key: "neighbors", kind: .int, defaultValue: .int(1),
-                    summary: "follow the inverse-distance-weighted average of this many nearest curves"),
+                    "neighbors", default: .int(1),
+                    "follow the inverse-distance-weighted average of this many nearest curves"),
             ],
             build: { options, baseDirectory in
                 guard let goal = Goal(rawValue: options.string("goal")) else {

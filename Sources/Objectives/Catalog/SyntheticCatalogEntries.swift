@@ -3,27 +3,18 @@ import ASHA
 extension ObjectiveCatalog {
     /// Options shared by every synthetic objective.
     static let commonSyntheticOptions: [OptionSpec] = [
+        OptionSpec("max_resource", default: .int(81), "R: largest resource; the fidelity bias is 0 from there"),
         OptionSpec(
-            key: "max_resource", kind: .int, defaultValue: .int(81),
-            summary: "R: largest resource; the fidelity bias is 0 from there"),
+            "noise", default: .double(0), "std of Gaussian noise added to each value (seeded per trial and resource)"),
         OptionSpec(
-            key: "noise", kind: .double, defaultValue: .double(0),
-            summary: "std of Gaussian noise added to each value (seeded per trial and resource)"),
+            "bias", default: .double(1),
+            "size of the low-fidelity bias: f + bias*(1+|f|)*(e^(-r/tau)-e^(-R/tau))/(1-e^(-R/tau))"),
+        OptionSpec("tau", default: .double(0), "resource scale of the bias's decay; 0 means max_resource/8"),
         OptionSpec(
-            key: "bias", kind: .double, defaultValue: .double(1),
-            summary: "size of the low-fidelity bias: f + bias*(1+|f|)*(e^(-r/tau)-e^(-R/tau))/(1-e^(-R/tau))"),
-        OptionSpec(
-            key: "tau", kind: .double, defaultValue: .double(0),
-            summary: "resource scale of the bias's decay; 0 means max_resource/8"),
-        OptionSpec(
-            key: "tau_spread", kind: .double, defaultValue: .double(0.5),
-            summary: "relative spread of tau across configurations (curves cross), in [0, 1)"),
-        OptionSpec(
-            key: "fail_rate", kind: .double, defaultValue: .double(0),
-            summary: "probability that a trial throws at a seeded step"),
-        OptionSpec(
-            key: "nan_rate", kind: .double, defaultValue: .double(0),
-            summary: "probability that a trial reports NaN from a seeded step on"),
+            "tau_spread", default: .double(0.5),
+            "relative spread of tau across configurations (curves cross), in [0, 1)"),
+        OptionSpec("fail_rate", default: .double(0), "probability that a trial throws at a seeded step"),
+        OptionSpec("nan_rate", default: .double(0), "probability that a trial reports NaN from a seeded step on"),
     ]
 
     /// The settings the common options describe.
@@ -42,25 +33,43 @@ extension ObjectiveCatalog {
         return settings
     }
 
-    /// The entry for a synthetic function with the common options plus `cost`, `sigma`, `sleep`.
-    static func syntheticEntry(_ function: SyntheticFunction, summary: String) -> Entry {
+    /// How a synthetic function's steps take time in the simulated-clock entries (`branin`, `hartmann6`):
+    /// a declared `cost` per resource unit, spread by `sigma`, not slept unless asked.
+    static let simulatedTiming: [OptionSpec] = [
+        OptionSpec(
+            "cost", default: .double(0.01),
+            "seconds per resource unit declared in Step.cost (the median when sigma > 0)"),
+        OptionSpec("sigma", default: .double(0), "log-normal spread of step durations: cost * exp(sigma * z)"),
+        OptionSpec("sleep", default: .bool(false), "really sleep each step's duration"),
+    ]
+
+    /// The entry for a synthetic function: the timing options (a step's duration from the option
+    /// `costKey`, `sigma` and `sleep`), then the common options. `name` defaults to the function's.
+    static func syntheticEntry(
+        _ function: SyntheticFunction, name: String? = nil, summary: String, timing: [OptionSpec] = simulatedTiming,
+        costKey: String = "cost"
+    ) -> Entry {
         Entry(
-            name: function.name, summary: summary, metric: "value",
-            options: [
-                OptionSpec(
-                    key: "cost", kind: .double, defaultValue: .double(0.01),
-                    summary: "seconds per resource unit declared in Step.cost (the median when sigma > 0)"),
-                OptionSpec(
-                    key: "sigma", kind: .double, defaultValue: .double(0),
-                    summary: "log-normal spread of step durations: cost * exp(sigma * z)"),
-                OptionSpec(
-                    key: "sleep", kind: .bool, defaultValue: .bool(false), summary: "really sleep each step's duration"),
-            ] + commonSyntheticOptions,
+            name: name ?? function.name, summary: summary, metric: "value", options: timing + commonSyntheticOptions,
             build: { options, _ in
                 var settings = try syntheticSettings(options)
-                settings.costPerUnit = try options.double("cost", in: 0...3600)
-                return try SyntheticObjective(function: function, settings: settings)
+                settings.costPerUnit = try options.double(costKey, in: 0...3600)
+                return try SyntheticObjective(function: function, settings: settings, name: name)
             }
         )
+    }
+}
+
+extension OptionSpec {
+    /// An option with a default, of the default's kind.
+    init(_ key: String, default value: ParameterValue, _ summary: String) {
+        let kind: OptionKind =
+            switch value {
+            case .double: .double
+            case .int: .int
+            case .bool: .bool
+            case .string: .string
+            }
+        self.init(key: key, kind: kind, defaultValue: value, summary: summary)
     }
 }

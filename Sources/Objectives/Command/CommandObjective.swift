@@ -1,11 +1,6 @@
 import ASHA
 import Foundation
 
-/// Which checkpoint directories a run keeps (`keep_checkpoints`).
-public enum KeepCheckpoints: String, Sendable, CaseIterable {
-    case best, all, none
-}
-
 /// Tunes an external training program: each trial runs the command, in its own process group, and
 /// reads one JSON line per step from its standard output.
 ///

@@ -26,26 +26,16 @@ enum CommandWords {
                 guard let next = iterator.next() else { throw CommandSyntaxError("it ends with a lone backslash") }
                 current.append(next)
                 inWord = true
-            case "'":
+            case "'", "\"":
+                // Up to the matching quote; inside double quotes a backslash may escape.
                 inWord = true
                 var closed = false
                 while let q = iterator.next() {
-                    if q == "'" {
+                    if q == c {
                         closed = true
                         break
                     }
-                    current.append(q)
-                }
-                if !closed { throw CommandSyntaxError("a single quote is not closed") }
-            case "\"":
-                inWord = true
-                var closed = false
-                while let q = iterator.next() {
-                    if q == "\"" {
-                        closed = true
-                        break
-                    }
-                    if q == "\\" {
+                    if c == "\"", q == "\\" {
                         guard let e = iterator.next() else { break }
                         if !["\"", "\\", "$", "`"].contains(e) { current.append("\\") }
                         current.append(e)
@@ -53,7 +43,7 @@ enum CommandWords {
                         current.append(q)
                     }
                 }
-                if !closed { throw CommandSyntaxError("a double quote is not closed") }
+                if !closed { throw CommandSyntaxError("a \(c == "'" ? "single" : "double") quote is not closed") }
             case "|", "&", ";", "<", ">", "(", ")", "$", "`":
                 throw CommandSyntaxError(
                     "unquoted '\(c)' is shell syntax, which is not supported (quote it, or run sh -c '…')")

@@ -1,3 +1,5 @@
+import ASHA
+
 /// Where a `command` objective's trial processes run: here, as children of ashb-top, or on a Slurm
 /// cluster, each as a job (or, inside an allocation, a job step) launched with `srun`.
 public enum CommandExecutor: Sendable, Equatable, CustomStringConvertible {
@@ -172,21 +174,19 @@ public struct SlurmSettings: Sendable, Equatable {
     }
 }
 
-/// A bad value in the `executor:` section: the key (relative to `executor`) and what is wrong.
-public struct SlurmSettingsError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The key at fault, e.g. `time_limit` or `extra_args[2]`.
-    public var key: String
-    /// What is wrong with it.
-    public var message: String
+/// A bad value in the `executor:` section: the key (relative to `executor`, e.g. `time_limit` or
+/// `extra_args[2]`) and what is wrong; `'key': message`.
+public typealias SlurmSettingsError = NamedError<SlurmSettingKey>
 
-    /// Makes an error for `key`.
-    public init(key: String, message: String) {
-        self.key = key
-        self.message = message
-    }
+/// What a `SlurmSettingsError` names: a key of the `executor:` section (the spec parser prefixes it).
+public enum SlurmSettingKey: ErrorSubject { public static let noun = "" }
 
-    /// `'key': message`.
-    public var description: String { "'\(key)': \(message)" }
+extension NamedError where Subject == SlurmSettingKey {
+    /// An error about the key `key`.
+    public init(key: String, message: String) { self.init(name: key, message: message) }
+
+    /// The key at fault.
+    public var key: String { name }
 }
 
 extension Character {

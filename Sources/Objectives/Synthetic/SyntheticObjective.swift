@@ -45,13 +45,7 @@ public struct SyntheticObjective: Objective {
 
     /// Continues a trial from its `checkpoint()` (the resource it reached).
     public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
-        let trial = try makeSyntheticTrial(config: config, seed: seed)
-        var reader = try CheckpointReader(checkpoint, tag: SyntheticTrial.tag, objective: name)
-        let resource = try reader.readInt()
-        try reader.finish()
-        guard resource >= 0 else { throw reader.corrupt("negative resource") }
-        trial.resource = resource
-        return trial
+        try makeSyntheticTrial(config: config, seed: seed).restored(from: checkpoint, objective: name)
     }
 
     private func makeSyntheticTrial(config: Configuration, seed: UInt64) throws(ObjectiveError) -> SyntheticTrial {
@@ -86,8 +80,9 @@ public struct SyntheticObjective: Objective {
     }
 }
 
-/// One point of a synthetic function, stepped one resource unit at a time.
-final class SyntheticTrial: ObjectiveTrial, @unchecked Sendable {
+/// One point of a synthetic function, stepped one resource unit at a time; its checkpoint is the resource
+/// reached (everything else follows from the configuration and the seed).
+final class SyntheticTrial: ResourceCheckpointing, @unchecked Sendable {
     private let objective: SyntheticObjective
     private let x: [Double]
     private let seed: UInt64
@@ -141,12 +136,5 @@ final class SyntheticTrial: ObjectiveTrial, @unchecked Sendable {
         }
         resource = next
         return Step(resource: next, value: value, cost: duration)
-    }
-
-    /// The resource reached: everything else follows from the configuration and the seed.
-    func checkpoint() -> [UInt8]? {
-        var writer = CheckpointWriter(tag: Self.tag)
-        writer.append(resource)
-        return writer.bytes
     }
 }

@@ -55,18 +55,12 @@ public struct ZeroObjective: Objective {
 
     /// Continues a trial from its `checkpoint()` (the resource it reached).
     public func restoreTrial(config: Configuration, seed: UInt64, checkpoint: [UInt8]) throws -> any ObjectiveTrial {
-        let trial = makeZeroTrial(config: config)
-        var reader = try CheckpointReader(checkpoint, tag: ZeroTrial.tag, objective: name)
-        let resource = try reader.readInt()
-        try reader.finish()
-        guard resource >= 0 else { throw reader.corrupt("negative resource") }
-        trial.resource = resource
-        return trial
+        try makeZeroTrial(config: config).restored(from: checkpoint, objective: name)
     }
 }
 
 /// A trial of `ZeroObjective`.
-final class ZeroTrial: ObjectiveTrial, @unchecked Sendable {
+final class ZeroTrial: ResourceCheckpointing, @unchecked Sendable {
     private let base: Double
     var resource = 0
     static let tag = "zero/1"
@@ -76,11 +70,5 @@ final class ZeroTrial: ObjectiveTrial, @unchecked Sendable {
     func step() throws -> Step {
         resource += 1
         return Step(resource: resource, value: base + 1 / Double(resource), cost: 0)
-    }
-
-    func checkpoint() -> [UInt8]? {
-        var writer = CheckpointWriter(tag: Self.tag)
-        writer.append(resource)
-        return writer.bytes
     }
 }
