@@ -248,3 +248,22 @@ import Testing
         #expect(throws: LogError.self) { try LogLineReader(log: live, at: LogPosition(segment: 99, offset: 0)) }
     }
 }
+
+/// The replay's index over a segmented log: windows read again equal the events of the first reading.
+@Suite struct LogSegmentIndexTests {
+    @Test func windowsOfASegmentedLogAreTheEventsReadFirst() throws {
+        let events = LogSegmentTests.events(extra: 3000)
+        let dir = temporaryDirectory()
+        let live = dir + "/events.jsonl"
+        try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384).close()
+        #expect(LogSegments.closed(live: live).count >= 5)
+        let reader = try LogReader(path: live)
+        let index = LogIndex(path: live, interval: 100)
+        var all: [RunEvent] = []
+        while let e = try index.next(from: reader) { all.append(e) }
+        #expect(sameEvents(all, events))
+        for range in [0..<50, 950..<1234, 2900..<all.count, 17..<18] {
+            #expect(sameEvents(try index.events(range), Array(all[range])), "\(range)")
+        }
+    }
+}
