@@ -50,17 +50,21 @@ struct ResumeCommand: ParsableCommand {
     /// replaced or wrote the file meanwhile, before a single byte is appended.
     static func checkUnchanged(_ reader: LogReader) throws {
         var st = stat()
+        let changed = CLIError(
+            "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log changed while it was read "
+                + "(another program is writing it?); nothing was appended")
+        if reader.liveMissing {
+            // A crash between a rotation's rename and create: the live segment must still be missing.
+            guard stat(reader.path, &st) != 0 else { throw changed }
+            return
+        }
         guard stat(reader.path, &st) == 0 else {
             throw CLIError(
                 "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log disappeared while it was read"
             )
         }
         let identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-        guard identity == reader.fileIdentity, Int(st.st_size) == reader.bytesRead else {
-            throw CLIError(
-                "\(Sanitizer.clean(reader.path, maxColumns: 200)): cannot resume: the log changed while it was read "
-                    + "(another program is writing it?); nothing was appended")
-        }
+        guard identity == reader.liveIdentity, Int(st.st_size) == reader.liveBytesRead else { throw changed }
     }
 
     /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
@@ -144,7 +148,9 @@ struct ResumeCommand: ParsableCommand {
         try Self.checkUnchanged(reader)
         let log: LogWriter
         do {
-            log = try LogWriter(appendingTo: dir.eventsPath, validLength: reader.validLength)
+            log = try LogWriter(
+                appendingTo: dir.eventsPath, validLength: reader.liveValidLength,
+                segmentBytes: LogSegments.configuredSegmentBytes())
         } catch {
             throw CLIError("\(error)")
         }

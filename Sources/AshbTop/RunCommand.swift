@@ -71,7 +71,8 @@ struct RunCommand: ParsableCommand {
             simulated: experiment.spec.simulated, baseDirectory: experiment.baseDirectory)
         let log: LogWriter
         do {
-            log = try LogWriter(creating: dir.eventsPath, header: header)
+            log = try LogWriter(
+                creating: dir.eventsPath, header: header, segmentBytes: LogSegments.configuredSegmentBytes())
         } catch {
             throw CLIError("\(error)")
         }

@@ -4,7 +4,7 @@
 /// without keeping them in memory. It costs about 40 bytes per `interval` events.
 ///
 /// A place is a `LogPosition` (segment and offset), so an index can span a log written as a chain of
-/// segments; reading again is implemented for the one-file log (segment 0).
+/// segments (segment 0: one file read by offset; from 1: a run log's segment chain, re-opened at the mark).
 public final class LogIndex {
     /// The log's path.
     public let path: String
@@ -57,11 +57,12 @@ public final class LogIndex {
         guard !wanted.isEmpty else { return [] }
         let k = wanted.lowerBound / interval
         let mark = marks[k]
-        guard mark.position.segment == 0 else {
-            throw LogError(path: path, line: mark.line, message: "a segmented log cannot be read again yet")
-        }
         let lines: LogLineReader
-        if let window {
+        if mark.position.segment != 0 {
+            // A log read as a segment chain (see `LogSegments`): open it at the mark's segment (plain,
+            // compressed or live) and read on along the chain.
+            lines = try LogLineReader(log: path, at: mark.position)
+        } else if let window {
             lines = window
             lines.seek(to: mark.position.offset)
         } else {

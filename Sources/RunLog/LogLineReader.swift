@@ -38,8 +38,14 @@ public final class LogLineReader {
 
     /// The file read.
     public let path: String
-    /// The file read (device and inode), to check later that the path still names it.
-    public let fileIdentity: FileIdentity
+    /// The file read (device and inode), to check later that the path still names it. For a segment chain:
+    /// the live segment's, once it is reached (see `chain`).
+    public var fileIdentity: FileIdentity {
+        chain.map { $0.liveIdentity ?? FileIdentity(device: 0, inode: 0) } ?? opened
+    }
+    /// A run log's segment chain read in order (`init(log:)`), or nil for one file.
+    public let chain: LogChainInput?
+    private let opened: FileIdentity
     /// Byte offset in the file of the next line `nextLine` returns (just past the last complete line).
     public private(set) var offset: Int
     /// Byte offset in the file up to which it was read (at the end of the file: its length when read).
@@ -62,16 +68,50 @@ public final class LogLineReader {
         }
         var st = stat()
         fstat(fd, &st)
-        fileIdentity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        opened = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        chain = nil
         self.offset = max(0, offset)
         readOffset = self.offset
         buffer.reserveCapacity(Self.chunk)
     }
 
-    deinit { close(fd) }
+    /// Opens the run log whose live segment is `path` as one stream: its closed segments (compressed or
+    /// plain) in order, then the live one, following rotations (see `LogSegments`, `LogChainInput`).
+    /// Offsets count bytes from the start of the first segment; `seek` is limited to `readOffset`.
+    public init(log path: String) throws(LogError) {
+        self.path = path
+        fd = -1
+        let input = try LogChainInput(path: path)
+        chain = input
+        opened = FileIdentity(device: 0, inode: 0)
+        offset = 0
+        readOffset = 0
+        buffer.reserveCapacity(Self.chunk)
+    }
 
-    /// Moves to byte `offset` (a line start): what was buffered is dropped.
+    /// Opens the run log whose live segment is `path` at `position` (a line start that `position` gave
+    /// for it, e.g. kept by an index), reading on along the chain from there. Offsets count from the start
+    /// of `position.segment`.
+    public init(log path: String, at position: LogPosition) throws(LogError) {
+        self.path = path
+        fd = -1
+        chain = try LogChainInput(path: path, at: position)
+        opened = FileIdentity(device: 0, inode: 0)
+        offset = position.offset
+        readOffset = position.offset
+        buffer.reserveCapacity(Self.chunk)
+    }
+
+    /// Where the next line starts: for a segment chain, the segment and the offset in it (a live segment
+    /// has the number it takes when it is closed); for one file, segment 0.
+    public var position: LogPosition { chain?.position(of: offset) ?? LogPosition(offset: offset) }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Moves to byte `offset` (a line start): what was buffered is dropped. A segment chain is read in
+    /// order: there, only `readOffset` (drop what is buffered) is possible.
     public func seek(to offset: Int) {
+        precondition(chain == nil || offset == readOffset, "a segment chain is read in order")
         buffer.removeAll(keepingCapacity: true)
         start = 0
         self.offset = max(0, offset)
@@ -114,6 +154,20 @@ public final class LogLineReader {
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         var n = -1
+        if let chain {
+            let result = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(LogError) in try chain.read(into: raw.baseAddress! + old, count: chunk) }
+            }
+            switch result {
+            case .success(let count):
+                buffer.removeLast(chunk - count)
+                readOffset += count
+                return count
+            case .failure(let error):
+                buffer.removeLast(chunk)
+                throw error
+            }
+        }
         while true {
             n = buffer.withUnsafeMutableBytes { raw in
                 seekable

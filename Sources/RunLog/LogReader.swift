@@ -27,7 +27,8 @@ public struct FileIdentity: Sendable, Equatable {
 }
 
 /// Streams a run log event by event with bounded memory (one read buffer and one line at a time), on
-/// the shared line reader (`LogLineReader`).
+/// the shared line reader (`LogLineReader`), over the log's segment chain (`LogSegments`): `path` is the
+/// live segment's (`events.jsonl`); line numbers count from the first segment's header.
 ///
 /// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
 /// error naming its line number (with `lenient`, it is skipped and a warning kept instead); an
@@ -49,8 +50,17 @@ public final class LogReader {
     public var bytesRead: Int { lines.readOffset }
     /// The file read (device and inode), to check later that the path still names it.
     public var fileIdentity: FileIdentity { lines.fileIdentity }
-    /// Where the next line starts (just past the last complete line read).
-    public var position: LogPosition { LogPosition(offset: lines.offset) }
+    /// Where the next line starts (just past the last complete line read): the log's segment and the
+    /// offset in it (see `LogLineReader.position`); `LogLineReader(log:at:)` reads on from there.
+    public var position: LogPosition { lines.position }
+    /// The live segment read, once the reader reached it (nil before, or when it is missing).
+    public var liveIdentity: FileIdentity? { lines.chain?.liveIdentity }
+    /// Whether the log ended without a live segment (a crash between a rotation's rename and create).
+    public var liveMissing: Bool { lines.chain?.liveMissing ?? false }
+    /// Bytes read from the live segment so far (at its end: its length when it was read).
+    public var liveBytesRead: Int { lines.chain.map { $0.readingLive ? $0.currentBytes : 0 } ?? bytesRead }
+    /// Byte length of the live segment's complete lines read so far: where a resumed run may append.
+    public var liveValidLength: Int { validLength - (lines.chain?.bytesBeforeCurrent ?? 0) }
 
     /// Every event is checked against these limits (by default those of any spec: 512 workers, and the
     /// ladders of the log's own `run_started`); one outside them is an error naming its line (or, with
@@ -67,7 +77,7 @@ public final class LogReader {
     public init(path: String, lenient: Bool = false) throws(LogError) {
         self.path = path
         self.lenient = lenient
-        lines = try LogLineReader(path: path)
+        lines = try LogLineReader(log: path)
         guard let line = try Self.line(lines, number: 1) else {
             throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
         }

@@ -7,6 +7,13 @@ import Foundation
 /// second, at every trial's end (completed, failed, killed, stopped) and when the run ends; a torn
 /// last line is what a crash can leave, and the reader ignores it with a warning.
 ///
+/// Segments: with `segmentBytes`, the file is closed once it holds that many bytes (at a line's end): it
+/// is renamed to the next closed segment (`events-000001.jsonl`, ...), a new empty file takes its path, and
+/// a background compressor (lowest CPU priority, one segment at a time) turns the closed segment into
+/// `events-NNNNNN.jsonl.gz` (see `LogSegments`, `LogCompressor`). `close` stops the compressor at once: a
+/// closed segment not compressed by then stays plain, and the next writer of the log (a resume)
+/// compresses it.
+///
 /// A write that fails (a full disk, a read-only or vanished file system) is final: it is reported once to
 /// the `onFailure` handler, and nothing is written after it, so the file ends with complete lines (and at
 /// most one torn one) that a resume can continue from once there is room again.
@@ -20,10 +27,24 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private var failure: String?
     private var failureHandler: (@Sendable (String) -> Void)?
+    /// The live segment's size at which it is closed; nil: never.
+    private let segmentBytes: Int?
+    /// Bytes in the live segment.
+    private var fileBytes = 0
+    /// The number the live segment takes when it is closed.
+    private var nextSegment = 1
+    private let compressor: LogCompressor?
+    /// Closed segments that may wait for the compressor (one of them being compressed); a rotation that
+    /// finds more waits for it, at most `backlogWait` seconds, so plain segments stay bounded.
+    static let backlogSegments = 2
+    static let backlogWait = 0.5
 
     /// Creates a new log at `path` (which must not exist) and writes `header` as its first line.
-    public init(creating path: String, header: LogHeader) throws(LogError) {
+    /// With `segmentBytes`, the log is kept in segments of about that size (see the type's notes).
+    public init(creating path: String, header: LogHeader, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
+        self.segmentBytes = segmentBytes
+        compressor = segmentBytes == nil ? nil : LogCompressor(live: path)
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         if fd < 0 {
             throw LogError(path: path, line: nil, message: "cannot create: \(String(cString: strerror(errno)))")
@@ -31,16 +52,35 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         var line = header.encoded()
         line.append(0x0A)
         try writeAll(line)
+        fileBytes = line.count
         startTimer()
     }
 
     /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
-    public init(appendingTo path: String, validLength: Int) throws(LogError) {
+    /// `validLength` is the length of the live segment's complete lines (`LogReader.liveValidLength`); the
+    /// live segment is created when it is missing (a crash in a rotation) and `validLength` is 0. Closed
+    /// segments left plain by an earlier writer are compressed (again, when a `.gz` is beside them), with
+    /// `segmentBytes`; a `.gz.tmp` of a compression cut short is deleted.
+    public init(appendingTo path: String, validLength: Int, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CLOEXEC, 0)
+        self.segmentBytes = segmentBytes
+        let closed = LogSegments.closed(live: path)
+        nextSegment = (closed.last?.number ?? 0) + 1
+        fd = open(path, O_WRONLY | O_CLOEXEC | (validLength == 0 && !closed.isEmpty ? O_CREAT : 0), 0o644)
         if fd < 0 { throw LogError(path: path, line: nil, message: "cannot open: \(String(cString: strerror(errno)))") }
         if ftruncate(fd, off_t(validLength)) != 0 || lseek(fd, 0, SEEK_END) < 0 {
             throw LogError(path: path, line: nil, message: "cannot append: \(String(cString: strerror(errno)))")
+        }
+        fileBytes = validLength
+        compressor = segmentBytes == nil ? nil : LogCompressor(live: path)
+        if let compressor {
+            for segment in closed {
+                let plain = LogSegments.plainPath(live: path, number: segment.number)
+                unlink(plain + ".gz.tmp")
+                // A plain segment with a .gz twin (killed before the unlink) is compressed again: the plain
+                // file is what readers trust, so it goes only after a .gz this writer wrote and fsynced.
+                if segment.plain { compressor.enqueue(segment.number) }
+            }
         }
         startTimer()
     }
@@ -48,6 +88,8 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// Appends to an open descriptor (which it closes); for tests that inject a failing file, e.g. `/dev/full`.
     public init(descriptor: Int32, path: String) {
         self.path = path
+        segmentBytes = nil
+        compressor = nil
         fd = descriptor
         startTimer()
     }
@@ -66,6 +108,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
 
     deinit {
         timer?.cancel()
+        compressor?.stop()
         if fd >= 0 { Foundation.close(fd) }
     }
 
@@ -95,9 +138,17 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         flushLocked()
     }
 
-    /// Flushes and closes the file; later events are dropped.
+    /// The first error of the background compressor, if any (its segment stays plain: nothing is lost).
+    public var compressionError: String? { compressor?.error }
+
+    /// Waits until every closed segment is compressed (tests; a writer with time to spare).
+    public func waitForCompression() { compressor?.drain() }
+
+    /// Flushes and closes the file; later events are dropped. The compressor is stopped: a segment it was
+    /// compressing stays plain.
     public func close() {
         timer?.cancel()
+        compressor?.stop()
         lock.lock()
         defer { lock.unlock() }
         flushLocked()
@@ -128,10 +179,36 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         }
         do {
             try writeAll(writer.bytes)
+            fileBytes += writer.bytes.count
+            if let segmentBytes, fileBytes >= segmentBytes { try rotateLocked() }
         } catch {
             fail(error)
         }
         writer.reset()
+    }
+
+    /// Closes the live segment under the next closed segment's name and starts a new one. A `kill -9`
+    /// between the rename and the create leaves no live segment: readers take it as empty, and a resume
+    /// creates it.
+    private func rotateLocked() throws(LogError) {
+        let closedPath = LogSegments.plainPath(live: path, number: nextSegment)
+        if access(closedPath, F_OK) == 0 || access(closedPath + ".gz", F_OK) == 0 {
+            throw LogError(path: closedPath, line: nil, message: "cannot close the log segment: the name is taken")
+        }
+        if rename(path, closedPath) != 0 {
+            throw LogError(
+                path: path, line: nil, message: "cannot close the log segment: \(String(cString: strerror(errno)))")
+        }
+        Foundation.close(fd)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            throw LogError(
+                path: path, line: nil, message: "cannot start a new log segment: \(String(cString: strerror(errno)))")
+        }
+        fileBytes = 0
+        compressor?.enqueue(nextSegment)
+        nextSegment += 1
+        compressor?.waitForBacklog(below: Self.backlogSegments + 1, timeout: Self.backlogWait)
     }
 
     /// Records the first failure and tells the handler (off this thread: it may be the tuner's).

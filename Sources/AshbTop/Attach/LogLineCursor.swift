@@ -10,10 +10,10 @@ final class LogLineCursor {
     private let lines: LogLineReader
     private var headerSkipped = false
 
-    /// Opens the log at `path`.
+    /// Opens the log at `path` (its live segment: the chain of segments is read in order).
     init(path: String) throws {
         do {
-            lines = try LogLineReader(path: path)
+            lines = try LogLineReader(log: path)
         } catch {
             throw CLIError("cannot open '\(Sanitizer.clean(path, maxColumns: 200))': \(error.message)")
         }

@@ -81,7 +81,7 @@ struct RunStatus {
             throw CLIError("'\(Sanitizer.clean(root, maxColumns: 200))': no such runs directory")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        let runs = names.filter { FileManager.default.fileExists(atPath: root + "/" + $0 + "/events.jsonl") }
+        let runs = names.filter { LogSegments.exists(live: root + "/" + $0 + "/events.jsonl") }
             .map { inspect(root + "/" + $0) }
         return runs.sorted {
             let a = $0.started ?? .distantPast
