@@ -62,13 +62,8 @@ public final class LogLineReader {
     public init(path: String, offset: Int = 0) throws(LogError) {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
-        }
-        var st = stat()
-        fstat(fd, &st)
-        opened = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        if fd < 0 { throw LogError.cannotOpen(path) }
+        opened = FileIdentity(fd: fd)
         chain = nil
         self.offset = max(0, offset)
         readOffset = self.offset

@@ -14,6 +14,12 @@ public struct LogError: Error, Sendable, Equatable, CustomStringConvertible {
         if let line { return "\(path):\(line): \(message)" }
         return "\(path): \(message)"
     }
+
+    /// The open of `path` failed: says why from `errno`.
+    static func cannotOpen(_ path: String) -> LogError {
+        let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+        return LogError(path: path, line: nil, message: "cannot open the run log: \(reason)")
+    }
 }
 
 /// Which file a path named when it was opened: two opens of one file have the same identity.
@@ -23,6 +29,20 @@ public struct FileIdentity: Sendable, Equatable {
     public init(device: UInt64, inode: UInt64) {
         self.device = device
         self.inode = inode
+    }
+
+    /// The identity of the open file `fd`.
+    public init(fd: Int32) {
+        var st = stat()
+        fstat(fd, &st)
+        self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// The identity of the file at `path`, or nil when there is none.
+    public init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 }
 
@@ -81,7 +101,12 @@ public final class LogReader {
         guard let line = try Self.line(lines, number: 1) else {
             throw LogError(path: path, line: nil, message: "the file is empty: not an ashb-top run log")
         }
-        let headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
+        let headerValue: JSONValue
+        do {
+            headerValue = try Self.parseLine(line, path: path, lineNumber: 1)
+        } catch {
+            throw LogError(path: path, line: 1, message: "not an ashb-top run log: its first line is \(error.message)")
+        }
         lineNumber = 1
         validLength = line.count + 1
         do {

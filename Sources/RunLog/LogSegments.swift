@@ -181,13 +181,8 @@ public final class LogChainInput {
 
     private func openSingleCompressed() throws(LogError) {
         let f = open(livePath, O_RDONLY | O_CLOEXEC)
-        if f < 0 {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw LogError(path: livePath, line: nil, message: "cannot open the run log: \(reason)")
-        }
-        var st = stat()
-        fstat(f, &st)
-        liveIdentity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        if f < 0 { throw LogError.cannotOpen(livePath) }
+        liveIdentity = FileIdentity(fd: f)
         guard let g = gzdopen(f, "rb") else {
             Foundation.close(f)
             throw LogError(path: livePath, line: nil, message: "cannot open the run log: out of memory")
@@ -201,18 +196,6 @@ public final class LogChainInput {
         gz = nil
         if fd >= 0 { Foundation.close(fd) }
         fd = -1
-    }
-
-    private static func identity(_ fd: Int32) -> FileIdentity {
-        var st = stat()
-        fstat(fd, &st)
-        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-    }
-
-    private static func identity(path: String) -> FileIdentity? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     /// Opens closed segment `number` (the plain file when it is there), or returns false when neither exists.
@@ -267,13 +250,12 @@ public final class LogChainInput {
                     liveIdentity = nil
                     return
                 }
-                let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-                throw LogError(path: livePath, line: nil, message: "cannot open the run log: \(reason)")
+                throw LogError.cannotOpen(livePath)
             }
             // Rotated between the look for segment `number` and this open? Then read that segment first.
-            let id = Self.identity(f)
+            let id = FileIdentity(fd: f)
             let plain = LogSegments.plainPath(live: livePath, number: number)
-            if let rotated = Self.identity(path: plain) {
+            if let rotated = FileIdentity(path: plain) {
                 if rotated == id {
                     fd = f
                     currentPath = plain
@@ -344,9 +326,9 @@ public final class LogChainInput {
                     return n
                 }
                 // At the end: still the live file, or renamed to closed segment `number`?
-                if let now = Self.identity(path: livePath), now == liveIdentity { return 0 }
+                if let now = FileIdentity(path: livePath), now == liveIdentity { return 0 }
                 let plain = LogSegments.plainPath(live: livePath, number: number)
-                guard Self.identity(path: plain) == liveIdentity || access(plain + ".gz", F_OK) == 0 else { return 0 }
+                guard FileIdentity(path: plain) == liveIdentity || access(plain + ".gz", F_OK) == 0 else { return 0 }
                 // Rotated: the writer wrote its last bytes before the rename; read them, then go on.
                 let rest = try readPlain(buffer, count)
                 if rest > 0 {

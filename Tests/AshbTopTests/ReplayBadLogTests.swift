@@ -111,7 +111,7 @@ import Testing
         let binary = temporaryFile("events.jsonl", String(decoding: [0xFF, 0xFE, 0x00, 0x0A], as: UTF8.self))
         let b = try runAshbTop(["replay", binary, "--headless"])
         #expect(b.status == 1)
-        #expect(b.err.contains(":1: not valid JSON"))
+        #expect(b.err.contains(":1: not an ashb-top run log: its first line is not valid JSON"), "\(b.err)")
     }
 
     @Test func badSpeedIsAUsageError() throws {
