@@ -110,6 +110,9 @@ public struct DashboardModel: Sendable {
     /// Busy worker slots.
     public var busyWorkers: Int { workers.reduce(0) { $0 + ($1.isBusy ? 1 : 0) } }
 
+    /// Busy slots above the worker count: after a `-` they finish their jobs and take no new ones.
+    public var retiringWorkers: Int { workers.indices.filter { $0 >= workerCount && workers[$0].isBusy }.count }
+
     /// Metric reports per second over the last `reportWindow` seconds of event time.
     public var reportsPerSecond: Double {
         // An ended run reports nothing more: its rate is the average over its active time.

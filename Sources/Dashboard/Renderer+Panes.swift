@@ -81,7 +81,8 @@ extension Renderer {
         let pending = cluster ? model.workers.filter { $0.isBusy && $0.placement == nil }.count : 0
         box(
             r,
-            title: "Workers \(model.busyWorkers)/\(model.workerCount) busy"
+            title: "Workers \(model.busyWorkers - model.retiringWorkers)/\(model.workerCount) busy"
+                + (model.retiringWorkers > 0 ? ", \(model.retiringWorkers) retiring" : "")
                 + (pending > 0 ? ", \(pending) pending in the queue" : ""), focused: ui.focus == .workers)
         let inner = r.inner
         guard inner.height > 1 else { return }

@@ -163,7 +163,7 @@ public struct Renderer {
             parts.append(("\(s.glyph(ascii: g.ascii))\(label) \(model.count(s))", s.role, nil))
         }
         // Slots above the worker count finish their jobs after a `-`: counted apart, never "busy 2/1".
-        let retiring = model.workers.indices.filter { $0 >= model.workerCount && model.workers[$0].isBusy }.count
+        let retiring = model.retiringWorkers
         parts.append(
             (
                 " workers \(model.busyWorkers - retiring)/\(model.workerCount)"

@@ -197,5 +197,7 @@ extension NewcomerTests {
         let ui = viewState(model)
         let counts = lines(model, ui, 120, 40)[1]
         #expect(counts.contains("workers 1/1 +1 retiring"), "'\(counts)'")
+        let pane = lines(model, ui, 120, 40).first { $0.contains("Workers ") } ?? ""
+        #expect(pane.contains("Workers 1/1 busy, 1 retiring"), "'\(pane)'")
     }
 }
