@@ -37,16 +37,7 @@ import Testing
 
     /// Starts ashb-top in the background; its output goes to files in `dir`.
     private func start(_ arguments: [String], dir: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = arguments
-        _ = FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
-        _ = FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: dir + "/out.txt")
-        p.standardError = FileHandle(forWritingAtPath: dir + "/err.txt")
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return p
+        try startAshbTop(arguments, dir: dir)
     }
 
     /// Waits until `condition` holds, up to `seconds` (a hang guard); returns whether it did.

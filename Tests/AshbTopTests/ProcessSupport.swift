@@ -16,6 +16,22 @@ struct BinaryMissing: Error, CustomStringConvertible {
     var description: String { "ashb-top was not built; looked in \(searched)" }
 }
 
+/// Starts `ashb-top` with `arguments` in the background (stdin empty), its output in `dir`'s `out.txt`
+/// and `err.txt`, run from `cwd` when given.
+func startAshbTop(_ arguments: [String], dir: String, cwd: String? = nil) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
+    p.arguments = arguments
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    _ = FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
+    _ = FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
+    p.standardOutput = FileHandle(forWritingAtPath: dir + "/out.txt")
+    p.standardError = FileHandle(forWritingAtPath: dir + "/err.txt")
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
 /// Runs `ashb-top` with `arguments` (stdout and stderr captured, stdin empty) and waits for it.
 func runAshbTop(_ arguments: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let p = Process()

@@ -105,17 +105,7 @@ struct SlurmEndToEndTests {
 
     /// Starts ashb-top in the background, its output in files under `dir`.
     static func start(_ arguments: [String], dir: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ashbTopBinary())
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        _ = FileManager.default.createFile(atPath: dir + "/out.txt", contents: nil)
-        _ = FileManager.default.createFile(atPath: dir + "/err.txt", contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: dir + "/out.txt")
-        p.standardError = FileHandle(forWritingAtPath: dir + "/err.txt")
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return p
+        try startAshbTop(arguments, dir: dir, cwd: dir)
     }
 
     /// Waits for `p` to exit (SIGKILL after `seconds`, a hang guard); whether it exited by itself.
