@@ -27,7 +27,9 @@ extension Renderer {
         let showCounter = avail >= info.count + 2 + (barWidth > 0 ? barWidth + 1 : 0) + counter.count + 8
         let rightWidth = info.count + (barWidth > 0 ? barWidth + 1 : 0) + (showCounter ? counter.count + 1 : 0)
         let nameWidth = max(0, avail - rightWidth - 2)
-        grid.put(name, x: x, y: 0, role: .header, maxWidth: nameWidth)
+        // A name that does not fit ends in an ellipsis rather than mid-word.
+        let shown = name.count > nameWidth && nameWidth > 1 ? String(name.prefix(nameWidth - 1)) + g.ellipsisOne : name
+        grid.put(shown, x: x, y: 0, role: .header, maxWidth: nameWidth)
         var rx = max(x + min(nameWidth, name.count) + 1, x + avail - rightWidth)
         rx = grid.put(info, x: rx, y: 0, role: .header, maxWidth: max(0, w - badgeWidth - rx)) + 1
         if barWidth > 0 {

@@ -100,6 +100,19 @@ struct ReplayKeysTests {
         #expect(ui.jumpPrompt == nil)
     }
 
+    /// A run name too long for the replay title ends in an ellipsis, never mid-word with no mark.
+    @Test func aLongRunNameEndsInAnEllipsis() {
+        var b = EventBuilder()
+        let name = "a-rather-long-run-name-for-a-replay-title"
+        b.add(.runStarted(EventBuilder.info(name: name)))
+        let model = DashboardModel(events: b.events)
+        let ui = Self.replayUI(model)
+        let top = render(model: model, ui: ui, size: Size(width: 80, height: 30)).rowText(0)
+        #expect(top.contains(" a-rather… "), "\(top)")
+        let wide = render(model: model, ui: ui, size: Size(width: 200, height: 30)).rowText(0)
+        #expect(wide.contains(name), "\(wide)")
+    }
+
     @Test func headerShowsClockBarSpeedAndBadge() {
         let model = Self.model()
         let ui = Self.replayUI(model)
