@@ -85,30 +85,7 @@ struct ReplayBench: OptionsBenchmark {
         try data.prefix(end).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Folds the whole log into one model: what the model alone costs in memory and time, and a copy.
-    func measureModel(_ path: String) throws {
-        let t0 = monotonicSeconds()
-        let reader = try LogReader(path: path)
-        var model = DashboardModel()
-        var n = 0
-        while let e = try reader.next() {
-            model.apply(e)
-            n += 1
-        }
-        let fold = monotonicSeconds() - t0
-        let before = residentMemory()
-        var copy = model
-        let c0 = monotonicSeconds()
-        copy.apply(RunEvent(seq: n, time: copy.elapsed, body: .message(trial: nil, text: "x")))
-        let copyTime = monotonicSeconds() - c0
-        print(
-            "model: events=\(n) trials=\(model.trials.count) fold_s=\(fixed(fold, 2)) rss_mib=\(fixed(before.rss, 0)) "
-                + "copy_ms=\(fixed(copyTime * 1000, 1)) rss_after_copy_mib=\(fixed(residentMemory().rss, 0)) "
-                + "\(copy.eventCount)")
-    }
-
     func measure(_ path: String) throws {
-        if ProcessInfo.processInfo.environment["ASHB_BENCH_MODEL_ONLY"] != nil { return try measureModel(path) }
         let size = Size(width: 120, height: 40)
         let t0 = monotonicSeconds()
         let reader = try LogReader(path: path)
