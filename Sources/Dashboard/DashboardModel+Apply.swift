@@ -16,25 +16,24 @@ extension DashboardModel {
         case .trialSampled(let trial, let bracket, let config, let detail):
             let i = slot(of: trial, bracket: bracket)
             trials[i].bracket = bracket
-            trials[i].sampleText = TrialRecord.sampleText(detail)
+            trials[i].sample = detail.origin == nil && detail.note == nil ? nil : detail
             if case .model(let r, let n)? = detail.origin { samplerModel = (r, n) }
             trials[i].config = config
-            trials[i].configText = Sanitizer.clean(config.description, maxColumns: 512)
-            trials[i].searchText = trials[i].configText.lowercased()
+            trials[i].searchText = TrialRecord.configText(config).lowercased()
             touch(i)
         case .jobStarted(let trial, let worker, let rung, let from, let to):
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
         case .jobPlaced(let trial, let worker, let placement):
             let clean = placement.sanitized
             let i = slot(of: trial)
-            trials[i].placement = clean
+            placementsByTrial[trial] = clean
             trials[i].placements += 1
             if worker >= 0, worker < workers.count, workers[worker].trial == trial { workers[worker].placement = clean }
         case .metric(let trial, let resource, let value):
             let i = slot(of: trial)
             trials[i].resource = resource
             trials[i].lastMetric = value
-            trials[i].addPoint(CurvePoint(resource: resource, value: value))
+            addPoint(i, CurvePoint(resource: resource, value: value))
             touch(i)
             if let w = trials[i].worker, w >= 0, w < workers.count, workers[w].trial == trial {
                 workers[w].resource = resource
@@ -93,13 +92,13 @@ extension DashboardModel {
         case .runEnded(let reason):
             log(t, "run ended: \(Sanitizer.clean(reason.text, maxColumns: 80))", .warning)
         }
-        if let trial = event.body.trial, let i = index[trial] { syncStatus(i) }
+        if let trial = event.body.trial, let i = position(of: trial) { syncStatus(i) }
     }
 
     private mutating func continueRun() {
         for w in workers.indices where workers[w].isBusy {
             if w < run.slots.count, run.slots[w] != nil { continue }
-            if let trial = workers[w].trial, let i = index[trial], trials[i].worker == w {
+            if let trial = workers[w].trial, let i = position(of: trial), trials[i].worker == w {
                 trials[i].worker = nil
                 setTowards(i, nil)
             }
@@ -149,7 +148,7 @@ extension DashboardModel {
 
     private mutating func decide(_ d: Decision, time: Double) {
         let i = slot(of: d.trial, bracket: d.bracket)
-        trials[i].addDecision(d, time: time)
+        addDecision(i, d, time: time)
         guard Self.isShown(d.bracket, d.rung) else { return }
         ensureRung(d.bracket, d.rung, resource: d.resource)
         rungs[d.bracket][d.rung].cutoff = d.cutoff

@@ -45,13 +45,22 @@ public struct DashboardModel: Sendable {
     public internal(set) var workers: [WorkerSlot] = []
     /// Rung occupancy: `rungs[bracket][rung]`.
     public internal(set) var rungs: [[RungStats]] = []
-    /// Every trial, in the order first seen.
-    public internal(set) var trials: [TrialRecord] = []
+    /// Every trial, in the order first seen. Chunked, so that copies of the model (a replay's snapshots)
+    /// share the trials that did not change.
+    public internal(set) var trials = ChunkedArray<TrialRecord>()
     /// The stamp at which each trial's sortable fields last changed (parallel to `trials`; kept apart
     /// so the trials list can scan for changes through 8 bytes a trial).
-    var trialStamps: [Int] = []
-    /// Position of each trial in `trials`.
-    var index: [TrialID: Int] = [:]
+    var trialStamps = ChunkedArray<Int>()
+    /// Positions in `trials` of the trials whose position is not their id (ids are dense in a log read
+    /// from its start, so this stays empty unless the model started mid-run or the log is odd).
+    var sparseIndex: [TrialID: Int] = [:]
+    /// Every trial's learning-curve points, appended as reported (each trial links its own; points a
+    /// trial thinned away stay behind, at most as many as it keeps).
+    var curveNodes = ChunkedArray<CurveNode>()
+    /// Every trial's decisions, appended as taken (each trial links its own, newest first).
+    var decisionNodes = ChunkedArray<DecisionNode>()
+    /// Where each trial's latest cluster job ran (or runs), sanitized: only trials a cluster placed.
+    var placementsByTrial: [TrialID: JobPlacement] = [:]
     /// Trials per status (indexed by `TrialStatus.order`).
     var counts = Array(repeating: 0, count: TrialStatus.allCases.count)
     /// The best value so far.
@@ -90,9 +99,64 @@ public struct DashboardModel: Sendable {
 
     /// The trial with `id`, if seen.
     public func trial(_ id: TrialID) -> TrialRecord? {
-        guard let i = index[id] else { return nil }
+        guard let i = position(of: id) else { return nil }
         return trials[i]
     }
+
+    /// The position of trial `id` in `trials`, if seen.
+    @inline(__always)
+    func position(of id: TrialID) -> Int? {
+        if id >= 0, id < trials.count, trials[id].id == id { return id }
+        return sparseIndex[id]
+    }
+
+    /// The trial's learning curve, oldest point first.
+    public func curve(of t: TrialRecord) -> [CurvePoint] {
+        var points: [CurvePoint] = []
+        points.reserveCapacity(Int(t.curveCount))
+        var k = Int(t.curveHead)
+        while k >= 0, points.count < Int(t.curveCount) {
+            let node = curveNodes[k]
+            points.append(CurvePoint(resource: node.resource, value: node.value))
+            k = Int(node.previous)
+        }
+        return points.reversed()
+    }
+
+    /// The decisions about the trial kept (the latest `TrialRecord.decisionCapacity`), oldest first,
+    /// with the event times they were taken at.
+    public func decisionHistory(of t: TrialRecord) -> [(decision: Decision, time: Double)] {
+        var out: [(decision: Decision, time: Double)] = []
+        out.reserveCapacity(Int(t.decisionCount))
+        var k = Int(t.decisionHead)
+        while k >= 0, out.count < Int(t.decisionCount) {
+            let node = decisionNodes[k]
+            out.append((node.decision, node.time))
+            k = Int(node.previous)
+        }
+        return out.reversed()
+    }
+
+    /// The decisions about the trial kept, oldest first.
+    public func decisions(of t: TrialRecord) -> [Decision] { decisionHistory(of: t).map(\.decision) }
+
+    /// The event times of `decisions(of:)`, in the same order.
+    public func decisionTimes(of t: TrialRecord) -> [Double] { decisionHistory(of: t).map(\.time) }
+
+    /// The latest decision about the trial that satisfies `isWanted`, newest first (no array built).
+    func lastDecision(of t: TrialRecord, where isWanted: (Decision) -> Bool) -> Decision? {
+        var k = Int(t.decisionHead)
+        var seen = 0
+        while k >= 0, seen < Int(t.decisionCount) {
+            if isWanted(decisionNodes[k].decision) { return decisionNodes[k].decision }
+            k = Int(decisionNodes[k].previous)
+            seen += 1
+        }
+        return nil
+    }
+
+    /// Where the trial's latest cluster job ran (or runs), sanitized; nil for local processes.
+    public func placement(of t: TrialRecord) -> JobPlacement? { placementsByTrial[t.id] }
 
     /// True once the run has ended.
     public var isEnded: Bool { run.isEnded }
@@ -161,11 +225,11 @@ public struct DashboardModel: Sendable {
 
     /// The index of `id` in `trials`, creating a record for a trial first seen mid-run.
     mutating func slot(of id: TrialID, bracket: Int = 0) -> Int {
-        if let i = index[id] { return i }
+        if let i = position(of: id) { return i }
         let record = TrialRecord(id: id, bracket: bracket, config: Configuration([]))
         trials.append(record)
         trialStamps.append(stamp)
-        index[id] = trials.count - 1
+        if id != trials.count - 1 { sparseIndex[id] = trials.count - 1 }
         counts[record.status.order] += 1
         trialsChanged = stamp
         return trials.count - 1
@@ -218,6 +282,42 @@ public struct DashboardModel: Sendable {
         let b = trials[i].bracket
         if let w = trials[i].waitingAt, b >= 0, b < rungs.count, w < rungs[b].count { rungs[b][w].waiting -= 1 }
         trials[i].waitingAt = nil
+    }
+
+    /// The most entries the curve and decision tables hold (their links are 32-bit); past it, points
+    /// and decisions are no longer recorded.
+    static let maxNodes = Int(Int32.max)
+
+    /// Appends a point to trial `i`'s curve; past `TrialRecord.curveCapacity` the curve is thinned first
+    /// (the first point kept, then every other one), so it stays bounded and keeps its shape.
+    mutating func addPoint(_ i: Int, _ p: CurvePoint) {
+        if trials[i].curveCount >= TrialRecord.curveCapacity {
+            let old = curve(of: trials[i])
+            trials[i].curveHead = -1
+            trials[i].curveCount = 0
+            appendPoint(i, old[0])
+            var k = 2
+            while k < old.count {
+                appendPoint(i, old[k])
+                k += 2
+            }
+        }
+        appendPoint(i, p)
+    }
+
+    private mutating func appendPoint(_ i: Int, _ p: CurvePoint) {
+        guard curveNodes.count < Self.maxNodes else { return }
+        curveNodes.append(CurveNode(value: p.value, resource: p.resource, previous: trials[i].curveHead))
+        trials[i].curveHead = Int32(curveNodes.count - 1)
+        trials[i].curveCount += 1
+    }
+
+    /// Records a decision about trial `i` (the latest `TrialRecord.decisionCapacity` are kept).
+    mutating func addDecision(_ i: Int, _ d: Decision, time: Double) {
+        guard decisionNodes.count < Self.maxNodes else { return }
+        decisionNodes.append(DecisionNode(decision: d, time: time, previous: trials[i].decisionHead))
+        trials[i].decisionHead = Int32(decisionNodes.count - 1)
+        trials[i].decisionCount = min(trials[i].decisionCount + 1, Int32(TrialRecord.decisionCapacity))
     }
 
     mutating func log(_ time: Double, _ text: String, _ role: StyleRole) {

@@ -125,7 +125,7 @@ extension Renderer {
                 " worker \(w): rung \(slot.rung) (\(slot.fromResource)\(g.arrow)\(slot.toResource)) r=\(slot.resource)"
                     + place, x: inner.x, y: y, role: .good, maxWidth: inner.width)
             y += 1
-        } else if let p = t.placement {
+        } else if let p = model.placement(of: t) {
             grid.put(" last job: \(p.detail)" + jobCount(t), x: inner.x, y: y, role: .dim, maxWidth: inner.width)
             y += 1
         }
@@ -136,7 +136,7 @@ extension Renderer {
         }
         let remaining = bottom - y
         let plotHeight = max(0, min(12, remaining - 3 - min(lines.count, max(2, remaining / 3))))
-        if plotHeight >= 3, t.curve.count >= 1 {
+        if plotHeight >= 3, t.curveCount >= 1 {
             let scale = ui.logScale ? (curveAllowsLog(t) ? "log" : "linear: values not all > 0") : "linear"
             grid.put(
                 " learning curve: \(model.metricName) (\(scale)) vs resource r (log); \(g.cutoffMark) = rung cutoff",
@@ -213,7 +213,7 @@ extension Renderer {
         var n = 0
         var better = 0
         for other in model.trials where other.bracket == t.bracket && (other.highestRung ?? -1) >= k {
-            guard let v = other.decisions.last(where: { $0.rung == k && $0.action != .promote })?.value else {
+            guard let v = model.lastDecision(of: other, where: { $0.rung == k && $0.action != .promote })?.value else {
                 continue
             }
             n += 1
@@ -227,8 +227,8 @@ extension Renderer {
     func rungLines(_ t: TrialRecord) -> [(String, StyleRole)] {
         var out: [(String, StyleRole)] = []
         var openWait: (line: Int, decision: Decision, time: String)?
-        for (i, d) in t.decisions.enumerated() {
-            let time = i < t.decisionTimes.count ? formatDuration(t.decisionTimes[i]) : "-"
+        for (d, at) in model.decisionHistory(of: t) {
+            let time = formatDuration(at)
             if d.action == .promote, let w = openWait {
                 out[w.line] = (decisionBase(w.decision, time: w.time) + " \(g.arrow) promoted at \(time)", .good)
                 openWait = nil
@@ -252,14 +252,14 @@ extension Renderer {
     }
 
     private func curveAllowsLog(_ t: TrialRecord) -> Bool {
-        t.curve.allSatisfy { !$0.value.isFinite || $0.value > 0 }
+        model.curve(of: t).allSatisfy { !$0.value.isFinite || $0.value > 0 }
     }
 
     /// The learning curve scaled to the trial's own values; cutoffs are marks, clipped to the edge
     /// (as ↑/↓, ASCII ^/v) when outside the range.
     private mutating func drawCurve(_ t: TrialRecord, _ rect: Rect) {
-        let points = t.curve.map { (Double($0.resource), $0.value) }
-        let cutoffs = t.decisions.compactMap { d in d.cutoff.map { (Double(d.resource), $0) } }
+        let points = model.curve(of: t).map { (Double($0.resource), $0.value) }
+        let cutoffs = model.decisions(of: t).compactMap { d in d.cutoff.map { (Double(d.resource), $0) } }
         let ys = points.map(\.1).filter(\.isFinite)
         let xs = (points + cutoffs).map(\.0)
         guard var yLo = ys.min(), var yHi = ys.max(), let xHi = xs.max() else { return }

@@ -228,7 +228,7 @@ extension Renderer {
 
     /// "rung 3 (r=27)", or "r=27" when the trial's rung is not known.
     func bestRungText(_ best: BestRecord) -> String {
-        let rung = model.trial(best.trial)?.decisions.last { $0.resource == best.resource }?.rung
+        let rung = model.trial(best.trial).flatMap { model.lastDecision(of: $0) { $0.resource == best.resource } }?.rung
         return rung.map { "rung \($0) (r=\(best.resource))" } ?? "r=\(best.resource)"
     }
 

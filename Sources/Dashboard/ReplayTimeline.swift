@@ -329,7 +329,7 @@ public final class ReplayTimeline {
     private func knownDecisionTimes(_ trial: TrialID) -> [Double]? {
         guard source != nil else { return nil }  // everything held: a scan is cheap
         guard let record = tail.trial(trial) else { return [] }
-        guard record.decisionTimes.count < TrialRecord.decisionCapacity else { return nil }
-        return record.decisionTimes
+        guard record.decisionCount < TrialRecord.decisionCapacity else { return nil }
+        return tail.decisionTimes(of: record)
     }
 }

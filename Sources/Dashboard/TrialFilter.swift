@@ -154,33 +154,35 @@ public struct TrialFilter: Sendable, Equatable {
 
     /// Whether `trial` passes every term.
     /// Reads the trial in place (a copy of a `TrialRecord` costs more than the comparisons).
-    func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int) -> Bool {
-        for term in terms where !Self.holds(term, trials, pos) { return false }
+    func matches(_ trial: UnsafePointer<TrialRecord>) -> Bool {
+        for term in terms where !Self.holds(term, trial) { return false }
         return true
     }
 
-    private static func holds(_ term: Term, _ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int) -> Bool {
+    private static func holds(_ term: Term, _ trial: UnsafePointer<TrialRecord>) -> Bool {
         switch term {
         case .status(let set, let negated):
-            return set.contains(trials[pos].status.order) != negated
+            return set.contains(trial.pointee.status.order) != negated
         case .word(let needle, let id):
-            if let id, trials[pos].id == id { return true }
-            if trials[pos].status.name.utf8.starts(with: needle) { return true }
-            return contains(trials[pos].searchText, needle)
+            if let id, trial.pointee.id == id { return true }
+            if trial.pointee.status.name.utf8.starts(with: needle) { return true }
+            return contains(trial.pointee.searchText, needle)
         case .compare(let field, let op, let x):
             let v: Double?
             switch field {
-            case .id: v = Double(trials[pos].id)
-            case .rung: v = trials[pos].highestRung.map(Double.init)
-            case .bracket: v = Double(trials[pos].bracket)
-            case .resource: v = Double(trials[pos].resource)
-            case .metric: v = trials[pos].lastMetric
-            case .parameter(let name, let index): v = value(of: name, at: index, in: trials[pos].config)?.doubleValue
+            case .id: v = Double(trial.pointee.id)
+            case .rung: v = trial.pointee.highestRung.map(Double.init)
+            case .bracket: v = Double(trial.pointee.bracket)
+            case .resource: v = Double(trial.pointee.resource)
+            case .metric: v = trial.pointee.lastMetric
+            case .parameter(let name, let index): v = value(of: name, at: index, in: trial.pointee.config)?.doubleValue
             }
             guard let v else { return op == .ne }
             return op.holds(v, x)
         case .text(let name, let index, let value, let negated):
-            guard case .string(let s)? = Self.value(of: name, at: index, in: trials[pos].config) else { return negated }
+            guard case .string(let s)? = Self.value(of: name, at: index, in: trial.pointee.config) else {
+                return negated
+            }
             return (s == value) != negated
         }
     }

@@ -1,4 +1,5 @@
 import ASHA
+import RunLog
 
 /// What the trials list is ordered by: a fixed column or a hyperparameter's column.
 public enum SortKey: Hashable, Sendable {
@@ -65,6 +66,9 @@ public struct TrialList: Sendable {
     private var syncedStamp = -1
     private var syncedLineage: UInt64 = 0
     private var syncedTrials = 0
+    /// The model's stamps at the last sync (shared chunks: unchanged trials since).
+    private var syncedStamps = ChunkedArray<Int>()
+    private static let shift = ChunkedArray<Int>.chunkShift
     private var builtKey: SortKey?
     private var builtAscending = true
     private var builtFilter = TrialFilter(terms: [], source: "")
@@ -100,29 +104,40 @@ public struct TrialList: Sendable {
         let goal = model.goal
         var rebuilt = false
         var fresh: [Entry] = []
-        var changedSince: Int?
-        if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage
-            || model.stamp < syncedStamp || model.trials.count < syncedTrials
-        {
+        var changed: ((Int) -> Bool)?
+        if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage {
             all.removeAll(keepingCapacity: true)
             all.reserveCapacity(model.trials.count)
-            model.trials.withUnsafeBufferPointer { trials in
-                for pos in trials.indices {
-                    all.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+            model.trials.withChunks { first, trials in
+                for j in trials.indices {
+                    all.append(
+                        Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
             all.sort()
             fullSorts += 1
             rebuilt = true
-        } else if model.trialsChanged > syncedStamp {
-            let since = syncedStamp
-            let known = syncedTrials
+        } else if model.trials.count != syncedTrials
+            || (model.stamp != syncedStamp && (model.stamp < syncedStamp || model.trialsChanged > syncedStamp))
+        {
+            // The same history at another point (later as a run goes on, earlier or later after a replay
+            // seeks): a trial whose sortable fields last changed at the same event is the same row. The
+            // stamps' chunks that both share hold no change, so only the others are compared.
+            let old = syncedStamps
             let stamps = model.trialStamps
-            changedSince = since
-            all.removeAll { stamps[$0.pos] > since }
-            model.trials.withUnsafeBufferPointer { trials in
-                for pos in trials.indices where stamps[pos] > since || pos >= known {
-                    fresh.append(Self.entry(trials, pos, key: key, ascending: ascending, goal: goal))
+            let common = min(syncedTrials, model.trials.count)
+            let chunkChanged = (0..<stamps.chunkCount).map { !stamps.sharesChunk($0, with: old) }
+            let shift = Self.shift
+            let isChanged: (Int) -> Bool = { pos in
+                pos >= common || (chunkChanged[pos >> shift] && stamps[pos] != old[pos])
+            }
+            changed = isChanged
+            all.removeAll { isChanged($0.pos) }
+            model.trials.withChunks { first, trials in
+                guard first + trials.count > common || chunkChanged[first >> shift] else { return }
+                for j in trials.indices where isChanged(first + j) {
+                    fresh.append(
+                        Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
             if !fresh.isEmpty {
@@ -132,7 +147,7 @@ public struct TrialList: Sendable {
         }
         if rebuilt || needle != builtFilter {
             let narrower =
-                !rebuilt && changedSince == nil && !builtFilter.isEmpty
+                !rebuilt && changed == nil && !builtFilter.isEmpty
                 && needle.terms.starts(with: builtFilter.terms)
             if needle.isEmpty {
                 entries = all
@@ -140,21 +155,16 @@ public struct TrialList: Sendable {
                 let source = narrower ? entries : all
                 var kept: [Entry] = []
                 kept.reserveCapacity(source.count)
-                model.trials.withUnsafeBufferPointer { trials in
-                    for e in source where needle.matches(trials, e.pos) { kept.append(e) }
-                }
+                for e in source where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
                 entries = kept
             }
-        } else if let since = changedSince {
+        } else if let changed {
             if needle.isEmpty {
                 entries = all
             } else {
-                let stamps = model.trialStamps
-                entries.removeAll { stamps[$0.pos] > since }
+                entries.removeAll { changed($0.pos) }
                 var kept: [Entry] = []
-                model.trials.withUnsafeBufferPointer { trials in
-                    for e in fresh where needle.matches(trials, e.pos) { kept.append(e) }
-                }
+                for e in fresh where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
                 if !kept.isEmpty { entries = Self.merge(entries, kept) }
             }
         }
@@ -164,41 +174,42 @@ public struct TrialList: Sendable {
         syncedStamp = model.stamp
         syncedLineage = model.lineage
         syncedTrials = model.trials.count
+        syncedStamps = model.trialStamps
     }
 
     /// Whether the trial at `pos` passes the filter.
     @inline(__always)
-    static func matches(_ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, _ filter: TrialFilter) -> Bool {
-        filter.isEmpty || filter.matches(trials, pos)
+    static func matches(_ trial: UnsafePointer<TrialRecord>, _ filter: TrialFilter) -> Bool {
+        filter.isEmpty || filter.matches(trial)
     }
 
     private static func entry(
-        _ trials: UnsafeBufferPointer<TrialRecord>, _ pos: Int, key: SortKey, ascending: Bool, goal: Goal
+        _ trial: UnsafePointer<TrialRecord>, _ pos: Int, key: SortKey, ascending: Bool, goal: Goal
     ) -> Entry {
         let sign = ascending ? 1.0 : -1.0
-        let id = trials[pos].id
+        let id = trial.pointee.id
         // Missing and non-finite metrics sort last in either direction.
         var metric = Double.infinity
         var better = Double.infinity
-        if let m = trials[pos].lastMetric, m.isFinite {
+        if let m = trial.pointee.lastMetric, m.isFinite {
             metric = sign * m
             better = goal == .minimize ? m : -m
         }
         switch key {
-        case .status: return Entry(k1: sign * Double(trials[pos].status.order), k2: better, id: id, pos: pos)
+        case .status: return Entry(k1: sign * Double(trial.pointee.status.order), k2: better, id: id, pos: pos)
         case .metric:
             // Like with like: the value at the highest rung, trials at higher rungs first (in the
             // natural direction, best first); trials with no rung value last in either direction.
-            guard let rung = trials[pos].highestRung, let v = trials[pos].rungValue, v.isFinite else {
+            guard let rung = trial.pointee.highestRung, let v = trial.pointee.rungValue, v.isFinite else {
                 return Entry(k1: .infinity, k2: metric, id: id, pos: pos)
             }
             let natural = ascending == (goal == .minimize)
             let b = goal == .minimize ? v : -v
             return Entry(k1: natural ? -Double(rung) : Double(rung), k2: natural ? b : -b, id: id, pos: pos)
-        case .rung: return Entry(k1: sign * Double(trials[pos].highestRung ?? -1), k2: better, id: id, pos: pos)
+        case .rung: return Entry(k1: sign * Double(trial.pointee.highestRung ?? -1), k2: better, id: id, pos: pos)
         case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
         case .parameter(let i):
-            let entries = trials[pos].config.entries
+            let entries = trial.pointee.config.entries
             guard i < entries.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
             return Entry(k1: sign * Self.sortValue(entries[i].value), k2: 0, id: id, pos: pos)
         }

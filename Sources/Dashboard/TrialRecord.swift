@@ -10,7 +10,12 @@ public struct CurvePoint: Equatable, Sendable {
     public var value: Double
 }
 
-/// What the dashboard knows about one trial.
+/// What the dashboard knows about one trial: the fixed-size fields a row, a sort and a filter read.
+///
+/// Kept small, because a replay of a long run holds hundreds of thousands of them and many snapshots of
+/// them: what is variable in length lives outside the record in the model's shared, append-only
+/// tables (the learning curve and the decisions, see `DashboardModel.curve(of:)` and
+/// `decisions(of:)`), or is derived when drawn (`configText`, `sampleText`).
 public struct TrialRecord: Sendable {
     /// The most learning-curve points kept per trial (older points are thinned, the last is kept).
     public static let curveCapacity = 256
@@ -23,13 +28,14 @@ public struct TrialRecord: Sendable {
     public var bracket: Int
     /// Its configuration (raw; use `configText` to draw).
     public var config: Configuration
-    /// The configuration as sanitized text ("lr=0.01 batch=64").
-    public var configText: String
+    /// The configuration as sanitized text ("lr=0.01 batch=64"), made when asked for.
+    public var configText: String { Self.configText(config) }
     /// The same text in lower case, for the filter.
     var searchText: String
-    /// Where the configuration came from (model or random) and the objective's note, sanitized; nil when
-    /// the log does not say.
-    public var sampleText: String?
+    /// Where the configuration came from (model or random) and the objective's note, as the log said.
+    var sample: SampleDetail?
+    /// Where the configuration came from and the objective's note, sanitized; nil when the log does not say.
+    public var sampleText: String? { sample.flatMap(Self.sampleText) }
     /// Where it is in its life.
     public var status: TrialStatus
     /// The highest rung at which a value was recorded for the trial.
@@ -38,39 +44,40 @@ public struct TrialRecord: Sendable {
     public var resource: Int
     /// The latest reported metric.
     public var lastMetric: Double?
-    /// Metric points, in report order (bounded by `curveCapacity`).
-    public var curve: [CurvePoint]
-    /// Every decision about the trial, oldest first (bounded by `decisionCapacity`).
-    public var decisions: [Decision]
     /// Why it failed, sanitized, whole (up to `reasonColumns`), when it failed.
     public var failureReason: String?
     /// The longest failure reason kept (a command's reason holds its 4 KiB stderr tail).
     public static let reasonColumns = 5_000
     /// The value recorded at `highestRung` (what rung decisions compare; the metric sort uses it).
     public var rungValue: Double?
-    /// Event times of `decisions`, in the same order.
-    public var decisionTimes: [Double] = []
     /// The worker slot training it, if a job is running.
     public var worker: Int?
-    /// Where its latest cluster job ran (or runs), sanitized, and how many of its processes a cluster
-    /// placed (0 for local processes).
-    public var placement: JobPlacement?
+    /// How many of its processes a cluster placed (0 for local processes; where the latest ran:
+    /// `DashboardModel.placement(of:)`).
     public var placements = 0
     /// The rung its running job trains towards.
     var towardsRung: Int?
     /// The rung where it waits to be promoted (promotion variant).
     var waitingAt: Int?
+    /// The newest point of its curve in the model's curve table (-1: none), and how many points it has.
+    var curveHead: Int32 = -1
+    var curveCount: Int32 = 0
+    /// The newest of its decisions in the model's decision table (-1: none), and how many are kept.
+    var decisionHead: Int32 = -1
+    var decisionCount: Int32 = 0
 
     init(id: TrialID, bracket: Int, config: Configuration) {
         self.id = id
         self.bracket = bracket
         self.config = config
-        configText = Sanitizer.clean(config.description, maxColumns: 512)
-        searchText = configText.lowercased()
+        searchText = Self.configText(config).lowercased()
         status = .queued
         resource = 0
-        curve = []
-        decisions = []
+    }
+
+    /// The configuration as sanitized text.
+    static func configText(_ config: Configuration) -> String {
+        Sanitizer.clean(config.description, maxColumns: 512)
     }
 
     /// "from the model of r=27 (45 results)", "at random", and the objective's note, for the detail view.
@@ -84,28 +91,18 @@ public struct TrialRecord: Sendable {
         if let note = detail.note { parts.append(note) }
         return parts.isEmpty ? nil : Sanitizer.clean(parts.joined(separator: "; "), maxColumns: 512)
     }
+}
 
-    mutating func addPoint(_ p: CurvePoint) {
-        if curve.count >= Self.curveCapacity {
-            // Keep the first point, thin the rest by half: the curve stays bounded and its shape stays.
-            var thinned: [CurvePoint] = [curve[0]]
-            thinned.reserveCapacity(Self.curveCapacity)
-            var i = 2
-            while i < curve.count {
-                thinned.append(curve[i])
-                i += 2
-            }
-            curve = thinned
-        }
-        curve.append(p)
-    }
+/// One point of a trial's curve in the model's curve table, linked to the point before it.
+struct CurveNode: Sendable {
+    var value: Double
+    var resource: Int
+    var previous: Int32
+}
 
-    mutating func addDecision(_ d: Decision, time: Double) {
-        if decisions.count >= Self.decisionCapacity {
-            decisions.removeFirst()
-            decisionTimes.removeFirst()
-        }
-        decisions.append(d)
-        decisionTimes.append(time)
-    }
+/// One decision about a trial in the model's decision table, linked to the decision before it.
+struct DecisionNode: Sendable {
+    var decision: Decision
+    var time: Double
+    var previous: Int32
 }

@@ -37,8 +37,9 @@ public struct RunState: Sendable, Equatable {
 
     /// The run's description, once `run_started` was applied.
     public internal(set) var info: RunInfo?
-    /// Every trial, by id (ids are dense: trial `t` is `trials[t]`).
-    public internal(set) var trials: [Trial] = []
+    /// Every trial, by id (ids are dense: trial `t` is `trials[t]`). Chunked, so that copies of the state
+    /// (a replay's snapshots) share the trials that did not change.
+    public internal(set) var trials = ChunkedArray<Trial>()
     /// The trial each worker slot runs, or nil when the slot is free.
     public internal(set) var slots: [TrialID?] = []
     /// How many slots may run jobs (slots at or above it finish their job and stay empty).

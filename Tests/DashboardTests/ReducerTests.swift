@@ -111,7 +111,7 @@ struct ReducerTests {
         #expect(m.trial(0)?.status == .running)
         #expect(m.trial(1)?.status == .stopped)
         #expect(m.trial(1)?.highestRung == 0)
-        #expect(m.trial(1)?.decisions.last?.action == .stop)
+        #expect(m.trial(1).map { m.decisions(of: $0) }?.last?.action == .stop)
     }
 
     @Test func stoppingJobsRunTowardsTheNextRungWhateverTheirTarget() {
@@ -223,10 +223,12 @@ struct ReducerTests {
         var b = EventBuilder()
         b.add(.runStarted(EventBuilder.info()))
         for r in 1...1000 { b.add(.metric(trial: 0, resource: r, value: 1 / Double(r))) }
-        let t = DashboardModel(events: b.events).trial(0)!
-        #expect(t.curve.count <= TrialRecord.curveCapacity)
-        #expect(t.curve.first?.resource == 1)
-        #expect(t.curve.last?.resource == 1000)
+        let m = DashboardModel(events: b.events)
+        let t = m.trial(0)!
+        let curve = m.curve(of: t)
+        #expect(curve.count <= TrialRecord.curveCapacity)
+        #expect(curve.first?.resource == 1)
+        #expect(curve.last?.resource == 1000)
         #expect(t.lastMetric == 0.001)
     }
 

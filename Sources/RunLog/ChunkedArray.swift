@@ -1,0 +1,138 @@
+/// An array stored as fixed-size chunks, each copied on write on its own.
+///
+/// A copy of a `ChunkedArray` costs one reference per chunk; the copies share every chunk until one of
+/// them changes an element in it, and then only that chunk is copied. A replay keeps many copies of a
+/// run's state (its snapshots): each costs the chunks that changed since the one before, not the whole
+/// table. Reading an element costs one more indirection than `Array`; `withChunks` hands out the
+/// contiguous buffers for loops that visit every element.
+public struct ChunkedArray<Element> {
+    /// log2 of the elements in a chunk.
+    public static var chunkShift: Int { 8 }
+    /// Elements in a chunk (every chunk but the last is full).
+    public static var chunkCapacity: Int { 1 << chunkShift }
+
+    /// One chunk: a reference, so copies of the array share it until one writes to it.
+    final class Chunk {
+        var elements: ContiguousArray<Element>
+
+        init(_ elements: ContiguousArray<Element>) { self.elements = elements }
+    }
+
+    private var chunks: ContiguousArray<Chunk> = []
+    /// Elements held.
+    public private(set) var count = 0
+
+    /// An empty array.
+    public init() {}
+
+    /// An array of `elements`, in order.
+    public init(_ elements: some Sequence<Element>) {
+        for e in elements { append(e) }
+    }
+
+    /// Appends `element`.
+    public mutating func append(_ element: Element) {
+        if count & (Self.chunkCapacity - 1) == 0 {
+            var fresh = ContiguousArray<Element>()
+            fresh.reserveCapacity(Self.chunkCapacity)
+            fresh.append(element)
+            chunks.append(Chunk(fresh))
+        } else {
+            let k = chunks.count - 1
+            makeUnique(k)
+            chunks[k].elements.append(element)
+        }
+        count += 1
+    }
+
+    /// Appends every element of `elements`.
+    public mutating func append(contentsOf elements: some Sequence<Element>) {
+        for e in elements { append(e) }
+    }
+
+    /// Removes every element.
+    public mutating func removeAll() {
+        chunks = []
+        count = 0
+    }
+
+    /// Gives chunk `k` to this array alone (copying it when another array shares it).
+    @inline(__always)
+    private mutating func makeUnique(_ k: Int) {
+        if !isKnownUniquelyReferenced(&chunks[k]) {
+            var copy = ContiguousArray<Element>()
+            copy.reserveCapacity(Self.chunkCapacity)
+            copy.append(contentsOf: chunks[k].elements)
+            chunks[k] = Chunk(copy)
+        }
+    }
+
+    /// Calls `body` with each chunk's elements in order and the index of its first element.
+    public func withChunks(_ body: (_ first: Int, _ elements: UnsafeBufferPointer<Element>) throws -> Void) rethrows {
+        for (k, chunk) in chunks.enumerated() {
+            try chunk.elements.withUnsafeBufferPointer { try body(k << Self.chunkShift, $0) }
+        }
+    }
+
+    /// Calls `body` with a pointer to element `i` (read in place, not copied).
+    @inline(__always)
+    public func withElement<R>(at i: Int, _ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {
+        precondition(i >= 0 && i < count, "ChunkedArray index out of range")
+        return try chunks[i >> Self.chunkShift].elements.withUnsafeBufferPointer {
+            try body($0.baseAddress! + (i & (Self.chunkCapacity - 1)))
+        }
+    }
+
+    /// Chunks held.
+    public var chunkCount: Int { chunks.count }
+
+    /// Chunks of this array that `other` does not share at the same place (all of them when `other` is
+    /// nil): what this copy holds of its own beside `other`.
+    public func chunksNotShared(with other: ChunkedArray<Element>?) -> Int {
+        guard let other else { return chunks.count }
+        var n = 0
+        for k in chunks.indices where k >= other.chunks.count || chunks[k] !== other.chunks[k] { n += 1 }
+        return n
+    }
+
+    /// True when chunk `k` of both arrays is one and the same (so its elements are equal).
+    public func sharesChunk(_ k: Int, with other: ChunkedArray<Element>) -> Bool {
+        k < chunks.count && k < other.chunks.count && chunks[k] === other.chunks[k]
+    }
+}
+
+extension ChunkedArray: RandomAccessCollection, MutableCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> Element {
+        @inline(__always)
+        get {
+            precondition(position >= 0 && position < count, "ChunkedArray index out of range")
+            return chunks[position >> Self.chunkShift].elements[position & (Self.chunkCapacity - 1)]
+        }
+        @inline(__always)
+        _modify {
+            precondition(position >= 0 && position < count, "ChunkedArray index out of range")
+            let k = position >> Self.chunkShift
+            makeUnique(k)
+            yield &chunks[k].elements[position & (Self.chunkCapacity - 1)]
+        }
+    }
+}
+
+extension ChunkedArray: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: Element...) { self.init(elements) }
+}
+
+extension ChunkedArray: Equatable where Element: Equatable {
+    public static func == (a: Self, b: Self) -> Bool {
+        guard a.count == b.count else { return false }
+        for k in a.chunks.indices where a.chunks[k] !== b.chunks[k] {
+            guard a.chunks[k].elements == b.chunks[k].elements else { return false }
+        }
+        return true
+    }
+}
+
+extension ChunkedArray: @unchecked Sendable where Element: Sendable {}
