@@ -75,7 +75,7 @@ public final class ReplayTimeline {
     /// An empty timeline; `snapshotInterval` events between snapshots at first, at most `maxSnapshots`.
     /// With a `source`, events are not held but read again from it by blocks of `blockSize`.
     public init(
-        snapshotInterval: Int = 4096, maxSnapshots: Int = 64, snapshotBudget: Int = 192 << 20,
+        snapshotInterval: Int = 4096, maxSnapshots: Int = 1024, snapshotBudget: Int = 192 << 20,
         source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 256
     ) {
         self.snapshotBudget = max(0, snapshotBudget)
@@ -111,8 +111,8 @@ public final class ReplayTimeline {
             tail.apply(event)
             if open.events.count == blockSize { closeBlock() }
             if count % snapshotInterval == 0 {
+                snapshotBytes += tail.bytesNotShared(with: snapshots.last)
                 snapshots.append(tail)
-                snapshotBytes += Self.estimatedBytes(tail)
                 if snapshots.count > maxSnapshots || (snapshotBytes > snapshotBudget && snapshots.count > minSnapshots)
                 {
                     thin()
@@ -137,13 +137,10 @@ public final class ReplayTimeline {
     private func thin() {
         snapshots = stride(from: 0, to: snapshots.count, by: 2).map { snapshots[$0] }
         snapshotInterval *= 2
-        snapshotBytes = snapshots.reduce(0) { $0 + Self.estimatedBytes($1) }
+        snapshotBytes = snapshots.indices.reduce(0) { sum, k in
+            sum + snapshots[k].bytesNotShared(with: k > 0 ? snapshots[k - 1] : nil)
+        }
     }
-
-    /// About what a snapshot holds of its own: its copies of the per-trial tables (a trial record, the run
-    /// state's trial, a stamp and an index entry: about 450 bytes a trial). What the trials point to
-    /// (texts, curves, decisions) is shared with the models after it until a trial changes.
-    static func estimatedBytes(_ model: DashboardModel) -> Int { 4096 + model.trials.count * 450 }
 
     private func remember(_ index: Int, _ block: Block) {
         cache.removeAll { $0.index == index }

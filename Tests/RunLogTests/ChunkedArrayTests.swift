@@ -1,0 +1,71 @@
+import RunLog
+import Testing
+
+/// The chunked copy-on-write array that a replay's snapshots share their trial tables through.
+@Suite("Chunked copy-on-write array")
+struct ChunkedArrayTests {
+    /// Enough elements for several chunks and a partial last one.
+    static let count = ChunkedArray<Int>.chunkCapacity * 3 + 17
+
+    @Test func holdsWhatWasAppendedInOrderAcrossChunks() {
+        var a = ChunkedArray<Int>()
+        for i in 0..<Self.count { a.append(i * 3) }
+        #expect(a.count == Self.count)
+        #expect(a.chunkCount == 4)
+        #expect(Array(a) == (0..<Self.count).map { $0 * 3 })
+        var seen: [Int] = []
+        a.withChunks { first, elements in
+            #expect(first == seen.count)
+            seen.append(contentsOf: elements)
+        }
+        #expect(seen == Array(a))
+        #expect(a.withElement(at: Self.count - 1) { $0.pointee } == (Self.count - 1) * 3)
+    }
+
+    @Test func mutatingACopyLeavesTheOriginalAsItWas() {
+        var original = ChunkedArray<String>((0..<Self.count).map { "t\($0)" })
+        var copy = original
+        #expect(copy.chunksNotShared(with: original) == 0)
+        copy[5] = "changed"
+        copy[Self.count - 1] += "!"
+        copy.append("new")
+        #expect(original[5] == "t5")
+        #expect(original[Self.count - 1] == "t\(Self.count - 1)")
+        #expect(original.count == Self.count)
+        #expect(copy[5] == "changed")
+        #expect(copy[Self.count - 1] == "t\(Self.count - 1)!")
+        #expect(copy.count == Self.count + 1)
+        // Only the two chunks written to (the first and the last) are the copy's own.
+        #expect(copy.chunksNotShared(with: original) == 2)
+        #expect(copy.sharesChunk(1, with: original) && copy.sharesChunk(2, with: original))
+        #expect(!copy.sharesChunk(0, with: original))
+        // And the other way round: the original written to after the copy is left alone too.
+        original[ChunkedArray<String>.chunkCapacity + 1] = "orig"
+        #expect(copy[ChunkedArray<String>.chunkCapacity + 1] == "t\(ChunkedArray<String>.chunkCapacity + 1)")
+    }
+
+    @Test func equalityComparesElementsNotChunks() {
+        let a = ChunkedArray(0..<Self.count)
+        var b = a
+        #expect(a == b)
+        b[3] = -1
+        #expect(a != b)
+        b[3] = 3
+        // Equal again, though chunk 0 is no longer shared.
+        #expect(a == b)
+        #expect(b.chunksNotShared(with: a) == 1)
+        b.append(0)
+        #expect(a != b)
+        #expect(ChunkedArray(0..<Self.count) == a)
+    }
+
+    @Test func removeAllEmptiesOnlyThisCopy() {
+        var a = ChunkedArray(0..<Self.count)
+        let b = a
+        a.removeAll()
+        #expect(a.isEmpty && a.chunkCount == 0)
+        #expect(b.count == Self.count && b.last == Self.count - 1)
+        a.append(7)
+        #expect(Array(a) == [7])
+    }
+}
