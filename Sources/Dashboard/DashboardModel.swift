@@ -117,7 +117,7 @@ public struct DashboardModel: Sendable {
         var k = Int(t.curveHead)
         while k >= 0, points.count < Int(t.curveCount) {
             let node = curveNodes[k]
-            points.append(CurvePoint(resource: node.resource, value: node.value))
+            points.append(node.point)
             k = Int(node.previous)
         }
         return points.reversed()
@@ -131,7 +131,7 @@ public struct DashboardModel: Sendable {
         var k = Int(t.decisionHead)
         while k >= 0, out.count < Int(t.decisionCount) {
             let node = decisionNodes[k]
-            out.append((node.decision, node.time))
+            out.append((node.decision(trial: t.id), node.time))
             k = Int(node.previous)
         }
         return out.reversed()
@@ -148,7 +148,8 @@ public struct DashboardModel: Sendable {
         var k = Int(t.decisionHead)
         var seen = 0
         while k >= 0, seen < Int(t.decisionCount) {
-            if isWanted(decisionNodes[k].decision) { return decisionNodes[k].decision }
+            let d = decisionNodes[k].decision(trial: t.id)
+            if isWanted(d) { return d }
             k = Int(decisionNodes[k].previous)
             seen += 1
         }
@@ -323,7 +324,7 @@ public struct DashboardModel: Sendable {
 
     private mutating func appendPoint(_ i: Int, _ p: CurvePoint) {
         guard curveNodes.count < Self.maxNodes else { return }
-        curveNodes.append(CurveNode(value: p.value, resource: p.resource, previous: trials[i].curveHead))
+        curveNodes.append(CurveNode(p, previous: trials[i].curveHead))
         trials[i].curveHead = Int32(curveNodes.count - 1)
         trials[i].curveCount += 1
     }
@@ -331,7 +332,7 @@ public struct DashboardModel: Sendable {
     /// Records a decision about trial `i` (the latest `TrialRecord.decisionCapacity` are kept).
     mutating func addDecision(_ i: Int, _ d: Decision, time: Double) {
         guard decisionNodes.count < Self.maxNodes else { return }
-        decisionNodes.append(DecisionNode(decision: d, time: time, previous: trials[i].decisionHead))
+        decisionNodes.append(DecisionNode(d, time: time, previous: trials[i].decisionHead))
         trials[i].decisionHead = Int32(decisionNodes.count - 1)
         trials[i].decisionCount = min(trials[i].decisionCount + 1, Int32(TrialRecord.decisionCapacity))
     }
