@@ -10,7 +10,7 @@ import Foundation
 /// Segments: with `segmentBytes`, the file is closed once it holds that many bytes (at a line's end): it
 /// is renamed to the next closed segment (`events-000001.jsonl`, ...), a new empty file takes its path, and
 /// a background compressor (lowest CPU priority, one segment at a time) turns the closed segment into
-/// `events-NNNNNN.jsonl.gz` (see `LogSegments`, `LogCompressor`). `close` stops the compressor at once: a
+/// `events-NNNNNN.jsonl.zst` (see `LogSegments`, `LogCompressor`). `close` stops the compressor at once: a
 /// closed segment not compressed by then stays plain, and the next writer of the log (a resume)
 /// compresses it.
 ///
@@ -59,8 +59,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
     /// `validLength` is the length of the live segment's complete lines (`LogReader.liveValidLength`); the
     /// live segment is created when it is missing (a crash in a rotation) and `validLength` is 0. Closed
-    /// segments left plain by an earlier writer are compressed (again, when a `.gz` is beside them), with
-    /// `segmentBytes`; a `.gz.tmp` of a compression cut short is deleted.
+    /// segments left plain by an earlier writer are compressed (again, when a `.zst` or an older version's
+    /// `.gz` is beside them), with `segmentBytes`; a `.zst.tmp` (or `.gz.tmp`) of a compression cut short is
+    /// deleted.
     public init(appendingTo path: String, validLength: Int, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
         self.segmentBytes = segmentBytes
@@ -76,9 +77,10 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         if let compressor {
             for segment in closed {
                 let plain = LogSegments.plainPath(live: path, number: segment.number)
+                unlink(plain + ".zst.tmp")
                 unlink(plain + ".gz.tmp")
-                // A plain segment with a .gz twin (killed before the unlink) is compressed again: the plain
-                // file is what readers trust, so it goes only after a .gz this writer wrote and fsynced.
+                // A plain segment with a compressed twin (killed before the unlink) is compressed again: the
+                // plain file is what readers trust, so it goes only after a .zst this writer wrote and fsynced.
                 if segment.plain { compressor.enqueue(segment.number) }
             }
         }
@@ -192,7 +194,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// creates it.
     private func rotateLocked() throws(LogError) {
         let closedPath = LogSegments.plainPath(live: path, number: nextSegment)
-        if access(closedPath, F_OK) == 0 || access(closedPath + ".gz", F_OK) == 0 {
+        if LogSegments.anyFile(live: path, number: nextSegment) {
             throw LogError(path: closedPath, line: nil, message: "cannot close the log segment: the name is taken")
         }
         if rename(path, closedPath) != 0 {
