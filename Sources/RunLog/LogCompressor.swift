@@ -56,6 +56,25 @@ final class LogCompressor: @unchecked Sendable {
         while threadRunning { condition.wait() }
     }
 
+    /// Stops the background thread and compresses the closed segments still plain (the one it was on, the
+    /// queued ones, any an earlier writer left) on the calling thread, at its priority, in order, until
+    /// `deadline`; a segment not done by then is given up and stays plain, as do the ones after it. Does
+    /// only the stop after a compression error. For the end of a run: the log ends compressed without
+    /// waiting on a nice-19 thread, and the exit is delayed by at most the time given.
+    func finish(until deadline: DispatchTime) {
+        stop()
+        guard error == nil else { return }
+        for segment in LogSegments.closed(live: live) where segment.plain {
+            if DispatchTime.now() >= deadline { return }
+            if let problem = compress(segment.number, deadline: deadline) {
+                condition.lock()
+                if failure == nil { failure = problem }
+                condition.unlock()
+                return
+            }
+        }
+    }
+
     /// Compresses every queued segment and then returns (for tests and for a writer that wants to finish).
     func drain() {
         condition.lock()
@@ -111,8 +130,15 @@ final class LogCompressor: @unchecked Sendable {
     /// The compression context, reused from segment to segment (used by one thread at a time).
     private var context: OpaquePointer?
 
-    /// Compresses segment `number`; an error message, or nil when done or given up on a stop.
-    func compress(_ number: Int) -> String? {
+    /// Whether a compression should be given up: past `deadline` when there is one, else on a stop.
+    private func givingUp(_ deadline: DispatchTime?) -> Bool {
+        if let deadline { return DispatchTime.now() >= deadline }
+        return shouldStop
+    }
+
+    /// Compresses segment `number`; an error message, or nil when done or given up (on a stop, or past
+    /// `deadline` when one is given).
+    func compress(_ number: Int, deadline: DispatchTime? = nil) -> String? {
         let plain = LogSegments.plainPath(live: live, number: number)
         let compressed = LogSegments.zstPath(live: live, number: number)
         let temporary = compressed + ".tmp"
@@ -143,7 +169,7 @@ final class LogCompressor: @unchecked Sendable {
         }
         var ended = false
         while !ended {
-            if shouldStop { return nil }
+            if givingUp(deadline) { return nil }
             let n = Foundation.read(source, input, chunk)
             if n < 0 {
                 if errno == EINTR { continue }

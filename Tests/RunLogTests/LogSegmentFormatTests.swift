@@ -196,3 +196,53 @@ import Testing
         #expect(error.message.contains("memory"), "\(error)")
     }
 }
+
+/// The end of a log in segments: `close` leaves it compressed whole, a log of one file stays one file.
+@Suite struct LogSegmentCloseTests {
+    @Test func closingALogInSegmentsCompressesItWhole() throws {
+        let events = LogSegmentTests.events(extra: 3000)
+        let dir = temporaryDirectory()
+        let live = dir + "/events.jsonl"
+        let w = try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384, compress: false)
+        let before = LogSegments.closed(live: live).count
+        // Plenty of time for a few small segments, even on a loaded machine.
+        w.close(compressingFor: 30)
+        #expect(w.compressionError == nil)
+        let closed = LogSegments.closed(live: live)
+        #expect(closed.count == before + 1, "the live segment was closed too")
+        #expect(closed.allSatisfy { $0.zstd && !$0.plain && !$0.gzip })
+        #expect(LogSegmentTests.bytes(live).isEmpty)
+        #expect(!LogSegmentTests.names(dir).contains { $0.hasSuffix(".tmp") })
+        let read = try LogReader(path: live)
+        #expect(sameEvents(try read.readAll(), events))
+        #expect(read.liveValidLength == 0)
+
+        // A resume appends to the empty live segment and, closing, compresses again.
+        let more = RunEvent(seq: events.count, time: 1e6, body: .runEnded(reason: "done"))
+        let again = try LogWriter(appendingTo: live, validLength: 0, segmentBytes: 16_384)
+        again.receive(more)
+        again.close(compressingFor: 30)
+        #expect(LogSegments.closed(live: live).count == before + 2)
+        #expect(sameEvents(try LogReader(path: live).readAll(), events + [more]))
+    }
+
+    @Test func closingWithNoTimeLeavesTheLiveSegment() throws {
+        let events = LogSegmentTests.events(extra: 3000)
+        let dir = temporaryDirectory()
+        let live = dir + "/events.jsonl"
+        let w = try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384, compress: false)
+        let before = LogSegments.closed(live: live).count
+        w.close(compressingFor: 0)
+        #expect(LogSegments.closed(live: live).count == before)
+        #expect(!LogSegmentTests.bytes(live).isEmpty)
+        #expect(sameEvents(try LogReader(path: live).readAll(), events))
+    }
+
+    @Test func aLogThatNeverRotatedStaysOneFile() throws {
+        let dir = temporaryDirectory()
+        let events = LogSegmentTests.events(extra: 50)
+        try LogSegmentTests.write(events, dir: dir, segmentBytes: 1 << 20).close(compressingFor: 30)
+        #expect(LogSegmentTests.names(dir) == ["events.jsonl"])
+        #expect(sameEvents(try LogReader(path: dir + "/events.jsonl").readAll(), events))
+    }
+}

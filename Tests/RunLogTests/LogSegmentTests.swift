@@ -256,7 +256,7 @@ import Testing
         let dir = temporaryDirectory()
         let live = dir + "/events.jsonl"
         let w = try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384)
-        w.close()
+        w.close(compressingFor: 0)  // the live segment stays, with the last events
         // Leave segment 2 plain beside nothing (not compressed yet) to cover the three kinds.
         let plain2 = LogSegments.plainPath(live: live, number: 2)
         #expect(FileManager.default.createFile(atPath: plain2, contents: Data(LogSegmentTests.unzstd(plain2 + ".zst"))))
