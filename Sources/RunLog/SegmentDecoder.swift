@@ -47,6 +47,8 @@ final class SegmentDecoder {
     /// The last result of `ZSTD_decompressStream`: 0 at the end of a frame, else more input is needed.
     private var frameRest = 0
     private var inputEnded = false
+    /// Whether the file held any byte (an empty file is no zstd frame, not an empty segment).
+    private var sawInput = false
 
     /// Opens `fd` (of `path`) as `format`, which is `.zstd` or `.gzip`.
     init(fd: Int32, path: String, format: SegmentFormat) throws(LogError) {
@@ -94,6 +96,9 @@ final class SegmentDecoder {
         while true {
             if inputStart == inputEnd && !inputEnded { try refill() }
             if inputStart == inputEnd && inputEnded {
+                if !sawInput {
+                    throw LogError(path: path, line: nil, message: "not a readable zstd file (empty)")
+                }
                 if frameRest != 0 {
                     throw LogError(path: path, line: nil, message: "not a readable zstd file (truncated)")
                 }
@@ -138,7 +143,7 @@ final class SegmentDecoder {
             }
             inputStart = 0
             inputEnd = n
-            if n == 0 { inputEnded = true }
+            if n == 0 { inputEnded = true } else { sawInput = true }
             return
         }
     }

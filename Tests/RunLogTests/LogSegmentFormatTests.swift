@@ -133,6 +133,12 @@ import Testing
         #expect(flipped.path == second)
         #expect(flipped.description.hasPrefix(second + ":"))
 
+        // Empty: no frame at all, not an empty segment.
+        #expect(FileManager.default.createFile(atPath: second, contents: Data()))
+        let empty = try #require(Self.readError(live))
+        #expect(empty.path == second)
+        #expect(empty.message.contains("empty"), "\(empty)")
+
         // Not zstd at all.
         #expect(FileManager.default.createFile(atPath: second, contents: Data("{\"seq\":1}\n".utf8)))
         #expect(try #require(Self.readError(live)).path == second)
