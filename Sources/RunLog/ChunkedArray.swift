@@ -6,8 +6,11 @@
 /// table. Reading an element costs one more indirection than `Array`; `withChunks` hands out the
 /// contiguous buffers for loops that visit every element.
 public struct ChunkedArray<Element> {
-    /// log2 of the elements in a chunk.
-    public static var chunkShift: Int { 8 }
+    /// log2 of the elements in a chunk: 256 small elements, 16 wide ones (64 bytes or more, such as trial
+    /// records). A write to an element copies its whole chunk when a snapshot shares it, and a replay's
+    /// writes to trial records fall all over the table (promotions of old trials), so wide elements
+    /// come in small chunks; append-only tables of small elements keep the reference array short.
+    public static var chunkShift: Int { MemoryLayout<Element>.stride >= 64 ? 4 : 8 }
     /// Elements in a chunk (every chunk but the last is full).
     public static var chunkCapacity: Int { 1 << chunkShift }
 

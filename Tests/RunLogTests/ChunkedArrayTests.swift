@@ -68,4 +68,34 @@ struct ChunkedArrayTests {
         a.append(7)
         #expect(Array(a) == [7])
     }
+
+    /// An element of 64 bytes, like a trial record.
+    struct Wide: Equatable {
+        var id: Int
+        var padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+
+        static func == (a: Wide, b: Wide) -> Bool { a.id == b.id }
+    }
+
+    @Test func wideElementsComeInSmallChunksSoAWriteCopiesLittle() {
+        #expect(ChunkedArray<Wide>.chunkCapacity == 16)
+        #expect(ChunkedArray<Int>.chunkCapacity == 256)
+        let n = 16 * 40 + 3
+        let original = ChunkedArray((0..<n).map { Wide(id: $0) })
+        #expect(original.chunkCount == 41)
+        var copy = original
+        // Writes to scattered elements copy only their chunks: 3 writes, 2 chunks.
+        copy[17].id = -17
+        copy[18].id = -18
+        copy[n - 1].id = -1
+        #expect(copy.chunksNotShared(with: original) == 2)
+        #expect(original[17].id == 17 && original[n - 1].id == n - 1)
+        #expect(copy[17].id == -17 && copy[18].id == -18 && copy[16].id == 16)
+        var seen: [Int] = []
+        copy.withChunks { first, elements in
+            #expect(first == seen.count)
+            seen.append(contentsOf: elements.map(\.id))
+        }
+        #expect(seen.count == n && seen[18] == -18 && seen[100] == 100)
+    }
 }
