@@ -222,10 +222,11 @@ public struct DashboardModel: Sendable {
         return result.map { (min(1, $0.0), $0.1) }
     }
 
-    /// About the bytes this model holds that `other` (an earlier copy of the same history, e.g. the
-    /// previous replay snapshot) does not share with it: the chunks of its tables that changed since, a
-    /// reference per chunk, and the small tables copied whole. What the records point to (configurations,
-    /// texts) is shared with the copies before it and not counted.
+    /// About the bytes this model holds that `other` (another copy of the same history, e.g. the next
+    /// replay snapshot) does not share with it: the chunks of its tables that differ at the same place
+    /// (written to in one of the two since the copy, or not in `other`), a reference per chunk, and the
+    /// small tables copied whole. What the records point to (configurations, texts) is shared by the
+    /// copies and not counted.
     public func bytesNotShared(with other: DashboardModel?) -> Int {
         func table<E>(_ mine: ChunkedArray<E>, _ theirs: ChunkedArray<E>?) -> Int {
             mine.chunksNotShared(with: theirs) * ChunkedArray<E>.chunkCapacity * MemoryLayout<E>.stride

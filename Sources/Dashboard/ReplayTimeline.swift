@@ -53,7 +53,11 @@ public final class ReplayTimeline {
     /// The fewest snapshots kept whatever the budget (so a seek in a very long log does not fold it
     /// from its start).
     public let minSnapshots = 8
-    /// The estimated bytes the snapshots hold.
+    /// The estimated bytes the snapshots hold beyond the model after every event (`tail`): for each
+    /// snapshot, the chunks it holds that the next snapshot no longer shares (written to since, so copied)
+    /// and its own chunk references. Chunks appended since a snapshot are shared with every later copy
+    /// and the tail, so they are the model's, not the snapshots'. The latest snapshot is counted once the
+    /// next one is taken (until then it differs from the tail by at most one interval's writes).
     public private(set) var snapshotBytes = 0
     /// The model after every event appended so far.
     public private(set) var tail: DashboardModel
@@ -111,7 +115,7 @@ public final class ReplayTimeline {
             tail.apply(event)
             if open.events.count == blockSize { closeBlock() }
             if count % snapshotInterval == 0 {
-                snapshotBytes += tail.bytesNotShared(with: snapshots.last)
+                if let last = snapshots.last { snapshotBytes += last.bytesNotShared(with: tail) }
                 snapshots.append(tail)
                 if snapshots.count > maxSnapshots || (snapshotBytes > snapshotBudget && snapshots.count > minSnapshots)
                 {
@@ -137,8 +141,8 @@ public final class ReplayTimeline {
     private func thin() {
         snapshots = stride(from: 0, to: snapshots.count, by: 2).map { snapshots[$0] }
         snapshotInterval *= 2
-        snapshotBytes = snapshots.indices.reduce(0) { sum, k in
-            sum + snapshots[k].bytesNotShared(with: k > 0 ? snapshots[k - 1] : nil)
+        snapshotBytes = snapshots.indices.dropLast().reduce(0) { sum, k in
+            sum + snapshots[k].bytesNotShared(with: snapshots[k + 1])
         }
     }
 

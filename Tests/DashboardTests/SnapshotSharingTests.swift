@@ -64,6 +64,26 @@ struct SnapshotSharingTests {
         #expect(copy.bytesNotShared(with: snapshot) < copy.bytesNotShared(with: nil))
     }
 
+    /// A snapshot is charged for what it holds that the next one does not share (chunks written to
+    /// since), not for what was appended after it: that is shared with the model after every event.
+    @Test func snapshotsAreChargedForWhatTheNextOneNoLongerShares() {
+        let t = ReplayTimeline(snapshotInterval: 256, maxSnapshots: 64)
+        t.append(contentsOf: Self.events)
+        #expect(t.snapshotCount > 3)
+        var expected = 0
+        var previous: DashboardModel?
+        for k in 0..<t.snapshotCount {
+            let model = t.model(at: k * t.snapshotInterval)
+            if let previous { expected += previous.bytesNotShared(with: model) }
+            previous = model
+        }
+        #expect(t.snapshotBytes == expected)
+        // An older copy shares every chunk a newer one only appended to: less than either holds alone.
+        let early = t.model(at: t.snapshotInterval)
+        let late = t.model(at: 2 * t.snapshotInterval)
+        #expect(early.bytesNotShared(with: late) < late.bytesNotShared(with: early))
+    }
+
     /// The trials list synced to one model and then to another of the same history (a seek, either way)
     /// equals a list sorted afresh, with and without a filter, across chunk boundaries.
     @Test(arguments: [SortKey.metric, .status, .rung, .parameter(0)])
