@@ -104,7 +104,7 @@ public struct TrialList: Sendable {
         let goal = model.goal
         var rebuilt = false
         var fresh: [Entry] = []
-        var changed: ((Int) -> Bool)?
+        var changed: [Bool]?
         if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage {
             all.removeAll(keepingCapacity: true)
             all.reserveCapacity(model.trials.count)
@@ -128,14 +128,20 @@ public struct TrialList: Sendable {
             let common = min(syncedTrials, model.trials.count)
             let chunkChanged = (0..<stamps.chunkCount).map { !stamps.sharesChunk($0, with: old) }
             let shift = Self.shift
-            let isChanged: (Int) -> Bool = { pos in
-                pos >= common || (chunkChanged[pos >> shift] && stamps[pos] != old[pos])
+            // One flag a position, set from the changed chunks only: the passes over every row below then
+            // cost an array read each.
+            var mask = [Bool](repeating: false, count: max(syncedTrials, model.trials.count))
+            for k in chunkChanged.indices where chunkChanged[k] && k << shift < common {
+                for pos in (k << shift)..<min(common, (k + 1) << shift) where stamps[pos] != old[pos] {
+                    mask[pos] = true
+                }
             }
-            changed = isChanged
-            all.removeAll { isChanged($0.pos) }
+            for pos in common..<mask.count { mask[pos] = true }
+            changed = mask
+            all.removeAll { mask[$0.pos] }
             model.trials.withChunks { first, trials in
                 guard first + trials.count > common || chunkChanged[first >> shift] else { return }
-                for j in trials.indices where isChanged(first + j) {
+                for j in trials.indices where mask[first + j] {
                     fresh.append(
                         Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
@@ -162,7 +168,7 @@ public struct TrialList: Sendable {
             if needle.isEmpty {
                 entries = all
             } else {
-                entries.removeAll { changed($0.pos) }
+                entries.removeAll { changed[$0.pos] }
                 var kept: [Entry] = []
                 for e in fresh where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
                 if !kept.isEmpty { entries = Self.merge(entries, kept) }

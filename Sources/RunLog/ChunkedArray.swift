@@ -10,80 +10,99 @@ public struct ChunkedArray<Element> {
     /// records). A write to an element copies its whole chunk when a snapshot shares it, and a replay's
     /// writes to trial records fall all over the table (promotions of old trials), so wide elements
     /// come in small chunks; append-only tables of small elements keep the reference array short.
+    @inlinable
     public static var chunkShift: Int { MemoryLayout<Element>.stride >= 64 ? 4 : 8 }
     /// Elements in a chunk (every chunk but the last is full).
+    @inlinable
     public static var chunkCapacity: Int { 1 << chunkShift }
 
-    /// One chunk: a reference, so copies of the array share it until one writes to it.
+    /// One chunk: a reference, so copies of the array share it until one writes to it. Its elements are
+    /// reached through a pointer (a `let`), so reading and writing one costs no access bookkeeping.
+    @usableFromInline
     final class Chunk {
-        var elements: ContiguousArray<Element>
+        @usableFromInline let base: UnsafeMutablePointer<Element>
+        /// Elements initialized (changed only by appends and copies).
+        @usableFromInline var initialized = 0
 
-        init(_ elements: ContiguousArray<Element>) { self.elements = elements }
+        @inlinable init() { base = .allocate(capacity: ChunkedArray.chunkCapacity) }
+
+        @inlinable deinit {
+            base.deinitialize(count: initialized)
+            base.deallocate()
+        }
+
+        /// A chunk of its own with the same elements.
+        @inlinable func copy() -> Chunk {
+            let c = Chunk()
+            c.base.initialize(from: base, count: initialized)
+            c.initialized = initialized
+            return c
+        }
+
+        @inlinable var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: initialized) }
     }
 
-    private var chunks: ContiguousArray<Chunk> = []
+    @usableFromInline var chunks: ContiguousArray<Chunk> = []
+    /// The count behind `count` (settable only here).
+    @usableFromInline var storedCount = 0
     /// Elements held.
-    public private(set) var count = 0
+    @inlinable public var count: Int { storedCount }
 
     /// An empty array.
+    @inlinable
     public init() {}
 
     /// An array of `elements`, in order.
+    @inlinable
     public init(_ elements: some Sequence<Element>) {
         for e in elements { append(e) }
     }
 
     /// Appends `element`.
+    @inlinable
     public mutating func append(_ element: Element) {
-        if count & (Self.chunkCapacity - 1) == 0 {
-            var fresh = ContiguousArray<Element>()
-            fresh.reserveCapacity(Self.chunkCapacity)
-            fresh.append(element)
-            chunks.append(Chunk(fresh))
-        } else {
-            let k = chunks.count - 1
-            makeUnique(k)
-            chunks[k].elements.append(element)
-        }
-        count += 1
+        if count & (Self.chunkCapacity - 1) == 0 { chunks.append(Chunk()) }
+        let k = chunks.count - 1
+        makeUnique(k)
+        let chunk = chunks[k]
+        (chunk.base + chunk.initialized).initialize(to: element)
+        chunk.initialized += 1
+        storedCount += 1
     }
 
     /// Appends every element of `elements`.
+    @inlinable
     public mutating func append(contentsOf elements: some Sequence<Element>) {
         for e in elements { append(e) }
     }
 
     /// Removes every element.
+    @inlinable
     public mutating func removeAll() {
         chunks = []
-        count = 0
+        storedCount = 0
     }
 
     /// Gives chunk `k` to this array alone (copying it when another array shares it).
     @inline(__always)
-    private mutating func makeUnique(_ k: Int) {
-        if !isKnownUniquelyReferenced(&chunks[k]) {
-            var copy = ContiguousArray<Element>()
-            copy.reserveCapacity(Self.chunkCapacity)
-            copy.append(contentsOf: chunks[k].elements)
-            chunks[k] = Chunk(copy)
-        }
+    @inlinable mutating func makeUnique(_ k: Int) {
+        if !isKnownUniquelyReferenced(&chunks[k]) { chunks[k] = chunks[k].copy() }
     }
 
     /// Calls `body` with each chunk's elements in order and the index of its first element.
+    @inlinable
     public func withChunks(_ body: (_ first: Int, _ elements: UnsafeBufferPointer<Element>) throws -> Void) rethrows {
         for (k, chunk) in chunks.enumerated() {
-            try chunk.elements.withUnsafeBufferPointer { try body(k << Self.chunkShift, $0) }
+            try body(k << Self.chunkShift, chunk.buffer)
         }
     }
 
     /// Calls `body` with a pointer to element `i` (read in place, not copied).
     @inline(__always)
+    @inlinable
     public func withElement<R>(at i: Int, _ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {
         precondition(i >= 0 && i < count, "ChunkedArray index out of range")
-        return try chunks[i >> Self.chunkShift].elements.withUnsafeBufferPointer {
-            try body($0.baseAddress! + (i & (Self.chunkCapacity - 1)))
-        }
+        return try body(UnsafePointer(chunks[i >> Self.chunkShift].base + (i & (Self.chunkCapacity - 1))))
     }
 
     /// Chunks held.
@@ -91,6 +110,7 @@ public struct ChunkedArray<Element> {
 
     /// Chunks of this array that `other` does not share at the same place (all of them when `other` is
     /// nil): what this copy holds of its own beside `other`.
+    @inlinable
     public func chunksNotShared(with other: ChunkedArray<Element>?) -> Int {
         guard let other else { return chunks.count }
         var n = 0
@@ -99,40 +119,46 @@ public struct ChunkedArray<Element> {
     }
 
     /// True when chunk `k` of both arrays is one and the same (so its elements are equal).
+    @inlinable
     public func sharesChunk(_ k: Int, with other: ChunkedArray<Element>) -> Bool {
         k < chunks.count && k < other.chunks.count && chunks[k] === other.chunks[k]
     }
 }
 
 extension ChunkedArray: RandomAccessCollection, MutableCollection {
+    @inlinable
     public var startIndex: Int { 0 }
+    @inlinable
     public var endIndex: Int { count }
 
+    @inlinable
     public subscript(position: Int) -> Element {
         @inline(__always)
         get {
             precondition(position >= 0 && position < count, "ChunkedArray index out of range")
-            return chunks[position >> Self.chunkShift].elements[position & (Self.chunkCapacity - 1)]
+            return chunks[position >> Self.chunkShift].base[position & (Self.chunkCapacity - 1)]
         }
         @inline(__always)
         _modify {
             precondition(position >= 0 && position < count, "ChunkedArray index out of range")
             let k = position >> Self.chunkShift
             makeUnique(k)
-            yield &chunks[k].elements[position & (Self.chunkCapacity - 1)]
+            yield &chunks[k].base[position & (Self.chunkCapacity - 1)]
         }
     }
 }
 
 extension ChunkedArray: ExpressibleByArrayLiteral {
+    @inlinable
     public init(arrayLiteral elements: Element...) { self.init(elements) }
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {
+    @inlinable
     public static func == (a: Self, b: Self) -> Bool {
         guard a.count == b.count else { return false }
         for k in a.chunks.indices where a.chunks[k] !== b.chunks[k] {
-            guard a.chunks[k].elements == b.chunks[k].elements else { return false }
+            guard a.chunks[k].buffer.elementsEqual(b.chunks[k].buffer) else { return false }
         }
         return true
     }
