@@ -59,6 +59,13 @@ struct QualityBench: OptionsBenchmark {
         var tpe = TPESettings()
         for pair in text.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2, kv[0] == "split" {
+                guard let split = TPESplit(rawValue: kv[1]) else {
+                    throw BenchUsageError(description: "--tpe: split must be level or progress, got \(kv[1])")
+                }
+                tpe.split = split
+                continue
+            }
             guard kv.count == 2, let x = Double(kv[1]) else { throw BenchUsageError(description: "--tpe: bad \(pair)") }
             switch kv[0] {
             case "random_fraction": tpe.randomFraction = x
@@ -226,6 +233,20 @@ struct QualityBench: OptionsBenchmark {
             }
             print("  \(cell.variant.rawValue) brackets \(cell.brackets): " + parts.joined(separator: "; "))
         }
+        print("Median final regret of the configurations sampled in each window up to a budget (random draws / model):")
+        printTable(
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+            order.map { cell in
+                let runs = runsSeen[cell] ?? []
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
+                    + budgets.indices.map { i in
+                        let medians = (0..<2).map { o -> String in
+                            let all = runs.flatMap { $0.sampledRegret[i][o] }.sorted()
+                            return all.isEmpty ? "-" : fixed(all[all.count / 2], 4)
+                        }
+                        return medians.joined(separator: "/")
+                    }
+            })
         for cell in order {
             let runs = results[cell] ?? []
             let parts = budgets.indices.map { i in
@@ -286,9 +307,18 @@ struct QualityBench: OptionsBenchmark {
                 distinctBy[i] = distinct.count
             }
         }
+        // The final regret of what was sampled in each window (previous budget, budget], by origin: how good
+        // the sampler's proposals are, apart from what the scheduler makes of them.
+        var sampledRegret = [[[Double]]](repeating: [[], []], count: budgets.count)
+        let modelled = recorder.modelledTrials()
+        for (t, time) in sampledAt {
+            guard let config = configs[t], let i = budgets.firstIndex(where: { time <= $0 * p.unit }) else { continue }
+            sampledRegret[i][(modelled[t] ?? 0) == 0 ? 0 : 1].append(try p.regret(config))
+        }
         return Run(
             regrets: regrets, trials: configs.count, distinct: distinct.count, trialsBy: trialsBy,
-            distinctBy: distinctBy, originsBy: budgets.map { recorder.origins(by: $0 * p.unit) })
+            distinctBy: distinctBy, originsBy: budgets.map { recorder.origins(by: $0 * p.unit) },
+            sampledRegret: sampledRegret)
     }
 
     struct Run {
@@ -298,6 +328,8 @@ struct QualityBench: OptionsBenchmark {
         var trialsBy: [Int]
         var distinctBy: [Int]
         var originsBy: [[Int: Int]]
+        /// Per budget window: the final regrets of the random draws, then of the model proposals.
+        var sampledRegret: [[[Double]]]
     }
 }
 
@@ -327,6 +359,13 @@ final class IncumbentRecorder: EventSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (configs, bests, sampledAt)
+    }
+
+    /// Per trial: 0 for a random draw, else the rung resource of the model that proposed it.
+    func modelledTrials() -> [TrialID: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return modelled
     }
 
     /// How many trials sampled by `time` came from each source (0: random; else the modelled rung resource).
