@@ -227,17 +227,30 @@ public struct Renderer {
             case .messages: "read"
             case .trials, .workers: "detail"
             }
-        let hints: [(String, String, Action)] = [
-            // Tab early: on a narrow screen the keys that move between panes matter more than sort.
-            ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Tab", "pane", .nextPane),
-            ("Enter", enterLabel, .detail),
-            ("p", trialPaused ? "resume" : "pause", .pauseTrial), ("K", "kill", .killTrial),
-            ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
-            ("s", "sort", .cycleSort), ("/", "filter", .filter), ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
-        ]
+        let pause = ("p", trialPaused ? "resume" : "pause", Action.pauseTrial)
+        // A key with no action (nil) is handled by the open overlay itself and always works.
+        let hints: [(String, String, Action?)]
+        switch ui.overlay {
+        case .detail:
+            hints = [
+                ("Esc", "close", nil), ("j/k", "scroll", nil), ("l", ui.logScale ? "linear" : "log scale", nil),
+                pause, ("K", "kill", .killTrial), ("q", "quit", .quit), ("?", "help", .help),
+            ]
+        case .message:
+            hints = [("Esc", "close", nil), ("j/k", "scroll", nil), ("q", "quit", .quit), ("?", "help", .help)]
+        default:
+            hints = [
+                // Tab early: on a narrow screen the keys that move between panes matter more than sort.
+                ("q", "quit", .quit), ("d", "detach", .detach), ("?", "help", .help), ("Tab", "pane", .nextPane),
+                ("Enter", enterLabel, .detail), pause, ("K", "kill", .killTrial),
+                ("P", model.runPaused ? "resume run" : "pause run", .pauseRun), ("+/-", "workers", .moreWorkers),
+                ("s", "sort", .cycleSort), ("/", "filter", .filter),
+                ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
+            ]
+        }
         var x = 0
         // Only keys that work now are hinted (help lists the others and why).
-        for (key, label, action) in hints where ui.whyDisabled(action, model: model) == nil {
+        for (key, label, action) in hints where action.flatMap({ ui.whyDisabled($0, model: model) }) == nil {
             if x + key.count + label.count + 2 > w { break }
             x = grid.put(key, x: x, y: y, role: .title)
             x = grid.put(" " + label + " ", x: x, y: y, role: .normal)

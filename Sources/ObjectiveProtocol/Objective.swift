@@ -89,6 +89,9 @@ public protocol ObjectiveTrial: AnyObject, Sendable {
     /// step; the trial calls it on the job's thread from inside `step()`, as soon as it knows (a job
     /// may wait in a queue for long before its first step line). The default never calls it.
     func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void)
+    /// Whether the trial may ever call a placement observer; the tuner sets none (and allocates none per
+    /// job) when it never will. The default is false.
+    var placesJobs: Bool { get }
 }
 
 extension ObjectiveTrial {
@@ -112,6 +115,9 @@ extension ObjectiveTrial {
 
     /// No placements unless a conformer says otherwise.
     public func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void) {}
+
+    /// No placements unless a conformer says otherwise.
+    public var placesJobs: Bool { false }
 }
 
 /// An objective plugin: makes trainable trials from configurations.

@@ -1,16 +1,18 @@
-import CZlib
+import CZstd
 import Foundation
 
 /// Compresses a run log's closed segments in the background, one at a time, on a thread of the lowest
 /// CPU priority (nice 19), so that it uses what the run leaves idle.
 ///
-/// Crash safety: segment N is written to `events-N.jsonl.gz.tmp`, fsynced, renamed to `events-N.jsonl.gz`
+/// Segments are written as one zstd frame each (level 1, with its content size and checksum).
+///
+/// Crash safety: segment N is written to `events-N.jsonl.zst.tmp`, fsynced, renamed to `events-N.jsonl.zst`
 /// (the directory fsynced), and only then is the plain `events-N.jsonl` deleted. A `kill -9` at any point
-/// leaves the plain segment, the compressed one, or both (readers prefer the plain one); a `.gz.tmp` is
+/// leaves the plain segment, the compressed one, or both (readers prefer the plain one); a `.zst.tmp` is
 /// never read, and the next writer of the log (a resume) deletes it and compresses the segment again.
 final class LogCompressor: @unchecked Sendable {
-    /// zlib's level 1: ~5× smaller for a run log at ~150 MB/s on one core (level 6: ~6.6× at ~54 MB/s).
-    static let level = 1
+    /// zstd's level 1: a run log's segment of 8.4 MB becomes 1.15 MB in 0.02 s (gzip -1: 1.56 MB in 0.05 s).
+    static let level: Int32 = 1
     private let live: String
     private let condition = NSCondition()
     private var queue: [Int] = []
@@ -19,6 +21,8 @@ final class LogCompressor: @unchecked Sendable {
     private var failure: String?
 
     init(live: String) { self.live = live }
+
+    deinit { if let context { ZSTD_freeCCtx(context) } }
 
     /// The first error met (the segment stays plain; nothing more is compressed), if any.
     var error: String? {
@@ -42,7 +46,7 @@ final class LogCompressor: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Stops: the segment being compressed is given up (its `.gz.tmp` removed; it stays plain), queued ones
+    /// Stops: the segment being compressed is given up (its `.zst.tmp` removed; it stays plain), queued ones
     /// stay plain. Returns when the thread has ended.
     func stop() {
         condition.lock()
@@ -50,6 +54,25 @@ final class LogCompressor: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         while threadRunning { condition.wait() }
+    }
+
+    /// Stops the background thread and compresses the closed segments still plain (the one it was on, the
+    /// queued ones, any an earlier writer left) on the calling thread, at its priority, in order, until
+    /// `deadline`; a segment not done by then is given up and stays plain, as do the ones after it. Does
+    /// only the stop after a compression error. For the end of a run: the log ends compressed without
+    /// waiting on a nice-19 thread, and the exit is delayed by at most the time given.
+    func finish(until deadline: DispatchTime) {
+        stop()
+        guard error == nil else { return }
+        for segment in LogSegments.closed(live: live) where segment.plain {
+            if DispatchTime.now() >= deadline { return }
+            if let problem = compress(segment.number, deadline: deadline) {
+                condition.lock()
+                if failure == nil { failure = problem }
+                condition.unlock()
+                return
+            }
+        }
     }
 
     /// Compresses every queued segment and then returns (for tests and for a writer that wants to finish).
@@ -104,10 +127,20 @@ final class LogCompressor: @unchecked Sendable {
         }
     }
 
-    /// Compresses segment `number`; an error message, or nil when done or given up on a stop.
-    func compress(_ number: Int) -> String? {
+    /// The compression context, reused from segment to segment (used by one thread at a time).
+    private var context: OpaquePointer?
+
+    /// Whether a compression should be given up: past `deadline` when there is one, else on a stop.
+    private func givingUp(_ deadline: DispatchTime?) -> Bool {
+        if let deadline { return DispatchTime.now() >= deadline }
+        return shouldStop
+    }
+
+    /// Compresses segment `number`; an error message, or nil when done or given up (on a stop, or past
+    /// `deadline` when one is given).
+    func compress(_ number: Int, deadline: DispatchTime? = nil) -> String? {
         let plain = LogSegments.plainPath(live: live, number: number)
-        let compressed = plain + ".gz"
+        let compressed = LogSegments.zstPath(live: live, number: number)
         let temporary = compressed + ".tmp"
         let source = open(plain, O_RDONLY | O_CLOEXEC)
         if source < 0 { return errno == ENOENT ? nil : "\(plain): cannot read: \(String(cString: strerror(errno)))" }
@@ -119,26 +152,41 @@ final class LogCompressor: @unchecked Sendable {
             close(out)
             if !ok { unlink(temporary) }
         }
-        guard let z = gzdopen(dup(out), "wb\(Self.level)") else { return "\(temporary): cannot compress" }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var problem: String?
-        while problem == nil {
-            if shouldStop {
-                gzclose(z)
-                return nil
-            }
-            let n = buffer.withUnsafeMutableBytes { Foundation.read(source, $0.baseAddress!, $0.count) }
+        if context == nil { context = ZSTD_createCCtx() }
+        guard let z = context else { return "\(temporary): cannot compress: out of memory" }
+        ZSTD_CCtx_reset(z, ZSTD_reset_session_and_parameters)
+        ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, Self.level)
+        ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1)
+        var status = stat()
+        if fstat(source, &status) == 0 { ZSTD_CCtx_setPledgedSrcSize(z, UInt64(status.st_size)) }
+        let chunk = 1 << 20
+        let input = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+        let outputSize = ZSTD_CStreamOutSize()
+        let output = UnsafeMutableRawPointer.allocate(byteCount: outputSize, alignment: 16)
+        defer {
+            input.deallocate()
+            output.deallocate()
+        }
+        var ended = false
+        while !ended {
+            if givingUp(deadline) { return nil }
+            let n = Foundation.read(source, input, chunk)
             if n < 0 {
                 if errno == EINTR { continue }
-                problem = "\(plain): cannot read: \(String(cString: strerror(errno)))"
-                break
+                return "\(plain): cannot read: \(String(cString: strerror(errno)))"
             }
-            if n == 0 { break }
-            let w = buffer.withUnsafeBytes { gzwrite(z, $0.baseAddress!, UInt32(n)) }
-            if w != Int32(n) { problem = "\(temporary): write failed" }
+            ended = n == 0
+            var from = ZSTD_inBuffer(src: input, size: n, pos: 0)
+            while true {
+                var to = ZSTD_outBuffer(dst: output, size: outputSize, pos: 0)
+                let left = ZSTD_compressStream2(z, &to, &from, ended ? ZSTD_e_end : ZSTD_e_continue)
+                if ZSTD_isError(left) != 0 {
+                    return "\(plain): cannot compress: \(String(cString: ZSTD_getErrorName(left)))"
+                }
+                if let problem = writeAll(out, output, to.pos, path: temporary) { return problem }
+                if ended ? left == 0 : from.pos == from.size { break }
+            }
         }
-        if gzclose(z) != Z_OK, problem == nil { problem = "\(temporary): write failed" }
-        if let problem { return problem }
         if fsync(out) != 0 { return "\(temporary): fsync failed: \(String(cString: strerror(errno)))" }
         if rename(temporary, compressed) != 0 {
             return "\(compressed): cannot rename: \(String(cString: strerror(errno)))"
@@ -150,7 +198,23 @@ final class LogCompressor: @unchecked Sendable {
             fsync(dfd)
             close(dfd)
         }
+        // A .gz of an older version beside the plain file (killed before its unlink) goes before the plain
+        // file does, so a .zst and a .gz of one segment are never left without the plain one.
+        unlink(LogSegments.gzPath(live: live, number: number))
         unlink(plain)
+        return nil
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int, path: String) -> String? {
+        var written = 0
+        while written < count {
+            let n = Foundation.write(fd, bytes + written, count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return "\(path): write failed: \(String(cString: strerror(errno)))"
+            }
+            written += n
+        }
         return nil
     }
 }

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 
 /// How a run log is stored on disk: a chain of segments whose bytes, read in order, are the one log.
@@ -6,9 +5,10 @@ import Foundation
 /// The live segment is `events.jsonl` (the path a run log is known by). When it passes a size, the writer
 /// renames it to the next closed segment, `events-000001.jsonl`, `events-000002.jsonl`, ... and starts a
 /// new, empty `events.jsonl`; a background compressor then turns each closed segment into
-/// `events-NNNNNN.jsonl.gz` (written to `.gz.tmp`, fsynced, renamed) and only then deletes the plain one.
+/// `events-NNNNNN.jsonl.zst` (zstd; written to `.zst.tmp`, fsynced, renamed) and only then deletes the plain
+/// one. Logs written before zstd have `events-NNNNNN.jsonl.gz` segments, which are still read.
 /// The log's header is the first line of the first segment; a segment always ends with a whole line.
-/// `zcat -f events*.jsonl*` prints the whole log in order (zero-padded numbers sort before `events.jsonl`).
+/// `zstd -dcf events*.jsonl*` prints the whole log in order (zero-padded numbers sort before `events.jsonl`).
 public enum LogSegments {
     /// The live segment's size at which a run's writer closes it, unless `ASHB_LOG_SEGMENT_BYTES` says
     /// otherwise.
@@ -43,56 +43,88 @@ public enum LogSegments {
         return d + "/" + s + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".jsonl"
     }
 
-    /// The compressed path of closed segment `number`.
-    public static func gzPath(live: String, number: Int) -> String { plainPath(live: live, number: number) + ".gz" }
+    /// The path of closed segment `number` stored in `format`.
+    public static func path(live: String, number: Int, format: SegmentFormat) -> String {
+        plainPath(live: live, number: number) + format.suffix
+    }
 
-    /// A closed segment's number and whether it is compressed, from its file name (nil for any other name).
-    static func parse(name: String, stem: String) -> (number: Int, compressed: Bool)? {
+    /// The zstd-compressed path of closed segment `number` (what this version writes).
+    public static func zstPath(live: String, number: Int) -> String { path(live: live, number: number, format: .zstd) }
+
+    /// The gzip-compressed path of closed segment `number` (written by versions before zstd).
+    public static func gzPath(live: String, number: Int) -> String { path(live: live, number: number, format: .gzip) }
+
+    /// Whether any file of closed segment `number` (plain or compressed) exists.
+    static func anyFile(live: String, number: Int) -> Bool {
+        SegmentFormat.allCases.contains { access(path(live: live, number: number, format: $0), F_OK) == 0 }
+    }
+
+    /// Whether a compressed file (`.zst` or `.gz`) of closed segment `number` exists.
+    static func compressedExists(live: String, number: Int) -> Bool {
+        access(zstPath(live: live, number: number), F_OK) == 0 || access(gzPath(live: live, number: number), F_OK) == 0
+    }
+
+    /// A closed segment's number and format, from its file name (nil for any other name, `.tmp` included).
+    static func parse(name: String, stem: String) -> (number: Int, format: SegmentFormat)? {
         let prefix = stem + "-"
         guard name.hasPrefix(prefix) else { return nil }
         var rest = Substring(name.dropFirst(prefix.count))
-        let compressed: Bool
-        if rest.hasSuffix(".jsonl.gz") {
-            compressed = true
-            rest = rest.dropLast(9)
-        } else if rest.hasSuffix(".jsonl") {
-            compressed = false
-            rest = rest.dropLast(6)
-        } else {
-            return nil
+        var found: SegmentFormat?
+        for format in [SegmentFormat.zstd, .gzip, .plain] where rest.hasSuffix(".jsonl" + format.suffix) {
+            found = format
+            rest = rest.dropLast(6 + format.suffix.count)
+            break
         }
-        guard rest.count >= 6, rest.count <= 12, rest.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = Int(rest), n > 0
+        guard let format = found, rest.count >= 6, rest.count <= 12, rest.allSatisfy({ $0 >= "0" && $0 <= "9" }),
+            let n = Int(rest), n > 0
         else { return nil }
-        return (n, compressed)
+        return (n, format)
     }
 
-    /// The closed segments present beside `live`: each number with whether a plain and a compressed file
-    /// exist, in order.
-    public static func closed(live: String) -> [(number: Int, plain: Bool, compressed: Bool)] {
+    /// The files of one closed segment: which of its plain, zstd and gzip files exist.
+    public struct Closed: Sendable, Equatable {
+        /// The segment's number, from 1.
+        public var number: Int
+        /// `events-NNNNNN.jsonl` exists.
+        public var plain = false
+        /// `events-NNNNNN.jsonl.zst` exists.
+        public var zstd = false
+        /// `events-NNNNNN.jsonl.gz` exists.
+        public var gzip = false
+        /// Whether a compressed file (either kind) exists.
+        public var compressed: Bool { zstd || gzip }
+    }
+
+    /// The closed segments present beside `live`, in order.
+    public static func closed(live: String) -> [Closed] {
         let (d, s) = stem(of: live)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []
-        var found: [Int: (plain: Bool, compressed: Bool)] = [:]
+        var found: [Int: Closed] = [:]
         for name in names {
-            guard let (n, gz) = parse(name: name, stem: s) else { continue }
-            var entry = found[n] ?? (false, false)
-            if gz { entry.compressed = true } else { entry.plain = true }
+            guard let (n, format) = parse(name: name, stem: s) else { continue }
+            var entry = found[n] ?? Closed(number: n)
+            switch format {
+            case .plain: entry.plain = true
+            case .zstd: entry.zstd = true
+            case .gzip: entry.gzip = true
+            }
             found[n] = entry
         }
-        return found.keys.sorted().map { ($0, found[$0]!.plain, found[$0]!.compressed) }
+        return found.keys.sorted().map { found[$0]! }
     }
 
     /// Whether a log exists at `live`: the live segment, or a first closed segment.
     public static func exists(live: String) -> Bool {
-        access(live, F_OK) == 0 || access(plainPath(live: live, number: 1), F_OK) == 0
-            || access(gzPath(live: live, number: 1), F_OK) == 0
+        access(live, F_OK) == 0 || anyFile(live: live, number: 1)
     }
 }
 
-/// The bytes of a run log's segment chain in order, as if it were one file: closed segments (plain when
-/// the plain file is there, else compressed), then the live `events.jsonl`. A reader at the end of the
-/// live segment that finds it was rotated away (its path now names another file, and the next closed
-/// segment exists) reads the old file to its end and goes on to the new live segment, so a follower
-/// misses nothing across a rotation. A path that names a `.gz` file is read as that one file.
+/// The bytes of a run log's segment chain in order, as if it were one file: closed segments (the plain file
+/// when it is there, else the `.zst`, else the `.gz` of an older version), then the live `events.jsonl`. A
+/// reader at the end of the live segment that finds it was rotated away (its path now names another file,
+/// and the next closed segment exists) reads the old file to its end and goes on to the new live segment,
+/// so a follower misses nothing across a rotation. A path that names a `.zst` or `.gz` file is read as that
+/// one file.
 public final class LogChainInput {
     /// The live segment's path (the path the log is known by).
     public let livePath: String
@@ -103,7 +135,7 @@ public final class LogChainInput {
     /// an error (a segment deleted by hand), never skipped.
     private let highestClosed: Int
     private var fd: Int32 = -1
-    private var gz: gzFile?
+    private var decoder: SegmentDecoder?
     private enum Current { case none, closed, live, liveMissing, single }
     private var current = Current.none
     /// Bytes of the segments read before the current one (decompressed).
@@ -124,9 +156,9 @@ public final class LogChainInput {
     public init(path: String) throws(LogError) {
         livePath = path
         currentPath = path
-        if path.hasSuffix(".gz") {
+        if let format = SegmentFormat.compressed(name: path) {
             highestClosed = 0
-            try openSingleCompressed()
+            try openSingleCompressed(format)
             return
         }
         highestClosed = LogSegments.closed(live: path).last?.number ?? 0
@@ -150,8 +182,8 @@ public final class LogChainInput {
             throw LogError(path: path, line: nil, message: "no \(position) in this run log")
         }
         let moved: Int
-        if let gz {
-            moved = Int(gzseek(gz, off_t(position.offset), SEEK_SET))
+        if let decoder {
+            moved = try decoder.skip(position.offset) ? position.offset : -1
         } else if fd >= 0 {
             moved = Int(lseek(fd, off_t(position.offset), SEEK_SET))
         } else {
@@ -179,51 +211,40 @@ public final class LogChainInput {
 
     deinit { closeCurrent() }
 
-    private func openSingleCompressed() throws(LogError) {
+    private func openSingleCompressed(_ format: SegmentFormat) throws(LogError) {
         let f = open(livePath, O_RDONLY | O_CLOEXEC)
         if f < 0 { throw LogError.cannotOpen(livePath) }
         liveIdentity = FileIdentity(fd: f)
-        guard let g = gzdopen(f, "rb") else {
-            Foundation.close(f)
-            throw LogError(path: livePath, line: nil, message: "cannot open the run log: out of memory")
-        }
-        gz = g
+        decoder = try SegmentDecoder(fd: f, path: livePath, format: format)
         current = .single
     }
 
     private func closeCurrent() {
-        if let g = gz { gzclose(g) }
-        gz = nil
+        decoder = nil
         if fd >= 0 { Foundation.close(fd) }
         fd = -1
     }
 
-    /// Opens closed segment `number` (the plain file when it is there), or returns false when neither exists.
+    /// Opens closed segment `number`: the plain file when it is there, else the `.zst`, else the `.gz`; or
+    /// returns false when none exists.
     private func openClosed() throws(LogError) -> Bool {
-        let plain = LogSegments.plainPath(live: livePath, number: number)
-        let f = open(plain, O_RDONLY | O_CLOEXEC)
-        if f >= 0 {
-            fd = f
-            currentPath = plain
+        for format in [SegmentFormat.plain, .zstd, .gzip] {
+            let path = LogSegments.path(live: livePath, number: number, format: format)
+            let f = open(path, O_RDONLY | O_CLOEXEC)
+            if f < 0 {
+                if errno == ENOENT { continue }
+                throw LogError(path: path, line: nil, message: String(cString: strerror(errno)))
+            }
+            if format == .plain {
+                fd = f
+            } else {
+                decoder = try SegmentDecoder(fd: f, path: path, format: format)
+            }
+            currentPath = path
             current = .closed
             return true
         }
-        if errno != ENOENT { throw LogError(path: plain, line: nil, message: String(cString: strerror(errno))) }
-        let compressed = plain + ".gz"
-        let g = open(compressed, O_RDONLY | O_CLOEXEC)
-        if g < 0 {
-            if errno == ENOENT { return false }
-            throw LogError(path: compressed, line: nil, message: String(cString: strerror(errno)))
-        }
-        guard let z = gzdopen(g, "rb") else {
-            Foundation.close(g)
-            throw LogError(path: compressed, line: nil, message: "cannot read: out of memory")
-        }
-        gzbuffer(z, 1 << 17)
-        gz = z
-        currentPath = compressed
-        current = .closed
-        return true
+        return false
     }
 
     /// Moves to segment `number`: a closed one if it exists, else the live one.
@@ -240,7 +261,7 @@ public final class LogChainInput {
             if number <= highestClosed {
                 throw LogError(
                     path: LogSegments.plainPath(live: livePath, number: number), line: nil,
-                    message: "this segment of the run log is missing (neither it nor its .gz exists)")
+                    message: "this segment of the run log is missing (neither it nor its .zst or .gz exists)")
             }
             let f = open(livePath, O_RDONLY | O_CLOEXEC)
             if f < 0 {
@@ -265,7 +286,7 @@ public final class LogChainInput {
                 Foundation.close(f)
                 continue
             }
-            if access(plain + ".gz", F_OK) == 0 {
+            if LogSegments.compressedExists(live: livePath, number: number) {
                 Foundation.close(f)
                 continue
             }
@@ -294,10 +315,9 @@ public final class LogChainInput {
             case .none:
                 return 0
             case .single:
-                let n = gzread(gz, buffer, UInt32(min(count, 1 << 30)))
-                if n < 0 { throw LogError(path: currentPath, line: nil, message: "not a readable gzip file") }
-                currentBytes += Int(n)
-                return Int(n)
+                let n = try decoder?.read(into: buffer, count: count) ?? 0
+                currentBytes += n
+                return n
             case .liveMissing:
                 // Made after a crash or in the instant of a rotation: look again.
                 number -= 1
@@ -305,12 +325,8 @@ public final class LogChainInput {
                 if current == .liveMissing { return 0 }
             case .closed:
                 let n: Int
-                if let gz {
-                    let r = gzread(gz, buffer, UInt32(min(count, 1 << 30)))
-                    if r < 0 {
-                        throw LogError(path: currentPath, line: nil, message: "not a readable gzip file (damaged?)")
-                    }
-                    n = Int(r)
+                if let decoder {
+                    n = try decoder.read(into: buffer, count: count)
                 } else {
                     n = try readPlain(buffer, count)
                 }
@@ -328,7 +344,10 @@ public final class LogChainInput {
                 // At the end: still the live file, or renamed to closed segment `number`?
                 if let now = FileIdentity(path: livePath), now == liveIdentity { return 0 }
                 let plain = LogSegments.plainPath(live: livePath, number: number)
-                guard FileIdentity(path: plain) == liveIdentity || access(plain + ".gz", F_OK) == 0 else { return 0 }
+                guard
+                    FileIdentity(path: plain) == liveIdentity
+                        || LogSegments.compressedExists(live: livePath, number: number)
+                else { return 0 }
                 // Rotated: the writer wrote its last bytes before the rename; read them, then go on.
                 let rest = try readPlain(buffer, count)
                 if rest > 0 {

@@ -10,9 +10,9 @@ import Foundation
 /// Segments: with `segmentBytes`, the file is closed once it holds that many bytes (at a line's end): it
 /// is renamed to the next closed segment (`events-000001.jsonl`, ...), a new empty file takes its path, and
 /// a background compressor (lowest CPU priority, one segment at a time) turns the closed segment into
-/// `events-NNNNNN.jsonl.gz` (see `LogSegments`, `LogCompressor`). `close` stops the compressor at once: a
-/// closed segment not compressed by then stays plain, and the next writer of the log (a resume)
-/// compresses it.
+/// `events-NNNNNN.jsonl.zst` (see `LogSegments`, `LogCompressor`). `close` closes the live segment too and
+/// compresses what is still plain on its own thread for at most `closeCompressionSeconds`: a closed
+/// segment not compressed by then stays plain, and the next writer of the log (a resume) compresses it.
 ///
 /// A write that fails (a full disk, a read-only or vanished file system) is final: it is reported once to
 /// the `onFailure` handler, and nothing is written after it, so the file ends with complete lines (and at
@@ -59,8 +59,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
     /// `validLength` is the length of the live segment's complete lines (`LogReader.liveValidLength`); the
     /// live segment is created when it is missing (a crash in a rotation) and `validLength` is 0. Closed
-    /// segments left plain by an earlier writer are compressed (again, when a `.gz` is beside them), with
-    /// `segmentBytes`; a `.gz.tmp` of a compression cut short is deleted.
+    /// segments left plain by an earlier writer are compressed (again, when a `.zst` or an older version's
+    /// `.gz` is beside them), with `segmentBytes`; a `.zst.tmp` (or `.gz.tmp`) of a compression cut short is
+    /// deleted.
     public init(appendingTo path: String, validLength: Int, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
         self.segmentBytes = segmentBytes
@@ -76,9 +77,10 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         if let compressor {
             for segment in closed {
                 let plain = LogSegments.plainPath(live: path, number: segment.number)
+                unlink(plain + ".zst.tmp")
                 unlink(plain + ".gz.tmp")
-                // A plain segment with a .gz twin (killed before the unlink) is compressed again: the plain
-                // file is what readers trust, so it goes only after a .gz this writer wrote and fsynced.
+                // A plain segment with a compressed twin (killed before the unlink) is compressed again: the
+                // plain file is what readers trust, so it goes only after a .zst this writer wrote and fsynced.
                 if segment.plain { compressor.enqueue(segment.number) }
             }
         }
@@ -144,14 +146,29 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     /// Waits until every closed segment is compressed (tests; a writer with time to spare).
     public func waitForCompression() { compressor?.drain() }
 
-    /// Flushes and closes the file; later events are dropped. The compressor is stopped: a segment it was
-    /// compressing stays plain.
-    public func close() {
+    /// How long `close` may spend compressing what is left of a log in segments, by default.
+    public static let closeCompressionSeconds = 0.3
+
+    /// Flushes and closes the file; later events are dropped. A log in segments (one with closed segments
+    /// already) also closes its live segment, which is synced and renamed to the next closed segment, an
+    /// empty `events.jsonl` taking its place; then the closed segments still plain are compressed on this
+    /// thread for at most `seconds` (the background compressor is stopped first), and those not done by
+    /// then stay plain (a resume compresses them). With 0 seconds nothing more is compressed and the live
+    /// segment stays as it is.
+    public func close(compressingFor seconds: Double = LogWriter.closeCompressionSeconds) {
         timer?.cancel()
-        compressor?.stop()
         lock.lock()
         defer { lock.unlock() }
+        let deadline = DispatchTime.now() + seconds
         flushLocked()
+        if let compressor {
+            if seconds > 0, fd >= 0, failure == nil, nextSegment > 1, fileBytes > 0, compressor.error == nil {
+                // A failure here loses nothing: before the rename the live segment is whole, after it the
+                // closed one is (a missing events.jsonl reads as empty and a resume creates it).
+                try? rotateLocked(closing: true)
+            }
+            compressor.finish(until: seconds > 0 ? deadline : .now())
+        }
         if fd >= 0 {
             if fsync(fd) != 0, errno != EINVAL, errno != EROFS {
                 fail(LogError(path: path, line: nil, message: "fsync failed: \(String(cString: strerror(errno)))"))
@@ -189,11 +206,15 @@ public final class LogWriter: EventSink, @unchecked Sendable {
 
     /// Closes the live segment under the next closed segment's name and starts a new one. A `kill -9`
     /// between the rename and the create leaves no live segment: readers take it as empty, and a resume
-    /// creates it.
-    private func rotateLocked() throws(LogError) {
+    /// creates it. `closing`: the writer's close, which syncs the segment (file and directory) and leaves its
+    /// compression to `LogCompressor.finish`.
+    private func rotateLocked(closing: Bool = false) throws(LogError) {
         let closedPath = LogSegments.plainPath(live: path, number: nextSegment)
-        if access(closedPath, F_OK) == 0 || access(closedPath + ".gz", F_OK) == 0 {
+        if LogSegments.anyFile(live: path, number: nextSegment) {
             throw LogError(path: closedPath, line: nil, message: "cannot close the log segment: the name is taken")
+        }
+        if closing, fsync(fd) != 0, errno != EINVAL, errno != EROFS {
+            throw LogError(path: path, line: nil, message: "fsync failed: \(String(cString: strerror(errno)))")
         }
         if rename(path, closedPath) != 0 {
             throw LogError(
@@ -206,8 +227,17 @@ public final class LogWriter: EventSink, @unchecked Sendable {
                 path: path, line: nil, message: "cannot start a new log segment: \(String(cString: strerror(errno)))")
         }
         fileBytes = 0
-        compressor?.enqueue(nextSegment)
         nextSegment += 1
+        if closing {
+            let (directory, _) = LogSegments.stem(of: path)
+            let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 {
+                fsync(dfd)
+                Foundation.close(dfd)
+            }
+            return
+        }
+        compressor?.enqueue(nextSegment - 1)
         compressor?.waitForBacklog(below: Self.backlogSegments + 1, timeout: Self.backlogWait)
     }
 

@@ -97,13 +97,16 @@ final class DispatchPool: RunBackend {
         // learns it, from inside `step()` (which runs without the core's lock), while the job still runs.
         // The trial keeps the observer: it holds neither the trial nor the pool strongly (no cycle).
         let (trial, worker) = (a.trial, a.worker)
-        a.model.observePlacements { [weak self] placement in
-            guard let self else { return }
-            core.withLock { core in
-                guard !core.isEnded, core.state.slots.indices.contains(worker), core.state.slots[worker] == trial
-                else { return }
-                core.tick(elapsed(core))
-                core.emit(.jobPlaced(trial: trial, worker: worker, placement: JobPlacement(placement)))
+        if a.model.placesJobs {
+            a.model.observePlacements { [weak self] placement in
+                guard let self else { return }
+                core.withLock { core in
+                    guard !core.isEnded, core.state.slots.indices.contains(worker),
+                        core.state.slots[worker] == trial
+                    else { return }
+                    core.tick(elapsed(core))
+                    core.emit(.jobPlaced(trial: trial, worker: worker, placement: JobPlacement(placement)))
+                }
             }
         }
         var going = true

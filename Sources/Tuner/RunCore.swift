@@ -538,7 +538,13 @@ final class RunCore {
             guard state.runPaused else { return }
             emit(.runResumed(by: .user))
         case .setWorkers(let n):
-            let count = min(max(1, n), options.maxWorkers ?? 512)
+            let cap = options.maxWorkers ?? 512
+            let count = min(max(1, n), cap)
+            if n > cap, state.workerLimit == cap {
+                // Nothing changes: say why instead of leaving the request unanswered.
+                let why = options.maxWorkers == nil ? "" : " (one worker per GPU group of 'gpus')"
+                emit(.message(trial: nil, text: "asked for \(n) workers: this run uses at most \(cap)\(why)"))
+            }
             guard count != state.workerLimit else { return }
             emit(.workersChanged(count: count, by: .user))
         case .stopRun(let reason):

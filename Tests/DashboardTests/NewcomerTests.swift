@@ -121,6 +121,28 @@ struct NewcomerTests {
         ui.focus = .messages
         #expect(lines(model, ui, 120, 40).last?.contains("Enter read") == true)
     }
+
+    /// With a trial's detail open the footer offers what works there (close, scroll, the scale, the
+    /// trial's actions), not "Enter detail" or the panes under the overlay.
+    @Test func footerUnderTheDetailNamesTheDetailsKeys() throws {
+        let model = Self.recorded()
+        var ui = viewState(model)
+        let id = try #require(ui.actionTrial(in: model))
+        _ = ui.handle(.enter, model: model)
+        #expect(ui.overlay == .detail(id))
+        for (w, h) in [(120, 40), (80, 24)] {
+            let footer = try #require(lines(model, ui, w, h).last)
+            #expect(footer.contains("Esc close") && footer.contains("j/k scroll"), "\(w)x\(h): '\(footer)'")
+            #expect(!footer.contains("Enter") && !footer.contains("Tab"), "\(w)x\(h): '\(footer)'")
+        }
+        let footer = try #require(lines(model, ui, 120, 40).last)
+        #expect(footer.contains("l log scale") && footer.contains("K kill"), "'\(footer)'")
+        _ = ui.handle(.char("l"), model: model)
+        #expect(lines(model, ui, 120, 40).last?.contains("l linear") == true)
+        _ = ui.handle(.escape, model: model)
+        #expect(ui.overlay == nil)
+        #expect(lines(model, ui, 120, 40).last?.contains("Enter detail") == true)
+    }
 }
 
 extension NewcomerTests {

@@ -1,4 +1,5 @@
 import CZlib
+import CZstd
 import Foundation
 import Testing
 
@@ -37,6 +38,26 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     }
 
+    /// The decompressed bytes of a zstd file of one frame (libzstd's one-shot call, not the reader's
+    /// streaming one), or [] when it is not one.
+    static func unzstd(_ path: String) -> [UInt8] {
+        let compressed = bytes(path)
+        let size = compressed.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard size < 1 << 32 else { return [] }
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let n = out.withUnsafeMutableBytes { o in
+            compressed.withUnsafeBytes { ZSTD_decompress(o.baseAddress, o.count, $0.baseAddress, $0.count) }
+        }
+        return ZSTD_isError(n) != 0 || n != Int(size) ? [] : out
+    }
+
+    /// Writes `content` as a gzip file (what versions before zstd wrote).
+    static func gzip(_ content: [UInt8], to path: String) {
+        guard let z = gzopen(path, "wb1") else { return }
+        content.withUnsafeBytes { _ = gzwrite(z, $0.baseAddress, UInt32($0.count)) }
+        gzclose(z)
+    }
+
     /// The decompressed bytes of a gzip file (zlib reads it as `zcat` would).
     static func gunzip(_ path: String) -> [UInt8] {
         guard let z = gzopen(path, "rb") else { return [] }
@@ -63,18 +84,19 @@ import Testing
         #expect(writer.compressionError == nil)
 
         let names = Self.names(dir)
-        let gz = names.filter { $0.hasSuffix(".jsonl.gz") }
-        #expect(gz.count >= 5)
-        #expect(gz.first == "events-000001.jsonl.gz")
+        let zst = names.filter { $0.hasSuffix(".jsonl.zst") }
+        #expect(zst.count >= 5)
+        #expect(zst.first == "events-000001.jsonl.zst")
+        #expect(!names.contains { $0.hasSuffix(".gz") })
         // Every closed segment was compressed, and its plain file deleted; no temporary left.
         #expect(names.filter { $0.hasPrefix("events-") && $0.hasSuffix(".jsonl") }.isEmpty)
         #expect(!names.contains { $0.hasSuffix(".tmp") })
         #expect(names.contains("events.jsonl"))
 
-        // The chain's bytes, in the order `zcat -f events*.jsonl*` prints them, are the one-file log's bytes.
+        // The chain's bytes, in the order `zstd -dcf events*.jsonl*` prints them, are the one-file log's bytes.
         var chain: [UInt8] = []
         for name in names where name.hasPrefix("events") {
-            chain += name.hasSuffix(".gz") ? Self.gunzip(dir + "/" + name) : Self.bytes(dir + "/" + name)
+            chain += name.hasSuffix(".zst") ? Self.unzstd(dir + "/" + name) : Self.bytes(dir + "/" + name)
         }
         #expect(chain == Self.bytes(plainDir + "/events.jsonl"))
 
@@ -102,29 +124,36 @@ import Testing
         let live = dir + "/events.jsonl"
         try Self.write(events, dir: dir, segmentBytes: 16_384, compress: false).close()
         let closed = LogSegments.closed(live: live)
-        #expect(closed.count >= 4)
-        // Make the crash states by hand from the segments: 1 plain with a torn .gz.tmp beside it (a
-        // compression cut short), 2 plain and a complete .gz (killed before the unlink), 3 plain with a
-        // damaged .gz (readers must prefer the plain file), the rest as they are.
-        for n in 1...3 {
+        #expect(closed.count >= 6)
+        // Make the crash states by hand from the segments: 1 plain with a torn .zst.tmp beside it (a
+        // compression cut short), 2 plain and a complete .zst (killed before the unlink), 3 plain with a
+        // damaged .zst (readers must prefer the plain file); and those an older version left: 4 plain with a
+        // torn .gz.tmp, 5 plain beside a complete .gz and a complete .zst; the rest as they are.
+        for n in 1...5 {
             let plain = LogSegments.plainPath(live: live, number: n)
             _ = LogCompressor(live: live).compress(n)
-            // compress() deleted the plain file; put it back from the .gz.
-            let content = Self.gunzip(plain + ".gz")
+            // compress() deleted the plain file; put it back from the .zst.
+            let content = Self.unzstd(plain + ".zst")
             #expect(!content.isEmpty)
             #expect(FileManager.default.createFile(atPath: plain, contents: Data(content)))
             switch n {
             case 1:
-                try FileManager.default.moveItem(atPath: plain + ".gz", toPath: plain + ".gz.tmp")
+                try FileManager.default.moveItem(atPath: plain + ".zst", toPath: plain + ".zst.tmp")
+                truncate(plain + ".zst.tmp", 40)
+            case 3: truncate(plain + ".zst", 30)
+            case 4:
+                unlink(plain + ".zst")
+                Self.gzip(content, to: plain + ".gz.tmp")
                 truncate(plain + ".gz.tmp", 40)
-            case 3: truncate(plain + ".gz", 30)
+            case 5: Self.gzip(content, to: plain + ".gz")
             default: break
             }
         }
         let read = try LogReader(path: live)
         #expect(sameEvents(try read.readAll(), events))
 
-        // Resume: the writer deletes the .tmp and compresses every plain segment again (over a .gz twin).
+        // Resume: the writer deletes the .tmp files and compresses every plain segment again (over a
+        // compressed twin), deleting an older version's .gz twin.
         let more = RunEvent(seq: events.count, time: 1e6, body: .message(trial: nil, text: "after resume"))
         let w = try LogWriter(appendingTo: live, validLength: read.liveValidLength, segmentBytes: 16_384)
         w.receive(more)
@@ -134,8 +163,10 @@ import Testing
         let names = Self.names(dir)
         #expect(!names.contains { $0.hasSuffix(".tmp") })
         #expect(!names.contains("events-000002.jsonl"))
-        // Segment 3's plain file was kept (its .gz was damaged) and compressed again over the damaged one.
+        #expect(!names.contains { $0.hasSuffix(".gz") })
+        // Segment 3's plain file was kept (its .zst was damaged) and compressed again over the damaged one.
         #expect(names.filter { $0.hasPrefix("events-") && $0.hasSuffix(".jsonl") }.isEmpty)
+        for n in 1...5 { #expect(names.contains("events-00000\(n).jsonl.zst")) }
         #expect(sameEvents(try LogReader(path: live).readAll(), events + [more]))
     }
 
@@ -163,7 +194,7 @@ import Testing
         let dir = temporaryDirectory()
         let live = dir + "/events.jsonl"
         try Self.write(Self.events(extra: 2000), dir: dir, segmentBytes: 16_384).close()
-        unlink(LogSegments.gzPath(live: live, number: 2))
+        unlink(LogSegments.zstPath(live: live, number: 2))
         #expect(throws: LogError.self) { try LogReader(path: live).readAll() }
     }
 
@@ -199,8 +230,12 @@ import Testing
 
     @Test func segmentNamesAndTheKnob() {
         #expect(LogSegments.plainPath(live: "/r/events.jsonl", number: 12) == "/r/events-000012.jsonl")
+        #expect(LogSegments.zstPath(live: "/r/events.jsonl", number: 1) == "/r/events-000001.jsonl.zst")
         #expect(LogSegments.gzPath(live: "/r/events.jsonl", number: 1) == "/r/events-000001.jsonl.gz")
-        #expect(LogSegments.parse(name: "events-000003.jsonl.gz", stem: "events")! == (3, true))
+        #expect(LogSegments.parse(name: "events-000003.jsonl.zst", stem: "events")! == (3, .zstd))
+        #expect(LogSegments.parse(name: "events-000003.jsonl.gz", stem: "events")! == (3, .gzip))
+        #expect(LogSegments.parse(name: "events-000003.jsonl", stem: "events")! == (3, .plain))
+        #expect(LogSegments.parse(name: "events-000003.jsonl.zst.tmp", stem: "events") == nil)
         #expect(LogSegments.parse(name: "events-000003.jsonl.gz.tmp", stem: "events") == nil)
         #expect(LogSegments.parse(name: "events-3.jsonl", stem: "events") == nil)
         #expect(LogSegments.configuredSegmentBytes(environment: ["ASHB_LOG_SEGMENT_BYTES": "4096"]) == 4096)
@@ -221,11 +256,11 @@ import Testing
         let dir = temporaryDirectory()
         let live = dir + "/events.jsonl"
         let w = try LogSegmentTests.write(events, dir: dir, segmentBytes: 16_384)
-        w.close()
+        w.close(compressingFor: 0)  // the live segment stays, with the last events
         // Leave segment 2 plain beside nothing (not compressed yet) to cover the three kinds.
         let plain2 = LogSegments.plainPath(live: live, number: 2)
-        #expect(FileManager.default.createFile(atPath: plain2, contents: Data(LogSegmentTests.gunzip(plain2 + ".gz"))))
-        unlink(plain2 + ".gz")
+        #expect(FileManager.default.createFile(atPath: plain2, contents: Data(LogSegmentTests.unzstd(plain2 + ".zst"))))
+        unlink(plain2 + ".zst")
         let reader = try LogReader(path: live)
         var marks: [(LogPosition, Int)] = []
         var index = 0

@@ -220,4 +220,25 @@ final class Atomic: @unchecked Sendable {
         }
         #expect(counts == [3])
     }
+
+    /// A request beyond the cap, once the cap is reached, changes nothing and says why in a message.
+    @Test func setWorkersAtTheCapSaysWhy() throws {
+        let recorder = Recorder()
+        let objective = BowlObjective()
+        let tuner = try Tuner(
+            objective: objective, space: objective.defaultSpace, settings: settings(.promotion, trials: 30),
+            options: TunerOptions(name: "test", workers: 3, maxWorkers: 3), backend: .simulated, sinks: [recorder])
+        tuner.send(.setWorkers(4))
+        _ = tuner.run()
+        let changes = recorder.events.filter {
+            if case .workersChanged = $0.body { return true }
+            return false
+        }
+        #expect(changes.isEmpty)
+        let texts = recorder.events.compactMap { e -> String? in
+            if case .message(nil, let text) = e.body { return text }
+            return nil
+        }
+        #expect(texts.contains { $0.contains("asked for 4 workers") && $0.contains("at most 3") }, "\(texts)")
+    }
 }

@@ -18,6 +18,8 @@ private final class PlacedTrial: ObjectiveTrial, @unchecked Sendable {
 
     init(id: Int) { self.id = id }
 
+    var placesJobs: Bool { true }
+
     func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void) {
         lock.withLock { self.observer = observer }
     }

@@ -142,6 +142,9 @@ final class CommandTrial: ObjectiveTrial, @unchecked Sendable {
         return taken
     }
 
+    /// A command's process may run where a cluster placed it (the Slurm executor).
+    var placesJobs: Bool { true }
+
     func observePlacements(_ observer: @escaping @Sendable (ProcessPlacement) -> Void) {
         lock.lock()
         placementObserver = observer
