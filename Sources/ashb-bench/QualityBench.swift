@@ -15,7 +15,10 @@ import Tuner
 /// resource any rung decision has seen by then (the `best` events); its **regret** is the value its
 /// configuration reaches at epoch 81 in the table minus the table's best value at epoch 81 (0 = the
 /// best configuration recorded). Runs go on to the largest budget; every budget reads the same run.
-/// Printed: mean regret over `--seeds` seeds per sampler × variant × brackets, and `bench=quality` lines.
+/// Printed: mean regret over `--seeds` seeds (from `--first-seed`) per sampler × variant × brackets, its
+/// standard error, trials and distinct curves by each budget, where the samples came from, the median
+/// final regret of what random draws and model proposals sampled in each budget window (how good the
+/// proposals are, apart from what the scheduler makes of them), and `bench=quality` lines.
 struct QualityBench: OptionsBenchmark {
     var table = "benchmarks/digits-mlp-curves.csv.gz"
     var seeds = 20
