@@ -70,14 +70,16 @@ struct ResumeCommand: ParsableCommand {
     /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
     /// live process is using one, and what they held is not needed (a resume restores trials from the
     /// checkpoint store, or trains them again).
-    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates` existed keeps the log's
-    /// setting (off): its spec, parsed again, would now turn it on and sample differently from the log.
+    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates` or `split` existed keeps
+    /// the log's settings (off, `level`): its spec, parsed again, would now take the new defaults and
+    /// sample differently from the log.
     static func samplerAsLogged(_ parsed: SamplerSettings, log path: String) -> SamplerSettings {
         guard case .tpe(var tpe) = parsed, let reader = try? LogReader(path: path),
             let first = try? reader.next(), case .runStarted(let info) = first.body,
             case .tpe(let logged) = info.settings.sampler
         else { return parsed }
         tpe.avoidDuplicates = logged.avoidDuplicates
+        tpe.split = logged.split
         return tpe == logged ? .tpe(tpe) : parsed
     }
 

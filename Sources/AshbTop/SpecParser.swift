@@ -16,7 +16,7 @@ public enum SpecParser {
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
-        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates",
+        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates", "split",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -206,6 +206,12 @@ public enum SpecParser {
                 throw SpecError(key: "sampler.avoid_duplicates", line: v.mark?.line, message: "must be true or false")
             }
             tpe.avoidDuplicates = b
+        }
+        if let v = m["split"] {
+            guard let split = TPESplit(rawValue: try string(v, "sampler.split")) else {
+                throw SpecError(key: "sampler.split", line: v.mark?.line, message: "must be progress or level")
+            }
+            tpe.split = split
         }
         if let problem = tpe.problem() {
             let line = m[problem.key]?.mark?.line ?? node.mark?.line

@@ -185,6 +185,7 @@ public enum EventCodec {
             w.member("min_distance", tpe.minDistance)
             w.key("avoid_duplicates")
             w.bool(tpe.avoidDuplicates)
+            w.member("split", tpe.split.rawValue)
             w.endObject()
         }
         w.endObject()
@@ -352,7 +353,7 @@ extension EventCodec {
                 maxKernels: try o.int("max_kernels"),
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
                 minDistance: try o.optionalDouble("min_distance") ?? 0,
-                avoidDuplicates: try avoidDuplicates(o))
+                avoidDuplicates: try avoidDuplicates(o), split: try tpeSplit(o))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
@@ -366,6 +367,18 @@ extension EventCodec {
         case nil, .null?: return false
         case .bool(let b)?: return b
         default: throw SchemaError("'avoid_duplicates' must be true or false")
+        }
+    }
+
+    /// `sampler.split`: logs written before it existed modelled the highest level's results only, so
+    /// absent (or null) means `level`.
+    static func tpeSplit(_ o: Fields) throws(SchemaError) -> TPESplit {
+        switch o.raw("split") {
+        case nil, .null?: return .level
+        case .string(let s)?:
+            guard let split = TPESplit(rawValue: s) else { throw SchemaError("'split' must be level or progress") }
+            return split
+        default: throw SchemaError("'split' must be level or progress")
         }
     }
 

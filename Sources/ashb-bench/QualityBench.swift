@@ -15,10 +15,16 @@ import Tuner
 /// resource any rung decision has seen by then (the `best` events); its **regret** is the value its
 /// configuration reaches at epoch 81 in the table minus the table's best value at epoch 81 (0 = the
 /// best configuration recorded). Runs go on to the largest budget; every budget reads the same run.
-/// Printed: mean regret over `--seeds` seeds per sampler × variant × brackets, and `bench=quality` lines.
+/// Printed: mean regret over `--seeds` seeds (from `--first-seed`) per sampler × variant × brackets, its
+/// standard error, trials and distinct curves by each budget, where the samples came from, the median
+/// final regret of what random draws and model proposals sampled in each budget window (how good the
+/// proposals are, apart from what the scheduler makes of them), and `bench=quality` lines.
 struct QualityBench: OptionsBenchmark {
     var table = "benchmarks/digits-mlp-curves.csv.gz"
     var seeds = 20
+    /// The first seed index: runs use seeds firstSeed+1 … firstSeed+seeds (0: seeds 1…20 by default), so a
+    /// setting chosen on one set of seeds can be checked on held-out ones (e.g. `--first-seed 100`).
+    var firstSeed = 0
     var workers = 8
     var budgets: [Double] = [1, 2, 4, 8, 16, 32]
     var samplers = ["random", "tpe"]
@@ -32,6 +38,12 @@ struct QualityBench: OptionsBenchmark {
     static var options: [String: BenchOption<Self>] {
         [
             "--table": .text(\.table), "--seeds": .count(\.seeds), "--workers": .count(\.workers),
+            "--first-seed": .custom { bench, v in
+                guard let n = Int(v), n >= 0, n <= 1_000_000 else {
+                    throw BenchUsageError(description: "--first-seed: expected an integer in [0, 1000000], got \(v)")
+                }
+                bench.firstSeed = n
+            },
             "--budgets": .numbers(\.budgets),
             "--samplers": .custom { bench, v in
                 bench.samplers = v.split(separator: ",").map(String.init)
@@ -50,6 +62,13 @@ struct QualityBench: OptionsBenchmark {
         var tpe = TPESettings()
         for pair in text.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2, kv[0] == "split" {
+                guard let split = TPESplit(rawValue: kv[1]) else {
+                    throw BenchUsageError(description: "--tpe: split must be level or progress, got \(kv[1])")
+                }
+                tpe.split = split
+                continue
+            }
             guard kv.count == 2, let x = Double(kv[1]) else { throw BenchUsageError(description: "--tpe: bad \(pair)") }
             switch kv[0] {
             case "random_fraction": tpe.randomFraction = x
@@ -143,7 +162,7 @@ struct QualityBench: OptionsBenchmark {
 
     func run() throws {
         let p = try problem()
-        print("Quality: \(p.title); \(workers) workers, \(seeds) seeds")
+        print("Quality: \(p.title); \(workers) workers, \(seeds) seeds (\(firstSeed + 1)…\(firstSeed + seeds))")
         var results: [Cell: [[Double]]] = [:]  // per cell: per seed, regret per budget
         var trialsSeen: [Cell: Int] = [:]
         var distinctSeen: [Cell: Int] = [:]
@@ -155,7 +174,7 @@ struct QualityBench: OptionsBenchmark {
                 for sampler in samplers {
                     let cell = Cell(sampler: sampler, variant: variant, brackets: b)
                     order.append(cell)
-                    for seed in 0..<seeds {
+                    for seed in firstSeed..<(firstSeed + seeds) {
                         let t0 = monotonicSeconds()
                         let run = try once(cell, seed: UInt64(seed + 1), p)
                         distinctSeen[cell, default: 0] += run.distinct
@@ -217,6 +236,20 @@ struct QualityBench: OptionsBenchmark {
             }
             print("  \(cell.variant.rawValue) brackets \(cell.brackets): " + parts.joined(separator: "; "))
         }
+        print("Median final regret of the configurations sampled in each window up to a budget (random draws / model):")
+        printTable(
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+            order.map { cell in
+                let runs = runsSeen[cell] ?? []
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
+                    + budgets.indices.map { i in
+                        let medians = (0..<2).map { o -> String in
+                            let all = runs.flatMap { $0.sampledRegret[i][o] }.sorted()
+                            return all.isEmpty ? "-" : fixed(all[all.count / 2], 4)
+                        }
+                        return medians.joined(separator: "/")
+                    }
+            })
         for cell in order {
             let runs = results[cell] ?? []
             let parts = budgets.indices.map { i in
@@ -277,9 +310,18 @@ struct QualityBench: OptionsBenchmark {
                 distinctBy[i] = distinct.count
             }
         }
+        // The final regret of what was sampled in each window (previous budget, budget], by origin: how good
+        // the sampler's proposals are, apart from what the scheduler makes of them.
+        var sampledRegret = [[[Double]]](repeating: [[], []], count: budgets.count)
+        let modelled = recorder.modelledTrials()
+        for (t, time) in sampledAt {
+            guard let config = configs[t], let i = budgets.firstIndex(where: { time <= $0 * p.unit }) else { continue }
+            sampledRegret[i][(modelled[t] ?? 0) == 0 ? 0 : 1].append(try p.regret(config))
+        }
         return Run(
             regrets: regrets, trials: configs.count, distinct: distinct.count, trialsBy: trialsBy,
-            distinctBy: distinctBy, originsBy: budgets.map { recorder.origins(by: $0 * p.unit) })
+            distinctBy: distinctBy, originsBy: budgets.map { recorder.origins(by: $0 * p.unit) },
+            sampledRegret: sampledRegret)
     }
 
     struct Run {
@@ -289,6 +331,8 @@ struct QualityBench: OptionsBenchmark {
         var trialsBy: [Int]
         var distinctBy: [Int]
         var originsBy: [[Int: Int]]
+        /// Per budget window: the final regrets of the random draws, then of the model proposals.
+        var sampledRegret: [[[Double]]]
     }
 }
 
@@ -318,6 +362,13 @@ final class IncumbentRecorder: EventSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (configs, bests, sampledAt)
+    }
+
+    /// Per trial: 0 for a random draw, else the rung resource of the model that proposed it.
+    func modelledTrials() -> [TrialID: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return modelled
     }
 
     /// How many trials sampled by `time` came from each source (0: random; else the modelled rung resource).

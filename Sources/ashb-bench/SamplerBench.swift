@@ -9,7 +9,8 @@ import Objectives
 /// times a new trial is sampled and its result reported (which makes the next sample refit the model),
 /// and the samples are timed: `nextJob()` alone, refit included. `random_fraction` is 0, so every
 /// timed sample comes from the model. The random sampler is timed the same way for comparison, and
-/// `tpe+curves` is tpe deciding duplicates by the digits table's nearest recorded configuration.
+/// `tpe+curves` is tpe deciding duplicates by the digits table's nearest recorded configuration;
+/// `tpe+progress` is tpe with `split: progress` (every trial ranked, refitted at every sample).
 struct SamplerBench: OptionsBenchmark {
     var observations = [1_000, 10_000]
     var samples = 1_000
@@ -68,13 +69,16 @@ struct SamplerBench: OptionsBenchmark {
         var rows: [[String]] = []
         var lines: [String] = []
         for n in observations {
-            for sampler in ["random", "tpe", "tpe+curves"] {
+            for sampler in ["random", "tpe", "tpe+progress", "tpe+curves"] {
                 var best = Double.infinity
                 var bestCPU = Double.infinity
                 for r in 0..<repeats {
                     let settings = SchedulerSettings(
                         variant: .promotion, minResource: 1, maxResource: 1, seed: UInt64(r + 1),
-                        sampler: sampler == "random" ? .random : .tpe(TPESettings(randomFraction: 0)))
+                        sampler: sampler == "random"
+                            ? .random
+                            : .tpe(
+                                TPESettings(randomFraction: 0, split: sampler == "tpe+progress" ? .progress : .level)))
                     var scheduler = try ASHAScheduler(space: space, settings: settings)
                     if sampler == "tpe+curves" { scheduler.canonicalizeSamples { curves.canonicalConfiguration($0) } }
                     for _ in 0..<n {

@@ -210,7 +210,7 @@ struct TPESamplerTests {
             space: line,
             settings: SchedulerSettings(
                 variant: .stopping, minResource: 1, maxResource: 9, seed: 1,
-                sampler: .tpe(TPESettings(randomFraction: 0, minPoints: 3))))
+                sampler: .tpe(TPESettings(randomFraction: 0, minPoints: 3, split: .level))))
         #expect(scheduler.samplerModel() == nil)
         // Three trials report at r=1 (all continue: fewer than η entries, then within the cutoff).
         var ids: [TrialID] = []
@@ -229,6 +229,46 @@ struct TPESamplerTests {
         for t in ids { _ = scheduler.report(trial: t, resource: 3, value: 1) }
         #expect(scheduler.samplerModel()?.resource == 3)
         #expect(scheduler.samplerModel()?.observations == 3)
+    }
+
+    @Test("split: level models one level's results; progress ranks every trial by how far it got, unreported ones bad")
+    func splits() throws {
+        func run(_ split: TPESplit) -> (TPESampler, [Double]) {
+            var sampler = TPESampler(
+                space: line, settings: TPESettings(randomFraction: 1, minPoints: 2, gamma: 0.5, split: split))
+            var xs: [Double] = []
+            for i in 0..<6 { xs.append(sampler.sample(index: i, seed: 3, space: line).0["x"]?.doubleValue ?? .nan) }
+            // Trials 0-2 are the best at r=1; trials 3 and 4 worse there, but they alone reach r=3.
+            for (t, v) in [0.0, 0.1, 0.2, 0.5, 0.6].enumerated() {
+                sampler.observe(RankKey(value: v, goal: .minimize, id: t), resource: 1)
+            }
+            sampler.observe(RankKey(value: 0.8, goal: .minimize, id: 4), resource: 3)
+            sampler.observe(RankKey(value: 0.7, goal: .minimize, id: 3), resource: 3)
+            return (sampler, xs)
+        }
+        var (level, xs) = run(.level)
+        let fittedLevel = level.fittedModel()
+        let l = try #require(fittedLevel)
+        // The level of r=3: two results, the better (trial 3) good.
+        #expect(l.resource == 3 && l.observations == 2)
+        #expect(l.good.centers == [xs[3]] && l.bad.centers == [xs[4]])
+        var (progress, _) = run(.progress)
+        let fittedProgress = progress.fittedModel()
+        let p = try #require(fittedProgress)
+        // Five trials with results: 3 and 4 first (they got to r=3), then 0, 1, 2 by their r=1 values;
+        // ⌈0.5 · 5⌉ = 3 good; the rest and trial 5 (no result yet) bad.
+        #expect(p.resource == 3 && p.observations == 5)
+        #expect(p.good.centers == [xs[3], xs[4], xs[0]] && p.bad.centers == [xs[1], xs[2], xs[5]])
+        // Trial 5 reports: it leaves the trials without a result; a result at a lower level moves nothing.
+        progress.observe(RankKey(value: 0.05, goal: .minimize, id: 5), resource: 1)
+        progress.observe(RankKey(value: 0.9, goal: .minimize, id: 3), resource: 1)
+        let fittedAfter = progress.fittedModel()
+        let after = try #require(fittedAfter)
+        #expect(after.observations == 6)
+        #expect(after.good.centers == [xs[3], xs[4], xs[0]] && after.bad.centers == [xs[5], xs[1], xs[2]])
+        // A new sample without a result joins the bad set at once.
+        _ = progress.sample(index: 6, seed: 3, space: line)
+        #expect(progress.fittedModel()?.bad.kernels == 4)
     }
 
     @Test("Out-of-range settings are refused, naming the sampler key")

@@ -133,8 +133,8 @@ import Testing
     }
 }
 
-/// A tpe run logged before `avoid_duplicates` existed: its spec, parsed again, turns the option on, so
-/// resume keeps the log's setting (checked by hand too: a log of the previous build resumed to the same
+/// A tpe run logged before `avoid_duplicates` or `split` existed: its spec, parsed again, takes the new
+/// defaults, so resume keeps the log's settings (checked by hand too: a log of the previous build resumed to the same
 /// samples and best).
 @Suite struct SamplerAsLoggedTests {
     func log(_ sampler: SamplerSettings) throws -> String {
@@ -164,5 +164,21 @@ import Testing
         #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
         #expect(ResumeCommand.samplerAsLogged(.random, log: old) == .random)
         #expect(ResumeCommand.samplerAsLogged(parsed, log: "/nonexistent/events.jsonl") == parsed)
+    }
+
+    @Test func aTPELogKeepsItsSplit() throws {
+        // A spec that now says progress resumes a log sampled by level (or one written before split existed,
+        // which reads as level) by level.
+        let parsed = SamplerSettings.tpe(TPESettings(split: .progress))
+        let old = try log(.tpe(TPESettings(split: .level)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: old) == .tpe(TPESettings(split: .level)))
+        let older = try log(.tpe(TPESettings(avoidDuplicates: false, split: .level)))
+        #expect(
+            ResumeCommand.samplerAsLogged(parsed, log: older)
+                == .tpe(TPESettings(avoidDuplicates: false, split: .level)))
+        let other = try log(.tpe(TPESettings(gamma: 0.3, split: .level)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
+        let same = try log(parsed)
+        #expect(ResumeCommand.samplerAsLogged(.tpe(TPESettings()), log: same) == parsed)
     }
 }

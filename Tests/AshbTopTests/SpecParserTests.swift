@@ -135,6 +135,9 @@ func specError(_ text: String) -> SpecError? {
         let repeats = try SpecParser.parse("objective: branin\nsampler: {type: tpe, avoid_duplicates: false}\n")
         #expect(repeats.settings.sampler == .tpe(TPESettings(avoidDuplicates: false)))
         #expect(TPESettings().avoidDuplicates)
+        let progress = try SpecParser.parse("objective: branin\nsampler: {type: tpe, split: progress}\n")
+        #expect(progress.settings.sampler == .tpe(TPESettings(split: .progress)))
+        #expect(TPESettings().split == .level)
     }
 
     @Test(
@@ -148,6 +151,7 @@ func specError(_ text: String) -> SpecError? {
             ("sampler: {type: tpe, bandwith: 2}\n", "sampler.bandwith", "unknown key"),
             ("sampler: {type: random, gamma: 0.2}\n", "sampler.gamma", "tpe sampler only"),
             ("sampler: {type: tpe, avoid_duplicates: 3}\n", "sampler.avoid_duplicates", "true or false"),
+            ("sampler: {type: tpe, split: best}\n", "sampler.split", "progress or level"),
         ])
     func samplerMistakesNameTheKeyAndLine(text: String, key: String, fragment: String) throws {
         let error = try #require(specError("objective: branin\n" + text))

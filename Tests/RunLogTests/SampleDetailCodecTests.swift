@@ -57,7 +57,8 @@ struct SampleDetailCodecTests {
                         name: "n", objective: "o", metric: "m", goal: .minimize, settings: settings, ladders: [[1, 3]],
                         workers: 1, maxSeconds: nil, parameters: ["lr"])))
         }
-        let tpe = started(.tpe(TPESettings(randomFraction: 0.25, minPoints: 9, candidates: 32, gamma: 0.2)))
+        let tpe = started(
+            .tpe(TPESettings(randomFraction: 0.25, minPoints: 9, candidates: 32, gamma: 0.2, split: .progress)))
         let (back, text) = try roundTrip(tpe)
         #expect(back == tpe)
         #expect(text.contains(#""sampler":{"type":"tpe","random_fraction":0.25,"min_points":9"#))
@@ -78,5 +79,22 @@ struct SampleDetailCodecTests {
         #expect(!settings.avoidDuplicates && old != text)
         let badFlag = text.replacingOccurrences(of: #""avoid_duplicates":true"#, with: #""avoid_duplicates":1"#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badFlag)) }
+        // split is recorded; logs written before it existed modelled one level's results.
+        #expect(text.contains(#""split":"progress""#))
+        let noSplit = text.replacingOccurrences(of: #","split":"progress""#, with: "")
+        guard case .runStarted(let levelInfo) = try EventCodec.decode(try JSONParser.parse(noSplit)).body,
+            case .tpe(let levelSettings) = levelInfo.settings.sampler
+        else {
+            Issue.record("no tpe settings in \(noSplit)")
+            return
+        }
+        #expect(levelSettings.split == .level && noSplit != text)
+        let level = started(.tpe(TPESettings()))
+        let (levelBack, levelText) = try roundTrip(level)
+        #expect(levelBack == level && levelText.contains(#""split":"level""#))
+        for bad in [#""split":"best""#, #""split":1"#] {
+            let text = text.replacingOccurrences(of: #""split":"progress""#, with: bad)
+            #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(text)) }
+        }
     }
 }

@@ -32,10 +32,14 @@ import Testing
 
     /// `tpe-grid`: the objective counts x within one 0.05 cell as the same configuration, so the 80 trials
     /// exhaust its 21 cells and the sampler's duplicate set (rebuilt by the fold) decides many samples.
-    @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe", "tpe-grid"])
+    /// `tpe` models one level's results, `tpe-progress` every trial by how far it got (the ones without a
+    /// result bad).
+    @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe", "tpe-progress", "tpe-grid"])
     func resumedRunsEndWhereTheUninterruptedRunEnded(variant: Variant, sampler: String) throws {
         var s = settings(variant, trials: 80, brackets: 2)
-        if sampler != "random" { s.sampler = .tpe(TPESettings(minPoints: 3)) }
+        if sampler != "random" {
+            s.sampler = .tpe(TPESettings(minPoints: 3, split: sampler == "tpe-progress" ? .progress : .level))
+        }
         let objective = objective(canonicalStep: sampler == "tpe-grid" ? 0.05 : 0)
         let full = Recorder()
         let uninterrupted = try makeTuner(s, objective: objective, workers: 3, sinks: [full])
@@ -48,7 +52,7 @@ import Testing
         }.count
         // With tpe most trials after the first few come from the model; with random none say where from.
         // (tpe-grid: once all 21 cells are taken every candidate is a duplicate, and the draw is random.)
-        #expect(sampler == "random" ? fromModel == 0 : fromModel > (sampler == "tpe" ? 20 : 5))
+        #expect(sampler == "random" ? fromModel == 0 : fromModel > (sampler == "tpe-grid" ? 5 : 20))
         if sampler == "tpe-grid" {
             // The first 21 trials fill (nearly) all 21 cells, one each.
             let cells = events.compactMap { e -> Configuration? in

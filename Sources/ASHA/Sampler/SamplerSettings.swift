@@ -49,14 +49,18 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// recorded configuration it replays), and the model is fitted at the canonical configurations.
     /// On by default; logs written before it existed replay with it off.
     public var avoidDuplicates: Bool
+    /// Which results the model splits into good and bad (see `TPESplit`). `level` (BOHB's rule) by
+    /// default, which is also what logs written before the option existed replay with.
+    public var split: TPESplit
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
-    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density.
+    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density, split by level.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
         minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
-        minDistance: Double = 0, avoidDuplicates: Bool = true
+        minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level
     ) {
+        self.split = split
         self.avoidDuplicates = avoidDuplicates
         self.minDistance = minDistance
         self.minGood = minGood
@@ -94,6 +98,20 @@ public struct TPESettings: Sendable, Codable, Equatable {
         }
         return nil
     }
+}
+
+/// Which results a TPE model splits into good and bad once some rung level has `min_points` results.
+public enum TPESplit: String, Sendable, Codable, CaseIterable {
+    /// BOHB's rule: the results of the highest level with `min_points` results, and only those: its best
+    /// ⌈γ·n⌉ are good, the rest bad. Trials stopped below that level, or still without a result, are not
+    /// in the model.
+    case level
+    /// Every trial sampled. The trials with a result rank by the highest level they reached (higher
+    /// first), then by their value there, as Optuna's TPE ranks the trials its pruner stopped: the best
+    /// ⌈γ·N⌉ of those N are good; the rest, and the trials that have no result yet (as Optuna's "constant
+    /// liar" does with running trials), are bad. So the bad density is where the run has already looked
+    /// without success, including the configurations the scheduler stopped at low rungs.
+    case progress
 }
 
 /// Where a new trial's configuration came from.

@@ -51,6 +51,13 @@ struct TPESampler: Sendable {
     private(set) var origins: [SampleOrigin] = []
     /// Per rung resource: the observations' keys, best first.
     private var levels: [Int: [RankKey]] = [:]
+    /// Per rung resource: the keys of the trials whose highest result is at that level, best first
+    /// (`split: progress`; each trial with a result is in exactly one).
+    private var frontier: [Int: [RankKey]] = [:]
+    /// Per trial: its key at the highest level it has a result at, and that level's resource.
+    private var highest: [(key: RankKey, resource: Int)?] = []
+    /// The trials with no result yet, by id (`split: progress`).
+    private var unreported: [Int] = []
     private var model: Model?
     private var stale = true
 
@@ -74,9 +81,31 @@ struct TPESampler: Sendable {
 
     /// Records a result: `key` (value and trial) at rung resource `resource`.
     mutating func observe(_ key: RankKey, resource: Int) {
-        let at = insertionIndex(of: key, in: levels[resource] ?? [])
-        levels[resource, default: []].insert(key, at: at)
+        let index = insertionIndex(of: key, in: levels[resource] ?? [])
+        levels[resource, default: []].insert(key, at: index)
         stale = true
+        guard settings.split == .progress, highest.indices.contains(key.id) else { return }
+        if let (old, level) = highest[key.id] {
+            guard resource > level else { return }
+            let at = insertionIndex(of: old, in: frontier[level] ?? [])
+            frontier[level]?.remove(at: at)
+        } else {
+            unreported.remove(at: Self.index(of: key.id, in: unreported))
+        }
+        highest[key.id] = (key, resource)
+        let at = insertionIndex(of: key, in: frontier[resource] ?? [])
+        frontier[resource, default: []].insert(key, at: at)
+    }
+
+    /// The position of `id` in the sorted `ids` (where it would go when absent).
+    private static func index(of id: Int, in ids: [Int]) -> Int {
+        var low = 0
+        var high = ids.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ids[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     private func insertionIndex(of key: RankKey, in keys: [RankKey]) -> Int {
@@ -93,6 +122,12 @@ struct TPESampler: Sendable {
     mutating func currentModel() -> (resource: Int, observations: Int)? {
         refitIfStale()
         return model.map { ($0.resource, $0.observations) }
+    }
+
+    /// The current model itself (refitting if results came in): its level, size and densities.
+    mutating func fittedModel() -> Model? {
+        refitIfStale()
+        return model
     }
 
     /// Samples the configuration of trial `index` (the next trial) and records it.
@@ -120,6 +155,12 @@ struct TPESampler: Sendable {
             coordinates += encoding.encode(config)
         }
         origins.append(origin)
+        if settings.split == .progress {
+            // A trial with no result yet is a bad observation: the model changes with every sample.
+            highest.append(nil)
+            unreported.append(index)
+            stale = true
+        }
         return (config, origin)
     }
 
@@ -211,25 +252,69 @@ struct TPESampler: Sendable {
             let resource = levels.filter({ $0.value.count >= minPoints }).keys.max(),
             let keys = levels[resource]
         else { return }
-        let n = keys.count
-        let nGood = min(n - minGood, max(minGood, Int((Double(n) * settings.gamma).rounded(.up))))
         let kinds = encoding.coordinates.map(\.kind)
-        model = Model(
-            resource: resource, observations: n,
-            good: density(keys[0..<nGood], kinds: kinds),
-            bad: density(keys[nGood..<n], kinds: kinds))
+        switch settings.split {
+        case .level:
+            let n = keys.count
+            let nGood = goodCount(of: n)
+            model = Model(
+                resource: resource, observations: n,
+                good: density(Ranking([keys[0..<nGood].map(\.id)]), kinds: kinds),
+                bad: density(Ranking([keys[nGood..<n].map(\.id)]), kinds: kinds))
+        case .progress:
+            // Trials with a result, by the highest level reached (higher first), then value there.
+            var groups = frontier.keys.sorted(by: >).compactMap { level in frontier[level].map { $0.map(\.id) } }
+            let ranked = Ranking(groups)
+            let nGood = goodCount(of: ranked.count)
+            groups.append(unreported)
+            let all = Ranking(groups)
+            model = Model(
+                resource: resource, observations: ranked.count,
+                good: density(all, range: 0..<nGood, kinds: kinds),
+                bad: density(all, range: nGood..<all.count, kinds: kinds))
+        }
     }
 
-    /// The density of `keys`' configurations, thinned evenly by rank to at most `maxKernels` kernels.
-    private func density(_ keys: ArraySlice<RankKey>, kinds: [UnitEncoding.Kind]) -> ParzenDensity {
+    /// The size of the good set among `n` ranked results: ⌈γ·n⌉, at least `minGood`, leaving `minGood`.
+    private func goodCount(of n: Int) -> Int {
+        min(n - minGood, max(minGood, Int((Double(n) * settings.gamma).rounded(.up))))
+    }
+
+    /// Trial ids in rank order, as consecutive groups (read without copying them into one array).
+    private struct Ranking {
+        let groups: [[Int]]
+        let count: Int
+
+        init(_ groups: [[Int]]) {
+            self.groups = groups
+            count = groups.reduce(0) { $0 + $1.count }
+        }
+
+        /// The id at rank `i` (0-based) of all the groups.
+        subscript(i: Int) -> Int {
+            var i = i
+            for g in groups {
+                if i < g.count { return g[i] }
+                i -= g.count
+            }
+            preconditionFailure("rank \(i) beyond the ranking")
+        }
+    }
+
+    /// The density of the trials at ranks `range` (all by default) of `ranking`, thinned evenly by rank
+    /// to at most `maxKernels` kernels.
+    private func density(
+        _ ranking: Ranking, range: Range<Int>? = nil, kinds: [UnitEncoding.Kind]
+    ) -> ParzenDensity {
+        let range = range ?? 0..<ranking.count
         let d = encoding.count
-        let m = min(keys.count, settings.maxKernels)
+        let m = min(range.count, settings.maxKernels)
         var points: [[Double]] = []
         points.reserveCapacity(m)
         for i in 0..<m {
-            let key = keys[keys.startIndex + i * keys.count / m]
-            points.append(Array(coordinates[(key.id * d)..<((key.id + 1) * d)]))
+            let id = ranking[range.lowerBound + i * range.count / m]
+            points.append(Array(coordinates[(id * d)..<((id + 1) * d)]))
         }
-        return ParzenDensity(points: points, size: keys.count, kinds: kinds, floor: settings.minBandwidth)
+        return ParzenDensity(points: points, size: range.count, kinds: kinds, floor: settings.minBandwidth)
     }
 }
