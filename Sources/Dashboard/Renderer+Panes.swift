@@ -18,14 +18,25 @@ extension Renderer {
         box(r, title: "Rungs  \(legend)", focused: ui.focus == .rungs)
         let inner = r.inner
         guard inner.height > 1 else { return }
-        let head = " b rung      r reached \(stopping ? " cont" : "promo")  run  wait  stop     cutoff "
-        grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
-        grid.restyle(x: inner.x + head.count, y: inner.y, count: inner.width - head.count, role: .header)
-        grid.put("funnel", x: inner.x + head.count, y: inner.y, role: .header, maxWidth: inner.width - head.count)
+        // Columns as wide as their largest number needs (a 6-digit count must not run into the next),
+        // never narrower than the usual layout.
         var rows: [(Int, Int)] = []
         for (b, bracket) in model.rungs.enumerated() {
             for k in bracket.indices { rows.append((b, k)) }
         }
+        func numbers(_ b: Int, _ k: Int) -> [Int] {
+            let s = model.rungs[b][k]
+            return [b, k, s.resource, s.reached, s.promoted, s.running, s.waiting, s.stopped]
+        }
+        let names = ["b", "rung", "r", "reached", stopping ? "cont" : "promo", "run", "wait", "stop"]
+        var widths = [2, 5, 7, 8, 6, 5, 6, 6]
+        for (b, k) in rows {
+            for (i, n) in numbers(b, k).enumerated() { widths[i] = max(widths[i], String(n).count + 1) }
+        }
+        let head = zip(names, widths).map { pad($0, $1, right: true) }.joined() + "     cutoff "
+        grid.put(head, x: inner.x, y: inner.y, role: .header, maxWidth: inner.width)
+        grid.restyle(x: inner.x + head.count, y: inner.y, count: inner.width - head.count, role: .header)
+        grid.put("funnel", x: inner.x + head.count, y: inner.y, role: .header, maxWidth: inner.width - head.count)
         let visible = inner.height - 1
         let focused = ui.focus == .rungs
         var top = max(0, min(ui.rungTop, rows.count - visible))
@@ -40,14 +51,9 @@ extension Renderer {
             let y = inner.y + 1 + i
             let cutoff = s.cutoff.map { formatShort($0) } ?? "-"
             let selected = focused && top + i == ui.selectedRung
-            let bText = pad(String(b), 2, right: true)
-            let lead: String = selected ? ">" + String(bText.dropFirst()) : bText
-            let line =
-                lead + pad(String(k), 5, right: true)
-                + pad(String(s.resource), 7, right: true)
-                + pad(String(s.reached), 8, right: true) + pad(String(s.promoted), 6, right: true)
-                + pad(String(s.running), 5, right: true) + pad(String(s.waiting), 6, right: true)
-                + pad(String(s.stopped), 6, right: true) + " " + pad(cutoff, 10, right: true)
+            let cells = zip(numbers(b, k), widths).map { pad(String($0), $1, right: true) }
+            let lead: String = selected ? ">" + String(cells[0].dropFirst()) : cells[0]
+            let line = lead + cells.dropFirst().joined() + " " + pad(cutoff, 10, right: true)
             grid.put(
                 line, x: inner.x, y: y, role: selected ? .selected : (s.running > 0 ? .normal : .dim),
                 maxWidth: inner.width)

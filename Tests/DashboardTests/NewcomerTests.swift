@@ -1,5 +1,5 @@
 import ASHA
-import Dashboard
+@testable import Dashboard
 import Foundation
 import RunFixtures
 import RunLog
@@ -120,6 +120,29 @@ struct NewcomerTests {
         #expect(lines(model, ui, 120, 40).last?.contains("Enter its trials") == true)
         ui.focus = .messages
         #expect(lines(model, ui, 120, 40).last?.contains("Enter read") == true)
+    }
+
+    /// Counts of six digits and more (a 10M-event log) keep a space between columns.
+    @Test func largeRungCountsDoNotRunTogether() throws {
+        var model = Self.recorded()
+        model.rungs[0][0].reached = 348_985
+        model.rungs[0][0].promoted = 116_582
+        model.rungs[0][0].waiting = 1_232_403
+        model.rungs[0][0].stopped = 100_000
+        var ui = viewState(model)
+        ui.focus = .trials
+        for (w, h) in [(120, 40), (80, 24)] {
+            let text = lines(model, ui, w, h)
+            let row = try #require(text.first { $0.contains("348985") }, "\(w)x\(h)")
+            #expect(
+                row.range(of: #"348985 +116582 +\d+ +1232403 +100000 "#, options: .regularExpression) != nil,
+                "\(w)x\(h): '\(row)'")
+            let head = try #require(text.first { $0.contains("reached") })
+            // The header's names stay over their columns: 'reached' ends where the counts end.
+            let end = try #require(row.range(of: "348985")?.upperBound)
+            let headEnd = try #require(head.range(of: "reached")?.upperBound)
+            #expect(row.distance(from: row.startIndex, to: end) == head.distance(from: head.startIndex, to: headEnd))
+        }
     }
 
     /// With a trial's detail open the footer offers what works there (close, scroll, the scale, the
