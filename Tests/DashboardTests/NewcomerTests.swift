@@ -1,9 +1,10 @@
 import ASHA
-@testable import Dashboard
 import Foundation
 import RunFixtures
 import RunLog
 import Testing
+
+@testable import Dashboard
 
 /// What a new user met driving the dashboard at 80×24 and 120×40: Tab giving the keys to a pane that
 /// is not on screen, keys with no feedback, numbers and words cut short in the header, the help and
