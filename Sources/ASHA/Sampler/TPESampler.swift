@@ -81,39 +81,29 @@ struct TPESampler: Sendable {
 
     /// Records a result: `key` (value and trial) at rung resource `resource`.
     mutating func observe(_ key: RankKey, resource: Int) {
-        let index = insertionIndex(of: key, in: levels[resource] ?? [])
+        let index = Self.insertionIndex(of: key, in: levels[resource] ?? [])
         levels[resource, default: []].insert(key, at: index)
         stale = true
         guard settings.split == .progress, highest.indices.contains(key.id) else { return }
         if let (old, level) = highest[key.id] {
             guard resource > level else { return }
-            let at = insertionIndex(of: old, in: frontier[level] ?? [])
+            let at = Self.insertionIndex(of: old, in: frontier[level] ?? [])
             frontier[level]?.remove(at: at)
         } else {
-            unreported.remove(at: Self.index(of: key.id, in: unreported))
+            unreported.remove(at: Self.insertionIndex(of: key.id, in: unreported))
         }
         highest[key.id] = (key, resource)
-        let at = insertionIndex(of: key, in: frontier[resource] ?? [])
+        let at = Self.insertionIndex(of: key, in: frontier[resource] ?? [])
         frontier[resource, default: []].insert(key, at: at)
     }
 
-    /// The position of `id` in the sorted `ids` (where it would go when absent).
-    private static func index(of id: Int, in ids: [Int]) -> Int {
+    /// The position of `x` in the sorted `xs` (where it would go when absent).
+    private static func insertionIndex<T: Comparable>(of x: T, in xs: [T]) -> Int {
         var low = 0
-        var high = ids.count
+        var high = xs.count
         while low < high {
             let mid = (low + high) / 2
-            if ids[mid] < id { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
-    private func insertionIndex(of key: RankKey, in keys: [RankKey]) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let mid = (low + high) / 2
-            if keys[mid] < key { low = mid + 1 } else { high = mid }
+            if xs[mid] < x { low = mid + 1 } else { high = mid }
         }
         return low
     }
