@@ -183,7 +183,9 @@ final class LogCompressor: @unchecked Sendable {
                 if ZSTD_isError(left) != 0 {
                     return "\(plain): cannot compress: \(String(cString: ZSTD_getErrorName(left)))"
                 }
-                if let problem = writeAll(out, output, to.pos, path: temporary) { return problem }
+                if let problem = POSIXFile.writeAll(out, output, to.pos) {
+                    return "\(temporary): write failed: \(problem)"
+                }
                 if ended ? left == 0 : from.pos == from.size { break }
             }
         }
@@ -192,29 +194,11 @@ final class LogCompressor: @unchecked Sendable {
             return "\(compressed): cannot rename: \(String(cString: strerror(errno)))"
         }
         ok = true
-        let (directory, _) = LogSegments.stem(of: live)
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
-        }
+        POSIXFile.syncDirectory(ofLog: live)
         // A .gz of an older version beside the plain file (killed before its unlink) goes before the plain
         // file does, so a .zst and a .gz of one segment are never left without the plain one.
         unlink(LogSegments.gzPath(live: live, number: number))
         unlink(plain)
-        return nil
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int, path: String) -> String? {
-        var written = 0
-        while written < count {
-            let n = Foundation.write(fd, bytes + written, count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return "\(path): write failed: \(String(cString: strerror(errno)))"
-            }
-            written += n
-        }
         return nil
     }
 }

@@ -229,12 +229,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         fileBytes = 0
         nextSegment += 1
         if closing {
-            let (directory, _) = LogSegments.stem(of: path)
-            let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dfd >= 0 {
-                fsync(dfd)
-                Foundation.close(dfd)
-            }
+            POSIXFile.syncDirectory(ofLog: path)
             return
         }
         compressor?.enqueue(nextSegment - 1)
@@ -250,17 +245,9 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws(LogError) {
-        var written = 0
-        let total = bytes.count
-        while written < total {
-            let n = bytes.withUnsafeBytes { raw in
-                Foundation.write(fd, raw.baseAddress! + written, total - written)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LogError(path: path, line: nil, message: "write failed: \(String(cString: strerror(errno)))")
-            }
-            written += n
+        guard !bytes.isEmpty else { return }
+        if let problem = bytes.withUnsafeBytes({ POSIXFile.writeAll(fd, $0.baseAddress!, $0.count) }) {
+            throw LogError(path: path, line: nil, message: "write failed: \(problem)")
         }
     }
 
