@@ -86,6 +86,11 @@ extension UIState {
                 ? "resume sent for the run" : "pause sent for the run: running jobs stop at their next report"
             return [.send(model.runPaused ? .resumeRun : .pauseRun)]
         case .moreWorkers:
+            // A run with 'gpus' has one slot per GPU group and no more (the tuner would refuse it too).
+            if let groups = model.info?.workerDevices?.count, model.workerCount >= groups {
+                flash = "at most \(workers(groups)) in this run: one per GPU group of 'gpus'"
+                return []
+            }
             let count = max(1, min(model.workerCount, DashboardModel.maxWorkers - 1) + 1)
             flash = "asked for \(workers(count)) (now \(model.workerCount))"
             return [.send(.setWorkers(count))]

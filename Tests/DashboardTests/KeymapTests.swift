@@ -293,3 +293,23 @@ struct SmallTerminalTests {
         #expect(!render(model: told, ui: viewState(told, size: size), size: size).text.contains("hidden_units"))
     }
 }
+
+/// `+` in a run with 'gpus': one slot per GPU group, so at that many it says why instead of asking.
+@Suite struct WorkerCapKeyTests {
+    @Test func plusAtTheGPUGroupCountSaysWhyAndSendsNothing() {
+        var info = EventBuilder.info(workers: 2)
+        info.workerDevices = [["0"], ["1"]]
+        var b = EventBuilder()
+        b.add(.runStarted(info))
+        var model = DashboardModel(events: b.events)
+        var ui = UIState()
+        ui.sync(with: model)
+        #expect(ui.handle(.char("+"), model: model).isEmpty)
+        #expect(ui.flash?.contains("at most 2 workers") == true, "\(ui.flash ?? "")")
+        #expect(ui.flash?.contains("GPU group") == true)
+        // Below the cap (after '-'), '+' asks again.
+        b.add(.workersChanged(count: 1, by: .user))
+        model = DashboardModel(events: b.events)
+        #expect(ui.handle(.char("+"), model: model) == [.send(.setWorkers(2))])
+    }
+}
