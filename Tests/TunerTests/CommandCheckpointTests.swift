@@ -206,36 +206,35 @@ final class Atomic: @unchecked Sendable {
 
 /// Live changes of the number of workers stay within `maxWorkers` (the GPU groups).
 @Suite struct WorkerLimitTests {
-    @Test func setWorkersIsCappedByMaxWorkers() throws {
+    /// The events of a simulated run of `workers` slots (at most 3) that was asked for `asked` workers.
+    private func run(workers: Int, asking asked: Int) throws -> [RunEvent] {
         let recorder = Recorder()
         let objective = BowlObjective()
         let tuner = try Tuner(
             objective: objective, space: objective.defaultSpace, settings: settings(.promotion, trials: 30),
-            options: TunerOptions(name: "test", workers: 2, maxWorkers: 3), backend: .simulated, sinks: [recorder])
-        tuner.send(.setWorkers(8))
+            options: TunerOptions(name: "test", workers: workers, maxWorkers: 3), backend: .simulated,
+            sinks: [recorder])
+        tuner.send(.setWorkers(asked))
         _ = tuner.run()
-        let counts = recorder.events.compactMap { e -> Int? in
+        return recorder.events
+    }
+
+    private func workerCounts(_ events: [RunEvent]) -> [Int] {
+        events.compactMap { e -> Int? in
             if case .workersChanged(let n, _) = e.body { return n }
             return nil
         }
-        #expect(counts == [3])
+    }
+
+    @Test func setWorkersIsCappedByMaxWorkers() throws {
+        #expect(workerCounts(try run(workers: 2, asking: 8)) == [3])
     }
 
     /// A request beyond the cap, once the cap is reached, changes nothing and says why in a message.
     @Test func setWorkersAtTheCapSaysWhy() throws {
-        let recorder = Recorder()
-        let objective = BowlObjective()
-        let tuner = try Tuner(
-            objective: objective, space: objective.defaultSpace, settings: settings(.promotion, trials: 30),
-            options: TunerOptions(name: "test", workers: 3, maxWorkers: 3), backend: .simulated, sinks: [recorder])
-        tuner.send(.setWorkers(4))
-        _ = tuner.run()
-        let changes = recorder.events.filter {
-            if case .workersChanged = $0.body { return true }
-            return false
-        }
-        #expect(changes.isEmpty)
-        let texts = recorder.events.compactMap { e -> String? in
+        let events = try run(workers: 3, asking: 4)
+        #expect(workerCounts(events).isEmpty)
+        let texts = events.compactMap { e -> String? in
             if case .message(nil, let text) = e.body { return text }
             return nil
         }
