@@ -37,15 +37,18 @@ struct OrderStatisticForestTests {
         }
     }
 
-    /// Enough keys for three or more branch levels with 32-way nodes.
-    @Test func deepTreeAgreesWithSortedReference() {
-        let keys = Self.keys(count: 200_000, distinct: 50_000, seed: 9)
+    /// Enough keys for three or more branch levels; with scores mostly distinct, and with five scores
+    /// only, so that runs of equal scores span separators at every level (the ids break the ties).
+    @Test(arguments: [50_000, 5])
+    func deepTreeAgreesWithSortedReference(distinct: Int) {
+        let keys = Self.keys(count: 200_000, distinct: distinct, seed: 9)
         var forest = OrderStatisticForest(trees: 2)
         var ranks: [Int] = []
         ranks.reserveCapacity(keys.count)
         for key in keys { ranks.append(forest.insert(key, into: 1)) }
         let sorted = keys.sorted(by: <)
         #expect(forest.count(1) == keys.count && forest.count(0) == 0)
+        #expect(forest.height(1) >= 3)
         var mismatches = 0
         for i in stride(from: 0, to: sorted.count, by: 7) where forest.key(at: i, in: 1) != sorted[i] {
             mismatches += 1
