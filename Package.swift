@@ -29,7 +29,7 @@ let package = Package(
         // The event vocabulary of a run, commands, end reasons, the append-only JSON Lines log, and the run
         // state with its one fold (RunState.apply): every reader of a run (tuner, resume, export, summary,
         // dashboard) reads it. Also Locked, the state-inside-the-lock wrapper.
-        .target(name: "RunLog", dependencies: ["ASHA", "CZstd", "CZlib"]),
+        .target(name: "RunLog", dependencies: ["ASHA", "ObjectiveProtocol", "CZstd", "CZlib"]),
         // zstd: the run log's closed segments are stored zstd-compressed (events-NNNNNN.jsonl.zst).
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         // zlib: reading the gzip-compressed segments (events-NNNNNN.jsonl.gz) of logs written by ashb-top

@@ -28,20 +28,21 @@ public enum TrialFate: Sendable, Equatable {
 }
 
 /// Where a trial's process runs when a cluster placed it: a Slurm job (or a step of ashb-top's own
-/// allocation) that left the queue. The strings are the cluster's (untrusted text).
+/// allocation) that left the queue. The log records it as it is (RunLog calls it `JobPlacement`). The
+/// strings are the cluster's (untrusted text).
 public struct ProcessPlacement: Sendable, Equatable {
-    /// The executor (`slurm`).
+    /// The executor that placed it (`slurm`).
     public var executor: String
-    /// The job id.
+    /// The cluster's job id (`70`).
     public var job: String
-    /// The step id within ashb-top's own allocation; nil for a job of its own.
+    /// The step id when the process is a step of ashb-top's own allocation (`3`); nil for a job of its own.
     public var step: String?
     /// The node it runs on.
     public var node: String
-    /// Seconds from the launch to the process's start (mostly the wait in the queue).
+    /// Seconds from the launch to the start of the process: mostly the wait in the cluster's queue.
     public var queueSeconds: Double
 
-    public init(executor: String, job: String, step: String?, node: String, queueSeconds: Double) {
+    public init(executor: String, job: String, step: String? = nil, node: String, queueSeconds: Double) {
         self.executor = executor
         self.job = job
         self.step = step

@@ -1,4 +1,5 @@
 import ASHA
+import ObjectiveProtocol
 
 /// Who caused a pause, resume or stop: the user from the dashboard, or the tuner itself.
 public enum Initiator: String, Sendable, Equatable {
@@ -69,28 +70,12 @@ public struct SampleDetail: Sendable, Equatable {
     }
 }
 
-/// Where a job's process runs when a cluster placed it (a Slurm job, or a step of ashb-top's own
-/// allocation), as told once the job left the queue. Every string is the cluster's: untrusted text.
-public struct JobPlacement: Sendable, Equatable {
-    /// The executor that placed it (`slurm`).
-    public var executor: String
-    /// The cluster's job id (`70`).
-    public var job: String
-    /// The step id when the process is a step of ashb-top's own allocation (`3`); nil for a job of its own.
-    public var step: String?
-    /// The node it runs on.
-    public var node: String
-    /// Seconds from the launch to the start of the process: mostly the wait in the cluster's queue.
-    public var queueSeconds: Double
+/// Where a job's process runs when a cluster placed it: the objective's `ProcessPlacement` (one type
+/// from the executor that learns it to the log, the dashboard and the summary), as told once the job left
+/// the queue. Every string is the cluster's: untrusted text.
+public typealias JobPlacement = ProcessPlacement
 
-    public init(executor: String, job: String, step: String? = nil, node: String, queueSeconds: Double) {
-        self.executor = executor
-        self.job = job
-        self.step = step
-        self.node = node
-        self.queueSeconds = queueSeconds
-    }
-
+extension ProcessPlacement {
     /// What the cluster's commands address: `70`, or `70.3` for a step.
     public var target: String { step.map { "\(job).\($0)" } ?? job }
 

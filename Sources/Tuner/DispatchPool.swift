@@ -105,7 +105,7 @@ final class DispatchPool: RunBackend {
                         core.state.slots[worker] == trial
                     else { return }
                     core.tick(elapsed(core))
-                    core.emit(.jobPlaced(trial: trial, worker: worker, placement: JobPlacement(placement)))
+                    core.emit(.jobPlaced(trial: trial, worker: worker, placement: placement))
                 }
             }
         }
@@ -143,12 +143,5 @@ final class DispatchPool: RunBackend {
                 fillSlots(&core)
             }
         }
-    }
-}
-
-extension JobPlacement {
-    /// The log's record of what the objective told.
-    init(_ p: ProcessPlacement) {
-        self.init(executor: p.executor, job: p.job, step: p.step, node: p.node, queueSeconds: p.queueSeconds)
     }
 }
