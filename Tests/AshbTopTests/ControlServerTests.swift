@@ -129,7 +129,7 @@ import Testing
         #expect(got.map(\.seq) == Array(0..<3000))
         #expect(got.allSatisfy { e in if case .message(nil, "event \(e.seq)") = e.body { true } else { false } })
         #expect(client.pid == getpid())
-        #expect(LogSegments.closed(live: bench.dir + "/events.jsonl").count > 5)
+        #expect(LogSegments.closed(live: bench.dir + "/events.jsonl").count >= 2)
     }
 
     @Test func commandsFromAViewerReachTheRunAndSeveralViewersSeeTheSameEvents() throws {

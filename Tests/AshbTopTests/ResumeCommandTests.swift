@@ -127,7 +127,8 @@ import Testing
 
         // A log from a newer schema version.
         var text = String(decoding: original, as: UTF8.self)
-        text = text.replacingOccurrences(of: "{\"ashb_log\":1,", with: "{\"ashb_log\":7,")
+        text = text.replacingOccurrences(of: "{\"ashb_log\":\(LogHeader.currentVersion),", with: "{\"ashb_log\":7,")
+        #expect(text.hasPrefix("{\"ashb_log\":7,"))
         let newer = newDirectory()
         try text.write(toFile: newer + "/events.jsonl", atomically: true, encoding: .utf8)
         let future = try runAshbTop(["resume", newer, "--headless"])
