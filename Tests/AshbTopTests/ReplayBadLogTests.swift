@@ -50,7 +50,8 @@ import Testing
         let r = try runAshbTop(["replay", path, "--headless"])
         #expect(r.status == 1)
         #expect(
-            r.err.contains("\(path):1: the log was written with schema version \(newer), newer than this program reads"))
+            r.err.contains("\(path):1: the log was written with schema version \(newer), newer than this program reads")
+        )
         #expect(r.out.isEmpty)
     }
 
