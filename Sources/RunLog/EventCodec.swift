@@ -7,14 +7,38 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// What an event line holds besides its event, which depends on the log's version (`LogHeader.lineFormat`).
+public struct EventLineFormat: Sendable, Equatable {
+    /// Whether each line carries its event's `seq` (version 1 logs; the attach wire format). Without it, an
+    /// event's number is its place: the first event line after the log's header is event 0, and so on.
+    public var seqOnLine: Bool
+    /// Whether `t` is rounded to the microsecond (version 2 logs of a wall-clock run); else written in full.
+    public var microseconds: Bool
+
+    public init(seqOnLine: Bool, microseconds: Bool) {
+        self.seqOnLine = seqOnLine
+        self.microseconds = microseconds
+    }
+
+    /// Version 1's lines, and the wire's: `seq` on each line, `t` in full.
+    public static let withSeq = EventLineFormat(seqOnLine: true, microseconds: false)
+
+    /// The lines of a log of schema `version` (see `LogHeader.lineFormat`).
+    public static func of(version: Int, simulated: Bool) -> EventLineFormat {
+        version < 2 ? .withSeq : EventLineFormat(seqOnLine: false, microseconds: !simulated)
+    }
+}
+
 /// Turns events into log lines and log lines back into events. The line format is documented in
 /// README.md ("The run log"); the member order is fixed so a log's bytes are stable.
 public enum EventCodec {
-    /// Appends `event` as one JSON object (no newline) to `w`.
-    public static func encode(_ event: RunEvent, into w: inout JSONWriter) {
+    /// Appends `event` as one JSON object (no newline) to `w`, in `format` (by default version 1's and the
+    /// wire's: with `seq`).
+    public static func encode(_ event: RunEvent, into w: inout JSONWriter, format: EventLineFormat = .withSeq) {
         w.beginObject()
-        w.member("seq", event.seq)
-        w.member("t", event.time)
+        if format.seqOnLine { w.member("seq", event.seq) }
+        w.key("t")
+        if format.microseconds { w.microseconds(event.time) } else { w.double(event.time) }
         w.member("type", typeName(event.body))
         switch event.body {
         case .runStarted(let info):
@@ -193,10 +217,19 @@ public enum EventCodec {
 
     // MARK: - Decoding
 
-    /// Reads one event from a parsed log line.
-    public static func decode(_ v: JSONValue) throws(SchemaError) -> RunEvent {
+    /// Reads one event from a parsed log line. `place`: the event's number in a log whose lines carry no
+    /// `seq` (version 2), where a line that has one anyway must agree with it; nil: the line's `seq` is read.
+    public static func decode(_ v: JSONValue, place: Int? = nil) throws(SchemaError) -> RunEvent {
         let o = Fields(v)
-        let seq = try o.int("seq")
+        let seq: Int
+        if let place {
+            if o.raw("seq") != nil, try o.int("seq") != place {
+                throw SchemaError("'seq' is not the line's place in the log (event \(place))")
+            }
+            seq = place
+        } else {
+            seq = try o.int("seq")
+        }
         let t = try o.double("t")
         let type = try o.string("type")
         let body: RunEvent.Body

@@ -1,6 +1,6 @@
 /// Appends compact JSON to a byte buffer with a fixed member order, so a log's bytes are stable.
-/// Doubles are written in Swift's shortest round-trip form; NaN and ±Infinity, which JSON lacks,
-/// as the strings "NaN", "Infinity" and "-Infinity".
+/// Doubles are written in Swift's shortest round-trip form (or rounded to the microsecond, with
+/// `microseconds`); NaN and ±Infinity, which JSON lacks, as the strings "NaN", "Infinity" and "-Infinity".
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
@@ -68,6 +68,36 @@ public struct JSONWriter {
             writeString(v > 0 ? "Infinity" : "-Infinity")
         } else {
             bytes.append(contentsOf: v.description.utf8)
+        }
+    }
+
+    /// The largest magnitude `microseconds` rounds: its count of microseconds stays below 2^53, so the
+    /// number written parses back as exactly `(v * 1e6).rounded() / 1e6`.
+    public static let maxMicrosecondValue = 1e9
+
+    /// Writes `v` rounded to the microsecond, as a decimal with one to six fraction digits (trailing zeros
+    /// dropped: `2.5`, `0.000123`, `7.0`); a reader parses it as `(v * 1e6).rounded() / 1e6`. Non-finite
+    /// values and values of `maxMicrosecondValue` or more in magnitude are written as `double` writes them.
+    public mutating func microseconds(_ v: Double) {
+        guard v.isFinite, v.magnitude < Self.maxMicrosecondValue else { return double(v) }
+        separate()
+        let count = Int64((v * 1e6).rounded())
+        if count < 0 { bytes.append(UInt8(ascii: "-")) }
+        let whole = count.magnitude / 1_000_000
+        var fraction = count.magnitude % 1_000_000
+        bytes.append(contentsOf: String(whole).utf8)
+        bytes.append(UInt8(ascii: "."))
+        guard fraction > 0 else { return bytes.append(UInt8(ascii: "0")) }
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var place: UInt64 = 1
+        for _ in 1..<digits { place *= 10 }
+        while place > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / place % 10))
+            place /= 10
         }
     }
 

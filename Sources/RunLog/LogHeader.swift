@@ -1,7 +1,9 @@
 /// The first line of every run log: what wrote it and the experiment it records.
 public struct LogHeader: Sendable, Equatable {
-    /// The log schema version this program writes; a reader refuses newer versions.
-    public static let currentVersion = 1
+    /// The log schema version this program writes; a reader refuses newer versions. Version 2 lines carry
+    /// no `seq` (an event's number is its place in the log) and a wall-clock log's `t` is rounded to the
+    /// microsecond; version 1 lines carry their `seq`, and `t` in full. Both are read.
+    public static let currentVersion = 2
 
     /// The schema version of the log.
     public var version: Int
@@ -26,6 +28,13 @@ public struct LogHeader: Sendable, Equatable {
         self.seed = seed
         self.simulated = simulated
         self.baseDirectory = baseDirectory
+    }
+
+    /// How the log's event lines are written: version 1's with `seq`; later ones without, and a wall-clock
+    /// run's times to the microsecond (a simulated clock's times are kept whole: a resumed simulated run
+    /// goes on from them and must log what the uninterrupted run logged).
+    public var lineFormat: EventLineFormat {
+        .of(version: version, simulated: simulated)
     }
 
     /// The header as one JSON line (no newline).

@@ -18,12 +18,16 @@ public final class LogIndex {
     private var skippedLines: Set<Int> = []
     /// Reads windows of the log again (opened on first use).
     private var window: LogLineReader?
+    /// Whether the log numbers its events by place (version 2), not by the `seq` on each line.
+    private var numberedByPlace = false
 
     /// Where an event's line is in the log.
     public struct Mark: Sendable, Equatable {
         public var position: LogPosition
         public var line: Int
         public var seq: Int
+        /// The event's time: a version 2 log's `seq` is the line's place, so the time tells a changed log.
+        public var time: Double
     }
 
     /// An empty index of the log at `path`, a mark every `interval` events.
@@ -44,7 +48,10 @@ public final class LogIndex {
             skippedLines.formUnion((lineBefore + 1)..<last)
         }
         guard let event else { return nil }
-        if count % interval == 0 { marks.append(Mark(position: start, line: lineBefore + 1, seq: event.seq)) }
+        numberedByPlace = !reader.header.lineFormat.seqOnLine
+        if count % interval == 0 {
+            marks.append(Mark(position: start, line: lineBefore + 1, seq: event.seq, time: event.time))
+        }
         count += 1
         return event
     }
@@ -73,15 +80,19 @@ public final class LogIndex {
         out.reserveCapacity(wanted.count)
         var index = k * interval
         var number = mark.line
+        var place = mark.seq  // the next event's number, in a log numbered by place
         while index < wanted.upperBound {
             guard let line = try LogReader.line(lines, number: number) else {
                 throw LogError(path: path, line: number, message: "the log ends before an event read earlier")
             }
             defer { number += 1 }
-            if line.isEmpty || skippedLines.contains(number) { continue }
+            if line.isEmpty { continue }
+            defer { place += 1 }
+            if skippedLines.contains(number) { continue }
             if index >= wanted.lowerBound || index == k * interval {
-                let event = try LogReader.event(line, path: path, lineNumber: number)
-                if index == k * interval, event.seq != mark.seq {
+                let event = try LogReader.event(
+                    line, path: path, lineNumber: number, place: numberedByPlace ? place : nil)
+                if index == k * interval, event.seq != mark.seq || event.time.bitPattern != mark.time.bitPattern {
                     throw LogError(
                         path: path, line: number, message: "the log changed since it was read (event \(event.seq))")
                 }

@@ -53,6 +53,10 @@ public struct FileIdentity: Sendable, Equatable {
 /// Untrusted input: a line longer than `maxLineBytes` or not valid JSON, or not a valid event, is an
 /// error naming its line number (with `lenient`, it is skipped and a warning kept instead); an
 /// incomplete last line (a torn write) is ignored with a warning; a newer schema version is refused.
+///
+/// Event numbers: a version 1 line carries its `seq`; in later versions an event's number is its place,
+/// the count of non-empty lines before it after the header (across segments), so a line skipped as bad
+/// still takes its number and the events after it keep theirs. Empty lines are no events in either.
 public final class LogReader {
     /// The longest line accepted, in bytes.
     public static let maxLineBytes = LogLineReader.maxLineBytes
@@ -65,6 +69,10 @@ public final class LogReader {
     public private(set) var lineNumber = 0
     /// Byte length of the complete lines read so far: where a resumed run may append.
     public private(set) var validLength = 0
+    /// The number the next event takes: in a version 2 log, the count of non-empty lines read after the
+    /// header (bad ones a lenient reading skipped included); in a version 1 log, the last event's `seq` + 1.
+    /// A resumed run's events go on from it.
+    public private(set) var nextSeq = 0
 
     /// Bytes read from the file so far (at the end of the file: its length when it was read).
     public var bytesRead: Int { lines.readOffset }
@@ -92,6 +100,8 @@ public final class LogReader {
 
     private let lenient: Bool
     private let lines: LogLineReader
+    /// Whether an event's number is its place (version 2), not its line's `seq`.
+    private let numberedByPlace: Bool
 
     /// Opens `path` and reads its header.
     public init(path: String, lenient: Bool = false) throws(LogError) {
@@ -114,6 +124,7 @@ public final class LogReader {
         } catch {
             throw LogError(path: path, line: 1, message: error.message)
         }
+        numberedByPlace = !header.lineFormat.seqOnLine
     }
 
     /// The next event; nil at the end of the file. With `follow`, an incomplete last line is kept for a
@@ -133,10 +144,13 @@ public final class LogReader {
                 validLength += 1
                 continue
             }
+            let place = numberedByPlace ? nextSeq : nil
+            if numberedByPlace { nextSeq += 1 }
             do {
-                let event = try Self.event(line, path: path, lineNumber: n)
+                let event = try Self.event(line, path: path, lineNumber: n, place: place)
                 try validate(event, lineNumber: n)
                 validLength += line.count + 1
+                if !numberedByPlace { nextSeq = event.seq &+ 1 }
                 return event
             } catch {
                 validLength += line.count + 1
@@ -175,13 +189,16 @@ public final class LogReader {
         }
     }
 
-    /// The event on one line (without its newline), its errors naming line `lineNumber` of `path`.
+    /// The event on one line (without its newline), its errors naming line `lineNumber` of `path`; `place`:
+    /// its number in a log whose lines carry none (see `EventCodec.decode(_:place:)`).
     /// Not checked against limits: what a log's reader already checked once (an index reading a window
     /// again) need not be checked twice.
-    public static func event(_ line: ArraySlice<UInt8>, path: String, lineNumber: Int) throws(LogError) -> RunEvent {
+    public static func event(
+        _ line: ArraySlice<UInt8>, path: String, lineNumber: Int, place: Int? = nil
+    ) throws(LogError) -> RunEvent {
         let v = try parseLine(line, path: path, lineNumber: lineNumber)
         do {
-            return try EventCodec.decode(v)
+            return try EventCodec.decode(v, place: place)
         } catch {
             throw LogError(path: path, line: lineNumber, message: "not a valid event: \(error.message)")
         }

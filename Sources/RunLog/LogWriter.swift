@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Appends a run's events to its JSON Lines log.
+/// Appends a run's events to its JSON Lines log, in the line format of the log's version
+/// (`LogHeader.lineFormat`): a new log is written in the current version, an existing one in its own.
 ///
 /// Crash safety: bytes reach the file (the kernel's page cache, which survives `kill -9`) at least once a
 /// second, at every trial's end (completed, failed, killed, stopped) and when the run ends; a torn
@@ -20,6 +21,8 @@ import Foundation
 public final class LogWriter: EventSink, @unchecked Sendable {
     /// The log file's path.
     public let path: String
+    /// How event lines are written: the log's version's format.
+    public let format: EventLineFormat
     private let lock = NSLock()
     private var fd: Int32
     private var writer = JSONWriter(reserving: 1 << 16)
@@ -44,6 +47,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     public init(creating path: String, header: LogHeader, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
         self.segmentBytes = segmentBytes
+        format = header.lineFormat
         compressor = segmentBytes == nil ? nil : LogCompressor(live: path)
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         if fd < 0 {
@@ -56,7 +60,8 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         startTimer()
     }
 
-    /// Opens an existing log to append to it (a resumed run). A torn last line is cut off first.
+    /// Opens an existing log to append to it (a resumed run), in its own version's line format (read from
+    /// its header: a version 1 log goes on in version 1). A torn last line is cut off first.
     /// `validLength` is the length of the live segment's complete lines (`LogReader.liveValidLength`); the
     /// live segment is created when it is missing (a crash in a rotation) and `validLength` is 0. Closed
     /// segments left plain by an earlier writer are compressed (again, when a `.zst` or an older version's
@@ -65,6 +70,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     public init(appendingTo path: String, validLength: Int, segmentBytes: Int? = nil) throws(LogError) {
         self.path = path
         self.segmentBytes = segmentBytes
+        format = try LogReader(path: path).header.lineFormat
         let closed = LogSegments.closed(live: path)
         nextSegment = (closed.last?.number ?? 0) + 1
         fd = open(path, O_WRONLY | O_CLOEXEC | (validLength == 0 && !closed.isEmpty ? O_CREAT : 0), 0o644)
@@ -87,9 +93,14 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         startTimer()
     }
 
-    /// Appends to an open descriptor (which it closes); for tests that inject a failing file, e.g. `/dev/full`.
-    public init(descriptor: Int32, path: String) {
+    /// Appends to an open descriptor (which it closes), in `format` (by default the current version's, of a
+    /// wall-clock run); for tests that inject a failing file, e.g. `/dev/full`.
+    public init(
+        descriptor: Int32, path: String,
+        format: EventLineFormat = .of(version: LogHeader.currentVersion, simulated: false)
+    ) {
         self.path = path
+        self.format = format
         segmentBytes = nil
         compressor = nil
         fd = descriptor
@@ -124,7 +135,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     public func receive(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
-        EventCodec.encode(event, into: &writer)
+        EventCodec.encode(event, into: &writer, format: format)
         writer.appendNewline()
         if Self.endsATrial(event.body) || writer.bytes.count >= 1 << 16
             || DispatchTime.now().uptimeNanoseconds - lastFlush.uptimeNanoseconds >= 1_000_000_000

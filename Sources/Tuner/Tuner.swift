@@ -74,10 +74,13 @@ public final class Tuner: Sendable {
 
     /// Rebuilds the run's state by folding its log (read by `reader` to the end), so that `start()` or
     /// `run()` goes on where it stopped: rungs, promotions, budget used and the sampling sequence intact.
-    /// Returns the number of events restored.
+    /// Returns the number of events restored. The run's next event takes the reader's next number: in a log
+    /// numbered by place (version 2), bad lines a lenient reading skipped after the last event take theirs.
     @discardableResult
     public func restore(from reader: LogReader) throws -> Int {
-        try restore { try reader.next() }
+        let n = try restore { try reader.next() }
+        core.withLock { $0.seq = max($0.seq, reader.nextSeq) }
+        return n
     }
 
     /// Rebuilds the run's state from `events` (a log already read), as `restore(from:)` does.

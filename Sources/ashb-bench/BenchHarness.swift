@@ -125,7 +125,7 @@ struct LoggedRun {
         _ name: String, objective: any Objective, settings: SchedulerSettings, options: TunerOptions,
         backend: Tuner.Backend, sinks: [any EventSink] = [], prepare: (Tuner) -> Void = { _ in }
     ) throws {
-        let log = try temporaryLog(name, seed: settings.seed)
+        let log = try temporaryLog(name, seed: settings.seed, simulated: backend == .simulated)
         let counter = EventCounter()
         let tuner = try Tuner(
             objective: objective, space: objective.defaultSpace, settings: settings, options: options,

@@ -59,10 +59,12 @@ func fileSize(_ path: String) -> Int {
     return stat(path, &info) == 0 ? Int(info.st_size) : 0
 }
 
-/// A new log writer on a fresh temporary path, for a benchmark run.
-func temporaryLog(_ name: String, seed: UInt64) throws -> LogWriter {
+/// A new log writer on a fresh temporary path, for a benchmark run (`simulated`: of the simulated clock,
+/// whose times the log keeps whole, as `ashb-top run` of such a run does).
+func temporaryLog(_ name: String, seed: UInt64, simulated: Bool = false) throws -> LogWriter {
     try LogWriter(
-        creating: temporaryLogPath(name), header: LogHeader(program: "ashb-bench", spec: "bench: \(name)", seed: seed))
+        creating: temporaryLogPath(name),
+        header: LogHeader(program: "ashb-bench", spec: "bench: \(name)", seed: seed, simulated: simulated))
 }
 
 /// Closes a benchmark's log and deletes it; returns its size in bytes.

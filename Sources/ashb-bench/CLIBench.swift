@@ -13,7 +13,7 @@ import Tuner
 /// - `zero`: `ashb-top run SPEC --headless` of the `zero` objective on 2 workers with
 ///   `budget: {seconds: N}` on the wall clock: seconds from spawn to exit, the exit's delay beyond the
 ///   budget (from the log's `run_ended` time to the process's exit, and spawn to exit minus N), reports,
-///   and the run directory's size; beside the library's reports per second for the same run.
+///   and the run directory's size (and bytes a report); beside the library's reports per second for the same run.
 struct CLIBench: OptionsBenchmark {
     var cases = ["simulate", "zero"]
     var trials = 100_000
@@ -38,6 +38,8 @@ struct CLIBench: OptionsBenchmark {
         var runBytes: Int
         var runFiles: Int
         var events: [RunEvent]
+        /// The log's format version (its header's `ashb_log`).
+        var logVersion: Int
     }
 
     func run() throws {
@@ -115,7 +117,8 @@ struct CLIBench: OptionsBenchmark {
             rows.append([
                 fixed(seconds, 0), fixed(cli.wall, 2), fixed(beyond, 2), fixed(endTime, 2), "\(reports)",
                 "\(Int(rate))", "\(Int(library))", fixed(rate / library, 2),
-                fixed(Double(cli.runBytes) / 1_048_576, 1), "\(cli.runFiles)", "\(cli.status)",
+                fixed(Double(cli.runBytes) / 1e6, 1), fixed(Double(cli.runBytes) / Double(max(reports, 1)), 1),
+                "\(cli.runFiles)", "\(cli.status)",
             ])
             lines.append(
                 benchLine(
@@ -125,6 +128,7 @@ struct CLIBench: OptionsBenchmark {
                         "beyond_budget_s": fixed(beyond, 3), "run_ended_t": fixed(endTime, 3), "reports": "\(reports)",
                         "reports_per_s": "\(Int(rate))", "library_reports_per_s": "\(Int(library))",
                         "run_dir_bytes": "\(cli.runBytes)", "files": "\(cli.runFiles)", "status": "\(cli.status)",
+                        "log_version": "\(cli.logVersion)",
                     ]))
             try? FileManager.default.removeItem(atPath: cli.runDirectory)
         }
@@ -132,7 +136,7 @@ struct CLIBench: OptionsBenchmark {
         printTable(
             [
                 "budget s", "ashb-top s", "beyond s", "run_ended t", "reports", "reports/s", "library/s", "ratio",
-                "run dir MiB", "files", "exit",
+                "run dir MB", "bytes/report", "files", "exit",
             ], rows)
         for l in lines { print(l) }
     }
@@ -187,9 +191,10 @@ struct CLIBench: OptionsBenchmark {
                 }
             }
         }
-        let events = (try? LogReader(path: dir + "/events.jsonl").readAll()) ?? []
+        let reader = try? LogReader(path: dir + "/events.jsonl")
+        let events = (try? reader?.readAll()) ?? []
         return Launch(
             wall: wall, cpu: cpu, status: process.terminationStatus, runDirectory: root, runBytes: bytes,
-            runFiles: files, events: events)
+            runFiles: files, events: events, logVersion: reader?.header.version ?? 0)
     }
 }

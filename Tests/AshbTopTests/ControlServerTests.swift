@@ -18,10 +18,13 @@ import Testing
         private var seq = 0
         private var received: [Command] = []
 
-        init(dir: String = newDirectory()) throws {
+        /// A log of `version`, in segments of `segmentBytes` when given.
+        init(dir: String = newDirectory(), version: Int = LogHeader.currentVersion, segmentBytes: Int? = nil) throws {
             self.dir = dir
             log = try LogWriter(
-                creating: dir + "/events.jsonl", header: LogHeader(program: "test", spec: "name: t", seed: 1))
+                creating: dir + "/events.jsonl",
+                header: LogHeader(version: version, program: "test", spec: "name: t", seed: 1),
+                segmentBytes: segmentBytes)
             let box = CommandBox()
             let log = self.log
             server = try ControlServer(
@@ -104,8 +107,11 @@ import Testing
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    @Test func aViewerGetsTheLogThenLiveEventsWithNoGapAndNoDuplicate() throws {
-        let bench = try Bench()
+    /// In both log versions (version 1: the lines' `seq`; version 2: their places, counted by the catch-up
+    /// across the segments the log is rotated into while the viewer reads it).
+    @Test(arguments: [1, 2])
+    func aViewerGetsTheLogThenLiveEventsWithNoGapAndNoDuplicate(version: Int) throws {
+        let bench = try Bench(version: version, segmentBytes: 8192)
         defer { bench.finish() }
         bench.emit(500)
         // Events keep coming while the viewer connects and catches up from the log.
@@ -123,6 +129,7 @@ import Testing
         #expect(got.map(\.seq) == Array(0..<3000))
         #expect(got.allSatisfy { e in if case .message(nil, "event \(e.seq)") = e.body { true } else { false } })
         #expect(client.pid == getpid())
+        #expect(LogSegments.closed(live: bench.dir + "/events.jsonl").count >= 2)
     }
 
     @Test func commandsFromAViewerReachTheRunAndSeveralViewersSeeTheSameEvents() throws {
@@ -257,6 +264,34 @@ import Testing
         var all: [UInt8] = []
         #expect(try rest.copy(upTo: 10, into: &all, budget: 1 << 20))
         #expect(String(decoding: all, as: UTF8.self).split(separator: "\n").count == 3)
+    }
+
+    /// In a version 2 log an event's number is its place: the cursor counts non-empty lines (a corrupt one
+    /// too, which it does not send) and puts each event's `seq` in front of its members.
+    @Test func theLogCursorNumbersVersion2LinesByTheirPlace() throws {
+        let path = temporaryFile(
+            "events.jsonl",
+            #"{"ashb_log":2}"# + "\n" + #"{"t":0.0,"type":"x"}"# + "\n\n" + "not json\n" + #"{"t":1.5,"type":"y"}"#
+                + "\n" + #"{"t":2.0,"type":"z"}"# + "\n" + #"{"t":3"#)
+        let cursor = try LogLineCursor(path: path)
+        var out: [UInt8] = []
+        #expect(try cursor.copy(upTo: 2, into: &out, budget: 1 << 20))
+        #expect(
+            String(decoding: out, as: UTF8.self) == #"{"seq":0,"t":0.0,"type":"x"}"# + "\n"
+                + #"{"seq":2,"t":1.5,"type":"y"}"# + "\n")
+        // Batches of a small budget go on where the last one stopped; the torn last line is not copied.
+        let rest = try LogLineCursor(path: path)
+        var first: [UInt8] = []
+        #expect(try !rest.copy(upTo: 10, into: &first, budget: 10))
+        var second: [UInt8] = []
+        #expect(try rest.copy(upTo: 10, into: &second, budget: 1 << 20))
+        #expect(
+            String(decoding: first + second, as: UTF8.self).split(separator: "\n").map { $0.prefix(8) } == [
+                #"{"seq":0"#, #"{"seq":2"#, #"{"seq":3"#,
+            ])
+        #expect(LogLineCursor.isObjectWithMembers(ArraySlice(#"{"t":1}"#.utf8)))
+        #expect(!LogLineCursor.isObjectWithMembers(ArraySlice("{}".utf8)))
+        #expect(!LogLineCursor.isObjectWithMembers(ArraySlice("[1]".utf8)))
     }
 
     /// A dead run whose process is a zombie (adopted by an init that does not reap) holds no lock: `ls`

@@ -105,6 +105,14 @@ import Testing
         #expect(after.count > before.count)
         #expect(Array(after[..<before.count]) == before)
         #expect(after.enumerated().allSatisfy { $0.offset == $0.element.seq })
+        // A version 1 log goes on in version 1: every line after the header carries its `seq`.
+        let lines = try LogLineReader(log: live)
+        var number = 0
+        while let line = try lines.nextLine() {
+            if number > 0 { #expect(line.starts(with: #"{"seq":"#.utf8), "line \(number + 1)") }
+            number += 1
+        }
+        #expect(number == after.count + 1)
         #expect(
             after[before.count...].contains {
                 if case .runContinued = $0.body { return true }

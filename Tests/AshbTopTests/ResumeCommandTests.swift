@@ -55,9 +55,14 @@ import Testing
         #expect(r.status == 0, "stderr: \(r.err)")
         #expect(r.out.contains("run resumed from its log after \(before.count) events"))
         #expect(r.out.contains("Ended          finished"))
-        let after = try LogReader(path: run + "/events.jsonl").readAll()
+        let afterReader = try LogReader(path: run + "/events.jsonl")
+        let after = try afterReader.readAll()
         #expect(after.count > before.count)
         #expect(rungEntries(Array(after[..<before.count])) == rungEntries(before))
+        // A version 2 log, numbered by place: the resumed run's events go on from the last one's number.
+        #expect(afterReader.header.version == 2)
+        #expect(after.map(\.seq) == Array(0..<after.count))
+        #expect(Array(after[..<before.count]) == before)
         // Folding the whole log again gives a scheduler whose rungs hold every result recorded before the kill.
         let x = try Experiment.load(
             specText: spec, label: "spec", baseDirectory: nil, seed: nil, workers: nil, simulate: false)
@@ -122,7 +127,8 @@ import Testing
 
         // A log from a newer schema version.
         var text = String(decoding: original, as: UTF8.self)
-        text = text.replacingOccurrences(of: "{\"ashb_log\":1,", with: "{\"ashb_log\":7,")
+        text = text.replacingOccurrences(of: "{\"ashb_log\":\(LogHeader.currentVersion),", with: "{\"ashb_log\":7,")
+        #expect(text.hasPrefix("{\"ashb_log\":7,"))
         let newer = newDirectory()
         try text.write(toFile: newer + "/events.jsonl", atomically: true, encoding: .utf8)
         let future = try runAshbTop(["resume", newer, "--headless"])

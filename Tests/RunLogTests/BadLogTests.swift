@@ -3,10 +3,11 @@ import Testing
 
 @testable import RunLog
 
-/// Writes a header and the given event lines (raw text) to a new log file.
+/// Writes a header and the given event lines (raw text) to a new log file; by default a version 1 header,
+/// whose lines carry their `seq`.
 func logFile(_ lines: [String], header: String? = nil, trailingNewline: Bool = true) -> String {
     let path = temporaryDirectory() + "/events.jsonl"
-    let h = header ?? String(decoding: LogHeader(program: "t", spec: "", seed: 1).encoded(), as: UTF8.self)
+    let h = header ?? String(decoding: LogHeader(version: 1, program: "t", spec: "", seed: 1).encoded(), as: UTF8.self)
     var text = ([h] + lines).joined(separator: "\n")
     if trailingNewline { text += "\n" }
     _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))

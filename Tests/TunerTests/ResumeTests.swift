@@ -118,6 +118,32 @@ import Testing
         }
     }
 
+    /// A version 2 log numbers events by place: a bad line that a lenient resume skipped after the last event
+    /// still takes its number, and the resumed run numbers its events after it, as a reader of the log does.
+    @Test func aLenientResumeNumbersItsEventsAfterABadLastLine() throws {
+        let full = Recorder()
+        _ = try makeTuner(settings(.promotion, trials: 20), objective: objective(), sinks: [full]).run()
+        let path = try writeLog(full.events[..<40])
+        let h = try #require(FileHandle(forWritingAtPath: path))
+        h.seekToEndOfFile()
+        h.write(Data("garbled\n".utf8))
+        h.closeFile()
+        let reader = try LogReader(path: path, lenient: true)
+        let resumed = Recorder()
+        let tuner = try makeTuner(settings(.promotion, trials: 20), objective: objective(), sinks: [resumed])
+        #expect(try tuner.restore(from: reader) == 40)
+        #expect(reader.warnings.count == 1)
+        #expect(reader.nextSeq == 41)
+        #expect(tuner.nextSeq == 41)
+        let log = try LogWriter(appendingTo: path, validLength: reader.liveValidLength)
+        tuner.addSink(log)
+        _ = tuner.run()
+        log.close()
+        #expect(resumed.events.first?.seq == 41)
+        let back = try LogReader(path: path, lenient: true).readAll()
+        #expect(back.map(\.seq) == Array(0..<40) + resumed.events.map(\.seq))
+    }
+
     @Test func aLogThatContradictsItsSeedIsRefused() throws {
         let full = Recorder()
         _ = try makeTuner(settings(.promotion, trials: 20), objective: objective(), sinks: [full]).run()

@@ -21,6 +21,10 @@ final class ControlServer: EventSink, @unchecked Sendable {
     let socketPath: String
     private let runPath: String
     private let eventsPath: String
+    /// How live events are sent: as version 1 log lines (with `seq`), their times as the run's log keeps
+    /// them (a version 2 wall-clock log: to the microsecond), so a viewer sees the events a reader of the
+    /// log sees, whether they came from the log or live.
+    private let wireFormat: EventLineFormat
     private let commands: @Sendable (Command) -> Void
     private let flushLog: @Sendable () -> Void
     private let listenFD: Int32
@@ -84,6 +88,8 @@ final class ControlServer: EventSink, @unchecked Sendable {
     ) throws {
         runPath = run
         eventsPath = run + "/events.jsonl"
+        let logFormat = (try? LogReader(path: eventsPath))?.header.lineFormat ?? .withSeq
+        wireFormat = EventLineFormat(seqOnLine: true, microseconds: logFormat.microseconds)
         self.lastSeq = lastSeq
         self.commands = commands
         self.flushLog = flushLog
@@ -129,7 +135,7 @@ final class ControlServer: EventSink, @unchecked Sendable {
         var wake = false
         if !streaming.isEmpty {
             encoder.reset()
-            EventCodec.encode(event, into: &encoder)
+            EventCodec.encode(event, into: &encoder, format: wireFormat)
             encoder.appendNewline()
             for v in streaming.values where !v.overflow {
                 if v.pending.count + encoder.bytes.count > Wire.maxBacklogBytes {
