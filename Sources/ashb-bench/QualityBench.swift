@@ -81,6 +81,7 @@ struct QualityBench: OptionsBenchmark {
             case "max_kernels": tpe.maxKernels = Int(x)
             case "min_distance": tpe.minDistance = x
             case "avoid_duplicates": tpe.avoidDuplicates = x != 0
+            case "revisit": tpe.revisitStopped = x != 0
             default: throw BenchUsageError(description: "--tpe: unknown key \(kv[0])")
             }
         }
