@@ -175,9 +175,12 @@ struct TPESampler: Sendable {
         canonical?(config) ?? config
     }
 
-    /// Whether `config` evaluates as a configuration sampled before (always false unless `avoidDuplicates`).
-    private func isDuplicate(_ config: Configuration) -> Bool {
-        settings.avoidDuplicates && seen[canonicalForm(config)] != nil
+    /// The canonical form of `config` when it evaluates as a configuration sampled before, else nil
+    /// (always nil unless `avoidDuplicates`).
+    private func repeated(_ config: Configuration) -> Configuration? {
+        guard settings.avoidDuplicates else { return nil }
+        let canon = canonicalForm(config)
+        return seen[canon] == nil ? nil : canon
     }
 
     /// Which earlier configurations a new trial may repeat when every candidate (and every random draw)
@@ -194,11 +197,9 @@ struct TPESampler: Sendable {
         static var none: Revisit { Revisit { _ in false } }
     }
 
-    /// Whether `config` repeats a configuration sampled before that `revisit` allows to be evaluated again.
-    private func isRevisit(_ config: Configuration, _ revisit: Revisit) -> Bool {
-        guard settings.avoidDuplicates, settings.revisitStopped, let trials = seen[canonicalForm(config)] else {
-            return false
-        }
+    /// Whether the canonical configuration `canon`, sampled before, is one `revisit` allows to repeat.
+    private func isRevisit(canonical canon: Configuration, _ revisit: Revisit) -> Bool {
+        guard settings.revisitStopped, let trials = seen[canon] else { return false }
         return trials.allSatisfy(revisit.allows)
     }
 
@@ -215,15 +216,15 @@ struct TPESampler: Sendable {
         index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit
     ) -> (Configuration, isNew: Bool) {
         let first = space.sample(index: index, seed: seed)
-        guard settings.avoidDuplicates, isDuplicate(first) else { return (first, true) }
-        var draws = [first]
+        guard let canon = repeated(first) else { return (first, true) }
+        var draws = [(first, canon)]
         for k in 1...Self.redraws {
             let again = space.sample(
                 index: index, seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 2 - UInt64(k)))
-            if !isDuplicate(again) { return (again, true) }
-            draws.append(again)
+            guard let canon = repeated(again) else { return (again, true) }
+            draws.append((again, canon))
         }
-        return (draws.first { isRevisit($0, revisit) } ?? first, false)
+        return (draws.first { isRevisit(canonical: $0.1, revisit) }?.0 ?? first, false)
     }
 
     /// The candidate with the largest l(x)/g(x) that is neither a near-duplicate of a configuration already
@@ -250,13 +251,13 @@ struct TPESampler: Sendable {
             candidates[$0].score > candidates[$1].score
                 || (candidates[$0].score == candidates[$1].score && $0 < $1)
         }
-        var repeats: [Configuration] = []
+        var repeats: [(config: Configuration, canonical: Configuration)] = []
         for i in order where !isNearDuplicate(candidates[i].x) {
             let config = encoding.decode(candidates[i].x)
-            if !isDuplicate(config) { return (config, nil) }
-            repeats.append(config)
+            guard let canon = repeated(config) else { return (config, nil) }
+            repeats.append((config, canon))
         }
-        return (nil, repeats.first { isRevisit($0, revisit) })
+        return (nil, repeats.first { isRevisit(canonical: $0.canonical, revisit) }?.config)
     }
 
     /// Whether `x` lies within `minDistance` of a sampled configuration on every coordinate (a choice
