@@ -16,7 +16,14 @@ extension ASHAScheduler {
         let top = ladder.count - 1
         let promotion = settings.variant == .promotion
         trials.append(TrialRecord(resource: 0, bracket: Int32(b), rung: 0, phase: .running))
-        _ = tpe?.sample(index: id, seed: settings.seed, space: space)
+        if tpe != nil {
+            // The trial records as they are now (shared, not copied: nothing changes them while sampling).
+            let records = trials
+            let revisit = TPESampler.Revisit { t in
+                (records[t].phase == .stopped || records[t].phase == .waiting) && Int(records[t].bracket) != b
+            }
+            _ = tpe?.sample(index: id, seed: settings.seed, space: space, revisit: revisit)
+        }
         runningCount += 1
         return Job(
             trial: id, bracket: b, rung: promotion ? 0 : top, fromResource: 0,

@@ -16,9 +16,10 @@ import Tuner
 /// configuration reaches at epoch 81 in the table minus the table's best value at epoch 81 (0 = the
 /// best configuration recorded). Runs go on to the largest budget; every budget reads the same run.
 /// Printed: mean regret over `--seeds` seeds (from `--first-seed`) per sampler × variant × brackets, its
-/// standard error, trials and distinct curves by each budget, where the samples came from, the median
-/// final regret of what random draws and model proposals sampled in each budget window (how good the
-/// proposals are, apart from what the scheduler makes of them), and `bench=quality` lines.
+/// standard error, the seeds at zero regret, trials and distinct curves by each budget, where the
+/// samples came from, the median final regret of what random draws and model proposals sampled in each
+/// budget window (how good the proposals are, apart from what the scheduler makes of them), and
+/// `bench=quality` lines.
 struct QualityBench: OptionsBenchmark {
     var table = "benchmarks/digits-mlp-curves.csv.gz"
     var seeds = 20
@@ -81,6 +82,7 @@ struct QualityBench: OptionsBenchmark {
             case "max_kernels": tpe.maxKernels = Int(x)
             case "min_distance": tpe.minDistance = x
             case "avoid_duplicates": tpe.avoidDuplicates = x != 0
+            case "revisit": tpe.revisitStopped = x != 0
             default: throw BenchUsageError(description: "--tpe: unknown key \(kv[0])")
             }
         }
@@ -208,6 +210,14 @@ struct QualityBench: OptionsBenchmark {
                 let runs = results[cell] ?? []
                 return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
                     + budgets.indices.map { i in fixed(standardError(runs.map { $0[i] }), 4) }
+            })
+        print("Seeds at zero regret (the table's best configuration recommended) by each budget:")
+        printTable(
+            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+            order.map { cell in
+                let runs = results[cell] ?? []
+                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
+                    + budgets.indices.map { i in "\(runs.filter { $0[i] == 0 }.count)/\(runs.count)" }
             })
         print("Trials sampled / distinct configurations by each budget (mean over seeds):")
         printTable(

@@ -180,6 +180,52 @@ struct TPESamplerTests {
         #expect(Set(plain.map(\.0)).count < 15)
     }
 
+    /// A run of `trials` trials over `finite` with brackets [1, 3, 9] and [3, 9], one trial at a time: per
+    /// trial that repeats a configuration sampled before, whether every earlier trial of that
+    /// configuration was, when it was sampled, stopped or waiting in the other bracket (a rescue).
+    private static func rescues(_ variant: Variant, revisit: Bool, seed: UInt64, trials: Int) throws -> [Bool] {
+        var scheduler = try ASHAScheduler(
+            space: finite,
+            settings: SchedulerSettings(
+                variant: variant, minResource: 1, maxResource: 9, brackets: 2, seed: seed,
+                sampler: .tpe(TPESettings(minPoints: 4, revisitStopped: revisit))))
+        var configs: [Configuration] = []
+        var repeats: [Bool] = []
+        for _ in 0..<trials {
+            let next = scheduler.nextJob()
+            let job = try #require(next)
+            let config = try #require(scheduler.configuration(of: job.trial))
+            if job.isNew {
+                let earlier = configs.indices.filter { configs[$0] == config }
+                if !earlier.isEmpty {
+                    repeats.append(
+                        earlier.allSatisfy { t in
+                            let r = scheduler.trials[t]
+                            return (r.phase == .stopped || r.phase == .waiting) && Int(r.bracket) != job.bracket
+                        })
+                }
+                configs.append(config)
+            }
+            let value = Self.finiteValue(config) + 1 / Double(job.toResource)
+            _ = scheduler.report(trial: job.trial, resource: job.toResource, value: value)
+        }
+        return repeats
+    }
+
+    @Test(
+        "A finite space exhausted, a repeat goes to a configuration stopped (or waiting) in another bracket",
+        arguments: [Variant.promotion, .stopping])
+    func rescuesInOtherBrackets(variant: Variant) throws {
+        for seed: UInt64 in [1, 2, 3] {
+            let with = try Self.rescues(variant, revisit: true, seed: seed, trials: 60)
+            let without = try Self.rescues(variant, revisit: false, seed: seed, trials: 60)
+            let rescued = with.filter { $0 }.count
+            let plain = without.filter { $0 }.count
+            // Rescued repeats are ranked among other trials than before; the others repeat known results.
+            #expect(rescued >= 5 && rescued > plain, "seed \(seed): \(rescued) of \(with.count), without \(plain)")
+        }
+    }
+
     @Test("Duplicates are decided on the canonical configuration the objective evaluates")
     func canonicalDuplicates() throws {
         // x evaluates as x rounded to tenths: 11 distinct configurations in effect.

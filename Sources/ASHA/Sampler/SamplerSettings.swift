@@ -52,14 +52,22 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// Which results the model splits into good and bad (see `TPESplit`). `level` (BOHB's rule) by
     /// default, which is also what logs written before the option existed replay with.
     public var split: TPESplit
+    /// With `avoidDuplicates`, when no new configuration is found for a trial (a finite space exhausted),
+    /// repeat one whose every trial was stopped, or waits for a promotion, in another bracket than the new
+    /// trial's (Hyperband's rescue: one chance per bracket), the model's best such candidate or else a
+    /// random draw (see `TPESampler.Revisit`); only runs with brackets > 1 have such configurations. Not a
+    /// spec key and not in the log: on in every run (`ashb-bench quality --tpe revisit=0` turns it off to
+    /// measure it).
+    public var revisitStopped: Bool
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
     /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density, split by level.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
         minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
-        minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level
+        minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level, revisitStopped: Bool = true
     ) {
+        self.revisitStopped = revisitStopped
         self.split = split
         self.avoidDuplicates = avoidDuplicates
         self.minDistance = minDistance

@@ -24,6 +24,8 @@
 /// the objective's; default the configuration itself) goes into a set: the best candidate whose form
 /// is not in it wins, a random draw whose form is in it is drawn again (up to `redraws` times), and the
 /// model's coordinates are those of the canonical forms (the configurations whose results it sees).
+/// When no new configuration is found (a finite space exhausted), a configuration that `Revisit` allows
+/// is repeated: the model's best such candidate, else the first such random draw, else the seed's draw.
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -44,9 +46,10 @@ struct TPESampler: Sendable {
     /// configurations with the same canonical one give the same results. Nil: every configuration is
     /// its own (after the rounding of integers, choices and steps that sampling does anyway).
     var canonical: (@Sendable (Configuration) -> Configuration)?
-    /// The canonical configurations sampled so far (finished, stopped or still running), when
-    /// `settings.avoidDuplicates`; rebuilt on resume by sampling again in order, like everything here.
-    private var seen: Set<Configuration> = []
+    /// The canonical configurations sampled so far (finished, stopped or still running) and the trials
+    /// that sampled each, when `settings.avoidDuplicates`; rebuilt on resume by sampling again in order,
+    /// like everything here.
+    private var seen: [Configuration: [TrialID]] = [:]
     /// Where each trial's configuration came from.
     private(set) var origins: [SampleOrigin] = []
     /// Per rung resource: the observations' keys, best first.
@@ -120,26 +123,40 @@ struct TPESampler: Sendable {
         return model
     }
 
-    /// Samples the configuration of trial `index` (the next trial) and records it.
-    mutating func sample(index: Int, seed: UInt64, space: SearchSpace) -> (Configuration, SampleOrigin) {
+    /// Samples the configuration of trial `index` (the next trial) and records it. `revisit` says which
+    /// configurations sampled before the trial may repeat when no new one is found (see `Revisit`);
+    /// the default, none.
+    mutating func sample(
+        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none
+    ) -> (Configuration, SampleOrigin) {
         precondition(index == origins.count, "trials are sampled in order")
         let coin = SplitMix64.unitInterval(SplitMix64.bits(seed: seed, UInt64(index), UInt64.max))
+        // Preference: the model's best new configuration, a new random draw, then (a finite space
+        // exhausted) the model's best revisit, a random revisit, and last the seed's draw of the index.
+        var modelRevisit: (Configuration, SampleOrigin)?
         var result: (Configuration, SampleOrigin)?
         if encoding.count > 0, coin >= settings.randomFraction {
             refitIfStale()
-            if let model,
-                let config = propose(model, rng: SplitMix64(seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 1)))
-            {
-                proposed[index] = config
-                result = (config, .model(resource: model.resource, observations: model.observations))
+            if let model {
+                let origin = SampleOrigin.model(resource: model.resource, observations: model.observations)
+                let rng = SplitMix64(seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 1))
+                let (new, again) = propose(model, rng: rng, revisit: revisit)
+                result = new.map { ($0, origin) }
+                modelRevisit = again.map { ($0, origin) }
             }
         }
-        let (config, origin) = result ?? (randomDraw(index: index, seed: seed, space: space), .random)
+        let (config, origin): (Configuration, SampleOrigin)
+        if let result {
+            (config, origin) = result
+        } else {
+            let (draw, isNew) = randomDraw(index: index, seed: seed, space: space, revisit: revisit)
+            (config, origin) = isNew ? (draw, .random) : modelRevisit ?? (draw, .random)
+        }
         if config != space.sample(index: index, seed: seed) { proposed[index] = config }
         if settings.avoidDuplicates {
             // The model learns from what was evaluated: the canonical configuration.
             let canon = canonicalForm(config)
-            seen.insert(canon)
+            seen[canon, default: []].append(index)
             coordinates += encoding.encode(canon)
         } else {
             coordinates += encoding.encode(config)
@@ -158,9 +175,32 @@ struct TPESampler: Sendable {
         canonical?(config) ?? config
     }
 
-    /// Whether `config` evaluates as a configuration sampled before (always false unless `avoidDuplicates`).
-    private func isDuplicate(_ config: Configuration) -> Bool {
-        settings.avoidDuplicates && seen.contains(canonicalForm(config))
+    /// The canonical form of `config` when it evaluates as a configuration sampled before, else nil
+    /// (always nil unless `avoidDuplicates`).
+    private func repeated(_ config: Configuration) -> Configuration? {
+        guard settings.avoidDuplicates else { return nil }
+        let canon = canonicalForm(config)
+        return seen[canon] == nil ? nil : canon
+    }
+
+    /// Which earlier configurations a new trial may repeat when every candidate (and every random draw)
+    /// repeats one: Hyperband's rescue, one chance per bracket. A configuration qualifies when every
+    /// earlier trial of it ended early or waits below the top rung (stopped, or waiting for a promotion)
+    /// in another bracket than the new trial's. Its repeat is not wasted: brackets start at different
+    /// rungs, so it is ranked among other trials there, which is how a configuration that ranks poorly
+    /// at small resources gets through in a later bracket. A trial running, interrupted, completed,
+    /// failed or killed, or one in the same bracket, rules its configuration out.
+    struct Revisit {
+        /// Per earlier trial: whether it leaves its configuration open to the new trial.
+        var allows: (TrialID) -> Bool
+
+        static var none: Revisit { Revisit { _ in false } }
+    }
+
+    /// Whether the canonical configuration `canon`, sampled before, is one `revisit` allows to repeat.
+    private func isRevisit(canonical canon: Configuration, _ revisit: Revisit) -> Bool {
+        guard settings.revisitStopped, let trials = seen[canon] else { return false }
+        return trials.allSatisfy(revisit.allows)
     }
 
     /// Further random draws tried when a random draw is a duplicate: enough to find a new configuration
@@ -168,24 +208,32 @@ struct TPESampler: Sendable {
     /// that an exhausted space costs little (each try canonicalizes, e.g. a nearest-curve search).
     static let redraws = 15
 
-    /// The random draw of trial `index`: the seed's configuration of that index; with `avoidDuplicates`,
-    /// when that one is a duplicate, the first of up to `redraws` further seeded draws that is not (and the
-    /// first draw when all are).
-    private func randomDraw(index: Int, seed: UInt64, space: SearchSpace) -> Configuration {
+    /// The random draw of trial `index`, and whether it is new (not a duplicate): the seed's
+    /// configuration of that index; with `avoidDuplicates`, when that one is a duplicate, the first of up
+    /// to `redraws` further seeded draws that is not; when all are, the first of them that `revisit`
+    /// allows, else the first draw.
+    private func randomDraw(
+        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit
+    ) -> (Configuration, isNew: Bool) {
         let first = space.sample(index: index, seed: seed)
-        guard settings.avoidDuplicates, isDuplicate(first) else { return first }
+        guard let canon = repeated(first) else { return (first, true) }
+        var draws = [(first, canon)]
         for k in 1...Self.redraws {
             let again = space.sample(
                 index: index, seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 2 - UInt64(k)))
-            if !isDuplicate(again) { return again }
+            guard let canon = repeated(again) else { return (again, true) }
+            draws.append((again, canon))
         }
-        return first
+        return (draws.first { isRevisit(canonical: $0.1, revisit) }?.0 ?? first, false)
     }
 
     /// The candidate with the largest l(x)/g(x) that is neither a near-duplicate of a configuration already
     /// sampled (see `TPESettings.minDistance`) nor, with `avoidDuplicates`, a duplicate of one (the same
-    /// canonical configuration), or nil when every candidate is one.
-    private func propose(_ model: Model, rng: SplitMix64) -> Configuration? {
+    /// canonical configuration), or nil when every candidate is one; and then the best candidate that
+    /// `revisit` allows, if any.
+    private func propose(
+        _ model: Model, rng: SplitMix64, revisit: Revisit
+    ) -> (new: Configuration?, revisit: Configuration?) {
         var rng = rng
         var candidates: [(score: Double, x: [Double])] = []
         candidates.reserveCapacity(settings.candidates)
@@ -203,11 +251,13 @@ struct TPESampler: Sendable {
             candidates[$0].score > candidates[$1].score
                 || (candidates[$0].score == candidates[$1].score && $0 < $1)
         }
+        var repeats: [(config: Configuration, canonical: Configuration)] = []
         for i in order where !isNearDuplicate(candidates[i].x) {
             let config = encoding.decode(candidates[i].x)
-            if !isDuplicate(config) { return config }
+            guard let canon = repeated(config) else { return (config, nil) }
+            repeats.append((config, canon))
         }
-        return nil
+        return (nil, repeats.first { isRevisit(canonical: $0.canonical, revisit) }?.config)
     }
 
     /// Whether `x` lies within `minDistance` of a sampled configuration on every coordinate (a choice
