@@ -70,9 +70,9 @@ struct ResumeCommand: ParsableCommand {
     /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
     /// live process is using one, and what they held is not needed (a resume restores trials from the
     /// checkpoint store, or trains them again).
-    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates` or `split` existed keeps
-    /// the log's settings (off, `level`): its spec, parsed again, would now take the new defaults and
-    /// sample differently from the log.
+    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates`, `split` or `revisit`
+    /// existed keeps the log's settings (off, `level`, off): its spec, parsed again, would now take the new
+    /// defaults and sample differently from the log.
     static func samplerAsLogged(_ parsed: SamplerSettings, log path: String) -> SamplerSettings {
         guard case .tpe(var tpe) = parsed, let reader = try? LogReader(path: path),
             let first = try? reader.next(), case .runStarted(let info) = first.body,
@@ -80,6 +80,7 @@ struct ResumeCommand: ParsableCommand {
         else { return parsed }
         tpe.avoidDuplicates = logged.avoidDuplicates
         tpe.split = logged.split
+        tpe.revisitStopped = logged.revisitStopped
         return tpe == logged ? .tpe(tpe) : parsed
     }
 

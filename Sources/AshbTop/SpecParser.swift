@@ -16,7 +16,7 @@ public enum SpecParser {
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
-        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates", "split",
+        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates", "split", "revisit",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -206,6 +206,12 @@ public enum SpecParser {
                 throw SpecError(key: "sampler.avoid_duplicates", line: v.mark?.line, message: "must be true or false")
             }
             tpe.avoidDuplicates = b
+        }
+        if let v = m["revisit"] {
+            guard let b = v.bool else {
+                throw SpecError(key: "sampler.revisit", line: v.mark?.line, message: "must be true or false")
+            }
+            tpe.revisitStopped = b
         }
         if let v = m["split"] {
             guard let split = TPESplit(rawValue: try string(v, "sampler.split")) else {

@@ -210,6 +210,8 @@ public enum EventCodec {
             w.key("avoid_duplicates")
             w.bool(tpe.avoidDuplicates)
             w.member("split", tpe.split.rawValue)
+            w.key("revisit")
+            w.bool(tpe.revisitStopped)
             w.endObject()
         }
         w.endObject()
@@ -386,20 +388,21 @@ extension EventCodec {
                 maxKernels: try o.int("max_kernels"),
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
                 minDistance: try o.optionalDouble("min_distance") ?? 0,
-                avoidDuplicates: try avoidDuplicates(o), split: try tpeSplit(o))
+                avoidDuplicates: try flag(o, "avoid_duplicates"), split: try tpeSplit(o),
+                revisitStopped: try flag(o, "revisit"))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
         }
     }
 
-    /// `sampler.avoid_duplicates`: logs written before duplicates were avoided sampled without it, so
-    /// absent (or null) means false.
-    static func avoidDuplicates(_ o: Fields) throws(SchemaError) -> Bool {
-        switch o.raw("avoid_duplicates") {
+    /// `sampler.avoid_duplicates` and `sampler.revisit`: logs written before the rule existed sampled
+    /// without it, so absent (or null) means false.
+    static func flag(_ o: Fields, _ key: String) throws(SchemaError) -> Bool {
+        switch o.raw(key) {
         case nil, .null?: return false
         case .bool(let b)?: return b
-        default: throw SchemaError("'avoid_duplicates' must be true or false")
+        default: throw SchemaError("'\(key)' must be true or false")
         }
     }
 

@@ -79,6 +79,16 @@ struct SampleDetailCodecTests {
         #expect(!settings.avoidDuplicates && old != text)
         let badFlag = text.replacingOccurrences(of: #""avoid_duplicates":true"#, with: #""avoid_duplicates":1"#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badFlag)) }
+        // revisit is recorded too; logs written before it existed sampled without it.
+        #expect(text.contains(#""revisit":true"#))
+        let noRevisit = text.replacingOccurrences(of: #","revisit":true"#, with: "")
+        guard case .runStarted(let noRevisitInfo) = try EventCodec.decode(try JSONParser.parse(noRevisit)).body,
+            case .tpe(let noRevisitSettings) = noRevisitInfo.settings.sampler
+        else {
+            Issue.record("no tpe settings in \(noRevisit)")
+            return
+        }
+        #expect(!noRevisitSettings.revisitStopped && noRevisit != text)
         // split is recorded; logs written before it existed modelled one level's results.
         #expect(text.contains(#""split":"progress""#))
         let noSplit = text.replacingOccurrences(of: #","split":"progress""#, with: "")

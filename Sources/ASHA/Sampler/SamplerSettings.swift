@@ -55,9 +55,8 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// With `avoidDuplicates`, when no new configuration is found for a trial (a finite space exhausted),
     /// repeat one whose every trial was stopped, or waits for a promotion, in another bracket than the new
     /// trial's (Hyperband's rescue: one chance per bracket), the model's best such candidate or else a
-    /// random draw (see `TPESampler.Revisit`); only runs with brackets > 1 have such configurations. Not a
-    /// spec key and not in the log: on in every run (`ashb-bench quality --tpe revisit=0` turns it off to
-    /// measure it).
+    /// random draw (see `TPESampler.Revisit`); only runs with brackets > 1 have such configurations. On by
+    /// default (spec `sampler.revisit`); logs written before it existed replay with it off.
     public var revisitStopped: Bool
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
