@@ -19,7 +19,6 @@ extension DashboardModel {
             trials[i].sample = detail.origin == nil && detail.note == nil ? nil : detail
             if case .model(let r, let n)? = detail.origin { samplerModel = (r, n) }
             trials[i].config = config
-            trials[i].searchText = TrialRecord.configText(config).lowercased()
             touch(i)
         case .jobStarted(let trial, let worker, let rung, let from, let to):
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)
