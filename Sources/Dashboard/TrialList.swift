@@ -105,6 +105,13 @@ public struct TrialList: Sendable {
         var rebuilt = false
         var fresh: [Entry] = []
         var changed: [Bool]?
+        // Without a filter the rows shown are `all` itself (one buffer): let go of them first, so that
+        // changing `all` does not copy it.
+        let willChange =
+            key != builtKey || ascending != builtAscending || model.lineage != syncedLineage
+            || model.trials.count != syncedTrials
+            || (model.stamp != syncedStamp && (model.stamp < syncedStamp || model.trialsChanged > syncedStamp))
+        if willChange, builtFilter.isEmpty { entries = [] }
         if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage {
             all.removeAll(keepingCapacity: true)
             all.reserveCapacity(model.trials.count)
@@ -114,7 +121,7 @@ public struct TrialList: Sendable {
                         Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
-            all.sort()
+            Self.sortEntries(&all)
             fullSorts += 1
             rebuilt = true
         } else if model.trials.count != syncedTrials
@@ -131,12 +138,15 @@ public struct TrialList: Sendable {
             // One flag a position, set from the changed chunks only: the passes over every row below then
             // cost an array read each.
             var mask = [Bool](repeating: false, count: max(syncedTrials, model.trials.count))
+            var marked = mask.count - common
             for k in chunkChanged.indices where chunkChanged[k] && k << shift < common {
                 for pos in (k << shift)..<min(common, (k + 1) << shift) where stamps[pos] != old[pos] {
                     mask[pos] = true
+                    marked += 1
                 }
             }
             for pos in common..<mask.count { mask[pos] = true }
+            fresh.reserveCapacity(marked)
             changed = mask
             all.removeAll { mask[$0.pos] }
             model.trials.withChunks { first, trials in
@@ -147,8 +157,8 @@ public struct TrialList: Sendable {
                 }
             }
             if !fresh.isEmpty {
-                fresh.sort()
-                all = Self.merge(all, fresh)
+                Self.sortEntries(&fresh)
+                Self.merge(into: &all, fresh)
             }
         }
         if rebuilt || needle != builtFilter {
@@ -171,7 +181,7 @@ public struct TrialList: Sendable {
                 entries.removeAll { changed[$0.pos] }
                 var kept: [Entry] = []
                 for e in fresh where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
-                if !kept.isEmpty { entries = Self.merge(entries, kept) }
+                if !kept.isEmpty { Self.merge(into: &entries, kept) }
             }
         }
         builtKey = key
@@ -236,22 +246,26 @@ public struct TrialList: Sendable {
         return Double(key)
     }
 
-    private static func merge(_ a: [Entry], _ b: [Entry]) -> [Entry] {
-        var out: [Entry] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0
-        var j = 0
-        while i < a.count, j < b.count {
-            if b[j] < a[i] {
-                out.append(b[j])
-                j += 1
-            } else {
-                out.append(a[i])
-                i += 1
+    /// Merges sorted `b` into sorted `a`, in place from the back (no third array: at 650,000 trials each
+    /// holds 20 MiB; equal rows of `a` come first, as before).
+    static func merge(into a: inout [Entry], _ b: [Entry]) {
+        guard !b.isEmpty else { return }
+        var i = a.count - 1
+        var j = b.count - 1
+        a.reserveCapacity(a.count + b.count)  // exactly: appending would double a long list's buffer
+        a.append(contentsOf: b)
+        a.withUnsafeMutableBufferPointer { out in
+            var k = out.count - 1
+            while j >= 0 {
+                if i >= 0, b[j] < out[i] {
+                    out[k] = out[i]
+                    i -= 1
+                } else {
+                    out[k] = b[j]
+                    j -= 1
+                }
+                k -= 1
             }
         }
-        out.append(contentsOf: a[i...])
-        out.append(contentsOf: b[j...])
-        return out
     }
 }
