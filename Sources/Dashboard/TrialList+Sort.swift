@@ -9,11 +9,22 @@ extension TrialList {
     /// 650,000 trials). A long array is sorted by least-significant-digit radix on the keys mapped to
     /// unsigned integers in the same order, one stable pass per byte that is not the same in every entry.
     static func sortEntries(_ entries: inout [Entry]) {
+        entries.withUnsafeMutableBufferPointer { sortEntries($0) }
+    }
+
+    /// Sorts the rows in `entries` in place (see `sortEntries(_:)`).
+    static func sortEntries(_ entries: UnsafeMutableBufferPointer<Entry>) {
         if entries.count <= radixThreshold {
-            entries.sort()
+            var rows = entries  // the same memory: sorting it sorts `entries`
+            rows.sort()
         } else {
-            radixSort(&entries)
+            radixSort(entries)
         }
+    }
+
+    /// `radixSort` on an array.
+    static func radixSort(_ entries: inout [Entry]) {
+        entries.withUnsafeMutableBufferPointer { radixSort($0) }
     }
 
     /// `d` as an unsigned integer in the order of `Double.<` (-0 as 0; the keys are never NaN).
@@ -25,7 +36,7 @@ extension TrialList {
 
     /// The least-significant-digit radix sort behind `sortEntries`: byte `b` of key `w` (0: the id, 1:
     /// `k2`, 2: `k1`), least significant first. Bytes equal in every entry are skipped.
-    static func radixSort(_ entries: inout [Entry]) {
+    static func radixSort(_ entries: UnsafeMutableBufferPointer<Entry>) {
         let n = entries.count
         @inline(__always) func key(_ e: Entry, _ w: Int) -> UInt64 {
             switch w {
@@ -38,18 +49,18 @@ extension TrialList {
         var counts = [Int](repeating: 0, count: 24 * 256)
         var idSorted = true
         counts.withUnsafeMutableBufferPointer { c in
-            entries.withUnsafeBufferPointer { a in
-                for i in 0..<n {
-                    let e = a[i]
-                    if i > 0, a[i - 1].id > e.id { idSorted = false }
-                    for w in 0..<3 {
-                        let k = key(e, w)
-                        for b in 0..<8 { c[(w * 8 + b) << 8 | Int((k >> UInt64(8 * b)) & 0xFF)] += 1 }
-                    }
+            for i in 0..<n {
+                let e = entries[i]
+                if i > 0, entries[i - 1].id > e.id { idSorted = false }
+                for w in 0..<3 {
+                    let k = key(e, w)
+                    for b in 0..<8 { c[(w * 8 + b) << 8 | Int((k >> UInt64(8 * b)) & 0xFF)] += 1 }
                 }
             }
         }
-        var scratch = entries
+        // Entries are plain values (no references): the scratch needs no initialization.
+        let scratch = UnsafeMutableBufferPointer<Entry>.allocate(capacity: n)
+        defer { scratch.deallocate() }
         var inScratch = false
         for digit in 0..<24 {
             let w = digit / 8
@@ -74,12 +85,12 @@ extension TrialList {
                 }
             }
             if inScratch {
-                scratch.withUnsafeBufferPointer { s in entries.withUnsafeMutableBufferPointer { pass(s, $0) } }
+                pass(UnsafeBufferPointer(scratch), entries)
             } else {
-                entries.withUnsafeBufferPointer { a in scratch.withUnsafeMutableBufferPointer { pass(a, $0) } }
+                pass(UnsafeBufferPointer(entries), scratch)
             }
             inScratch.toggle()
         }
-        if inScratch { entries = scratch }
+        if inScratch { _ = entries.update(fromContentsOf: scratch) }
     }
 }

@@ -41,3 +41,22 @@ struct TrialListSortTests {
         #expect(radix.map(\.pos) == input.sorted().map(\.pos))
     }
 }
+
+extension TrialListSortTests {
+    @Test func mergingRunsInPlaceKeepsTheFirstRunFirstAmongEqualRows() {
+        for split in [0, 1, 3, 50, 97, 99, 100] {
+            var rng = SplitMix64(seed: UInt64(split))
+            // Few distinct keys, so many rows are equal; `pos` tells the runs apart.
+            var rows = (0..<100).map { i in
+                TrialList.Entry(k1: Double(rng.next() % 3), k2: 0, id: Int(rng.next() % 4), pos: i)
+            }
+            rows[..<split].sort()
+            rows[split...].sort()
+            let expected = (rows[..<split] + rows[split...]).enumerated().sorted { a, b in
+                a.element < b.element || (!(b.element < a.element) && a.offset < b.offset)
+            }.map(\.element.pos)
+            rows.withUnsafeMutableBufferPointer { TrialList.mergeRuns($0, split: split) }
+            #expect(rows.map(\.pos) == expected, "split \(split)")
+        }
+    }
+}
