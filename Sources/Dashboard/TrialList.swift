@@ -233,9 +233,9 @@ public struct TrialList: Sendable {
         case .rung: return Entry(k1: sign * Double(trial.pointee.highestRung ?? -1), k2: better, id: id, pos: pos)
         case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
         case .parameter(let i):
-            let entries = trial.pointee.config.entries
-            guard i < entries.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
-            return Entry(k1: sign * Self.sortValue(entries[i].value), k2: 0, id: id, pos: pos)
+            let config = trial.pointee.storedConfig
+            guard i < config.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
+            return Entry(k1: sign * Self.sortValue(config.value(at: i)), k2: 0, id: id, pos: pos)
         }
     }
 

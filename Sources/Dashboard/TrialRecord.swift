@@ -12,7 +12,7 @@ public struct CurvePoint: Equatable, Sendable {
 
 /// What the dashboard knows about one trial: the fixed-size fields a row, a sort and a filter read.
 ///
-/// Kept small (88 bytes), because a replay of a long run holds hundreds of thousands of them and many
+/// Kept small (96 bytes), because a replay of a long run holds hundreds of thousands of them and many
 /// snapshots of them: what is variable in length lives outside the record in the model's shared,
 /// append-only tables (the learning curve and the decisions, see `DashboardModel.curve(of:)` and
 /// `decisions(of:)`), is derived when drawn (`configText`, `sampleText`, and the lower-case text the
@@ -29,8 +29,13 @@ public struct TrialRecord: Sendable {
     public let id: TrialID
     /// Its bracket.
     public var bracket: Int
-    /// Its configuration (raw; use `configText` to draw).
-    public var config: Configuration
+    /// Its configuration (raw; use `configText` to draw), made from `storedConfig` when asked for.
+    public var config: Configuration {
+        get { storedConfig.configuration }
+        set { storedConfig = StoredConfiguration(newValue) }
+    }
+    /// The configuration, packed (shared with the run state's trial when both have it).
+    var storedConfig: StoredConfiguration
     /// The configuration as sanitized text ("lr=0.01 batch=64"), made when asked for.
     public var configText: String { Self.configText(config) }
     /// The same text in lower case, for the filter (made when asked for: a copy in every record took
@@ -155,7 +160,7 @@ public struct TrialRecord: Sendable {
     init(id: TrialID, bracket: Int, config: Configuration) {
         self.id = id
         self.bracket = bracket
-        self.config = config
+        storedConfig = StoredConfiguration(config)
         status = .queued
         resource = 0
     }

@@ -7,12 +7,14 @@ import ASHA
 /// events), `export`, the headless printer, the summary and the dashboard. It changes only through
 /// `apply(_:)` (see `RunState+Apply.swift`), so two views of one log cannot disagree.
 public struct RunState: Sendable, Equatable {
-    /// What the run knows about one trial. Its optionals are stored without their padding (104 bytes
-    /// where they took 128: a replay of a 10,000,000-event log holds 650,000 of them).
+    /// What the run knows about one trial. Its optionals are stored without their padding and its
+    /// configuration packed (a replay of a 10,000,000-event log holds 650,000 of them).
     public struct Trial: Sendable {
         public let id: TrialID
         public let bracket: Int
-        public let config: Configuration
+        /// Its configuration (packed: see `StoredConfiguration`).
+        public var config: Configuration { storedConfig.configuration }
+        public let storedConfig: StoredConfiguration
         /// Where it stands (transitions: `TrialStatus.after(_:)`).
         public internal(set) var status: TrialStatus = .queued
         /// A job is owed to it: it was sampled or promoted and has not started yet, or its job was
@@ -47,10 +49,10 @@ public struct RunState: Sendable, Equatable {
         /// Why it is where it is, when that needs saying: the stopping decision, the failure, a kill, a pause.
         public internal(set) var reason = ""
 
-        init(id: TrialID, bracket: Int, config: Configuration) {
+        init(id: TrialID, bracket: Int, config: Configuration, previous: StoredConfiguration? = nil) {
             self.id = id
             self.bracket = bracket
-            self.config = config
+            storedConfig = StoredConfiguration(config, sharingNamesWith: previous)
         }
     }
 
