@@ -18,8 +18,12 @@ extension DashboardModel {
             trials[i].bracket = bracket
             trials[i].sample = detail.origin == nil && detail.note == nil ? nil : detail
             if case .model(let r, let n)? = detail.origin { samplerModel = (r, n) }
-            trials[i].config = config
-            trials[i].searchText = TrialRecord.configText(config).lowercased()
+            // The run state's packed copy when it took this configuration (one copy for both).
+            if let t = run.trial(trial), t.storedConfig.configuration == config {
+                trials[i].storedConfig = t.storedConfig
+            } else {
+                trials[i].config = config
+            }
             touch(i)
         case .jobStarted(let trial, let worker, let rung, let from, let to):
             startJob(trial: trial, worker: worker, rung: rung, from: from, to: to, time: t)

@@ -222,23 +222,6 @@ public struct DashboardModel: Sendable {
         return result.map { (min(1, $0.0), $0.1) }
     }
 
-    /// About the bytes this model holds that `other` (another copy of the same history, e.g. the next
-    /// replay snapshot) does not share with it: the chunks of its tables that differ at the same place
-    /// (written to in one of the two since the copy, or not in `other`), a reference per chunk, and the
-    /// small tables copied whole. What the records point to (configurations, texts) is shared by the
-    /// copies and not counted.
-    public func bytesNotShared(with other: DashboardModel?) -> Int {
-        func table<E>(_ mine: ChunkedArray<E>, _ theirs: ChunkedArray<E>?) -> Int {
-            mine.chunksNotShared(with: theirs) * ChunkedArray<E>.chunkCapacity * MemoryLayout<E>.stride
-                + mine.chunkCount * MemoryLayout<Int>.stride
-        }
-        return 4096 + table(trials, other?.trials) + table(trialStamps, other?.trialStamps)
-            + table(curveNodes, other?.curveNodes) + table(decisionNodes, other?.decisionNodes)
-            + table(run.trials, other?.run.trials) + sparseIndex.count * 48 + placementsByTrial.count * 160
-            + messageLog.count * 120 + bestSeries.count * 16 + (reportTimes.count - reportHead) * 8
-            + workers.count * MemoryLayout<WorkerSlot>.stride + rungs.count * Self.maxRungs * 64
-    }
-
     // MARK: - Helpers used by the reducer
 
     /// The index of `id` in `trials`, creating a record for a trial first seen mid-run.
@@ -349,7 +332,8 @@ public struct DashboardModel: Sendable {
         reportTimes.append(time)
         let horizon = time - Self.reportWindow
         while reportHead < reportTimes.count, reportTimes[reportHead] < horizon { reportHead += 1 }
-        if reportHead > 4096, reportHead * 2 > reportTimes.count {
+        // Trimmed early: every replay snapshot holds its own copy of the array, stale times included.
+        if reportHead > 256, reportHead * 2 > reportTimes.count {
             reportTimes.removeFirst(reportHead)
             reportHead = 0
         }

@@ -79,8 +79,8 @@ public final class ReplayTimeline {
     /// An empty timeline; `snapshotInterval` events between snapshots at first, at most `maxSnapshots`.
     /// With a `source`, events are not held but read again from it by blocks of `blockSize`.
     public init(
-        snapshotInterval: Int = 4096, maxSnapshots: Int = 1024, snapshotBudget: Int = 192 << 20,
-        source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 256
+        snapshotInterval: Int = 4096, maxSnapshots: Int = 1024, snapshotBudget: Int = 64 << 20,
+        source: (any ReplayEventSource)? = nil, blockSize: Int = 4096, cachedBlocks: Int = 16
     ) {
         self.snapshotBudget = max(0, snapshotBudget)
         let empty = DashboardModel()

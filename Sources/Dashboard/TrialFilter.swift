@@ -175,23 +175,17 @@ public struct TrialFilter: Sendable, Equatable {
             case .bracket: v = Double(trial.pointee.bracket)
             case .resource: v = Double(trial.pointee.resource)
             case .metric: v = trial.pointee.lastMetric
-            case .parameter(let name, let index): v = value(of: name, at: index, in: trial.pointee.config)?.doubleValue
+            case .parameter(let name, let index):
+                v = trial.pointee.storedConfig.value(named: name, at: index)?.doubleValue
             }
             guard let v else { return op == .ne }
             return op.holds(v, x)
         case .text(let name, let index, let value, let negated):
-            guard case .string(let s)? = Self.value(of: name, at: index, in: trial.pointee.config) else {
+            guard case .string(let s)? = trial.pointee.storedConfig.value(named: name, at: index) else {
                 return negated
             }
             return (s == value) != negated
         }
-    }
-
-    /// The value of parameter `name`, looked up at its usual position first.
-    @inline(__always)
-    static func value(of name: String, at index: Int, in config: Configuration) -> ParameterValue? {
-        if index < config.entries.count, config.entries[index].name == name { return config.entries[index].value }
-        return config[name]
     }
 
     /// Byte substring search (the configuration text is already lower case).

@@ -105,6 +105,13 @@ public struct TrialList: Sendable {
         var rebuilt = false
         var fresh: [Entry] = []
         var changed: [Bool]?
+        // Without a filter the rows shown are `all` itself (one buffer): let go of them first, so that
+        // changing `all` does not copy it.
+        let willChange =
+            key != builtKey || ascending != builtAscending || model.lineage != syncedLineage
+            || model.trials.count != syncedTrials
+            || (model.stamp != syncedStamp && (model.stamp < syncedStamp || model.trialsChanged > syncedStamp))
+        if willChange, builtFilter.isEmpty { entries = [] }
         if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage {
             all.removeAll(keepingCapacity: true)
             all.reserveCapacity(model.trials.count)
@@ -114,7 +121,7 @@ public struct TrialList: Sendable {
                         Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
-            all.sort()
+            Self.sortEntries(&all)
             fullSorts += 1
             rebuilt = true
         } else if model.trials.count != syncedTrials
@@ -131,24 +138,37 @@ public struct TrialList: Sendable {
             // One flag a position, set from the changed chunks only: the passes over every row below then
             // cost an array read each.
             var mask = [Bool](repeating: false, count: max(syncedTrials, model.trials.count))
+            var marked = mask.count - common
             for k in chunkChanged.indices where chunkChanged[k] && k << shift < common {
                 for pos in (k << shift)..<min(common, (k + 1) << shift) where stamps[pos] != old[pos] {
                     mask[pos] = true
+                    marked += 1
                 }
             }
             for pos in common..<mask.count { mask[pos] = true }
             changed = mask
             all.removeAll { mask[$0.pos] }
+            // The changed rows are appended to the kept ones, sorted there and merged in place: after a far
+            // seek they are most of the list, and a separate array of them (and a merged copy) held
+            // 20 MiB each at 650,000 trials.
+            let kept = all.count
+            all.reserveCapacity(kept + marked)
             model.trials.withChunks { first, trials in
                 guard first + trials.count > common || chunkChanged[first >> shift] else { return }
                 for j in trials.indices where mask[first + j] {
-                    fresh.append(
+                    all.append(
                         Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
-            if !fresh.isEmpty {
-                fresh.sort()
-                all = Self.merge(all, fresh)
+            let keepFiltered = !needle.isEmpty && needle == builtFilter
+            all.withUnsafeMutableBufferPointer { rows in
+                let tail = UnsafeMutableBufferPointer(rebasing: rows[kept...])
+                Self.sortEntries(tail)
+                // The changed rows the filter lets through, for the shown rows below.
+                if keepFiltered {
+                    for e in tail where model.trials.withElement(at: e.pos, needle.matches) { fresh.append(e) }
+                }
+                Self.mergeRuns(rows, split: kept)
             }
         }
         if rebuilt || needle != builtFilter {
@@ -169,9 +189,7 @@ public struct TrialList: Sendable {
                 entries = all
             } else {
                 entries.removeAll { changed[$0.pos] }
-                var kept: [Entry] = []
-                for e in fresh where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
-                if !kept.isEmpty { entries = Self.merge(entries, kept) }
+                Self.merge(into: &entries, fresh)
             }
         }
         builtKey = key
@@ -215,9 +233,9 @@ public struct TrialList: Sendable {
         case .rung: return Entry(k1: sign * Double(trial.pointee.highestRung ?? -1), k2: better, id: id, pos: pos)
         case .id: return Entry(k1: sign * Double(id), k2: 0, id: id, pos: pos)
         case .parameter(let i):
-            let entries = trial.pointee.config.entries
-            guard i < entries.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
-            return Entry(k1: sign * Self.sortValue(entries[i].value), k2: 0, id: id, pos: pos)
+            let config = trial.pointee.storedConfig
+            guard i < config.count else { return Entry(k1: .infinity, k2: 0, id: id, pos: pos) }
+            return Entry(k1: sign * Self.sortValue(config.value(at: i)), k2: 0, id: id, pos: pos)
         }
     }
 
@@ -236,22 +254,65 @@ public struct TrialList: Sendable {
         return Double(key)
     }
 
-    private static func merge(_ a: [Entry], _ b: [Entry]) -> [Entry] {
-        var out: [Entry] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0
-        var j = 0
-        while i < a.count, j < b.count {
-            if b[j] < a[i] {
-                out.append(b[j])
-                j += 1
-            } else {
-                out.append(a[i])
-                i += 1
+    /// Merges the sorted runs `rows[..<split]` and `rows[split...]` in place (rows of the first run
+    /// first among equal rows), with a copy of the shorter run only.
+    static func mergeRuns(_ rows: UnsafeMutableBufferPointer<Entry>, split: Int) {
+        guard split > 0, split < rows.count else { return }
+        if split <= rows.count - split {
+            // From the front: the first run copied out.
+            let first = Array(rows[..<split])
+            var i = 0
+            var j = split
+            var k = 0
+            while i < first.count {
+                if j < rows.count, rows[j] < first[i] {
+                    rows[k] = rows[j]
+                    j += 1
+                } else {
+                    rows[k] = first[i]
+                    i += 1
+                }
+                k += 1
+            }
+        } else {
+            // From the back: the second run copied out.
+            let second = Array(rows[split...])
+            var i = split - 1
+            var j = second.count - 1
+            var k = rows.count - 1
+            while j >= 0 {
+                if i >= 0, second[j] < rows[i] {
+                    rows[k] = rows[i]
+                    i -= 1
+                } else {
+                    rows[k] = second[j]
+                    j -= 1
+                }
+                k -= 1
             }
         }
-        out.append(contentsOf: a[i...])
-        out.append(contentsOf: b[j...])
-        return out
+    }
+
+    /// Merges sorted `b` into sorted `a`, in place from the back (no third array: at 650,000 trials each
+    /// holds 20 MiB; equal rows of `a` come first, as before).
+    static func merge(into a: inout [Entry], _ b: [Entry]) {
+        guard !b.isEmpty else { return }
+        var i = a.count - 1
+        var j = b.count - 1
+        a.reserveCapacity(a.count + b.count)  // exactly: appending would double a long list's buffer
+        a.append(contentsOf: b)
+        a.withUnsafeMutableBufferPointer { out in
+            var k = out.count - 1
+            while j >= 0 {
+                if i >= 0, b[j] < out[i] {
+                    out[k] = out[i]
+                    i -= 1
+                } else {
+                    out[k] = b[j]
+                    j -= 1
+                }
+                k -= 1
+            }
+        }
     }
 }

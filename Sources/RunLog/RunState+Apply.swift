@@ -38,7 +38,7 @@ extension RunState {
             setWorkerLimit(min(max(1, i.workers), Self.maxWorkers))
         case .trialSampled(let id, let bracket, let config, _):
             guard id == trials.count else { return "trial \(id) sampled out of order (expected \(trials.count))" }
-            trials.append(Trial(id: id, bracket: bracket, config: config))
+            trials.append(Trial(id: id, bracket: bracket, config: config, previous: trials.last?.storedConfig))
             statusCounts[TrialStatus.queued.index] += 1
         case .jobStarted(let id, let worker, let rung, _, let to):
             guard (0..<Self.maxWorkers).contains(worker) else { return "worker \(worker) out of range" }

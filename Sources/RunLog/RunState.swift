@@ -7,18 +7,26 @@ import ASHA
 /// events), `export`, the headless printer, the summary and the dashboard. It changes only through
 /// `apply(_:)` (see `RunState+Apply.swift`), so two views of one log cannot disagree.
 public struct RunState: Sendable, Equatable {
-    /// What the run knows about one trial.
+    /// What the run knows about one trial. Its optionals are stored without their padding and its
+    /// configuration packed (a replay of a 10,000,000-event log holds 650,000 of them).
     public struct Trial: Sendable {
         public let id: TrialID
         public let bracket: Int
-        public let config: Configuration
+        /// Its configuration (packed: see `StoredConfiguration`).
+        public var config: Configuration { storedConfig.configuration }
+        public let storedConfig: StoredConfiguration
         /// Where it stands (transitions: `TrialStatus.after(_:)`).
         public internal(set) var status: TrialStatus = .queued
         /// A job is owed to it: it was sampled or promoted and has not started yet, or its job was
         /// interrupted (paused mid-way). The scheduler gives that job when it next gets a worker.
         public internal(set) var pendingJob = true
-        /// The worker slot running its job, if one does.
-        public internal(set) var worker: Int?
+        /// The worker slot running its job, if one does (below `RunState.maxWorkers`).
+        public internal(set) var worker: Int? {
+            get { storedWorker < 0 ? nil : Int(storedWorker) }
+            set { storedWorker = newValue.map { Int16(clamping: $0) } ?? -1 }
+        }
+        private var storedWorker: Int16 = -1
+        private var hasLastValue = false
         /// When its current job started (event time).
         public internal(set) var jobStartedAt = 0.0
         /// The rung and resource its current (or latest) job trains towards.
@@ -29,10 +37,23 @@ public struct RunState: Sendable, Equatable {
         public internal(set) var highestRung = -1
         public internal(set) var highestRungResource = 0
         /// The latest metric and the resource it was reported at (the resource trained so far).
-        public internal(set) var lastValue: Double?
+        public internal(set) var lastValue: Double? {
+            get { hasLastValue ? storedLastValue : nil }
+            set {
+                storedLastValue = newValue ?? 0
+                hasLastValue = newValue != nil
+            }
+        }
+        private var storedLastValue = 0.0
         public internal(set) var lastResource = 0
         /// Why it is where it is, when that needs saying: the stopping decision, the failure, a kill, a pause.
         public internal(set) var reason = ""
+
+        init(id: TrialID, bracket: Int, config: Configuration, previous: StoredConfiguration? = nil) {
+            self.id = id
+            self.bracket = bracket
+            storedConfig = StoredConfiguration(config, sharingNamesWith: previous)
+        }
     }
 
     /// The run's description, once `run_started` was applied.

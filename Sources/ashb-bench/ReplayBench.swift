@@ -117,15 +117,38 @@ struct ReplayBench: OptionsBenchmark {
         // Seeks: random positions (seeded), then ±10 s steps from the middle.
         var rng = SplitMix64(seed: 42)
         var random: [Double] = []
+        // Each random seek's parts: the model (snapshot restored and folded), the trials list, the frame.
+        var parts: [(model: Double, list: Double, frame: Double, blocks: Int)] = []
         for _ in 0..<seeks {
             let target = Int(rng.next() % UInt64(timeline.count + 1))
+            let blocks = timeline.blocksRead
             let s0 = monotonicSeconds()
             player.seek(to: target, timeline: timeline)
+            let s1 = monotonicSeconds()
             ui.replay = player.status(timeline, complete: true)
             ui.sync(with: player.model)
+            let s2 = monotonicSeconds()
             checksum &+= render(model: player.model, ui: ui, size: size).cells.count
-            random.append((monotonicSeconds() - s0) * 1000)
+            let s3 = monotonicSeconds()
+            random.append((s3 - s0) * 1000)
+            parts.append(((s1 - s0) * 1000, (s2 - s1) * 1000, (s3 - s2) * 1000, timeline.blocksRead - blocks))
         }
+        let slowest = parts.indices.sorted { random[$0] > random[$1] }.prefix(3).map { i in
+            "\(fixed(parts[i].model, 1))+\(fixed(parts[i].list, 1))+\(fixed(parts[i].frame, 1)) ms "
+                + "(\(parts[i].blocks) blocks read)"
+        }
+        // The farthest seeks: from 5% of the log to 95% and back, three times (the list re-sorts most trials).
+        var far: [(model: Double, list: Double)] = []
+        for k in 0..<6 {
+            let target = k % 2 == 0 ? timeline.count / 20 : timeline.count - timeline.count / 20
+            let s0 = monotonicSeconds()
+            player.seek(to: target, timeline: timeline)
+            let s1 = monotonicSeconds()
+            ui.replay = player.status(timeline, complete: true)
+            ui.sync(with: player.model)
+            far.append(((s1 - s0) * 1000, (monotonicSeconds() - s1) * 1000))
+        }
+        let farText = far.dropFirst().map { "\(fixed($0.model, 0))+\(fixed($0.list, 0))" }.joined(separator: ", ")
         player.seek(to: timeline.count / 2, timeline: timeline)
         var relative: [Double] = []
         for i in 0..<seeks {
@@ -164,6 +187,13 @@ struct ReplayBench: OptionsBenchmark {
                     "±10 s seek + frame (median / max)",
                     "\(fixed(median(relative), 1)) / \(fixed(relative.max() ?? 0, 1)) ms", "< 100 ms",
                 ],
+                [
+                    "random seek parts: model / list / frame (median)",
+                    "\(fixed(median(parts.map(\.model)), 1)) / \(fixed(median(parts.map(\.list)), 1)) / "
+                        + "\(fixed(median(parts.map(\.frame)), 1)) ms", "-",
+                ],
+                ["slowest 3 seeks: model + list + frame", slowest.joined(separator: ", "), "-"],
+                ["5% <-> 95% seeks: model + list (ms)", farText, "-"],
                 ["read again + folded (seek past a snapshot)", "\(Int(foldRate)) events/s", "-"],
                 [
                     "events held / blocks read again", "\(timeline.heldEvents) / \(timeline.blocksRead - blocksBefore)",
@@ -175,6 +205,14 @@ struct ReplayBench: OptionsBenchmark {
                 ],
                 ["peak resident memory (VmHWM)", "\(fixed(memory.hwm, 0)) MiB", "< 500 MiB"],
             ])
+        let model = timeline.tail
+        let tables = model.tableSizes.map { "\($0.name) \($0.count) (\(fixed(Double($0.bytes) / 1_048_576, 1)) MiB)" }
+        print("model tables: " + tables.joined(separator: ", "))
+        print(
+            "bytes: TrialRecord \(MemoryLayout<TrialRecord>.stride), RunState.Trial "
+                + "\(MemoryLayout<RunState.Trial>.stride), RunEvent \(MemoryLayout<RunEvent>.stride); "
+                + "snapshots \(fixed(Double(timeline.snapshotBytes) / 1_048_576, 1)) MiB (estimated, "
+                + "budget \(timeline.snapshotBudget >> 20) MiB)")
         print(
             "bench=replay events=\(n) first_frame_ms=\(fixed(firstFrame * 1000, 1)) index_s=\(fixed(indexed, 3)) "
                 + "events_per_s=\(Int(rate)) seek_median_ms=\(fixed(median(random), 2)) "

@@ -98,4 +98,34 @@ struct ChunkedArrayTests {
         }
         #expect(seen.count == n && seen[18] == -18 && seen[100] == 100)
     }
+
+    @Test func aCopySharesPagesOfChunkReferencesUntilOneIsWritten() {
+        // Five pages of chunk references (the last one partly filled).
+        let perPage = ChunkedArray<Int>.pageCapacity * ChunkedArray<Int>.chunkCapacity
+        let n = perPage * 4 + 300
+        let original = ChunkedArray(0..<n)
+        #expect(original.pageCount == 5)
+        #expect(original.chunkCount == 4 * ChunkedArray<Int>.pageCapacity + 2)
+        var copy = original
+        #expect(copy.pagesNotShared(with: original) == 0 && copy.chunksNotShared(with: original) == 0)
+        // One write copies one chunk and the page that refers to it; the other pages stay shared.
+        copy[perPage * 2 + 5] = -1
+        #expect(copy.pagesNotShared(with: original) == 1)
+        #expect(copy.chunksNotShared(with: original) == 1)
+        #expect(copy.sharesChunk(2 * ChunkedArray<Int>.pageCapacity + 1, with: original))
+        #expect(!copy.sharesChunk(2 * ChunkedArray<Int>.pageCapacity, with: original))
+        // Appending writes to the last page only.
+        copy.append(n)
+        #expect(copy.pagesNotShared(with: original) == 2 && copy.chunksNotShared(with: original) == 2)
+        #expect(original[perPage * 2 + 5] == perPage * 2 + 5 && original.count == n)
+        #expect(copy[perPage * 2 + 5] == -1 && copy[n] == n && copy.count == n + 1)
+        #expect(Array(copy.prefix(perPage * 2 + 5)) == Array(0..<(perPage * 2 + 5)))
+        #expect(copy != original && ChunkedArray(copy) == copy)
+        var seen = 0
+        copy.withChunks { first, elements in
+            #expect(first == seen)
+            seen += elements.count
+        }
+        #expect(seen == n + 1)
+    }
 }
