@@ -95,7 +95,7 @@ struct AttachCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: run, isDirectory: &isDir) else {
             throw CLIError("'\(Sanitizer.clean(run, maxColumns: 200))': no such run directory")
         }
-        return isDir.boolValue ? run : (run as NSString).deletingLastPathComponent
+        return isDir.boolValue ? RunDirectory.trimmingSlashes(run) : (run as NSString).deletingLastPathComponent
     }
 
     /// Connects to the run in `dir`, or explains why that cannot be (ended: replay it; died: resume it).
