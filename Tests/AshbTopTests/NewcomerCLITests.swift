@@ -1,5 +1,6 @@
 import Foundation
 import Objectives
+import Terminal
 import Testing
 
 @testable import AshbTop
@@ -48,5 +49,19 @@ struct RunsDirectoryErrorTests {
         try RunDirectory.makeDirectories(dir + "/a/b/c")
         var isDir: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: dir + "/a/b/c", isDirectory: &isDir) && isDir.boolValue)
+    }
+}
+
+/// `attach` has no --headless: when it cannot draw, it must not suggest it.
+@Suite("Attach without a terminal")
+struct AttachWithoutTerminalTests {
+    @Test func theMessageSuggestsWhatAttachCanDo() {
+        for error in [TerminalError.notATerminal, .unsupportedTerminal("dumb"), .initializationFailed("x")] {
+            let message = AttachCommand.noDashboardMessage(error, dir: "runs/r")
+            #expect(!message.contains("--headless"), "\(message)")
+            #expect(message.hasPrefix(error.problem), "\(message)")
+            #expect(message.contains("ashb-top replay --follow runs/r"), "\(message)")
+            #expect(error.description.contains("--headless"), "run and resume still suggest it")
+        }
     }
 }
