@@ -1,5 +1,7 @@
+import ASHA
 import Foundation
 import Objectives
+import RunLog
 import Terminal
 import Testing
 
@@ -63,5 +65,32 @@ struct AttachWithoutTerminalTests {
             #expect(message.contains("ashb-top replay --follow runs/r"), "\(message)")
             #expect(error.description.contains("--headless"), "run and resume still suggest it")
         }
+    }
+}
+
+/// A progress line once every trial is sampled does not promise the time budget's end: the run ends when
+/// the trials' jobs do (it printed "budget 100% (trials 60/60), ends in 9:50 (time budget)" and ended 0.6 s
+/// later).
+@Suite("Progress once every trial is sampled")
+struct ProgressAllSampledTests {
+    func state(trials: Int, maxTrials: Int) -> RunState {
+        let info = RunInfo(
+            name: "t", objective: "branin", metric: "value", goal: .minimize,
+            settings: SchedulerSettings(maxTrials: maxTrials), ladders: [[1, 3, 9]], workers: 1, maxSeconds: 600,
+            parameters: ["x"])
+        var bodies: [RunEvent.Body] = [.runStarted(info)]
+        for t in 0..<trials {
+            bodies.append(
+                .trialSampled(trial: t, bracket: 0, config: Configuration([.init(name: "x", value: .double(0.5))])))
+        }
+        return RunState(events: bodies.enumerated().map { RunEvent(seq: $0, time: 10, body: $1) })
+    }
+
+    @Test func theTimeBudgetIsABoundOnceEveryTrialIsSampled() {
+        let done = HeadlessPrinter.progressText(state(trials: 3, maxTrials: 3), now: 10, rate: 1)
+        #expect(done.contains("all trials sampled, ends in 9:50 at the latest"), "\(done)")
+        #expect(!done.contains("(time budget)"), "\(done)")
+        let sampling = HeadlessPrinter.progressText(state(trials: 2, maxTrials: 3), now: 10, rate: 1)
+        #expect(sampling.contains("ends in 9:50 (time budget)"), "\(sampling)")
     }
 }
