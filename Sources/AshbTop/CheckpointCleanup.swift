@@ -12,6 +12,12 @@ enum CheckpointCleanup {
         return ["finished", "time budget", "nothing left to run"].contains(reason)
     }
 
+    /// What the summary's `Disk` line says was kept: `keep`, unless the run can be resumed, when every
+    /// trial that can go on keeps its directory too (whatever `keep` says).
+    static func keptLabel(_ keep: KeepCheckpoints, resumable: Bool) -> String {
+        resumable && keep != .all ? "\(keep), and every trial's that can go on (for a resume)" : "\(keep)"
+    }
+
     /// Removes the checkpoint directories `keep` does not keep: with `best`, every one but the best
     /// trial's; with `none`, every one; with `all`, none. A trial that may still train (the run can be
     /// resumed: `resumable`) keeps its directory whatever `keep` says.

@@ -124,6 +124,10 @@ final class HeadlessPrinter: EventSink, Sendable {
         if let top = budgets.max(by: { $0.0 < $1.0 }) {
             parts.append("budget \(Int(min(1, top.0) * 100))% (\(top.1))")
         }
+        if let m = state.info?.settings.maxTrials, m > 0, state.trials.count >= m, let time = eta {
+            // Every trial is sampled: the run ends when their jobs do, the time budget is only a bound.
+            eta = "all trials sampled, " + time.replacingOccurrences(of: " (time budget)", with: " at the latest")
+        }
         if eta == nil, let m = state.info?.settings.maxTrials, m > state.trials.count, active > 0,
             !state.trials.isEmpty
         {

@@ -96,7 +96,7 @@ struct ResumeCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("'\(Sanitizer.clean(directory, maxColumns: 200))' is not a run directory")
         }
-        let dir = RunDirectory(path: directory)
+        let dir = RunDirectory(path: RunDirectory.trimmingSlashes(directory))
         if detach {
             // The daemon takes the lock and reads the log; what it refuses is in its diagnostics.
             if case .running(let pid) = RunStatus.inspect(dir.path).state {
@@ -139,13 +139,13 @@ struct ResumeCommand: ParsableCommand {
         if tuner.restoredEndReason == .timeBudget, extendSeconds == 0 {
             // More trials would end again at once: the time is what ran out.
             Console.out(
-                "The run in \(directory) ended on its time budget; nothing to resume. "
+                "The run in \(dir.path) ended on its time budget; nothing to resume. "
                     + "--extend-seconds S gives it S more seconds (and --extend N, N more trials).\n")
             return
         }
         if let reason = tuner.restoredEndReason, reason.isNaturalEnd, reason != .timeBudget, extend == 0 {
             Console.out(
-                "The run in \(directory) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
+                "The run in \(dir.path) is finished (\(reason)); nothing to resume. --extend N adds N trials.\n")
             return
         }
         try Self.checkUnchanged(reader)

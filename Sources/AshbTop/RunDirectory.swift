@@ -28,12 +28,7 @@ struct RunDirectory {
 
     /// Makes a new, unique run directory under `root` (created if needed).
     static func create(root: String, name: String, now: Date = Date()) throws -> RunDirectory {
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("cannot create the runs directory '\(root)': \(error.localizedDescription)")
-        }
+        try makeDirectories(root)
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -49,13 +44,44 @@ struct RunDirectory {
         throw CLIError("cannot find a free run directory name under '\(root)'")
     }
 
+    /// `mkdir -p root`, with an error that says which part failed and why (Foundation's says
+    /// "NSCocoaErrorDomain error 512" when a part of the path is a file).
+    static func makeDirectories(_ root: String) throws {
+        let shown = Sanitizer.clean(root, maxColumns: 200)
+        var prefix = root.hasPrefix("/") ? "/" : ""
+        for part in root.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            if mkdir(prefix, 0o755) == 0 { continue }
+            let error = errno
+            var st = stat()
+            if error == EEXIST, stat(prefix, &st) == 0 {
+                if (st.st_mode & S_IFMT) == S_IFDIR { continue }
+                throw CLIError(
+                    "cannot create the runs directory '\(shown)': '\(Sanitizer.clean(prefix, maxColumns: 200))' "
+                        + "exists and is not a directory")
+            }
+            throw CLIError(
+                "cannot create the runs directory '\(shown)': \(Sanitizer.clean(prefix, maxColumns: 200)): "
+                    + String(cString: strerror(error)))
+        }
+    }
+
     /// Finds the events file of a run given as a directory or as the file itself.
     static func eventsFile(for argument: String) throws -> String {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDir) else {
             throw CLIError("'\(Sanitizer.clean(argument, maxColumns: 200))': no such run directory or events file")
         }
-        return isDir.boolValue ? argument + "/events.jsonl" : argument
+        guard isDir.boolValue else { return argument }
+        let directory = trimmingSlashes(argument)
+        return directory == "/" ? "/events.jsonl" : directory + "/events.jsonl"
+    }
+
+    /// `runs/NAME/` (what a shell completes) as `runs/NAME`, so the paths printed have no `//`.
+    static func trimmingSlashes(_ path: String) -> String {
+        var directory = Substring(path)
+        while directory.count > 1, directory.hasSuffix("/") { directory = directory.dropLast() }
+        return String(directory)
     }
 }
 

@@ -150,12 +150,14 @@ enum RunDriver {
         log.close()
         Console.out(summaryText(summary, info: tuner.info, logPath: dir.eventsPath))
         if let keep = end.keep {
+            let resumable = !CheckpointCleanup.isOver(summary.endReason)
             CheckpointCleanup.apply(
                 trialsDirectory: dir.path + "/trials", keep: keep, best: summary.best?.trial,
-                statuses: tuner.state.trials.map(\.status), resumable: !CheckpointCleanup.isOver(summary.endReason))
+                statuses: tuner.state.trials.map(\.status), resumable: resumable)
             let bytes = CheckpointCleanup.diskUsage(dir.path)
+            let kept = CheckpointCleanup.keptLabel(keep, resumable: resumable)
             Console.out(
-                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(keep))\n"
+                "Disk           \(CheckpointCleanup.formatBytes(bytes)) in the run directory (checkpoints kept: \(kept))\n"
             )
         }
         if let err = tuner.checkpointError {

@@ -10,14 +10,22 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     /// A message for the user, suggesting --headless.
     public var description: String {
         switch self {
+        case .notATerminal: return problem + "; use --headless to run without it"
+        case .unsupportedTerminal: return problem + " or use --headless"
+        case .initializationFailed: return problem + "; use --headless"
+        }
+    }
+
+    /// The message without the --headless suggestion, for commands that have no --headless (`attach`).
+    public var problem: String {
+        switch self {
         case .notATerminal:
-            return "the dashboard needs a terminal on standard input and output; use --headless to run without it"
+            return "the dashboard needs a terminal on standard input and output"
         case .unsupportedTerminal(let term):
             let name = term.map { "TERM=\($0)" } ?? "TERM is not set"
-            return "\(name): not a terminal the dashboard can draw on; set TERM (e.g. xterm-256color) "
-                + "or use --headless"
+            return "\(name): not a terminal the dashboard can draw on; set TERM (e.g. xterm-256color)"
         case .initializationFailed(let why):
-            return "could not start the dashboard (\(why)); use --headless"
+            return "could not start the dashboard (\(why))"
         }
     }
 }

@@ -39,8 +39,7 @@ struct AttachCommand: ParsableCommand {
         do {
             try DashboardApp.checkTerminal()
         } catch {
-            throw CLIError(
-                "\(error) (`ashb-top replay --follow \(Sanitizer.clean(dir, maxColumns: 200))` follows a run headless)")
+            throw CLIError(Self.noDashboardMessage(error, dir: dir))
         }
         let inbox = EventInbox()
         client.start(into: inbox)
@@ -82,6 +81,14 @@ struct AttachCommand: ParsableCommand {
 
     /// The run directory to attach to: `run` (a directory, or its events file), else the most recent live
     /// run under `runsDir`.
+    /// Why `attach` cannot show the dashboard, and what follows a run without one: `attach` has no
+    /// --headless, so the terminal's own suggestion of it is left out.
+    static func noDashboardMessage(_ error: Error, dir: String) -> String {
+        let problem = (error as? TerminalError)?.problem ?? "\(error)"
+        return "\(problem); `ashb-top replay --follow \(Sanitizer.clean(dir, maxColumns: 200))` follows the run "
+            + "without a dashboard"
+    }
+
     static func resolve(_ run: String?, runsDir: String) throws -> String {
         guard let run else {
             let runs = try RunStatus.list(root: runsDir)
@@ -95,7 +102,7 @@ struct AttachCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: run, isDirectory: &isDir) else {
             throw CLIError("'\(Sanitizer.clean(run, maxColumns: 200))': no such run directory")
         }
-        return isDir.boolValue ? run : (run as NSString).deletingLastPathComponent
+        return isDir.boolValue ? RunDirectory.trimmingSlashes(run) : (run as NSString).deletingLastPathComponent
     }
 
     /// Connects to the run in `dir`, or explains why that cannot be (ended: replay it; died: resume it).
