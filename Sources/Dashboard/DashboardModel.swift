@@ -179,15 +179,29 @@ public struct DashboardModel: Sendable {
     public var retiringWorkers: Int { workers.indices.filter { $0 >= workerCount && workers[$0].isBusy }.count }
 
     /// Metric reports per second over the last `reportWindow` seconds of event time.
-    public var reportsPerSecond: Double {
+    public var reportsPerSecond: Double { reportsPerSecond(at: elapsed) }
+
+    /// Metric reports per second over the `reportWindow` seconds before `now` (the run's clock, at or
+    /// after the last event): a run that has stopped reporting falls to 0 rather than keep its last rate.
+    public func reportsPerSecond(at now: Double) -> Double {
         // An ended run reports nothing more: its rate is the average over its active time.
         if isEnded {
             let active = run.activeSeconds(at: elapsed)
             return active > 0 ? Double(run.reports) / active : 0
         }
-        let n = reportTimes.count - reportHead
-        guard n > 0, elapsed > 0 else { return 0 }
-        return Double(n) / min(Self.reportWindow, elapsed)
+        let now = max(now, elapsed)
+        // Times from `reportHead` on are sorted and within the window of the last event; drop those
+        // older than the window of `now` (a binary search: the window may hold many reports).
+        let horizon = now - Self.reportWindow
+        var low = reportHead
+        var high = reportTimes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if reportTimes[mid] < horizon { low = mid + 1 } else { high = mid }
+        }
+        let n = reportTimes.count - low
+        guard n > 0, now > 0 else { return 0 }
+        return Double(n) / min(Self.reportWindow, now)
     }
 
     /// Up to `limit` messages, newest first.

@@ -169,7 +169,8 @@ public struct Renderer {
                 " workers \(model.busyWorkers - retiring)/\(model.workerCount)"
                     + (retiring > 0 ? " +\(retiring) retiring" : ""), .normal, nil
             ))
-        parts.append((" \(formatRate(model.reportsPerSecond)) rep/s\(model.isEnded ? " avg" : "")", .normal, nil))
+        parts.append(
+            (" \(formatRate(model.reportsPerSecond(at: now))) rep/s\(model.isEnded ? " avg" : "")", .normal, nil))
         if let budget = model.budgetUsed {
             let pct = clampedInt(budget.fraction * 100, 0, 100)
             parts.append(

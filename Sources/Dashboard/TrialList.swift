@@ -293,26 +293,13 @@ public struct TrialList: Sendable {
         }
     }
 
-    /// Merges sorted `b` into sorted `a`, in place from the back (no third array: at 650,000 trials each
-    /// holds 20 MiB; equal rows of `a` come first, as before).
+    /// Merges sorted `b` into sorted `a` in place (no third array: at 650,000 trials each holds 20 MiB;
+    /// equal rows of `a` come first, as before).
     static func merge(into a: inout [Entry], _ b: [Entry]) {
         guard !b.isEmpty else { return }
-        var i = a.count - 1
-        var j = b.count - 1
+        let split = a.count
         a.reserveCapacity(a.count + b.count)  // exactly: appending would double a long list's buffer
         a.append(contentsOf: b)
-        a.withUnsafeMutableBufferPointer { out in
-            var k = out.count - 1
-            while j >= 0 {
-                if i >= 0, b[j] < out[i] {
-                    out[k] = out[i]
-                    i -= 1
-                } else {
-                    out[k] = b[j]
-                    j -= 1
-                }
-                k -= 1
-            }
-        }
+        a.withUnsafeMutableBufferPointer { mergeRuns($0, split: split) }
     }
 }

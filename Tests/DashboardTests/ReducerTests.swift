@@ -217,6 +217,10 @@ struct ReducerTests {
         // Reports at 5.0, 5.5, ..., 10.0 fall in the last 5 seconds: 11 reports / 5 s.
         #expect(abs(m.reportsPerSecond - 2.2) < 1e-9)
         #expect(m.totalResource == 21)
+        // The run's clock goes on with no report: the window moves past them, and the rate falls to 0.
+        #expect(abs(m.reportsPerSecond(at: 12.5) - 1.2) < 1e-9)  // 7.5 ... 10.0: 6 reports / 5 s
+        #expect(m.reportsPerSecond(at: 15.5) == 0)
+        #expect(m.reportsPerSecond(at: 3) == m.reportsPerSecond)  // never before the last event
     }
 
     @Test func learningCurvesAreBounded() {

@@ -59,4 +59,24 @@ extension TrialListSortTests {
             #expect(rows.map(\.pos) == expected, "split \(split)")
         }
     }
+
+    /// `merge(into:)` appends and merges through `mergeRuns`: the same order, `a`'s rows first among equals.
+    @Test func mergingIntoAListKeepsItsRowsFirstAmongEqualRows() {
+        for (na, nb) in [(0, 5), (5, 0), (1, 40), (40, 1), (30, 30)] {
+            var rng = SplitMix64(seed: UInt64(na * 100 + nb))
+            let make = { (n: Int, from: Int) in
+                (0..<n).map { i in
+                    TrialList.Entry(k1: Double(rng.next() % 3), k2: 0, id: Int(rng.next() % 4), pos: from + i)
+                }
+                .sorted()
+            }
+            var a = make(na, 0)
+            let b = make(nb, na)
+            let expected = (a + b).enumerated().sorted { x, y in
+                x.element < y.element || (!(y.element < x.element) && x.offset < y.offset)
+            }.map(\.element.pos)
+            TrialList.merge(into: &a, b)
+            #expect(a.map(\.pos) == expected, "\(na) + \(nb)")
+        }
+    }
 }
