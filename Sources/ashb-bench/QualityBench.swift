@@ -203,35 +203,29 @@ struct QualityBench: OptionsBenchmark {
                     fixed(samplingSeconds[cell] ?? 0, 1),
                 ]
             })
-        print("Standard error of each mean (over seeds):")
-        printTable(
-            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
-            order.map { cell in
-                let runs = results[cell] ?? []
-                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
-                    + budgets.indices.map { i in fixed(standardError(runs.map { $0[i] }), 4) }
-            })
-        print("Seeds at zero regret (the table's best configuration recommended) by each budget:")
-        printTable(
-            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
-            order.map { cell in
-                let runs = results[cell] ?? []
-                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
-                    + budgets.indices.map { i in "\(runs.filter { $0[i] == 0 }.count)/\(runs.count)" }
-            })
-        print("Trials sampled / distinct configurations by each budget (mean over seeds):")
-        printTable(
-            ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
-            order.map { cell in
-                let runs = runsSeen[cell] ?? []
-                let n = Double(max(1, runs.count))
-                return [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"]
-                    + budgets.indices.map { i in
-                        let t = Double(runs.reduce(0) { $0 + $1.trialsBy[i] }) / n
-                        let d = Double(runs.reduce(0) { $0 + $1.distinctBy[i] }) / n
-                        return "\(fixed(t, 0))/\(fixed(d, 0))"
-                    }
-            })
+        /// One row per cell, one column per budget.
+        func perBudget(_ title: String, _ column: (_ cell: Cell, _ budget: Int) -> String) {
+            print(title)
+            printTable(
+                ["sampler", "variant", "brackets"] + budgets.map { "\(formatShort($0))x" },
+                order.map { cell in
+                    [cell.sampler, cell.variant.rawValue, "\(cell.brackets)"] + budgets.indices.map { column(cell, $0) }
+                })
+        }
+        perBudget("Standard error of each mean (over seeds):") { cell, i in
+            fixed(standardError((results[cell] ?? []).map { $0[i] }), 4)
+        }
+        perBudget("Seeds at zero regret (the table's best configuration recommended) by each budget:") { cell, i in
+            let runs = results[cell] ?? []
+            return "\(runs.filter { $0[i] == 0 }.count)/\(runs.count)"
+        }
+        perBudget("Trials sampled / distinct configurations by each budget (mean over seeds):") { cell, i in
+            let runs = runsSeen[cell] ?? []
+            let n = Double(max(1, runs.count))
+            let t = Double(runs.reduce(0) { $0 + $1.trialsBy[i] }) / n
+            let d = Double(runs.reduce(0) { $0 + $1.distinctBy[i] }) / n
+            return "\(fixed(t, 0))/\(fixed(d, 0))"
+        }
         print("Where the samples came from by each budget (share of trials: random draws, models of rung r):")
         for cell in order where cell.sampler == "tpe" {
             let runs = runsSeen[cell] ?? []
