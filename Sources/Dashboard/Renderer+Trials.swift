@@ -76,15 +76,17 @@ extension Renderer {
             var line =
                 pad(String(t.bracket), 2, right: true) + pad(rung, 6, right: true)
                 + pad(String(t.resource), 7, right: true) + pad(metricText(t.lastMetric), metricWidth, right: true)
-            let entries = t.config.entries
+            // Read from the packed configuration: no configuration is built for a row.
+            let config = t.storedConfig
             for p in params {
-                let v = p.index < entries.count ? cellText(entries[p.index].value, width: p.width - 1) : "-"
+                let v = p.index < config.count ? cellText(config.value(at: p.index), width: p.width - 1) : "-"
                 line += pad(v, p.width, right: true)
             }
             x = grid.put(line, x: x, y: y, role: base, maxWidth: limit - x)
-            if restAsText, restIndex < entries.count {
-                let rest = entries[restIndex...].map {
-                    "\(Sanitizer.clean($0.name, maxColumns: 24))=\(Sanitizer.clean($0.value.description, maxColumns: 40))"
+            if restAsText, restIndex < config.count {
+                let rest = (restIndex..<config.count).map {
+                    "\(Sanitizer.clean(config.name(at: $0), maxColumns: 24))="
+                        + Sanitizer.clean(config.value(at: $0).description, maxColumns: 40)
                 }
                 // Cut with an ellipsis, so a cut value is not read as a whole one.
                 grid.put(
