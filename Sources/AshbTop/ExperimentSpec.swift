@@ -33,6 +33,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var maxFailures: Int = 10
     /// Whether `workers` was given (with GPUs it otherwise defaults to the number of GPU groups).
     public var workersGiven = false
+    /// Whether `sampler` was given (otherwise the default, `tpe`, applies; before 2026-12 it was `random`,
+    /// which `resume` allows for logs that say so).
+    public var samplerGiven = false
     /// The GPUs to assign to worker slots (`gpus`), and the line of the key.
     public var gpus: GPUList?
     public var gpusLine: Int?

@@ -67,23 +67,26 @@ struct ResumeCommand: ParsableCommand {
         guard identity == reader.liveIdentity, Int(st.st_size) == reader.liveBytesRead else { throw changed }
     }
 
-    /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
-    /// live process is using one, and what they held is not needed (a resume restores trials from the
-    /// checkpoint store, or trains them again).
-    /// The spec's sampler, except that a tpe run logged before `avoid_duplicates`, `split` or `revisit`
-    /// existed keeps the log's settings (off, `level`, off): its spec, parsed again, would now take the new
-    /// defaults and sample differently from the log.
-    static func samplerAsLogged(_ parsed: SamplerSettings, log path: String) -> SamplerSettings {
-        guard case .tpe(var tpe) = parsed, let reader = try? LogReader(path: path),
-            let first = try? reader.next(), case .runStarted(let info) = first.body,
-            case .tpe(let logged) = info.settings.sampler
+    /// The spec's sampler, except where the log shows that the spec meant another one when the run
+    /// started: a spec without a `sampler` key whose log says `random` (the default before it became
+    /// `tpe`) keeps random; a tpe run logged before `avoid_duplicates`, `split` or `revisit` existed keeps
+    /// the log's settings (off, `level`, off). Its spec, parsed again, would now take the new defaults
+    /// and sample differently from the log.
+    static func samplerAsLogged(_ parsed: SamplerSettings, given: Bool = true, log path: String) -> SamplerSettings {
+        guard let reader = try? LogReader(path: path), let first = try? reader.next(),
+            case .runStarted(let info) = first.body
         else { return parsed }
+        if !given, info.settings.sampler == .random { return .random }
+        guard case .tpe(var tpe) = parsed, case .tpe(let logged) = info.settings.sampler else { return parsed }
         tpe.avoidDuplicates = logged.avoidDuplicates
         tpe.split = logged.split
         tpe.revisitStopped = logged.revisitStopped
         return tpe == logged ? .tpe(tpe) : parsed
     }
 
+    /// Removes the spill files (`checkpoints-*.spill`) of processes that died: with the lock held, no
+    /// live process is using one, and what they held is not needed (a resume restores trials from the
+    /// checkpoint store, or trains them again).
     private func removeStaleSpills(in directory: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for n in names where n.hasPrefix("checkpoints-") && n.hasSuffix(".spill") { unlink(directory + "/" + n) }
@@ -121,7 +124,8 @@ struct ResumeCommand: ParsableCommand {
             specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
             simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds)
-        experiment.settings.sampler = Self.samplerAsLogged(experiment.settings.sampler, log: dir.eventsPath)
+        experiment.settings.sampler = Self.samplerAsLogged(
+            experiment.settings.sampler, given: experiment.spec.samplerGiven, log: dir.eventsPath)
         // Every number in the log must be within the spec's limits before the tuner builds state from it.
         reader.limits = LogLimits(
             maxWorkers: 512, maxResource: experiment.settings.maxResource, brackets: experiment.settings.brackets,

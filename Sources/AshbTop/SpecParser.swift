@@ -111,7 +111,12 @@ public enum SpecParser {
                     message: "must be at least min_resource (\(spec.settings.minResource))")
             }
         }
-        if let n = top["sampler"] { spec.settings.sampler = try sampler(n) }
+        if let n = top["sampler"] {
+            spec.settings.sampler = try sampler(n)
+            spec.samplerGiven = true
+        } else {
+            spec.settings.sampler = .tpe(TPESettings())
+        }
         if let w = top["workers"] {
             spec.workers = try int(w, "workers", min: 1, max: 512)
             spec.workersGiven = true

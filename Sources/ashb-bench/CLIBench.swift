@@ -60,6 +60,7 @@ struct CLIBench: OptionsBenchmark {
             name: cli-bench
             objective: {name: branin, cost: 0.01, sigma: 0.5, max_resource: 81}
             scheduler: {variant: promotion, min_resource: 1, max_resource: 81, eta: 3, brackets: 1}
+            sampler: random
             workers: \(workers)
             budget: {trials: \(trials)}
             seed: 1
@@ -97,6 +98,7 @@ struct CLIBench: OptionsBenchmark {
         let spec = """
             name: cli-zero
             objective: zero
+            sampler: random
             workers: 2
             budget: {seconds: \(seconds)}
             seed: 1

@@ -20,8 +20,12 @@ import Tuner
     /// its summary and description.
     static func liveRun(specText: String? = nil) throws -> (events: [RunEvent], summary: RunSummary, info: RunInfo) {
         let spec = try specText ?? LogReader(path: fixtureLog).header.spec
-        let experiment = try Experiment.load(
+        var experiment = try Experiment.load(
             specText: spec, label: "fixture", baseDirectory: nil, seed: nil, workers: nil, simulate: false)
+        // The fixture was recorded when a spec without `sampler` sampled at random, as its log says; the
+        // spec is read as `resume` reads it.
+        experiment.settings.sampler = ResumeCommand.samplerAsLogged(
+            experiment.settings.sampler, given: experiment.spec.samplerGiven, log: fixtureLog)
         let inbox = EventInbox()
         let tuner = try experiment.makeTuner(sinks: [inbox])
         let summary = tuner.run()

@@ -172,6 +172,18 @@ import Testing
         #expect(ResumeCommand.samplerAsLogged(parsed, log: "/nonexistent/events.jsonl") == parsed)
     }
 
+    @Test func aSpecWithoutSamplerLoggedAsRandomStaysRandom() throws {
+        // Before tpe became the default, a spec without `sampler` sampled at random: its log says random, and
+        // the spec, parsed again, now says tpe.
+        let parsed = SamplerSettings.tpe(TPESettings())
+        let random = try log(.random)
+        #expect(ResumeCommand.samplerAsLogged(parsed, given: false, log: random) == .random)
+        // A spec that names tpe while its log says random is an inconsistent log: the spec's sampler stands
+        // (and the restore refuses it); a spec without the key logged as tpe keeps tpe.
+        #expect(ResumeCommand.samplerAsLogged(parsed, given: true, log: random) == parsed)
+        #expect(ResumeCommand.samplerAsLogged(parsed, given: false, log: try log(parsed)) == parsed)
+    }
+
     @Test func aTPELogKeepsItsSplit() throws {
         // A spec that now says progress resumes a log sampled by level (or one written before split existed,
         // which reads as level) by level.

@@ -123,7 +123,11 @@ func specError(_ text: String) -> SpecError? {
     }
 
     @Test func readsTheSampler() throws {
-        #expect(try SpecParser.parse("objective: branin\n").settings.sampler == .random)
+        // No `sampler` key: tpe with its defaults (random before 2026-12-01), and the spec says it was not given.
+        let unset = try SpecParser.parse("objective: branin\n")
+        #expect(unset.settings.sampler == .tpe(TPESettings()))
+        #expect(!unset.samplerGiven)
+        #expect(try SpecParser.parse("objective: branin\nsampler: random\n").samplerGiven)
         #expect(try SpecParser.parse("objective: branin\nsampler: random\n").settings.sampler == .random)
         #expect(try SpecParser.parse("objective: branin\nsampler: tpe\n").settings.sampler == .tpe(TPESettings()))
         let full = try SpecParser.parse(
