@@ -133,6 +133,9 @@ final class RunCore {
                 emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config, detail: detail))
                 if let error = made {
                     fail(job.trial, reason: "could not start: \(error)")
+                    // `max_failures` stopped the run: sample no more (each would fail the same way, and
+                    // with no trial budget this loop would never end, holding the core's lock).
+                    if stopReason != nil { return nil }
                     continue
                 }
             }
