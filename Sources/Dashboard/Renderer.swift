@@ -214,7 +214,11 @@ public struct Renderer {
             return
         }
         if let flash = ui.flash {
-            grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            let x = grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            // The key's answer stays until the next key: the run going idle meanwhile is said after it.
+            if ui.overlay == nil, let idle = idleText(width: w - x - 1) {
+                grid.put(idle, x: x + 1, y: y, role: .warning)
+            }
             return
         }
         if let replay = ui.replay {
@@ -272,10 +276,13 @@ public struct Renderer {
     func idleText(width: Int) -> String? {
         guard model.run.isIdleOnPausedTrials(now: now) else { return nil }
         let n = model.count(.paused)
-        let which = n == 1 ? "the 1 remaining trial is paused" : "all \(n) remaining trials are paused"
+        let which =
+            n == 1
+            ? "the 1 remaining trial is paused; p on it resumes it"
+            : "all \(n) remaining trials are paused; p on one resumes it"
         return [
-            " idle: \(which); p on one resumes it (/ status:paused lists them) ",
-            " idle: \(which); p on one resumes it ", " idle: \(n) paused; p resumes ",
+            " idle: \(which) (/ status:paused lists \(n == 1 ? "it" : "them")) ", " idle: \(which) ",
+            " idle: \(n) paused; p resumes ",
         ].first { $0.count <= width }
     }
 

@@ -44,6 +44,14 @@ import Testing
         #expect(lines.first?.hasSuffix("IDLE") == true, "\(text)")
         let footer = try #require(lines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
         #expect(footer.contains("idle: all 2 remaining trials are paused; p on one resumes it"), "\(text)")
+        // A key's answer on the footer stays until the next key; the wait is said after it, as it fits.
+        var ui = viewState(model, size: Size(width: size.0, height: size.1))
+        ui.clock = 6.5
+        ui.flash = "pause sent for trial 1"
+        let withFlash = render(model: model, ui: ui, size: Size(width: size.0, height: size.1)).text
+        let flashLine = try #require(withFlash.split(separator: "\n").last { $0.contains("pause sent") })
+        #expect(flashLine.contains("idle: "), "\(flashLine)")
+        #expect(flashLine.contains("p on one resumes it") || flashLine.contains("p resumes"), "\(flashLine)")
         // Resuming the trial whose job was cut short ends the wait: its job is owed again.
         b.add(.trialResumed(trial: 0, by: .user), at: 7)
         model = DashboardModel(events: b.events)
