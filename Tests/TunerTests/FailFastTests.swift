@@ -38,4 +38,22 @@ struct UnmakeableObjective: Objective {
         let sampled = recorder.events.filter { if case .trialSampled = $0.body { true } else { false } }.count
         #expect(sampled == 5, "sampling stops with the fifth failure")
     }
+
+    @Test(
+        "With max_failures 0 and no trial budget, trials that all fail as they are made stop the run after 10,000 (was: sampling for ever, holding the tuner's lock)",
+        arguments: [Tuner.Backend.dispatch, .simulated])
+    func neverEndingFailuresAtMakeStop(backend: Tuner.Backend) throws {
+        let objective = UnmakeableObjective()
+        let recorder = Recorder()
+        let settings = SchedulerSettings(
+            variant: .promotion, goal: .minimize, minResource: 1, maxResource: 9, reductionFactor: 3, seed: 3,
+            maxTrials: nil)
+        let tuner = try Tuner(
+            objective: objective, space: objective.defaultSpace, settings: settings,
+            options: TunerOptions(name: "fail", workers: 2, maxFailures: nil), backend: backend, sinks: [recorder])
+        let summary = tuner.run()
+        #expect(summary.endReason?.contains("trials in a row could not be made") == true, "\(summary.endReason ?? "-")")
+        let sampled = recorder.events.filter { if case .trialSampled = $0.body { true } else { false } }.count
+        #expect(sampled == RunCore.unmadeInARowLimit)
+    }
 }
