@@ -165,6 +165,12 @@ struct Experiment {
         let configured: any Objective
         do {
             configured = try objective.configured(for: space)
+        } catch let e as SpaceParameterError {
+            // A value the objective refuses: point at the parameter's line (the space's, when it lacks one).
+            let line = e.isMissing ? spec.spaceLine : spec.spaceParameterLines[e.parameter]
+            let at = line.map { "line \($0): " } ?? ""
+            let key = e.isMissing ? "space" : "space.\(e.parameter)"
+            throw CLIError("\(label): \(at)'\(key)': \(Sanitizer.clean(e.message, maxColumns: 400))", exitCode: 2)
         } catch {
             throw CLIError("\(label): 'objective': \(error)", exitCode: 2)
         }

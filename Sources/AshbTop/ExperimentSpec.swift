@@ -24,6 +24,10 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var objectiveOptionLines: [String: Int] = [:]
     public var schedulerLine: Int?
     public var maxResourceLine: Int?
+    /// Lines of the `space` key and of each of its parameters: an objective that refuses what a parameter
+    /// can give names its line.
+    public var spaceLine: Int?
+    public var spaceParameterLines: [String: Int] = [:]
     public var workers: Int
     /// Wall-time budget in seconds.
     public var maxSeconds: Double?

@@ -11,8 +11,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write one row per trial of a recorded run (CSV or JSON), ready for pandas or a spreadsheet.",
         discussion: """
             Columns: trial, bracket, one column per hyperparameter, highest_rung, highest_resource, \
-            last_resource, last_value, status, reason. Numbers are written in their shortest form that reads \
-            back to the same double (as in the log). A trial still waiting at a rung when the run ended is \
+            last_resource, last_value, status, reason (JSON: an array of objects with these members, the \
+            hyperparameters in a config object). A CSV field a spreadsheet would read as a formula is prefixed \
+            with '. Numbers are written in their shortest form that reads back to the same double (as in the log). A trial still waiting at a rung when the run ended is \
             "not_promoted", and its reason names the rung. With --curves: one row per reported step \
             (trial, resource, value, time), the table learning curves are plotted from.
             """)

@@ -22,6 +22,9 @@ final class HeadlessPrinter: EventSink, Sendable {
         /// Progress lines extrapolate the run's time between events (off on the simulated clock).
         var wallClock = true
         var timer: (any DispatchSourceTimer)?
+        /// Looks once a second whether the run waits on paused trials alone; whether that was said.
+        var idleTimer: (any DispatchSourceTimer)?
+        var idleSaid = false
     }
 
     private let seen: Locked<Seen>
@@ -46,6 +49,7 @@ final class HeadlessPrinter: EventSink, Sendable {
         seen.withLock { seen in
             seen.state.apply(event)
             seen.lastEventWall = DispatchTime.now().uptimeNanoseconds
+            if !seen.state.waitsOnPausedTrials { seen.idleSaid = false }
             guard let text = Self.line(for: event, &seen) else { return }
             let time = String(format: "%8.2fs", event.time)
             write(Console.safe("[\(time)] \(text)") + "\n")
@@ -56,6 +60,7 @@ final class HeadlessPrinter: EventSink, Sendable {
     /// `seconds` is 0 or less). `wallClock` false (the simulated clock): the run's time is the latest
     /// event's.
     func startProgress(every seconds: Double, wallClock: Bool = true) {
+        startIdleWatch()
         guard seconds > 0, seconds.isFinite else { return }
         let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.progress"))
         let ms = Int(seconds * 1000)
@@ -70,12 +75,58 @@ final class HeadlessPrinter: EventSink, Sendable {
         t.resume()
     }
 
-    /// Stops the progress lines.
+    /// Stops the progress lines (and the idle watch).
     func stopProgress() {
         seen.withLock { seen in
             seen.timer?.cancel()
             seen.timer = nil
+            seen.idleTimer?.cancel()
+            seen.idleTimer = nil
         }
+    }
+
+    /// Once a second: when the run has waited on paused trials alone for a second of wall time (no event
+    /// since), says so once (`idleText`), whatever `--progress-every` is; again after the run moved on.
+    private func startIdleWatch() {
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ashb.idle"))
+        t.schedule(deadline: .now() + 1, repeating: 1, leeway: .milliseconds(100))
+        t.setEventHandler { [weak self] in self?.sayIfIdle() }
+        seen.withLock { $0.idleTimer = t }
+        t.resume()
+    }
+
+    private func sayIfIdle() {
+        seen.withLock { seen in
+            let quiet = Double(DispatchTime.now().uptimeNanoseconds &- seen.lastEventWall) / 1e9
+            guard seen.idleTimer != nil, !seen.idleSaid, seen.state.waitsOnPausedTrials,
+                quiet >= RunState.idleAfterSeconds
+            else { return }
+            seen.idleSaid = true
+            let now = seen.state.time + (seen.wallClock ? quiet : 0)
+            write(Console.safe("[\(String(format: "%8.2fs", now))] \(Self.idleText(seen.state, now: now))") + "\n")
+        }
+    }
+
+    /// "idle: every remaining trial is paused by the user (2: 4, 7); nothing runs until one is resumed
+    /// (`ashb-top attach`, then p on it), the run is stopped, or its time budget ends in 2:18"
+    static func idleText(_ state: RunState, now: Double) -> String {
+        var paused: [TrialID] = []
+        for t in state.trials.indices where state.trials[t].status == .paused {
+            paused.append(t)
+            if paused.count > 10 { break }
+        }
+        let n = state.count(.paused)
+        let ids = paused.prefix(10).map(String.init).joined(separator: ", ") + (n > 10 ? ", …" : "")
+        var text =
+            "idle: every remaining trial is paused by the user (\(n): \(ids)); nothing runs until one is resumed "
+            + "(`ashb-top attach`, then p on it)"
+        if let m = state.info?.maxSeconds, m > 0 {
+            text +=
+                ", the run is stopped, or its time budget ends in \(clock(max(0, m - state.activeSeconds(at: now))))"
+        } else {
+            text += " or the run is stopped (it has no time budget: it waits until then)"
+        }
+        return text
     }
 
     private func progress() {
@@ -136,6 +187,7 @@ final class HeadlessPrinter: EventSink, Sendable {
         }
         if let eta { parts.append(eta) }
         if state.runPaused { parts.append("RUN PAUSED") }
+        if state.isIdleOnPausedTrials(now: now) { parts.append("IDLE: every remaining trial is paused") }
         return "progress: " + parts.joined(separator: ", ")
     }
 
@@ -176,6 +228,8 @@ final class HeadlessPrinter: EventSink, Sendable {
             return "trial \(t) killed by the user"
         case .trialPaused(let t, let by):
             return by == .user ? "trial \(t) paused by the user" : nil
+        case .trialResumed(let t, let by):
+            return by == .user ? "trial \(t) resumed by the user" : nil
         case .runPaused: return "run paused"
         case .runResumed: return "run resumed"
         case .workersChanged(let n, _): return "workers: \(n)"

@@ -13,11 +13,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a tuning experiment (the built-in digits demo when no spec is given).",
         discussion: """
-            Every run is recorded to <runs-dir>/<name>-<UTC time>/events.jsonl. The dashboard is shown when \
-            standard output is a terminal; otherwise (or with --headless, and always on the simulated clock, \
-            which finishes in seconds) one line is printed per notable event and a summary at the end. \
-            Ctrl-C or SIGTERM stops the run gracefully and closes its log (exit 130 or 143). A mistake in the \
-            spec exits with status 2 and names the key and the line.
+            Every run is recorded to <runs-dir>/<name>-<UTC time>/events.jsonl. When standard output is a \
+            terminal the dashboard is shown (standard input must be a terminal too, and TERM one it can draw on: \
+            otherwise the run is refused before anything is created, with a hint to use --headless). When it is \
+            not (or with --headless, and always on the simulated clock, which finishes in seconds) one line is \
+            printed per notable event, a progress line every --progress-every seconds, and a summary at the end. d on the dashboard detaches: the run \
+            goes on in the background, and `ashb-top attach` shows it again. Ctrl-C or SIGTERM stops the run \
+            gracefully and closes its log (exit 130 or 143). A mistake in the spec exits with status 2 and \
+            names the key and the line; nothing is created.
             """)
 
     @Argument(help: "The experiment spec (YAML). Without it, the built-in demo runs.")

@@ -84,7 +84,11 @@ public enum SpecParser {
             spec.metricLine = m.mark?.line
         }
 
-        if let s = top["space"] { spec.space = try space(s) }
+        if let s = top["space"] {
+            spec.space = try space(s)
+            spec.spaceLine = top.first { $0.key.key == "space" }?.key.mark?.line
+            for (k, _) in try mapping(s, "space") { spec.spaceParameterLines[k.key] = k.mark?.line }
+        }
 
         if let s = top["scheduler"] {
             spec.schedulerLine = s.mark?.line

@@ -119,6 +119,7 @@ public struct Renderer {
         var badges: [String] = []
         if let reason = model.endedReason { badges.append("ENDED: \(reason)") }
         if model.runPaused { badges.append("PAUSED") }
+        if model.run.isIdleOnPausedTrials(now: now) { badges.append("IDLE") }
         if ui.frozen { badges.append("FROZEN") }
         if ui.readOnly { badges.append("REPLAY") }
         let badgeText = badges.map { " \($0) " }.joined(separator: " ")
@@ -213,7 +214,11 @@ public struct Renderer {
             return
         }
         if let flash = ui.flash {
-            grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            let x = grid.put(" " + Sanitizer.clean(flash, maxColumns: w), x: 0, y: y, role: .warning)
+            // The key's answer stays until the next key: the run going idle meanwhile is said after it.
+            if ui.overlay == nil, let idle = idleText(width: w - x - 1) {
+                grid.put(idle, x: x + 1, y: y, role: .warning)
+            }
             return
         }
         if let replay = ui.replay {
@@ -250,6 +255,10 @@ public struct Renderer {
             ]
         }
         var x = 0
+        if ui.overlay == nil, let idle = idleText(width: w) {
+            // The run waits on the user: say so first, and which key ends the wait.
+            x = grid.put(idle, x: 0, y: y, role: .warning) + 1
+        }
         // Only keys that work now are hinted (help lists the others and why).
         for (key, label, action) in hints where action.flatMap({ ui.whyDisabled($0, model: model) }) == nil {
             if x + key.count + label.count + 2 > w { break }
@@ -260,6 +269,21 @@ public struct Renderer {
             let text = ui.filterError == nil ? " filter: \(ui.filter) " : " filter error \(ui.filterError!) "
             grid.put(text, x: max(x, w - text.count), y: y, role: ui.filterError == nil ? .badge : .bad)
         }
+    }
+
+    /// While the run waits on paused trials alone (`RunState.isIdleOnPausedTrials`): what the footer says
+    /// first, the longest form that fits `width`.
+    func idleText(width: Int) -> String? {
+        guard model.run.isIdleOnPausedTrials(now: now) else { return nil }
+        let n = model.count(.paused)
+        let which =
+            n == 1
+            ? "the 1 remaining trial is paused; p on it resumes it"
+            : "all \(n) remaining trials are paused; p on one resumes it"
+        return [
+            " idle: \(which) (/ status:paused lists \(n == 1 ? "it" : "them")) ", " idle: \(which) ",
+            " idle: \(n) paused; p resumes ",
+        ].first { $0.count <= width }
     }
 
     /// The run's "now": the latest event's time, or the live loop's estimate when it is later.

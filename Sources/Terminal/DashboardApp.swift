@@ -20,6 +20,10 @@ public struct DashboardOptions: Sendable {
     /// The last lines a trial's program wrote to its standard error (a command's `stderr.log`), shown
     /// in the trial's detail view and read again every second while it is open; nil: none.
     public var trialOutput: (@Sendable (Int) -> [String])?
+    /// The run's time now when it is known from elsewhere than its events (an attached viewer: the run's
+    /// hello), so the elapsed time keeps up with an idle run; nil: the latest event's time plus the wall
+    /// time since it was folded.
+    public var runClock: (@Sendable () -> Double?)?
 
     public init(
         ascii: Bool = false, noColor: Bool = false, readOnly: Bool = false, framesPerSecond: Int = 15,
@@ -106,7 +110,8 @@ public enum DashboardApp {
             backlogHead = end
             // Let the elapsed time and job ages tick between events (live runs only).
             if !options.readOnly, !session.ui.frozen, !model.isEnded, model.eventCount > 0 {
-                let clock = model.elapsed + Double(DispatchTime.now().uptimeNanoseconds &- lastFold) / 1e9
+                var clock = model.elapsed + Double(DispatchTime.now().uptimeNanoseconds &- lastFold) / 1e9
+                if let runClock = options.runClock?() { clock = max(clock, runClock) }
                 if Int(clock) != Int(session.ui.clock ?? -1) { session.dirty = true }
                 session.ui.clock = clock
             } else if model.isEnded {

@@ -105,6 +105,10 @@ final class RunCore {
 
     // MARK: - Jobs
 
+    /// Trials that fail as they are made, one after another within one search for work, after which the run
+    /// stops whatever `max_failures` says.
+    static let unmadeInARowLimit = 10_000
+
     /// Work for a free slot, or nil: the run is paused or stopping, the slot is above the limit, or the
     /// scheduler has nothing to start now.
     func assign(worker: Int) -> Assignment? {
@@ -121,6 +125,7 @@ final class RunCore {
             // Never left in the queue (it would be asked for again and again).
             if state.trials[t].status == .queued { fail(t, reason: "the scheduler has no job to continue it") }
         }
+        var unmade = 0
         while let job = scheduler.nextJob() {
             if job.isNew {
                 let config = scheduler.configuration(of: job.trial) ?? Configuration([])
@@ -133,6 +138,22 @@ final class RunCore {
                 emit(.trialSampled(trial: job.trial, bracket: job.bracket, config: config, detail: detail))
                 if let error = made {
                     fail(job.trial, reason: "could not start: \(error)")
+                    // `max_failures` stopped the run: sample no more (each would fail the same way, and
+                    // with no trial budget this loop would never end, holding the core's lock).
+                    if stopReason != nil { return nil }
+                    unmade += 1
+                    if unmade >= Self.unmadeInARowLimit {
+                        // Even with max_failures 0 (never stop), a sampling loop whose every trial is refused
+                        // as it is made would never end, and holds the lock: the run stops, saying why.
+                        stopReason = .other(
+                            "\(unmade) trials in a row could not be made (every configuration sampled was refused)")
+                        emit(
+                            .message(
+                                trial: job.trial,
+                                text: "the run stops: \(unmade) trials in a row could not be made; the last: \(error)"))
+                        stopRunningSteps()
+                        return nil
+                    }
                     continue
                 }
             }

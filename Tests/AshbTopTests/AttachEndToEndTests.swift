@@ -145,6 +145,37 @@ import Testing
         try waitForTranscript(one, "viewer one's exit") { $0.contains("EXIT=0") }
     }
 
+    /// A run that sends no events (one worker in a 60 s step): a viewer attached 4 s in shows the run's
+    /// elapsed time from its first frame, not the time since it attached (the run's hello says its clock).
+    @Test func aViewerOfAnIdleRunShowsTheRunsElapsedTime() throws {
+        let root = newDirectory()
+        let specPath = temporaryFile(
+            "quiet.yaml",
+            """
+            name: quiet
+            objective: {name: lognormal-sleep, median_seconds: 60, sigma: 0}
+            scheduler: {variant: promotion, min_resource: 1, max_resource: 9, eta: 3}
+            workers: 1
+            budget: {trials: 2, seconds: 600}
+            """)
+        let binary = try ashbTopBinary()
+        let started = try runAshbTop(["run", specPath, "--detach", "--runs-dir", root])
+        #expect(started.status == 0, "\(started.err)")
+        let startedAt = Date()
+        let dir = try onlyRun(in: root)
+        defer { if let pid = RunStatus.livePID(dir) { kill(pid, SIGKILL) } }
+        // The run's events so far are all from its first moments; let it be quiet for a while.
+        Thread.sleep(forTimeInterval: 4)
+        let viewer = try TmuxSession(command: "'\(binary)' attach '\(dir)'")
+        // The first frame with the run's events folded (before them the header waits for the run).
+        let screen = try viewer.waitFor("the run's header") {
+            $0.contains("quiet | lognormal-sleep") && firstMatch(#"elapsed (\d+\.\d)s"#, in: $0) != nil
+        }
+        let elapsed = try #require(Double(firstMatch(#"elapsed (\d+\.\d)s"#, in: screen)?.first ?? ""))
+        #expect(elapsed >= 3.5, "the viewer's clock lags the run's (run age \(Date().timeIntervalSince(startedAt)) s)")
+        #expect(elapsed <= Date().timeIntervalSince(startedAt) + 0.5)
+    }
+
     @Test func theRunOutlivesItsTerminalAndItsViewersAndDiesResumable() throws {
         let root = newDirectory()
         let specPath = temporaryFile("slow.yaml", spec)

@@ -132,6 +132,45 @@ import Testing
         #expect(LogSegments.closed(live: bench.dir + "/events.jsonl").count >= 2)
     }
 
+    /// An idle run sends no events: its hello tells a viewer the run's time, so the viewer's elapsed time
+    /// is the run's, not the latest event's plus the time since the viewer attached.
+    @Test func theHelloCarriesTheRunsClock() throws {
+        let bench = try Bench()
+        defer { bench.finish() }
+        bench.emit(10)  // the latest at t = 0.09
+        let emitted = Date()
+        Thread.sleep(forTimeInterval: 0.5)  // the run is idle
+        let client = try ControlClient(socketPath: ControlSocket.path(of: bench.dir))
+        let clock = try #require(client.runClock, "a wall-clock run's hello says its time")
+        let expected = 0.09 + Date().timeIntervalSince(emitted)
+        #expect(clock > 0.09 + 0.4, "the run's time moved on while no event came")
+        #expect(abs(clock - expected) < 0.3, "\(clock) against \(expected)")
+        // It goes on with the wall clock.
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try #require(client.runClock) >= clock + 0.15)
+        // A hello with no time (an older run) leaves the viewer to count from the events.
+        #expect(!String(decoding: Wire.serverHello(pid: 1, run: "r"), as: UTF8.self).contains("\"t\""))
+        #expect(String(decoding: Wire.serverHello(pid: 1, run: "r", time: 2.5), as: UTF8.self).contains("\"t\":2.5"))
+    }
+
+    /// The simulated clock's time is not the wall's: its hello says no time.
+    @Test func aSimulatedRunsHelloSaysNoTime() throws {
+        let dir = newDirectory()
+        let log = try LogWriter(
+            creating: dir + "/events.jsonl",
+            header: LogHeader(program: "test", spec: "name: t", seed: 1, simulated: true))
+        let server = try ControlServer(run: dir, lastSeq: -1, commands: { _ in }, flushLog: { log.flush() })
+        defer {
+            server.finish()
+            log.close()
+        }
+        let e = RunEvent(seq: 0, time: 5, body: .message(trial: nil, text: "e"))
+        log.receive(e)
+        server.receive(e)
+        let client = try ControlClient(socketPath: ControlSocket.path(of: dir))
+        #expect(client.runClock == nil)
+    }
+
     @Test func commandsFromAViewerReachTheRunAndSeveralViewersSeeTheSameEvents() throws {
         let bench = try Bench()
         defer { bench.finish() }

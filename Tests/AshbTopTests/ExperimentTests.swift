@@ -49,6 +49,54 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(e.contains("scheduler.max_resource"))
     }
 
+    /// A value the objective refuses, given in the space, is a spec error naming the key, the value and
+    /// what is allowed (it used to pass, and every trial failed).
+    @Test func aValueTheObjectiveRefusesIsASpecError() throws {
+        let digits = "objective: digits-mlp\nspace:\n  learning_rate: {type: loguniform, low: 0.001, high: 1}\n"
+        let cases: [(String, String)] = [
+            (
+                digits + "  activation: {type: constant, value: sigmoidd}\n",
+                "line 4: 'space.activation': digits-mlp: 'sigmoidd' is not allowed; 'activation' must be one of relu, tanh"
+            ),
+            (
+                digits + "  activation: {type: choice, values: [relu, sigmoid]}\n",
+                "line 4: 'space.activation': digits-mlp: 'sigmoid' is not allowed; 'activation' must be one of relu, tanh"
+            ),
+            (
+                digits + "  momentum: {type: uniform, low: 0.5, high: 1}\n",
+                "line 4: 'space.momentum': digits-mlp: high 1 is out of range; 'momentum' must be a number in [0, 1)"
+            ),
+            (
+                digits + "  batch_size: {type: uniform, low: 16, high: 128}\n",
+                "line 4: 'space.batch_size': digits-mlp: a real range gives numbers that are not integers"
+            ),
+            (
+                digits + "  hidden_units: {type: constant, value: many}\n",
+                "line 4: 'space.hidden_units': digits-mlp: string \"many\" is not an integer"
+            ),
+            (
+                "objective: branin\nspace:\n  x1: {type: uniform, low: -5, high: 10}\n",
+                "line 2: 'space': branin needs hyperparameter 'x2' (a number in [0, 15]); the space lacks it"
+            ),
+            (
+                "objective: branin\nspace:\n  x1: {type: uniform, low: -5, high: 20}\n  x2: {type: constant, value: 1}\n",
+                "line 3: 'space.x1': branin: high 20 is out of range; 'x1' must be a number in [-5, 10]"
+            ),
+        ]
+        for (spec, message) in cases {
+            let e = try #require(loadError(spec), "accepted: \(spec)")
+            #expect(e.contains(message), "\(e)")
+        }
+        // What the objectives accept still loads: tanh, integer grids, the README's space.
+        #expect(loadError(digits + "  activation: {type: constant, value: tanh}\n") == nil)
+        #expect(loadError(digits + "  batch_size: {type: uniform, low: 16, high: 128, step: 16}\n") == nil)
+        #expect(loadError(digits + "  momentum: {type: uniform, low: 0.0, high: 0.95, step: 0.05}\n") == nil)
+        #expect(
+            loadError(
+                "objective: branin\nspace:\n  x1: {type: constant, value: 1}\n  x2: {type: int, low: 0, high: 15}\n")
+                == nil)
+    }
+
     @Test func missingSpecFileIsAClearError() throws {
         do {
             _ = try Experiment.load(specPath: "/nonexistent/spec.yaml", seed: nil, workers: nil, simulate: false)

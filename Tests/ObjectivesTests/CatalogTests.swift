@@ -22,6 +22,29 @@ struct CatalogTests {
         #expect(curves.options[1].description.hasPrefix("metric (string, default metric): "))
     }
 
+    @Test("The listing names each hyperparameter an objective reads, with its allowed values and default")
+    func hyperparameters() {
+        let digits = ObjectiveCatalog.entries.first { $0.name == "digits-mlp" }!
+        #expect(digits.hyperparameters.contains("activation: one of relu, tanh (default relu)"))
+        #expect(digits.hyperparameters.contains("momentum: a number in [0, 1) (default 0.9)"))
+        #expect(digits.hyperparameters.count == 6)
+        let branin = ObjectiveCatalog.entries.first { $0.name == "branin" }!
+        #expect(
+            branin.hyperparameters == ["x1: a number in [-5, 10] (required)", "x2: a number in [0, 15] (required)"])
+        #expect(ObjectiveCatalog.entries.first { $0.name == "zero" }!.hyperparameters.isEmpty)
+    }
+
+    @Test("digits-mlp checks a space against its rules: a constant it refuses is named")
+    func digitsSpaceCheck() throws {
+        let objective = try DigitsMLPObjective(maxResource: 1)
+        let space = try SearchSpace([Parameter(name: "learning_rate", domain: .constant(.double(0.1)))])
+        _ = try objective.configured(for: space)
+        #expect(throws: SpaceParameterError.self) {
+            try objective.configured(
+                for: SearchSpace([Parameter(name: "activation", domain: .constant(.string("sigmoidd")))]))
+        }
+    }
+
     @Test("Every objective but curves and command can be made with its defaults, and reports its name and metric")
     func defaults() throws {
         for entry in ObjectiveCatalog.entries where !["curves", "command"].contains(entry.name) {

@@ -14,22 +14,22 @@ struct AttachCommand: ParsableCommand {
         discussion: """
             The dashboard is the live one: it gets every event of the run (what its log holds, then live events) \
             over the run's control socket (RUN/control/socket) and sends what the keys ask for (pause, resume or \
-            kill a trial, pause the run, workers +/-, q to stop the run). d, Ctrl-C or closing the terminal \
-            leaves the run going. Several viewers may attach at once.
+            kill a trial, pause the run, workers +/-). d, Ctrl-C, SIGTERM or closing the terminal closes this \
+            viewer and leaves the run going; q asks, then stops the run and prints its summary once it has \
+            ended. Several viewers may attach at once. A run that has ended is refused (replay it), and so is \
+            one whose process died (resume it).
             """)
 
     @Argument(
-        help: ArgumentHelp("The run directory (default: the most recent live run under --runs-dir).", valueName: "run"))
+        help: ArgumentHelp(
+            "A run directory, or its events.jsonl file (default: the most recent live run under --runs-dir).",
+            valueName: "run"))
     var directory: String?
 
     @Option(help: "Directory that holds run directories.")
     var runsDir = "runs"
 
-    @Flag(help: "Draw the dashboard with ASCII characters only.")
-    var ascii = false
-
-    @Flag(help: "Draw the dashboard without colours.")
-    var noColor = false
+    @OptionGroup var drawing: DrawingFlags
 
     func run() throws { try reportingErrors(execute) }
 
@@ -44,10 +44,10 @@ struct AttachCommand: ParsableCommand {
         let inbox = EventInbox()
         client.start(into: inbox)
         let reason: ExitReason
+        var options = DashboardOptions(ascii: drawing.ascii, noColor: drawing.noColor, canDetach: true)
+        options.runClock = { client.runClock }
         do {
-            reason = try DashboardApp.run(
-                inbox: inbox, send: { client.send($0) },
-                options: DashboardOptions(ascii: ascii, noColor: noColor, canDetach: true))
+            reason = try DashboardApp.run(inbox: inbox, send: { client.send($0) }, options: options)
         } catch {
             throw CLIError("\(error)")
         }

@@ -10,6 +10,9 @@ final class ControlClient: @unchecked Sendable {
     let pid: Int32
     /// The run directory, as its hello says (untrusted text: for display only, after `Sanitizer.clean`).
     let run: String
+    /// The run's time when its hello arrived, and when (uptime, ns) that was; nil when the hello said
+    /// none (an older run, or the simulated clock).
+    private let helloClock: (time: Double, at: UInt64)?
     private let fd: Int32
     private let writeLock = NSLock()
     private let stateLock = NSLock()
@@ -58,6 +61,12 @@ final class ControlClient: @unchecked Sendable {
             }
             pid = Int32(clamping: p)
             run = r
+            // Untrusted: a time is used only when it is a plausible run time (finite, ≥ 0, under 100 years).
+            if case .number(let t, _)? = value["t"], t.isFinite, t >= 0, t < 3.2e9 {
+                helloClock = (t, DispatchTime.now().uptimeNanoseconds)
+            } else {
+                helloClock = nil
+            }
             leftover = Array(buffer[(nl + 1)...])
         } catch {
             close(fd)
@@ -66,6 +75,12 @@ final class ControlClient: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// The run's time now, as the run's hello told it and the wall clock has moved on since; nil when the
+    /// hello did not say (the dashboard then counts from the latest event).
+    var runClock: Double? {
+        helloClock.map { $0.time + Double(DispatchTime.now().uptimeNanoseconds &- $0.at) / 1e9 }
+    }
 
     /// Why connecting failed.
     enum ConnectError: Error, CustomStringConvertible {

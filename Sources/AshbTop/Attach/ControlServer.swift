@@ -25,6 +25,8 @@ final class ControlServer: EventSink, @unchecked Sendable {
     /// them (a version 2 wall-clock log: to the microsecond), so a viewer sees the events a reader of the
     /// log sees, whether they came from the log or live.
     private let wireFormat: EventLineFormat
+    /// The run's events are stamped with wall-clock time, so the hello can tell a viewer the run's time now.
+    private let wallClock: Bool
     private let commands: @Sendable (Command) -> Void
     private let flushLog: @Sendable () -> Void
     private let listenFD: Int32
@@ -36,6 +38,10 @@ final class ControlServer: EventSink, @unchecked Sendable {
     // Shared with the tuner's sink calls, under `lock`.
     private let lock = NSLock()
     private var lastSeq: Int
+    /// The latest event's time and when (uptime, ns) it arrived: the run's clock now is the one plus the
+    /// wall time since the other (the tuner hands each event to its sinks as it stamps it).
+    private var lastTime: Double?
+    private var lastArrival: UInt64 = 0
     private var streaming: [Int32: Viewer] = [:]
     private var wakePending = false
     private var stopping = false
@@ -88,8 +94,10 @@ final class ControlServer: EventSink, @unchecked Sendable {
     ) throws {
         runPath = run
         eventsPath = run + "/events.jsonl"
-        let logFormat = (try? LogReader(path: eventsPath))?.header.lineFormat ?? .withSeq
+        let header = (try? LogReader(path: eventsPath))?.header
+        let logFormat = header?.lineFormat ?? .withSeq
         wireFormat = EventLineFormat(seqOnLine: true, microseconds: logFormat.microseconds)
+        wallClock = !(header?.simulated ?? false)
         self.lastSeq = lastSeq
         self.commands = commands
         self.flushLog = flushLog
@@ -130,8 +138,11 @@ final class ControlServer: EventSink, @unchecked Sendable {
     // MARK: - Events from the tuner
 
     func receive(_ event: RunEvent) {
+        let arrival = DispatchTime.now().uptimeNanoseconds
         lock.lock()
         lastSeq = event.seq
+        lastTime = event.time
+        lastArrival = arrival
         var wake = false
         if !streaming.isEmpty {
             encoder.reset()
@@ -319,10 +330,11 @@ final class ControlServer: EventSink, @unchecked Sendable {
         lock.lock()
         v.until = lastSeq
         streaming[v.fd] = v
+        let clock = runClock()
         lock.unlock()
         v.hello = true
         flushLog()
-        v.output.append(contentsOf: Wire.serverHello(pid: getpid(), run: runPath))
+        v.output.append(contentsOf: Wire.serverHello(pid: getpid(), run: runPath, time: clock))
         if v.until >= 0 {
             do {
                 v.catchUp = try LogLineCursor(path: eventsPath)
@@ -330,6 +342,13 @@ final class ControlServer: EventSink, @unchecked Sendable {
                 drop(v, "cannot read the run log: \(error)")
             }
         }
+    }
+
+    /// The run's time now (seconds since it started, as its events count them), under `lock`: nil before
+    /// the first event, and on the simulated clock (whose time is not the wall's).
+    private func runClock() -> Double? {
+        guard wallClock, let lastTime else { return nil }
+        return lastTime + Double(DispatchTime.now().uptimeNanoseconds &- lastArrival) / 1e9
     }
 
     /// Fills `v`'s output when it is empty: the next batch from the log, else the queued live events.

@@ -23,11 +23,15 @@ enum Wire {
     /// The client's first line: the version and the program.
     static func clientHello() -> [UInt8] { hello { _ in } }
 
-    /// The server's first line: the version, the program, the run's process and directory.
-    static func serverHello(pid: Int32, run: String) -> [UInt8] {
+    /// The server's first line: the version, the program, the run's process and directory, and (`t`, when
+    /// known) the run's time now, so a viewer's clock runs with the run's even when no event comes (an idle
+    /// run). `t` was added within version 1: a client that does not know it ignores it (a client reads the
+    /// members it knows), and a client that gets no `t` (an older run) counts time from the events.
+    static func serverHello(pid: Int32, run: String, time: Double? = nil) -> [UInt8] {
         hello { w in
             w.member("pid", Int(pid))
             w.member("run", run)
+            if let time, time.isFinite, time >= 0 { w.member("t", (time * 1e6).rounded() / 1e6) }
         }
     }
 

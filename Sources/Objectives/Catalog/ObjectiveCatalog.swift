@@ -14,6 +14,9 @@ public enum ObjectiveCatalog {
         public let metric: String
         /// The options it accepts, with types and defaults.
         public let options: [OptionSpec]
+        /// The hyperparameters its trials read, one line each ("activation: one of relu, tanh (default
+        /// relu)"); empty when it reads whatever the space gives (`zero`, `curves`, `command`).
+        public var hyperparameters: [String] = []
         let build: @Sendable (ResolvedOptions, _ baseDirectory: String?) throws -> any Objective
     }
 
@@ -29,6 +32,7 @@ public enum ObjectiveCatalog {
                     "validation_fraction", default: .double(0.3),
                     "share of the images held out for validation (fixed seeded split)"),
             ],
+            hyperparameters: DigitsMLPObjective.rules.map(\.summary),
             build: { options, _ in
                 try DigitsMLPObjective(
                     maxResource: options.int("max_resource", in: 1...1_000_000),

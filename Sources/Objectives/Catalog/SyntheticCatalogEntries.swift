@@ -51,6 +51,7 @@ extension ObjectiveCatalog {
     ) -> Entry {
         Entry(
             name: name ?? function.name, summary: summary, metric: "value", options: timing + commonSyntheticOptions,
+            hyperparameters: SyntheticObjective.rules(function).map(\.summary),
             build: { options, _ in
                 var settings = try syntheticSettings(options)
                 settings.costPerUnit = try options.double(costKey, in: 0...3600)

@@ -69,17 +69,37 @@ public struct DigitsMLPObjective: Objective {
         return trial
     }
 
+    /// The hyperparameters a trial reads, and the values each accepts.
+    static let learningRate = HyperparameterRule(
+        "learning_rate", .real(valid: { $0 > 0 }, rule: "> 0"), default: .double(0.1))
+    static let momentum = HyperparameterRule(
+        "momentum", .real(valid: { $0 >= 0 && $0 < 1 }, rule: "in [0, 1)"), default: .double(0.9))
+    static let l2 = HyperparameterRule("l2", .real(valid: { $0 >= 0 }, rule: "≥ 0"), default: .double(1e-4))
+    static let batchSize = HyperparameterRule(
+        "batch_size", .integer(valid: { $0 >= 1 && $0 <= 4096 }, rule: "in [1, 4096]"), default: .int(32))
+    static let hiddenUnits = HyperparameterRule(
+        "hidden_units", .integer(valid: { $0 >= 1 && $0 <= 4096 }, rule: "in [1, 4096]"), default: .int(64))
+    static let activation = HyperparameterRule(
+        "activation", .choice(Activation.allCases.map(\.rawValue)), default: .string("relu"))
+    static let rules = [learningRate, momentum, l2, batchSize, hiddenUnits, activation]
+
+    /// Checks that every value `space` can give a hyperparameter of this objective is one it accepts (a
+    /// constant `activation: sigmoidd` would fail every trial): throws `SpaceParameterError` naming it.
+    public func configured(for space: SearchSpace) throws -> any Objective {
+        try HyperparameterRule.check(space, rules: Self.rules, objective: name)
+        return self
+    }
+
     private func makeDigitsTrial(config: Configuration, seed: UInt64) throws(ObjectiveError) -> DigitsMLPTrial {
         let reader = HyperparameterReader(config: config, objective: name)
         let settings = SGDSettings(
-            learningRate: Float(try reader.double("learning_rate", default: 0.1, valid: { $0 > 0 }, rule: "> 0")),
-            momentum: Float(
-                try reader.double("momentum", default: 0.9, valid: { $0 >= 0 && $0 < 1 }, rule: "in [0, 1)")),
-            l2: Float(try reader.double("l2", default: 1e-4, valid: { $0 >= 0 }, rule: "≥ 0")),
-            batchSize: try reader.int("batch_size", default: 32, valid: { $0 >= 1 && $0 <= 4096 }, rule: "in [1, 4096]")
+            learningRate: Float(try reader.double(Self.learningRate)),
+            momentum: Float(try reader.double(Self.momentum)),
+            l2: Float(try reader.double(Self.l2)),
+            batchSize: try reader.int(Self.batchSize)
         )
-        let hidden = try reader.int("hidden_units", default: 64, valid: { $0 >= 1 && $0 <= 4096 }, rule: "in [1, 4096]")
-        let activation = try reader.choice("activation", default: "relu", allowed: ["relu", "tanh"])
+        let hidden = try reader.int(Self.hiddenUnits)
+        let activation = try reader.choice(Self.activation)
         return DigitsMLPTrial(
             objective: self, hidden: hidden, activation: Activation(rawValue: activation) ?? .relu,
             settings: settings, seed: seed)

@@ -2,7 +2,7 @@ import ASHA
 import Foundation
 
 /// The hidden layer's nonlinearity.
-enum Activation: String, Sendable {
+enum Activation: String, Sendable, CaseIterable {
     case relu
     case tanh
 }

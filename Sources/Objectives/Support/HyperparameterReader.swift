@@ -1,47 +1,39 @@
 import ASHA
 
-/// Reads a trial's hyperparameters from its configuration by name: an absent name takes its
+/// Reads a trial's hyperparameters from its configuration by their rules: an absent name takes its
 /// default, a present name of the wrong type or out of range is an error naming it.
 struct HyperparameterReader {
     let config: Configuration
     let objective: String
 
-    private func wrongType(_ name: String, _ expected: String, _ value: ParameterValue) -> ObjectiveError {
-        ObjectiveError("\(objective): hyperparameter '\(name)' must be \(expected), got \(value.typedDescription)")
-    }
-
-    private func outOfRange(_ name: String, _ rule: String, _ value: String) -> ObjectiveError {
-        ObjectiveError("\(objective): hyperparameter '\(name)' must be \(rule), got \(value)")
-    }
-
-    /// A real hyperparameter; nil default means it is required.
-    func double(_ name: String, default fallback: Double?, valid: (Double) -> Bool = { $0.isFinite }, rule: String)
-        throws(ObjectiveError) -> Double
-    {
-        guard let value = config[name] else {
-            guard let fallback else {
-                throw ObjectiveError("\(objective): configuration lacks hyperparameter '\(name)'")
+    /// The value of `rule`'s hyperparameter once its rule accepts it; nil when the configuration lacks it
+    /// (an error when the rule says it is required).
+    private func value(_ rule: HyperparameterRule) throws(ObjectiveError) -> ParameterValue? {
+        guard let value = config[rule.name] else {
+            guard !rule.required else {
+                throw ObjectiveError("\(objective): configuration lacks hyperparameter '\(rule.name)'")
             }
-            return fallback
+            return nil
         }
-        guard let d = value.realValue else { throw wrongType(name, "a number", value) }
-        guard d.isFinite, valid(d) else { throw outOfRange(name, rule, formatShort(d)) }
-        return d
+        if rule.problem(value) != nil {
+            let shown = value.stringValue.map { "'\($0)'" } ?? value.typedDescription
+            throw ObjectiveError("\(objective): hyperparameter '\(rule.name)' must be \(rule.allowed), got \(shown)")
+        }
+        return value
     }
 
-    /// An integer hyperparameter (an integral double is accepted).
-    func int(_ name: String, default fallback: Int, valid: (Int) -> Bool, rule: String) throws(ObjectiveError) -> Int {
-        guard let value = config[name] else { return fallback }
-        guard let i = value.integerValue else { throw wrongType(name, "an integer", value) }
-        guard valid(i) else { throw outOfRange(name, rule, String(i)) }
-        return i
+    /// A real hyperparameter (`rule` of kind `.real`), or its default.
+    func double(_ rule: HyperparameterRule) throws(ObjectiveError) -> Double {
+        try (value(rule) ?? rule.fallback)?.realValue ?? 0
     }
 
-    /// A string hyperparameter restricted to `allowed`.
-    func choice(_ name: String, default fallback: String, allowed: [String]) throws(ObjectiveError) -> String {
-        guard let value = config[name] else { return fallback }
-        guard let s = value.stringValue else { throw wrongType(name, "a string", value) }
-        guard allowed.contains(s) else { throw outOfRange(name, "one of \(allowed.joined(separator: ", "))", s) }
-        return s
+    /// An integer hyperparameter (`rule` of kind `.integer`; an integral double is accepted), or its default.
+    func int(_ rule: HyperparameterRule) throws(ObjectiveError) -> Int {
+        try (value(rule) ?? rule.fallback)?.integerValue ?? 0
+    }
+
+    /// A string hyperparameter (`rule` of kind `.choice`), or its default.
+    func choice(_ rule: HyperparameterRule) throws(ObjectiveError) -> String {
+        try (value(rule) ?? rule.fallback)?.stringValue ?? ""
     }
 }

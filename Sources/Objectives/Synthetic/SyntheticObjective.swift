@@ -19,6 +19,8 @@ public struct SyntheticObjective: Objective {
     public let defaultSpace: SearchSpace
     /// `settings.maxResource`.
     public var maxResource: Int? { settings.maxResource }
+    /// The coordinates a trial reads (`rules(_:)`).
+    private let rules: [HyperparameterRule]
 
     /// Wraps `function`; `name` defaults to the function's name.
     public init(function: SyntheticFunction, settings: SyntheticSettings = SyntheticSettings(), name: String? = nil)
@@ -27,6 +29,7 @@ public struct SyntheticObjective: Objective {
         self.name = name ?? function.name
         self.function = function
         self.settings = settings
+        rules = Self.rules(function)
         guard settings.maxResource >= 1 else { throw ObjectiveError("\(self.name): max_resource must be ≥ 1") }
         let parameters = function.coordinates.map {
             Parameter(name: $0.name, domain: .uniform(low: $0.low, high: $0.high, step: nil))
@@ -48,15 +51,28 @@ public struct SyntheticObjective: Objective {
         try makeSyntheticTrial(config: config, seed: seed).restored(from: checkpoint, objective: name)
     }
 
+    /// The coordinates a trial reads, each required and inside the function's box.
+    static func rules(_ function: SyntheticFunction) -> [HyperparameterRule] {
+        function.coordinates.map { c in
+            let (low, high) = (c.low, c.high)
+            return HyperparameterRule(
+                c.name,
+                .real(valid: { (low...high).contains($0) }, rule: "in [\(formatShort(low)), \(formatShort(high))]"),
+                default: nil)
+        }
+    }
+
+    /// Checks that the space gives every coordinate, and only values inside the function's box (else
+    /// every trial would fail): throws `SpaceParameterError` naming the coordinate.
+    public func configured(for space: SearchSpace) throws -> any Objective {
+        try HyperparameterRule.check(space, rules: rules, objective: name)
+        return self
+    }
+
     private func makeSyntheticTrial(config: Configuration, seed: UInt64) throws(ObjectiveError) -> SyntheticTrial {
         let reader = HyperparameterReader(config: config, objective: name)
         var x: [Double] = []
-        for c in function.coordinates {
-            x.append(
-                try reader.double(
-                    c.name, default: nil, valid: { (c.low...c.high).contains($0) },
-                    rule: "in [\(formatShort(c.low)), \(formatShort(c.high))]"))
-        }
+        for rule in rules { x.append(try reader.double(rule)) }
         return SyntheticTrial(objective: self, x: x, seed: seed)
     }
 
