@@ -214,6 +214,7 @@ extension UIState {
             // With no row highlighted (events took the selection out of the filtered list), a move
             // highlights the top row on screen.
             let target = selectedRow.map { step($0, table.count) } ?? max(0, min(listTop, table.count - 1))
+            table.settle(target..<(target + 1))
             selectedTrial = table.id(at: target)
             selectedRow = target
             selectedOffset = nil
