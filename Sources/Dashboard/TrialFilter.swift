@@ -152,6 +152,18 @@ public struct TrialFilter: Sendable, Equatable {
         return .failure(FilterError(term: token, problem: "'\(value)' is not a number"))
     }
 
+    /// True when every trial this filter lets through passes `old` too: `old`'s terms come first, each
+    /// the same or a word typed further (`ad` then `adam`; not a trial id, which matches otherwise).
+    func narrows(_ old: TrialFilter) -> Bool {
+        guard terms.count >= old.terms.count else { return false }
+        for (new, was) in zip(terms, old.terms) where new != was {
+            guard case .word(let a, let id) = new, case .word(let b, _) = was, id == nil, a.starts(with: b) else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Whether `trial` passes every term.
     /// Reads the trial in place (a copy of a `TrialRecord` costs more than the comparisons).
     func matches(_ trial: UnsafePointer<TrialRecord>) -> Bool {
@@ -166,7 +178,7 @@ public struct TrialFilter: Sendable, Equatable {
         case .word(let needle, let id):
             if let id, trial.pointee.id == id { return true }
             if trial.pointee.status.name.utf8.starts(with: needle) { return true }
-            return contains(trial.pointee.searchText, needle)
+            return ConfigSearch.contains(trial.pointee.storedConfig, needle)
         case .compare(let field, let op, let x):
             let v: Double?
             switch field {
@@ -185,28 +197,6 @@ public struct TrialFilter: Sendable, Equatable {
                 return negated
             }
             return (s == value) != negated
-        }
-    }
-
-    /// Byte substring search (the configuration text is already lower case).
-    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
-        var hay = haystack
-        return hay.withUTF8 { h in
-            let n = needle.count
-            guard h.count >= n else { return false }
-            let first = needle[0]
-            var i = 0
-            let last = h.count - n
-            while i <= last {
-                if h[i] == first {
-                    var j = 1
-                    while j < n, h[i + j] == needle[j] { j += 1 }
-                    if j == n { return true }
-                }
-                i += 1
-            }
-            return false
         }
     }
 }

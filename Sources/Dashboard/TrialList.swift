@@ -209,7 +209,7 @@ public struct TrialList: Sendable {
             } else {
                 let narrower =
                     !rebuilt && !changedRows && filtered != nil && !builtFilter.isEmpty
-                    && needle.terms.starts(with: builtFilter.terms)
+                    && needle.narrows(builtFilter)
                 let source = narrower ? filtered! : all
                 filtered = source.filter { model.trials.withElement(at: $0.pos, needle.matches) }
             }
