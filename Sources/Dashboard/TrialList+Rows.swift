@@ -160,10 +160,10 @@ extension TrialList {
             segments = kept
         }
 
-        /// The rows `keep` picks, with their segments.
-        func filter(_ keep: (Entry) -> Bool) -> Rows {
+        /// The rows `keep` picks (`count` of them, when known), with their segments.
+        func filter(reserving count: Int? = nil, _ keep: (Entry) -> Bool) -> Rows {
             var out = Rows(leafSize: leafSize)
-            out.rows.reserveCapacity(rows.count)
+            out.rows.reserveCapacity(count ?? 0)
             for k in segments.indices {
                 let start = out.rows.count
                 for e in rows[segments[k].start..<end(of: k)] where keep(e) { out.rows.append(e) }
@@ -230,6 +230,13 @@ extension TrialList {
                 }
             }
             for k in segments.indices { segments[k].start = starts[k] }
+        }
+
+        /// Adds the rows `append` appends to the list's array, in any order: the list becomes one unsorted
+        /// segment (what a far seek changed is most of it; the next read partitions it).
+        mutating func insert(appending append: (inout [Entry]) -> Void) {
+            append(&rows)
+            segments = rows.isEmpty ? [] : [Segment(start: 0, sorted: false)]
         }
 
         /// Adds `b` in any order: the list becomes one unsorted segment (what a far seek changed is most of

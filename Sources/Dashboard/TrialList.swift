@@ -81,7 +81,7 @@ public struct TrialList: Sendable {
 
     /// Segments of at most this many rows are sorted whole when read (see `Rows`).
     let leafSize: Int
-    /// Changed rows up to this many (or an eighth of the kept rows) are sorted and merged at once; more
+    /// Changed rows up to this many (or a 32nd of the kept rows) are sorted and merged at once; more
     /// are added unsorted.
     let mergeLimit: Int
 
@@ -178,28 +178,49 @@ public struct TrialList: Sendable {
                 }
             }
             for pos in common..<mask.count { mask[pos] = true }
-            var fresh: [Entry] = []
-            fresh.reserveCapacity(min(marked, model.trials.count))
-            model.trials.withChunks { first, trials in
-                guard first + trials.count > common || chunkChanged[first >> shift] else { return }
-                for j in trials.indices where mask[first + j] {
-                    fresh.append(
-                        Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
+            // Read-only from here (a variable captured by the closures below is checked at every access).
+            let changed = mask
+            // Rows to make again: the changed trials that are still there.
+            let freshCount = marked - max(0, syncedTrials - model.trials.count)
+            func build(into rows: inout [Entry]) {
+                model.trials.withChunks { first, trials in
+                    guard first + trials.count > common || chunkChanged[first >> shift] else { return }
+                    for j in trials.indices where changed[first + j] {
+                        rows.append(
+                            Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
+                    }
                 }
             }
-            // A few changed rows (a live run, a near seek) are sorted and merged into the kept order; when
-            // they are a large part of the list (a far seek), they are added unsorted and placed when read.
-            let merge = fresh.count <= max(mergeLimit, (all.count - fresh.count) / 8)
-            if merge { Self.sortEntries(&fresh) }
-            let isChanged = { (e: Entry) in mask[e.pos] }
+            let isChanged = { (e: Entry) in changed[e.pos] }
             all.removeAll(where: isChanged)
-            if filtered != nil, !needle.isEmpty, needle == builtFilter {
-                // The changed rows the filter lets through, for the shown rows.
-                let passing = fresh.filter { model.trials.withElement(at: $0.pos, needle.matches) }
-                filtered!.removeAll(where: isChanged)
-                if merge { filtered!.insert(sorted: passing) } else { filtered!.insert(unsorted: passing) }
+            let kept = all.count
+            // The shown rows follow when the filter is the same (else they are filtered again below).
+            let keepFiltered = filtered != nil && !needle.isEmpty && needle == builtFilter
+            if keepFiltered { filtered!.removeAll(where: isChanged) }
+            // Which changed rows the filter lets through, asked in trial order (the records' memory order).
+            func passing(_ rows: ArraySlice<Entry>) -> [Entry] {
+                rows.filter { model.trials.withElement(at: $0.pos, needle.matches) }
             }
-            if merge { all.insert(sorted: fresh) } else { all.insert(unsorted: fresh) }
+            if freshCount <= max(mergeLimit, kept / 32) {
+                // A few changed rows (a live run, a near seek): sorted and merged into the kept order.
+                var fresh: [Entry] = []
+                fresh.reserveCapacity(freshCount)
+                build(into: &fresh)
+                if keepFiltered {
+                    var shown = passing(fresh[...])
+                    Self.sortEntries(&shown)
+                    filtered!.insert(sorted: shown)
+                }
+                Self.sortEntries(&fresh)
+                all.insert(sorted: fresh)
+            } else {
+                // Most of the list (a far seek): added unsorted, in place, and put in order where read.
+                all.insert { rows in
+                    rows.reserveCapacity(kept + freshCount)
+                    build(into: &rows)
+                }
+                if keepFiltered { filtered!.insert(unsorted: passing(all.rows[kept...])) }
+            }
         }
         // Filter again for a new filter, or when the shown rows were not kept up to date above.
         let stale = !needle.isEmpty && (rebuilt || filtered == nil)
@@ -211,7 +232,8 @@ public struct TrialList: Sendable {
                     !rebuilt && !changedRows && filtered != nil && !builtFilter.isEmpty
                     && needle.narrows(builtFilter)
                 let source = narrower ? filtered! : all
-                filtered = source.filter { model.trials.withElement(at: $0.pos, needle.matches) }
+                let (passes, count) = Self.matching(model, needle, among: narrower ? source : nil)
+                filtered = source.filter(reserving: count) { passes[$0.pos] }
             }
         }
         builtKey = key
@@ -221,6 +243,30 @@ public struct TrialList: Sendable {
         syncedLineage = model.lineage
         syncedTrials = model.trials.count
         syncedStamps = model.trialStamps
+    }
+
+    /// Which trials pass `filter` (by position), among `rows` when given, and how many: asked in trial
+    /// order, so the records (and their configurations) are read in the order they sit in memory, not in
+    /// list order (at 650,000 trials, list order missed the cache for most of them).
+    static func matching(_ model: DashboardModel, _ filter: TrialFilter, among rows: Rows?) -> ([Bool], Int) {
+        let n = model.trials.count
+        let candidates = rows.map { rows in
+            var c = [Bool](repeating: false, count: n)
+            for e in rows.rows { c[e.pos] = true }
+            return c
+        }
+        var passes = [Bool](repeating: false, count: n)
+        var count = 0
+        passes.withUnsafeMutableBufferPointer { passes in
+            model.trials.withChunks { first, trials in
+                for j in trials.indices where candidates?[first + j] ?? true && filter.matches(trials.baseAddress! + j)
+                {
+                    passes[first + j] = true
+                    count += 1
+                }
+            }
+        }
+        return (passes, count)
     }
 
     /// Whether the trial at `pos` passes the filter.
