@@ -18,17 +18,28 @@ enum ConfigSearch {
     static func contains(_ config: StoredConfiguration, _ needle: [UInt8]) -> Bool {
         if needle.isEmpty { return true }
         let found = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes + 64) { buffer -> Bool? in
-            guard let n = write(config, into: buffer.baseAddress!) else { return nil }
-            return search(UnsafeBufferPointer(start: buffer.baseAddress!, count: n), needle)
+            needle.withUnsafeBufferPointer { needle in
+                write(config, into: buffer.baseAddress!, until: needle)
+            }
         }
         if let found { return found }
         return search(Array(TrialRecord.configText(config.configuration).lowercased().utf8), needle)
     }
 
-    /// Writes the lower-case text of `config` into `out` (room for `maxBytes + 64`); nil when it is not
-    /// printable ASCII or longer than `maxBytes`.
-    static func write(_ config: StoredConfiguration, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+    /// Writes the lower-case text of `config` into `out` (room for `maxBytes + 64`) until it holds
+    /// `needle`: true when it does, false when the whole text does not, nil when the text is not printable
+    /// ASCII or longer than `maxBytes` (what the sanitizer would change). Each name is searched as soon as
+    /// it is written, so a word found in the names (`x`, `1` in `x1`) costs no value's digits.
+    static func write(
+        _ config: StoredConfiguration, into out: UnsafeMutablePointer<UInt8>, until needle: UnsafeBufferPointer<UInt8>
+    ) -> Bool? {
         var n = 0
+        var searched = 0  // text before this is searched (but for a match that would end after it)
+        func found() -> Bool {
+            let from = max(0, searched - needle.count + 1)
+            searched = n
+            return search(UnsafeBufferPointer(start: out + from, count: n - from), needle)
+        }
         for i in 0..<config.count {
             if i > 0 {
                 out[n] = 0x20
@@ -37,6 +48,12 @@ enum ConfigSearch {
             guard appendText(config.name(at: i), to: out, at: &n) else { return nil }
             out[n] = UInt8(ascii: "=")
             n += 1
+            if n > maxBytes { return nil }
+            if found() {
+                // Found in what is written; the rest must still be plain and short enough for the fast
+                // path to hold (else the sanitized text decides).
+                return rest(config, from: i, at: n)
+            }
             switch config.value(at: i) {
             case .double(let d): appendShort(d, to: out, at: &n)
             case .int(let v): appendInteger(Int64(v), to: out, at: &n)
@@ -45,7 +62,37 @@ enum ConfigSearch {
             }
             if n > maxBytes { return nil }
         }
-        return n
+        return found()
+    }
+
+    /// True when the text of `config` after the name of parameter `i`, written after `n` bytes, is sure to
+    /// be printable ASCII within `maxBytes` (names and strings checked, numbers counted at their longest:
+    /// no digits made); nil otherwise (the caller then asks the sanitized text).
+    private static func rest(_ config: StoredConfiguration, from i: Int, at n: Int) -> Bool? {
+        func plain(_ text: String) -> Int? {
+            var count = 0
+            for byte in text.utf8 {
+                guard byte >= 0x20, byte < 0x7F else { return nil }
+                count += 1
+            }
+            return count
+        }
+        var bound = n
+        for k in i..<config.count {
+            if k > i {
+                guard let length = plain(config.name(at: k)) else { return nil }
+                bound += length + 2
+            }
+            switch config.value(at: k) {
+            case .double: bound += 24
+            case .int: bound += 20
+            case .bool: bound += 5
+            case .string(let s):
+                guard let length = plain(s) else { return nil }
+                bound += length
+            }
+        }
+        return bound <= maxBytes ? true : nil
     }
 
     /// Appends `text` lower-cased; false when it holds a byte the sanitizer would change (anything but
@@ -186,28 +233,26 @@ enum ConfigSearch {
     }
 
     /// Byte substring search.
-    static func search(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    static func search(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = needle.count
         guard n > 0 else { return true }
         guard hay.count >= n else { return false }
-        return needle.withUnsafeBufferPointer { needle in
-            let first = needle[0]
-            var i = 0
-            let last = hay.count - n
-            while i <= last {
-                if hay[i] == first {
-                    var j = 1
-                    while j < n, hay[i + j] == needle[j] { j += 1 }
-                    if j == n { return true }
-                }
-                i += 1
+        let first = needle[0]
+        var i = 0
+        let last = hay.count - n
+        while i <= last {
+            if hay[i] == first {
+                var j = 1
+                while j < n, hay[i + j] == needle[j] { j += 1 }
+                if j == n { return true }
             }
-            return false
+            i += 1
         }
+        return false
     }
 
     /// `search` in an array.
     static func search(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        hay.withUnsafeBufferPointer { search($0, needle) }
+        hay.withUnsafeBufferPointer { hay in needle.withUnsafeBufferPointer { search(hay, $0) } }
     }
 }
