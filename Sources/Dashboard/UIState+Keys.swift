@@ -162,6 +162,15 @@ extension UIState {
             filter = ""
         case .enter:
             editingFilter = false
+            if let error = filterError {
+                // Not taken: the text goes back to the filter in force, so nothing on screen shows a filter
+                // the list does not use; the footer says why.
+                let kept = activeFilter.isEmpty ? "no filter" : "filter \(activeFilter.source)"
+                flash = "filter '\(filter)' not taken (\(error)); the list keeps \(kept)"
+                filter = activeFilter.source
+                filterError = nil
+                return []
+            }
         case .backspace, .delete:
             if !filter.isEmpty { filter.removeLast() }
         case .char(let c):
