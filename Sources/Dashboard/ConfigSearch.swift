@@ -146,13 +146,16 @@ enum ConfigSearch {
         }
         // `%.6g`: fixed notation for exponents -4 ..< 6, else scientific; trailing zeros dropped.
         let zero = UInt8(ascii: "0")
-        var last = 5  // the last digit written (trailing zeros dropped)
+        // The six digits, first one in the lowest byte (divisions by a constant: multiplications).
+        var packed: UInt64 = 0
         var rest = digits
-        while last > 0, rest % 10 == 0 {
+        for _ in 0..<6 {
+            packed = packed << 8 | UInt64(rest % 10)
             rest /= 10
-            last -= 1
         }
-        @inline(__always) func digit(_ k: Int) -> UInt8 { zero + UInt8(digits / tens[5 - k] % 10) }
+        var last = 5  // the last digit written (trailing zeros dropped)
+        while last > 0, (packed >> UInt64(8 * last)) & 0xFF == 0 { last -= 1 }
+        @inline(__always) func digit(_ k: Int) -> UInt8 { zero + UInt8(truncatingIfNeeded: packed >> UInt64(8 * k)) }
         if exponent >= -4, exponent < 6 {
             if exponent >= 0 {
                 for k in 0...exponent {
@@ -201,8 +204,6 @@ enum ConfigSearch {
             appendInteger(Int64(abs(exponent)), to: out, at: &n)
         }
     }
-
-    private static let tens = [1, 10, 100, 1000, 10000, 100_000]
 
     /// `a` (finite, positive) rounded to six significant digits: the digits as an integer in
     /// 100000 ... 999999 and the decimal exponent of the first one; nil where the double arithmetic

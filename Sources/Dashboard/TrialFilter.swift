@@ -46,8 +46,9 @@ public struct TrialFilter: Sendable, Equatable {
         case status(Set<Int>, negated: Bool)
         /// A categorical hyperparameter equal (or not) to a text.
         case text(name: String, index: Int, value: String, negated: Bool)
-        /// A substring of the configuration text (lower case), or the trial's id.
-        case word([UInt8], id: Int?)
+        /// A substring of the configuration text (lower case), or the trial's id, or the start of the
+        /// status's name (`statuses[order]`: the statuses whose name starts with the word).
+        case word([UInt8], id: Int?, statuses: [Bool])
     }
 
     /// The terms; an empty filter matches every trial.
@@ -90,7 +91,12 @@ public struct TrialFilter: Sendable, Equatable {
             }
             let lower = token.lowercased()
             let id = Int(lower.hasPrefix("#") ? String(lower.dropFirst()) : lower)
-            return .success(.word(Array(lower.utf8), id: id))
+            let needle = Array(lower.utf8)
+            var statuses = [Bool](repeating: false, count: TrialStatus.allCases.count)
+            for status in TrialStatus.allCases where status.name.utf8.starts(with: needle) {
+                statuses[status.order] = true
+            }
+            return .success(.word(needle, id: id, statuses: statuses))
         }
         var opEnd = opStart + 1
         if opEnd < chars.count, chars[opEnd] == "=", chars[opStart] != ":", chars[opStart] != "=" { opEnd += 1 }
@@ -157,7 +163,8 @@ public struct TrialFilter: Sendable, Equatable {
     func narrows(_ old: TrialFilter) -> Bool {
         guard terms.count >= old.terms.count else { return false }
         for (new, was) in zip(terms, old.terms) where new != was {
-            guard case .word(let a, let id) = new, case .word(let b, _) = was, id == nil, a.starts(with: b) else {
+            guard case .word(let a, let id, _) = new, case .word(let b, _, _) = was, id == nil, a.starts(with: b)
+            else {
                 return false
             }
         }
@@ -175,9 +182,9 @@ public struct TrialFilter: Sendable, Equatable {
         switch term {
         case .status(let set, let negated):
             return set.contains(trial.pointee.status.order) != negated
-        case .word(let needle, let id):
+        case .word(let needle, let id, let statuses):
             if let id, trial.pointee.id == id { return true }
-            if trial.pointee.status.name.utf8.starts(with: needle) { return true }
+            if statuses[trial.pointee.status.order] { return true }
             return ConfigSearch.contains(trial.pointee.storedConfig, needle)
         case .compare(let field, let op, let x):
             let v: Double?

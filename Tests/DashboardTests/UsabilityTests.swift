@@ -198,6 +198,8 @@ struct UsabilityTests {
         }
         let running = ids("status:running")
         #expect(!running.isEmpty)
+        // A word also matches the start of the status's name.
+        #expect(ids("runn") == running)
         #expect(running.allSatisfy { model.trial($0)?.status == .running })
         #expect(ids("status:run,wait").count == model.count(.running) + model.count(.waiting))
         let deep = ids("rung>=2")
