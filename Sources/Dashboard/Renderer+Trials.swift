@@ -16,7 +16,7 @@ extension Renderer {
         let active = ui.activeFilter.source
         if !active.isEmpty || ui.filterError != nil {
             title += "  filter: " + (active.isEmpty ? "none" : active)
-            if ui.filterError != nil { title += " (typed: not valid)" }
+            if ui.filterError != nil { title += " (typed: invalid)" }
         }
         box(r, title: title, focused: ui.focus == .trials)
         let inner = r.inner

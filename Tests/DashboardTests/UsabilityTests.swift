@@ -224,7 +224,7 @@ struct UsabilityTests {
         // the prompt says which filter the list keeps.
         for (w, h) in [(120, 40), (80, 24)] {
             let text = frame(model, ui, w, h)
-            #expect(text.contains("filter: rung>=2 (typed: not valid)"), "\(w)x\(h):\n\(text)")
+            #expect(text.contains("filter: rung>=2 (typed: invalid)"), "\(w)x\(h):\n\(text)")
             #expect(!text.contains("filter: rung>=2>"), "\(w)x\(h):\n\(text)")
             #expect(text.contains("not valid, list keeps filter rung>=2"), "\(w)x\(h):\n\(text)")
         }
