@@ -202,9 +202,9 @@ public struct Renderer {
             x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
             if let error = ui.filterError {
                 // The list keeps the last filter that parsed: say which, and why the text is not taken.
-                let kept = ui.activeFilter.isEmpty ? "no filter" : "filter \(ui.activeFilter.source)"
+                let kept = ui.activeFilter.isEmpty ? "no filter" : ui.activeFilter.source
                 grid.put(
-                    "  not valid, list keeps \(kept): " + Sanitizer.clean(error.description, maxColumns: w), x: x,
+                    "  not valid (list keeps \(kept)): " + Sanitizer.clean(error.description, maxColumns: w), x: x,
                     y: y, role: .bad, maxWidth: w - x)
             } else {
                 grid.put(

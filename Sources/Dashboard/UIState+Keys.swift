@@ -166,7 +166,7 @@ extension UIState {
                 // Not taken: the text goes back to the filter in force, so nothing on screen shows a filter
                 // the list does not use; the footer says why.
                 let kept = activeFilter.isEmpty ? "no filter" : "filter \(activeFilter.source)"
-                flash = "filter '\(filter)' not taken (\(error)); the list keeps \(kept)"
+                flash = "kept \(kept); not taken: \(error)"
                 filter = activeFilter.source
                 filterError = nil
                 return []
