@@ -202,10 +202,11 @@ public struct Renderer {
             x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
             if let error = ui.filterError {
                 // The list keeps the last filter that parsed: say which, and why the text is not taken.
+                // The reason first: on a narrow screen it is what must show (the title names the filter in force).
                 let kept = ui.activeFilter.isEmpty ? "no filter" : ui.activeFilter.source
                 grid.put(
-                    "  not valid (list keeps \(kept)): " + Sanitizer.clean(error.description, maxColumns: w), x: x,
-                    y: y, role: .bad, maxWidth: w - x)
+                    "  not valid: " + Sanitizer.clean("\(error); list keeps \(kept)", maxColumns: w), x: x, y: y,
+                    role: .bad, maxWidth: w - x)
             } else {
                 grid.put(
                     "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear", x: x, y: y, role: .dim)

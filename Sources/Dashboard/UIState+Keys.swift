@@ -166,7 +166,7 @@ extension UIState {
                 // Not taken: the text goes back to the filter in force, so nothing on screen shows a filter
                 // the list does not use; the footer says why.
                 let kept = activeFilter.isEmpty ? "no filter" : "filter \(activeFilter.source)"
-                flash = "kept \(kept); not taken: \(error)"
+                flash = "not taken: \(error); kept \(kept)"
                 filter = activeFilter.source
                 filterError = nil
                 return []
