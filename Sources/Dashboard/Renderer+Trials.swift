@@ -12,7 +12,12 @@ extension Renderer {
         let arrow = ui.ascending ? (g.ascii ? "^" : "▲") : (g.ascii ? "v" : "▼")
         let sortName = ui.sortKey.name(parameters: model.parameterNames)
         var title = "Trials \(table.count)/\(model.trials.count)  sort: \(sortName) \(arrow)"
-        if !ui.filter.isEmpty { title += "  filter: \(ui.filter)" }
+        // The filter in force (the last text that parsed), and whether the text typed since is not valid.
+        let active = ui.activeFilter.source
+        if !active.isEmpty || ui.filterError != nil {
+            title += "  filter: " + (active.isEmpty ? "none" : active)
+            if ui.filterError != nil { title += " (typed: invalid)" }
+        }
         box(r, title: title, focused: ui.focus == .trials)
         let inner = r.inner
         guard inner.height > 1 else { return }

@@ -202,7 +202,12 @@ public struct Renderer {
             x = grid.put(ui.filter, x: x, y: y, role: .normal, maxWidth: w / 2)
             x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
             if let error = ui.filterError {
-                grid.put("  " + Sanitizer.clean(error.description, maxColumns: w), x: x, y: y, role: .bad)
+                // The list keeps the last filter that parsed: say which, and why the text is not taken.
+                // The reason first: on a narrow screen it is what must show (the title names the filter in force).
+                let kept = ui.activeFilter.isEmpty ? "no filter" : ui.activeFilter.source
+                grid.put(
+                    "  not valid: " + Sanitizer.clean("\(error); list keeps \(kept)", maxColumns: w), x: x, y: y,
+                    role: .bad, maxWidth: w - x)
             } else {
                 grid.put(
                     "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear", x: x, y: y, role: .dim)
@@ -265,9 +270,14 @@ public struct Renderer {
             x = grid.put(key, x: x, y: y, role: .title)
             x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
         }
-        if !ui.filter.isEmpty {
-            let text = ui.filterError == nil ? " filter: \(ui.filter) " : " filter error \(ui.filterError!) "
-            grid.put(text, x: max(x, w - text.count), y: y, role: ui.filterError == nil ? .badge : .bad)
+        let active = ui.activeFilter.source
+        if let error = ui.filterError {
+            let text = Sanitizer.clean(
+                " filter: \(active.isEmpty ? "none" : active); typed text not valid: \(error) ", maxColumns: w)
+            grid.put(text, x: max(x, w - text.count), y: y, role: .bad, maxWidth: w - x)
+        } else if !active.isEmpty {
+            let text = " filter: \(active) "
+            grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
         }
     }
 

@@ -46,8 +46,9 @@ public struct TrialFilter: Sendable, Equatable {
         case status(Set<Int>, negated: Bool)
         /// A categorical hyperparameter equal (or not) to a text.
         case text(name: String, index: Int, value: String, negated: Bool)
-        /// A substring of the configuration text (lower case), or the trial's id.
-        case word([UInt8], id: Int?)
+        /// A substring of the configuration text (lower case), or the trial's id, or the start of the
+        /// status's name (`statuses[order]`: the statuses whose name starts with the word).
+        case word([UInt8], id: Int?, statuses: [Bool])
     }
 
     /// The terms; an empty filter matches every trial.
@@ -90,7 +91,12 @@ public struct TrialFilter: Sendable, Equatable {
             }
             let lower = token.lowercased()
             let id = Int(lower.hasPrefix("#") ? String(lower.dropFirst()) : lower)
-            return .success(.word(Array(lower.utf8), id: id))
+            let needle = Array(lower.utf8)
+            var statuses = [Bool](repeating: false, count: TrialStatus.allCases.count)
+            for status in TrialStatus.allCases where status.name.utf8.starts(with: needle) {
+                statuses[status.order] = true
+            }
+            return .success(.word(needle, id: id, statuses: statuses))
         }
         var opEnd = opStart + 1
         if opEnd < chars.count, chars[opEnd] == "=", chars[opStart] != ":", chars[opStart] != "=" { opEnd += 1 }
@@ -152,6 +158,19 @@ public struct TrialFilter: Sendable, Equatable {
         return .failure(FilterError(term: token, problem: "'\(value)' is not a number"))
     }
 
+    /// True when every trial this filter lets through passes `old` too: `old`'s terms come first, each
+    /// the same or a word typed further (`ad` then `adam`; not a trial id, which matches otherwise).
+    func narrows(_ old: TrialFilter) -> Bool {
+        guard terms.count >= old.terms.count else { return false }
+        for (new, was) in zip(terms, old.terms) where new != was {
+            guard case .word(let a, let id, _) = new, case .word(let b, _, _) = was, id == nil, a.starts(with: b)
+            else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Whether `trial` passes every term.
     /// Reads the trial in place (a copy of a `TrialRecord` costs more than the comparisons).
     func matches(_ trial: UnsafePointer<TrialRecord>) -> Bool {
@@ -163,10 +182,10 @@ public struct TrialFilter: Sendable, Equatable {
         switch term {
         case .status(let set, let negated):
             return set.contains(trial.pointee.status.order) != negated
-        case .word(let needle, let id):
+        case .word(let needle, let id, let statuses):
             if let id, trial.pointee.id == id { return true }
-            if trial.pointee.status.name.utf8.starts(with: needle) { return true }
-            return contains(trial.pointee.searchText, needle)
+            if statuses[trial.pointee.status.order] { return true }
+            return ConfigSearch.contains(trial.pointee.storedConfig, needle)
         case .compare(let field, let op, let x):
             let v: Double?
             switch field {
@@ -185,28 +204,6 @@ public struct TrialFilter: Sendable, Equatable {
                 return negated
             }
             return (s == value) != negated
-        }
-    }
-
-    /// Byte substring search (the configuration text is already lower case).
-    static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
-        var hay = haystack
-        return hay.withUTF8 { h in
-            let n = needle.count
-            guard h.count >= n else { return false }
-            let first = needle[0]
-            var i = 0
-            let last = h.count - n
-            while i <= last {
-                if h[i] == first {
-                    var j = 1
-                    while j < n, h[i + j] == needle[j] { j += 1 }
-                    if j == n { return true }
-                }
-                i += 1
-            }
-            return false
         }
     }
 }

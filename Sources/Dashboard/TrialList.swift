@@ -42,8 +42,10 @@ public enum SortKey: Hashable, Sendable {
 }
 
 /// The trials list as shown: the model's trials filtered and sorted. `sync` keeps it current at a
-/// cost of one pass over the trials plus sorting only the trials that changed since the last sync;
-/// a filter change filters the kept order and never sorts.
+/// cost of one pass over the trials plus placing only the trials that changed since the last sync;
+/// a filter change filters the kept order and never sorts. The order is made where it is read
+/// (`Rows`): `settle` puts the rows about to be shown in their places, and a far seek that changes
+/// most rows costs a partition towards the page shown, not a sort of every row.
 public struct TrialList: Sendable {
     /// One row's sort key. Rows compare by `k1`, then `k2`, then trial id.
     struct Entry: Sendable, Comparable {
@@ -60,9 +62,10 @@ public struct TrialList: Sendable {
         }
     }
 
-    private(set) var entries: [Entry] = []
     /// Every trial in list order, unfiltered.
-    private var all: [Entry] = []
+    private var all = Rows()
+    /// The rows shown when a filter is set (`all` filtered, in order); nil without one.
+    private var filtered: Rows?
     private var syncedStamp = -1
     private var syncedLineage: UInt64 = 0
     private var syncedTrials = 0
@@ -72,56 +75,84 @@ public struct TrialList: Sendable {
     private var builtKey: SortKey?
     private var builtAscending = true
     private var builtFilter = TrialFilter(terms: [], source: "")
-    /// Full sorts done (for tests and benchmarks).
+    /// Times the list was built again from every trial (a new order or another model; for tests and
+    /// benchmarks).
     public private(set) var fullSorts = 0
 
+    /// Segments of at most this many rows are sorted whole when read (see `Rows`).
+    let leafSize: Int
+    /// Changed rows up to this many (or a 32nd of the kept rows) are sorted and merged at once; more
+    /// are added unsorted.
+    let mergeLimit: Int
+
     /// An empty table.
-    public init() {}
+    public init() { self.init(leafSize: 1024, mergeLimit: 4096) }
+
+    /// An empty table with other thresholds (tests: short lists that take the paths of long ones).
+    init(leafSize: Int, mergeLimit: Int) {
+        self.leafSize = leafSize
+        self.mergeLimit = mergeLimit
+        all = Rows(leafSize: leafSize)
+    }
+
+    /// The rows shown.
+    private var shown: Rows { filtered ?? all }
 
     /// Rows in the list.
-    public var count: Int { entries.count }
+    public var count: Int { shown.count }
 
-    /// The trial id of row `row`.
-    public func id(at row: Int) -> TrialID { entries[row].id }
+    /// The trial id of row `row` (rows `settle` did not place cost a pass over their segment).
+    public func id(at row: Int) -> TrialID { shown.element(at: row).id }
 
     /// The position of row `row` in `model.trials`.
-    public func position(at row: Int) -> Int { entries[row].pos }
+    public func position(at row: Int) -> Int { shown.element(at: row).pos }
 
     /// The row showing trial `id`, if it is in the list.
-    public func row(of id: TrialID) -> Int? { entries.firstIndex { $0.id == id } }
+    public func row(of id: TrialID) -> Int? {
+        let rows = shown
+        return rows.rows.firstIndex { $0.id == id }.map { rows.rank(ofIndex: $0) }
+    }
 
     /// The trial ids in list order.
-    public var ids: [TrialID] { entries.map(\.id) }
+    public var ids: [TrialID] { shown.inOrder.map(\.id) }
+
+    /// True when row `row` is in its place, so `id(at:)` reads it directly.
+    public func isSettled(_ row: Int) -> Bool { row >= 0 && row < count && shown.isPlaced(row) }
+
+    /// Puts the rows of `range` (clamped to the list) in their places.
+    public mutating func settle(_ range: Range<Int>) {
+        if filtered != nil { filtered!.sort(range) } else { all.sort(range) }
+    }
+
+    /// Finds trial `id`, puts its row in its place and returns the row, if it is in the list.
+    public mutating func locate(_ id: TrialID) -> Int? {
+        guard let p = shown.rows.firstIndex(where: { $0.id == id }) else { return nil }
+        if filtered != nil { return filtered!.place(index: p) }
+        return all.place(index: p)
+    }
 
     /// Brings the list up to date with `model` for the given order and filter text.
     ///
-    /// Every trial is kept sorted in `all`, unfiltered; the shown rows are `all` filtered in order.
-    /// A filter change therefore never sorts: it costs one pass of `matches` over the trials, or over
-    /// the rows shown when the new filter only adds terms to the old one (all terms must hold, so it
-    /// can only narrow).
+    /// Every trial is kept in `all`, unfiltered; the shown rows are `all` filtered in order. A filter
+    /// change therefore never sorts: it costs one pass of `matches` over the trials, or over the rows
+    /// shown when the new filter only adds terms to the old one (all terms must hold, so it can only
+    /// narrow).
     public mutating func sync(with model: DashboardModel, key: SortKey, ascending: Bool, filter: TrialFilter) {
         let needle = filter
         let goal = model.goal
         var rebuilt = false
-        var fresh: [Entry] = []
-        var changed: [Bool]?
-        // Without a filter the rows shown are `all` itself (one buffer): let go of them first, so that
-        // changing `all` does not copy it.
-        let willChange =
-            key != builtKey || ascending != builtAscending || model.lineage != syncedLineage
-            || model.trials.count != syncedTrials
-            || (model.stamp != syncedStamp && (model.stamp < syncedStamp || model.trialsChanged > syncedStamp))
-        if willChange, builtFilter.isEmpty { entries = [] }
+        var changedRows = false
         if key != builtKey || ascending != builtAscending || model.lineage != syncedLineage {
-            all.removeAll(keepingCapacity: true)
-            all.reserveCapacity(model.trials.count)
+            filtered = nil
+            var rows: [Entry] = []
+            rows.reserveCapacity(model.trials.count)
             model.trials.withChunks { first, trials in
                 for j in trials.indices {
-                    all.append(
+                    rows.append(
                         Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
                 }
             }
-            Self.sortEntries(&all)
+            all = Rows(unsorted: rows, leafSize: leafSize)
             fullSorts += 1
             rebuilt = true
         } else if model.trials.count != syncedTrials
@@ -130,6 +161,7 @@ public struct TrialList: Sendable {
             // The same history at another point (later as a run goes on, earlier or later after a replay
             // seeks): a trial whose sortable fields last changed at the same event is the same row. The
             // stamps' chunks that both share hold no change, so only the others are compared.
+            changedRows = true
             let old = syncedStamps
             let stamps = model.trialStamps
             let common = min(syncedTrials, model.trials.count)
@@ -146,50 +178,62 @@ public struct TrialList: Sendable {
                 }
             }
             for pos in common..<mask.count { mask[pos] = true }
-            changed = mask
-            all.removeAll { mask[$0.pos] }
-            // The changed rows are appended to the kept ones, sorted there and merged in place: after a far
-            // seek they are most of the list, and a separate array of them (and a merged copy) held
-            // 20 MiB each at 650,000 trials.
-            let kept = all.count
-            all.reserveCapacity(kept + marked)
-            model.trials.withChunks { first, trials in
-                guard first + trials.count > common || chunkChanged[first >> shift] else { return }
-                for j in trials.indices where mask[first + j] {
-                    all.append(
-                        Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
+            // Read-only from here (a variable captured by the closures below is checked at every access).
+            let changed = mask
+            // Rows to make again: the changed trials that are still there.
+            let freshCount = marked - max(0, syncedTrials - model.trials.count)
+            func build(into rows: inout [Entry]) {
+                model.trials.withChunks { first, trials in
+                    guard first + trials.count > common || chunkChanged[first >> shift] else { return }
+                    for j in trials.indices where changed[first + j] {
+                        rows.append(
+                            Self.entry(trials.baseAddress! + j, first + j, key: key, ascending: ascending, goal: goal))
+                    }
                 }
             }
-            let keepFiltered = !needle.isEmpty && needle == builtFilter
-            all.withUnsafeMutableBufferPointer { rows in
-                let tail = UnsafeMutableBufferPointer(rebasing: rows[kept...])
-                Self.sortEntries(tail)
-                // The changed rows the filter lets through, for the shown rows below.
+            let isChanged = { (e: Entry) in changed[e.pos] }
+            all.removeAll(where: isChanged)
+            let kept = all.count
+            // The shown rows follow when the filter is the same (else they are filtered again below).
+            let keepFiltered = filtered != nil && !needle.isEmpty && needle == builtFilter
+            if keepFiltered { filtered!.removeAll(where: isChanged) }
+            // Which changed rows the filter lets through, asked in trial order (the records' memory order).
+            func passing(_ rows: ArraySlice<Entry>) -> [Entry] {
+                rows.filter { model.trials.withElement(at: $0.pos, needle.matches) }
+            }
+            if freshCount <= max(mergeLimit, kept / 32) {
+                // A few changed rows (a live run, a near seek): sorted and merged into the kept order.
+                var fresh: [Entry] = []
+                fresh.reserveCapacity(freshCount)
+                build(into: &fresh)
                 if keepFiltered {
-                    for e in tail where model.trials.withElement(at: e.pos, needle.matches) { fresh.append(e) }
+                    var shown = passing(fresh[...])
+                    Self.sortEntries(&shown)
+                    filtered!.insert(sorted: shown)
                 }
-                Self.mergeRuns(rows, split: kept)
+                Self.sortEntries(&fresh)
+                all.insert(sorted: fresh)
+            } else {
+                // Most of the list (a far seek): added unsorted, in place, and put in order where read.
+                all.insert { rows in
+                    rows.reserveCapacity(kept + freshCount)
+                    build(into: &rows)
+                }
+                if keepFiltered { filtered!.insert(unsorted: passing(all.rows[kept...])) }
             }
         }
-        if rebuilt || needle != builtFilter {
-            let narrower =
-                !rebuilt && changed == nil && !builtFilter.isEmpty
-                && needle.terms.starts(with: builtFilter.terms)
+        // Filter again for a new filter, or when the shown rows were not kept up to date above.
+        let stale = !needle.isEmpty && (rebuilt || filtered == nil)
+        if needle != builtFilter || stale {
             if needle.isEmpty {
-                entries = all
+                filtered = nil
             } else {
-                let source = narrower ? entries : all
-                var kept: [Entry] = []
-                kept.reserveCapacity(source.count)
-                for e in source where model.trials.withElement(at: e.pos, needle.matches) { kept.append(e) }
-                entries = kept
-            }
-        } else if let changed {
-            if needle.isEmpty {
-                entries = all
-            } else {
-                entries.removeAll { changed[$0.pos] }
-                Self.merge(into: &entries, fresh)
+                let narrower =
+                    !rebuilt && !changedRows && filtered != nil && !builtFilter.isEmpty
+                    && needle.narrows(builtFilter)
+                let source = narrower ? filtered! : all
+                let (passes, count) = Self.matching(model, needle, among: narrower ? source : nil)
+                filtered = source.filter(reserving: count) { passes[$0.pos] }
             }
         }
         builtKey = key
@@ -199,6 +243,30 @@ public struct TrialList: Sendable {
         syncedLineage = model.lineage
         syncedTrials = model.trials.count
         syncedStamps = model.trialStamps
+    }
+
+    /// Which trials pass `filter` (by position), among `rows` when given, and how many: asked in trial
+    /// order, so the records (and their configurations) are read in the order they sit in memory, not in
+    /// list order (at 650,000 trials, list order missed the cache for most of them).
+    static func matching(_ model: DashboardModel, _ filter: TrialFilter, among rows: Rows?) -> ([Bool], Int) {
+        let n = model.trials.count
+        let candidates = rows.map { rows in
+            var c = [Bool](repeating: false, count: n)
+            for e in rows.rows { c[e.pos] = true }
+            return c
+        }
+        var passes = [Bool](repeating: false, count: n)
+        var count = 0
+        passes.withUnsafeMutableBufferPointer { passes in
+            model.trials.withChunks { first, trials in
+                for j in trials.indices where candidates?[first + j] ?? true && filter.matches(trials.baseAddress! + j)
+                {
+                    passes[first + j] = true
+                    count += 1
+                }
+            }
+        }
+        return (passes, count)
     }
 
     /// Whether the trial at `pos` passes the filter.
@@ -252,54 +320,5 @@ public struct TrialList: Sendable {
         }
         key <<= UInt64(8 * (6 - n))
         return Double(key)
-    }
-
-    /// Merges the sorted runs `rows[..<split]` and `rows[split...]` in place (rows of the first run
-    /// first among equal rows), with a copy of the shorter run only.
-    static func mergeRuns(_ rows: UnsafeMutableBufferPointer<Entry>, split: Int) {
-        guard split > 0, split < rows.count else { return }
-        if split <= rows.count - split {
-            // From the front: the first run copied out.
-            let first = Array(rows[..<split])
-            var i = 0
-            var j = split
-            var k = 0
-            while i < first.count {
-                if j < rows.count, rows[j] < first[i] {
-                    rows[k] = rows[j]
-                    j += 1
-                } else {
-                    rows[k] = first[i]
-                    i += 1
-                }
-                k += 1
-            }
-        } else {
-            // From the back: the second run copied out.
-            let second = Array(rows[split...])
-            var i = split - 1
-            var j = second.count - 1
-            var k = rows.count - 1
-            while j >= 0 {
-                if i >= 0, second[j] < rows[i] {
-                    rows[k] = rows[i]
-                    i -= 1
-                } else {
-                    rows[k] = second[j]
-                    j -= 1
-                }
-                k -= 1
-            }
-        }
-    }
-
-    /// Merges sorted `b` into sorted `a` in place (no third array: at 650,000 trials each holds 20 MiB;
-    /// equal rows of `a` come first, as before).
-    static func merge(into a: inout [Entry], _ b: [Entry]) {
-        guard !b.isEmpty else { return }
-        let split = a.count
-        a.reserveCapacity(a.count + b.count)  // exactly: appending would double a long list's buffer
-        a.append(contentsOf: b)
-        a.withUnsafeMutableBufferPointer { mergeRuns($0, split: split) }
     }
 }

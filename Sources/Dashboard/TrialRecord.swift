@@ -15,10 +15,10 @@ public struct CurvePoint: Equatable, Sendable {
 /// Kept small (96 bytes), because a replay of a long run holds hundreds of thousands of them and many
 /// snapshots of them: what is variable in length lives outside the record in the model's shared,
 /// append-only tables (the learning curve and the decisions, see `DashboardModel.curve(of:)` and
-/// `decisions(of:)`), is derived when drawn (`configText`, `sampleText`, and the lower-case text the
-/// filter searches), or is rare and kept in a box the record points to (the sample detail, a failure
-/// reason). Optionals are stored without their padding: a sentinel or a flag bit, behind properties of
-/// the same types as before.
+/// `decisions(of:)`), is derived when drawn (`configText`, `sampleText`; the word filter searches the
+/// configuration's text without making it, see `ConfigSearch`), or is rare and kept in a box the record
+/// points to (the sample detail, a failure reason). Optionals are stored without their padding: a
+/// sentinel or a flag bit, behind properties of the same types as before.
 public struct TrialRecord: Sendable {
     /// The most learning-curve points kept per trial (older points are thinned, the last is kept).
     public static let curveCapacity = 256
@@ -38,9 +38,6 @@ public struct TrialRecord: Sendable {
     var storedConfig: StoredConfiguration
     /// The configuration as sanitized text ("lr=0.01 batch=64"), made when asked for.
     public var configText: String { Self.configText(config) }
-    /// The same text in lower case, for the filter (made when asked for: a copy in every record took
-    /// about 64 bytes a trial).
-    var searchText: String { configText.lowercased() }
     /// Where the configuration came from (model or random) and the objective's note, as the log said.
     var sample: SampleDetail? {
         get { extras?.sample }

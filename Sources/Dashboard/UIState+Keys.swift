@@ -162,6 +162,15 @@ extension UIState {
             filter = ""
         case .enter:
             editingFilter = false
+            if let error = filterError {
+                // Not taken: the text goes back to the filter in force, so nothing on screen shows a filter
+                // the list does not use; the footer says why.
+                let kept = activeFilter.isEmpty ? "no filter" : "filter \(activeFilter.source)"
+                flash = "not taken: \(error); kept \(kept)"
+                filter = activeFilter.source
+                filterError = nil
+                return []
+            }
         case .backspace, .delete:
             if !filter.isEmpty { filter.removeLast() }
         case .char(let c):
@@ -214,6 +223,7 @@ extension UIState {
             // With no row highlighted (events took the selection out of the filtered list), a move
             // highlights the top row on screen.
             let target = selectedRow.map { step($0, table.count) } ?? max(0, min(listTop, table.count - 1))
+            table.settle(target..<(target + 1))
             selectedTrial = table.id(at: target)
             selectedRow = target
             selectedOffset = nil

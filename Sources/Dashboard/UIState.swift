@@ -99,7 +99,7 @@ public struct UIState: Sendable {
         // Until the user moves it, the selection stays on the first running trial at the top of the
         // list (so it never scrolls away by itself); from the first move on, it stays on its trial.
         if !userMoved, selectedTrial == nil || selectedTrial == steeredTo, let running = model.firstRunningTrial {
-            let top = table.count > 0 ? table.id(at: 0) : nil
+            let top = firstRow()
             let topRunning = top.flatMap { model.trial($0)?.status } == .running ? top : nil
             let current = selectedTrial.flatMap { model.trial($0)?.status }
             if let topRunning, sortKey == .status {
@@ -110,14 +110,14 @@ public struct UIState: Sendable {
             steeredTo = selectedTrial
             selectedOffset = nil
         }
-        if selectedTrial == nil, table.count > 0 {
-            selectedTrial = table.id(at: 0)
+        if selectedTrial == nil, let top = firstRow() {
+            selectedTrial = top
             if !userMoved { steeredTo = selectedTrial }
         }
         locateSelection()
-        if selectedTrial.map({ model.trial($0) == nil }) ?? false, table.count > 0 {
+        if selectedTrial.map({ model.trial($0) == nil }) ?? false, let top = firstRow() {
             // The selected trial is not in this model (a different run): start at the top.
-            selectedTrial = table.id(at: 0)
+            selectedTrial = top
             selectedRow = 0
         }
         let page = pageSize(model)
@@ -131,6 +131,8 @@ public struct UIState: Sendable {
         // The screen line the user left the highlight on is kept (set again by the next move), so a
         // trial that briefly sorts to the top of the list comes back to its line.
         if selectedOffset == nil { selectedOffset = selectedRow.map { $0 - listTop } }
+        // The rows on screen in their places (the rest of the order is made when read).
+        table.settle(listTop..<(listTop + page))
         if selectedWorker >= model.workers.count { selectedWorker = max(0, model.workers.count - 1) }
         selectedRung = max(0, min(selectedRung, model.rungs.reduce(0) { $0 + $1.count } - 1))
         selectedMessage = max(0, min(selectedMessage, notices.count + model.messageCount - 1))
@@ -140,8 +142,8 @@ public struct UIState: Sendable {
     /// first row (a selection that only events hid stays, so keys keep acting on the same trial).
     mutating func resyncAfterUserChange(_ model: DashboardModel) {
         sync(with: model)
-        if selectedRow == nil, table.count > 0 {
-            selectedTrial = table.id(at: 0)
+        if selectedRow == nil, let top = firstRow() {
+            selectedTrial = top
             selectedRow = 0
             sync(with: model)
         }
@@ -158,8 +160,15 @@ public struct UIState: Sendable {
             selectedRow = nil
             return
         }
-        if let r = selectedRow, r < table.count, table.id(at: r) == id { return }
-        selectedRow = table.row(of: id)
+        if let r = selectedRow, table.isSettled(r), table.id(at: r) == id { return }
+        selectedRow = table.locate(id)
+    }
+
+    /// The trial on the list's first row, put in its place first; nil for an empty list.
+    mutating func firstRow() -> TrialID? {
+        guard table.count > 0 else { return nil }
+        table.settle(0..<1)
+        return table.id(at: 0)
     }
 
     /// Why `action` is unavailable now (the first requirement of its binding that fails), or nil

@@ -13,7 +13,8 @@ import Tuner
 /// first frame (open the log, read the first batch the command reads before the screen is up, fold it,
 /// render a 120x40 frame at time 0), the whole log read into the timeline in the batches the replay loop
 /// reads (events folded and snapshots taken on the way), then `--seeks` seeks to seeded random positions
-/// and by ±10 s, each timed to a rendered frame. Memory is the process's peak resident set (`VmHWM`).
+/// and by ±10 s, each timed to a rendered frame; then two word filters typed at the end of the log (each key
+/// timed to its frame) and far seeks with them on. Memory is the process's peak resident set (`VmHWM`).
 struct ReplayBench: OptionsBenchmark {
     var events = 1_000_000
     var seeks = 200
@@ -159,6 +160,46 @@ struct ReplayBench: OptionsBenchmark {
             checksum &+= render(model: player.model, ui: ui, size: size).cells.count
             relative.append((monotonicSeconds() - s0) * 1000)
         }
+        // Word filters typed at the end of the log (every trial sampled): each key handled, the list synced
+        // and a frame drawn, as the dashboard answers it; then far seeks with the filter on.
+        player.seek(to: timeline.count, timeline: timeline)
+        ui.sync(with: player.model)
+        var wordKeys: [Double] = []
+        var firstKeys: [Double] = []
+        var wordSeeks: [Double] = []
+        var matched: [Int] = []
+        for text in ["14.95", "0.37"] {
+            _ = ui.handle(.char("/"), model: player.model)
+            for (i, c) in text.enumerated() {
+                let k0 = monotonicSeconds()
+                _ = ui.handle(.char(c), model: player.model)
+                ui.sync(with: player.model)
+                checksum &+= render(model: player.model, ui: ui, size: size).cells.count
+                wordKeys.append((monotonicSeconds() - k0) * 1000)
+                if i == 0 { firstKeys.append(wordKeys.last!) }
+            }
+            _ = ui.handle(.enter, model: player.model)
+            matched.append(ui.table.count)
+            for k in 0..<4 {
+                let s0 = monotonicSeconds()
+                player.seek(to: k % 2 == 0 ? timeline.count / 20 : timeline.count, timeline: timeline)
+                ui.replay = player.status(timeline, complete: true)
+                ui.sync(with: player.model)
+                checksum &+= render(model: player.model, ui: ui, size: size).cells.count
+                wordSeeks.append((monotonicSeconds() - s0) * 1000)
+            }
+            _ = ui.handle(.char("/"), model: player.model)
+            _ = ui.handle(.escape, model: player.model)
+            ui.sync(with: player.model)
+        }
+        // What a word key cost before: each trial's text made as a string and searched.
+        let t0Text = monotonicSeconds()
+        var textMatches = 0
+        player.model.trials.withChunks { _, trials in
+            for t in trials where t.configText.lowercased().contains("x2=1") { textMatches += 1 }
+        }
+        let textScan = (monotonicSeconds() - t0Text) * 1000
+        checksum &+= textMatches
         // Fold speed: blocks read again from the file and folded into a model (what a seek does past its
         // snapshot).
         let blocksBefore = timeline.blocksRead
@@ -194,6 +235,17 @@ struct ReplayBench: OptionsBenchmark {
                 ],
                 ["slowest 3 seeks: model + list + frame", slowest.joined(separator: ", "), "-"],
                 ["5% <-> 95% seeks: model + list (ms)", farText, "-"],
+                [
+                    "word filter key + frame at \(player.model.trials.count) trials (first key / median / max)",
+                    "\(firstKeys.map { fixed($0, 1) }.joined(separator: ", ")) / \(fixed(median(wordKeys), 1)) / "
+                        + "\(fixed(wordKeys.max() ?? 0, 1)) ms (\(matched.map(String.init).joined(separator: ", ")) rows)",
+                    "< 100 ms",
+                ],
+                ["the same trials' texts made as strings and searched", "\(fixed(textScan, 0)) ms", "-"],
+                [
+                    "far seek + frame with the word filter on (median / max)",
+                    "\(fixed(median(wordSeeks), 1)) / \(fixed(wordSeeks.max() ?? 0, 1)) ms", "-",
+                ],
                 ["read again + folded (seek past a snapshot)", "\(Int(foldRate)) events/s", "-"],
                 [
                     "events held / blocks read again", "\(timeline.heldEvents) / \(timeline.blocksRead - blocksBefore)",
@@ -218,6 +270,8 @@ struct ReplayBench: OptionsBenchmark {
                 + "events_per_s=\(Int(rate)) seek_median_ms=\(fixed(median(random), 2)) "
                 + "seek_p99_ms=\(fixed(percentile(random, 0.99), 2)) seek_max_ms=\(fixed(random.max() ?? 0, 2)) "
                 + "seek10s_median_ms=\(fixed(median(relative), 2)) seek10s_max_ms=\(fixed(relative.max() ?? 0, 2)) "
+                + "word_key_median_ms=\(fixed(median(wordKeys), 2)) word_key_max_ms=\(fixed(wordKeys.max() ?? 0, 2)) "
+                + "word_seek_max_ms=\(fixed(wordSeeks.max() ?? 0, 2)) text_scan_ms=\(fixed(textScan, 0)) "
                 + "snapshots=\(timeline.snapshotCount) interval=\(timeline.snapshotInterval) "
                 + "fold_events_per_s=\(Int(foldRate)) held_events=\(timeline.heldEvents) "
                 + "rss_after_read_mib=\(fixed(afterRead.rss, 0)) hwm_mib=\(fixed(memory.hwm, 0)) checksum=\(checksum % 10)"

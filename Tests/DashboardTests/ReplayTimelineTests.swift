@@ -1,8 +1,9 @@
 import ASHA
-import Dashboard
 import RunFixtures
 import RunLog
 import Testing
+
+@testable import Dashboard
 
 /// The replay's timeline and player: a seek anywhere shows what playing straight through shows.
 @Suite("Replay timeline and player")
@@ -87,6 +88,44 @@ struct ReplayTimelineTests {
             var fresh = TrialList()
             fresh.sync(with: player.model, key: key, ascending: ui.ascending, filter: .all)
             #expect(ui.table.ids == fresh.ids, "after \(control) at \(player.position)")
+        }
+    }
+
+    /// Far seeks back and forth with a sort key and a filter: the list equals the list of a model folded
+    /// from the start to the same event, and the rows on screen are in their places. The list is given
+    /// small thresholds, so this short run takes the paths of a long one (changed rows added unsorted,
+    /// segments partitioned when read).
+    @Test(arguments: SortKey.all(parameters: 2))
+    func farSeeksWithASortKeyAndAFilterShowTheListOfAFullFold(key: SortKey) {
+        let t = Self.timeline()
+        var player = ReplayPlayer(timeline: t, playing: false)
+        var ui = UIState(keyMap: .replay, readOnly: true)
+        ui.screen = Self.size
+        ui.table = TrialList(leafSize: 4, mergeLimit: 2)
+        ui.sortKey = key
+        ui.ascending = !key.naturalAscending(goal: .minimize)
+        let filters = ["bracket:1", "rung>=1", "status!=stopped bracket:0", ""]
+        var rng = SplitMix64(seed: UInt64(SortKey.allCases.firstIndex(of: key) ?? 9) + 31)
+        let tenth = UInt64(t.count / 10 + 1)
+        for i in 0..<24 {
+            ui.filter = filters[(i / 5) % filters.count]
+            let target = i % 2 == 0 ? Int(rng.next() % tenth) : t.count - Int(rng.next() % tenth)
+            _ = player.perform(.jump(.event(target)), timeline: t, trial: nil, complete: true)
+            ui.sync(with: player.model)
+            if i % 3 == 1 {
+                for _ in 0..<Int(rng.next() % 30) { _ = ui.handle(.down, model: player.model) }
+            }
+            let folded = DashboardModel(events: Self.events.prefix(player.position))
+            var fresh = TrialList()
+            fresh.sync(with: folded, key: key, ascending: ui.ascending, filter: ui.activeFilter)
+            let expected = fresh.ids
+            #expect(ui.filterError == nil)
+            #expect(ui.table.ids == expected, "'\(ui.filter)' at \(player.position)")
+            for row in ui.listTop..<min(ui.table.count, ui.listTop + ui.pageSize(player.model)) {
+                #expect(ui.table.isSettled(row), "row \(row) at \(player.position)")
+                #expect(ui.table.id(at: row) == expected[row])
+            }
+            if let id = ui.selectedTrial, let row = ui.selectedRow { #expect(expected[row] == id) }
         }
     }
 

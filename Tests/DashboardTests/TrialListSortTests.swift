@@ -42,41 +42,96 @@ struct TrialListSortTests {
     }
 }
 
+/// The lazily sorted rows: whatever was read, removed or inserted, every row read is the row a full
+/// sort puts there, and the segments keep their order.
 extension TrialListSortTests {
-    @Test func mergingRunsInPlaceKeepsTheFirstRunFirstAmongEqualRows() {
-        for split in [0, 1, 3, 50, 97, 99, 100] {
-            var rng = SplitMix64(seed: UInt64(split))
-            // Few distinct keys, so many rows are equal; `pos` tells the runs apart.
-            var rows = (0..<100).map { i in
-                TrialList.Entry(k1: Double(rng.next() % 3), k2: 0, id: Int(rng.next() % 4), pos: i)
+    /// Distinct rows (ids unique, as the list's are), with many equal keys.
+    static func distinct(_ n: Int, seed: UInt64, from: Int = 0) -> [TrialList.Entry] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { i in
+            let r = rng.next()
+            return TrialList.Entry(k1: Double(r % 4), k2: Double((r >> 8) % 50) / 7, id: from + i, pos: from + i)
+        }
+        .shuffled(using: &rng)
+    }
+
+    /// The segments' invariants: each sorted one in order, every row before a segment's start below
+    /// every row from it on, neighbours of different kinds.
+    static func check(_ rows: TrialList.Rows, _ note: String) {
+        let r = rows.rows
+        for (k, seg) in rows.segments.enumerated() {
+            let end = rows.end(of: k)
+            #expect(seg.start < end, "\(note): empty segment \(k)")
+            if seg.sorted {
+                #expect(zip(r[seg.start..<end], r[(seg.start + 1)..<end]).allSatisfy { $0 < $1 }, "\(note)")
             }
-            rows[..<split].sort()
-            rows[split...].sort()
-            let expected = (rows[..<split] + rows[split...]).enumerated().sorted { a, b in
-                a.element < b.element || (!(b.element < a.element) && a.offset < b.offset)
-            }.map(\.element.pos)
-            rows.withUnsafeMutableBufferPointer { TrialList.mergeRuns($0, split: split) }
-            #expect(rows.map(\.pos) == expected, "split \(split)")
+            if k > 0 {
+                #expect(rows.segments[k - 1].sorted != seg.sorted, "\(note): neighbours of one kind at \(k)")
+                let before = r[..<seg.start].max()!
+                let after = r[seg.start...].min()!
+                #expect(before < after, "\(note): segment \(k) out of order")
+            }
         }
     }
 
-    /// `merge(into:)` appends and merges through `mergeRuns`: the same order, `a`'s rows first among equals.
-    @Test func mergingIntoAListKeepsItsRowsFirstAmongEqualRows() {
-        for (na, nb) in [(0, 5), (5, 0), (1, 40), (40, 1), (30, 30)] {
-            var rng = SplitMix64(seed: UInt64(na * 100 + nb))
-            let make = { (n: Int, from: Int) in
-                (0..<n).map { i in
-                    TrialList.Entry(k1: Double(rng.next() % 3), k2: 0, id: Int(rng.next() % 4), pos: from + i)
+    @Test func readingRowsPlacesThemWhereAFullSortDoes() {
+        for (n, leaf) in [(0, 4), (1, 4), (37, 4), (2000, 8), (5000, 64)] {
+            let input = Self.distinct(n, seed: UInt64(n))
+            let sorted = input.sorted()
+            var rows = TrialList.Rows(unsorted: input, leafSize: leaf)
+            var rng = SplitMix64(seed: 9)
+            for step in 0..<20 where n > 0 {
+                let a = Int(rng.next() % UInt64(n))
+                let b = min(n, a + Int(rng.next() % 40))
+                // Not yet placed rows read without sorting are right too.
+                #expect(rows.element(at: a).id == sorted[a].id, "n \(n) step \(step)")
+                rows.sort(a..<b)
+                for i in a..<b {
+                    #expect(rows.isPlaced(i))
+                    #expect(rows.rows[i].id == sorted[i].id, "n \(n) row \(i)")
                 }
-                .sorted()
+                let p = Int(rng.next() % UInt64(n))
+                let id = rows.rows[p].id
+                let rank = rows.rank(ofIndex: p)
+                #expect(sorted[rank].id == id)
+                #expect(rows.place(index: p) == rank)
+                #expect(rows.rows[rank].id == id)
+                Self.check(rows, "n \(n) step \(step)")
             }
-            var a = make(na, 0)
-            let b = make(nb, na)
-            let expected = (a + b).enumerated().sorted { x, y in
-                x.element < y.element || (!(y.element < x.element) && x.offset < y.offset)
-            }.map(\.element.pos)
-            TrialList.merge(into: &a, b)
-            #expect(a.map(\.pos) == expected, "\(na) + \(nb)")
+            #expect(rows.inOrder.map(\.id) == sorted.map(\.id), "n \(n)")
+            rows.sort(0..<n)
+            #expect(rows.isSorted)
+            #expect(rows.segments.count == (n == 0 ? 0 : 1))
+        }
+    }
+
+    @Test func removingAndInsertingKeepsTheOrder() {
+        for round in 0..<30 {
+            var rng = SplitMix64(seed: UInt64(round) + 100)
+            let n = 300 + Int(rng.next() % 500)
+            let input = Self.distinct(n, seed: UInt64(round))
+            var rows = TrialList.Rows(unsorted: input, leafSize: 8)
+            // Some rows read (segments of both kinds), some removed, some new ones added.
+            for _ in 0..<Int(rng.next() % 6) { rows.sort(at: Int(rng.next() % UInt64(n))) }
+            let gone = Set(input.filter { _ in rng.next() % 3 == 0 }.map(\.id))
+            rows.removeAll { gone.contains($0.id) }
+            Self.check(rows, "round \(round) removed")
+            var added = Self.distinct(Int(rng.next() % 200), seed: UInt64(round) + 7, from: 10_000)
+            let expected = (input.filter { !gone.contains($0.id) } + added).sorted().map(\.id)
+            if round % 3 == 2 {
+                rows.insert(unsorted: added)
+            } else {
+                added.sort()
+                rows.insert(sorted: added)
+            }
+            Self.check(rows, "round \(round) inserted")
+            #expect(rows.count == expected.count)
+            #expect(rows.inOrder.map(\.id) == expected, "round \(round)")
+            let odd = rows.filter { $0.id % 2 == 1 }
+            Self.check(odd, "round \(round) filtered")
+            #expect(odd.inOrder.map(\.id) == expected.filter { $0 % 2 == 1 })
+            rows.sort(0..<rows.count)
+            #expect(rows.rows.map(\.id) == expected)
         }
     }
 }

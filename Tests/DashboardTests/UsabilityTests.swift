@@ -198,6 +198,8 @@ struct UsabilityTests {
         }
         let running = ids("status:running")
         #expect(!running.isEmpty)
+        // A word also matches the start of the status's name.
+        #expect(ids("runn") == running)
         #expect(running.allSatisfy { model.trial($0)?.status == .running })
         #expect(ids("status:run,wait").count == model.count(.running) + model.count(.waiting))
         let deep = ids("rung>=2")
@@ -218,6 +220,24 @@ struct UsabilityTests {
         #expect(ui.filterError != nil)
         #expect(ui.table.ids == kept)
         #expect(frame(model, ui, 120, 40).contains("is not a number"))
+        // The header shows the filter in force, not the text typed, and says the typed text is not valid;
+        // the prompt says which filter the list keeps.
+        for (w, h) in [(120, 40), (80, 24)] {
+            let text = frame(model, ui, w, h)
+            #expect(text.contains("filter: rung>=2 (typed: invalid)"), "\(w)x\(h):\n\(text)")
+            #expect(!text.contains("filter: rung>=2>"), "\(w)x\(h):\n\(text)")
+            let prompt = "not valid: 'rung>=2>': '2>' is not a number; list keeps rung>=2"
+            #expect(text.contains(prompt), "\(w)x\(h):\n\(text)")
+        }
+        // Enter does not take it: the text goes back to the filter in force, and the footer says why.
+        _ = ui.handle(.enter, model: model)
+        ui.sync(with: model)
+        #expect(ui.filter == "rung>=2")
+        #expect(ui.filterError == nil)
+        #expect(ui.table.ids == kept)
+        let after = frame(model, ui, 120, 40)
+        #expect(after.contains("not taken: 'rung>=2>': '2>' is not a number; kept filter rung>=2"), "\(after)")
+        #expect(!after.contains("not valid"))
         for bad in ["foo:1", "status:bogus", "lr<abc", ":3", "rung<"] {
             let r = TrialFilter.parse(bad, parameters: model.parameterNames, metric: model.metricName)
             guard case .failure(let e) = r else {
