@@ -22,7 +22,8 @@ extension ASHAScheduler {
             let revisit = TPESampler.Revisit { t in
                 (records[t].phase == .stopped || records[t].phase == .waiting) && Int(records[t].bracket) != b
             }
-            _ = tpe?.sample(index: id, seed: settings.seed, space: space, revisit: revisit)
+            _ = tpe?.sample(
+                index: id, seed: settings.seed, space: space, revisit: revisit, padLevel: promotion ? ladder[0] : nil)
         }
         runningCount += 1
         return Job(

@@ -69,9 +69,9 @@ struct ResumeCommand: ParsableCommand {
 
     /// The spec's sampler, except where the log shows that the spec meant another one when the run
     /// started: a spec without a `sampler` key whose log says `random` (the default before it became
-    /// `tpe`) keeps random; a tpe run logged before `avoid_duplicates`, `split` or `revisit` existed keeps
-    /// the log's settings (off, `level`, off). Its spec, parsed again, would now take the new defaults
-    /// and sample differently from the log.
+    /// `tpe`) keeps random; a tpe run logged before `avoid_duplicates`, `split`, `revisit` or `exhausted`
+    /// existed keeps the log's settings (off, `level`, off, `draw`). Its spec, parsed again, would now
+    /// take the new defaults and sample differently from the log.
     static func samplerAsLogged(_ parsed: SamplerSettings, given: Bool = true, log path: String) -> SamplerSettings {
         guard let reader = try? LogReader(path: path), let first = try? reader.next(),
             case .runStarted(let info) = first.body
@@ -81,6 +81,7 @@ struct ResumeCommand: ParsableCommand {
         tpe.avoidDuplicates = logged.avoidDuplicates
         tpe.split = logged.split
         tpe.revisitStopped = logged.revisitStopped
+        tpe.exhausted = logged.exhausted
         return tpe == logged ? .tpe(tpe) : parsed
     }
 

@@ -16,7 +16,7 @@ public enum SpecParser {
     ]
     static let samplerKeys = [
         "type", "random_fraction", "min_points", "candidates", "gamma", "min_good", "bandwidth_factor",
-        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates", "split", "revisit",
+        "min_bandwidth", "max_kernels", "min_distance", "avoid_duplicates", "split", "revisit", "exhausted",
     ]
     static let schedulerKeys = [
         "variant", "min_resource", "max_resource", "eta", "min_early_stopping_rate", "brackets",
@@ -227,6 +227,12 @@ public enum SpecParser {
                 throw SpecError(key: "sampler.split", line: v.mark?.line, message: "must be progress or level")
             }
             tpe.split = split
+        }
+        if let v = m["exhausted"] {
+            guard let exhausted = TPEExhausted(rawValue: try string(v, "sampler.exhausted")) else {
+                throw SpecError(key: "sampler.exhausted", line: v.mark?.line, message: "must be deepen or draw")
+            }
+            tpe.exhausted = exhausted
         }
         if let problem = tpe.problem() {
             let line = m[problem.key]?.mark?.line ?? node.mark?.line

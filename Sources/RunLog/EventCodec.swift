@@ -212,6 +212,7 @@ public enum EventCodec {
             w.member("split", tpe.split.rawValue)
             w.key("revisit")
             w.bool(tpe.revisitStopped)
+            w.member("exhausted", tpe.exhausted.rawValue)
             w.endObject()
         }
         w.endObject()
@@ -389,7 +390,7 @@ extension EventCodec {
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
                 minDistance: try o.optionalDouble("min_distance") ?? 0,
                 avoidDuplicates: try flag(o, "avoid_duplicates"), split: try tpeSplit(o),
-                revisitStopped: try flag(o, "revisit"))
+                revisitStopped: try flag(o, "revisit"), exhausted: try tpeExhausted(o))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
@@ -403,6 +404,18 @@ extension EventCodec {
         case nil, .null?: return false
         case .bool(let b)?: return b
         default: throw SchemaError("'\(key)' must be true or false")
+        }
+    }
+
+    /// `sampler.exhausted`: logs written before it existed repeated the seed's draw, so absent (or null)
+    /// means `draw`.
+    static func tpeExhausted(_ o: Fields) throws(SchemaError) -> TPEExhausted {
+        switch o.raw("exhausted") {
+        case nil, .null?: return .draw
+        case .string(let s)?:
+            guard let e = TPEExhausted(rawValue: s) else { throw SchemaError("'exhausted' must be deepen or draw") }
+            return e
+        default: throw SchemaError("'exhausted' must be deepen or draw")
         }
     }
 

@@ -226,6 +226,66 @@ struct TPESamplerTests {
         }
     }
 
+    /// A value over `finite` at resource r: `finiteValue`, except that the best configuration (c, 4) looks
+    /// poor at r = 1 (4.5: it ranks 12th of the 20 there) and is the best from r = 3 on.
+    static func lateBloomer(_ c: Configuration, resource: Int) -> Double {
+        let v = finiteValue(c)
+        return v == 0 && resource == 1 ? 4.5 : v
+    }
+
+    /// A one-bracket run of `trials` new trials (ladder 1, 3, 9, one trial at a time, values from
+    /// `lateBloomer`): per repeat of a configuration sampled before, whether it repeats the worst result at
+    /// r = 1 then; and whether the best configuration reached r = 9.
+    private static func deepening(
+        _ variant: Variant, exhausted: TPEExhausted, seed: UInt64, trials: Int
+    ) throws -> (worstCopies: [Bool], bestCompleted: Bool) {
+        var scheduler = try ASHAScheduler(
+            space: finite,
+            settings: SchedulerSettings(
+                variant: variant, minResource: 1, maxResource: 9, seed: seed, maxTrials: trials,
+                sampler: .tpe(TPESettings(minPoints: 4, exhausted: exhausted))))
+        var configs: [Configuration] = []
+        var worstCopies: [Bool] = []
+        var bestCompleted = false
+        while let job = scheduler.nextJob() {
+            let config = try #require(scheduler.configuration(of: job.trial))
+            if job.isNew {
+                if configs.contains(config) {
+                    let worst = scheduler.rungEntries(bracket: 0, rung: 0).last { $0.value.isFinite }
+                    worstCopies.append(worst.map { configs[$0.trial] == config } ?? false)
+                }
+                configs.append(config)
+            }
+            var decisions: [Decision] = []
+            for resource in [1, 3, 9] where resource > job.fromResource && resource <= job.toResource {
+                decisions += scheduler.reportAll(
+                    trial: job.trial, resource: resource, value: lateBloomer(config, resource: resource))
+            }
+            if finiteValue(config) == 0, decisions.contains(where: { $0.action == .complete }) { bestCompleted = true }
+        }
+        return (worstCopies, bestCompleted)
+    }
+
+    @Test("A finite space exhausted, promotion: deepen repeats the worst first-rung result, and the rungs go deeper")
+    func deepenPadsTheFirstRung() throws {
+        for seed: UInt64 in [1, 2, 3] {
+            let deepen = try Self.deepening(.promotion, exhausted: .deepen, seed: seed, trials: 150)
+            let draw = try Self.deepening(.promotion, exhausted: .draw, seed: seed, trials: 150)
+            // Every repeat after the space ran out copies the worst result at r = 1 (the first repeats may be
+            // model proposals of a space not quite exhausted).
+            #expect(deepen.worstCopies.count >= 100)
+            #expect(deepen.worstCopies.suffix(100).allSatisfy { $0 }, "seed \(seed)")
+            #expect(draw.worstCopies.filter { $0 }.count < 30, "seed \(seed)")
+            // The best configuration ranks 12th of 20 at r = 1: only padding the rung gets it promoted.
+            #expect(deepen.bestCompleted, "seed \(seed)")
+            #expect(!draw.bestCompleted, "seed \(seed)")
+        }
+        // In the stopping variant deepen changes nothing.
+        let stopping = try Self.deepening(.stopping, exhausted: .deepen, seed: 1, trials: 150)
+        let stoppingDraw = try Self.deepening(.stopping, exhausted: .draw, seed: 1, trials: 150)
+        #expect(stopping.worstCopies == stoppingDraw.worstCopies)
+    }
+
     @Test("Duplicates are decided on the canonical configuration the objective evaluates")
     func canonicalDuplicates() throws {
         // x evaluates as x rounded to tenths: 11 distinct configurations in effect.

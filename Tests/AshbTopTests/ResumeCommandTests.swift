@@ -139,7 +139,7 @@ import Testing
     }
 }
 
-/// A tpe run logged before `avoid_duplicates` or `split` existed: its spec, parsed again, takes the new
+/// A tpe run logged before `avoid_duplicates`, `split` or `exhausted` existed: its spec, parsed again, takes the new
 /// defaults, so resume keeps the log's settings (checked by hand too: a log of the previous build resumed to the same
 /// samples and best).
 @Suite struct SamplerAsLoggedTests {
@@ -198,5 +198,14 @@ import Testing
         #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
         let same = try log(parsed)
         #expect(ResumeCommand.samplerAsLogged(.tpe(TPESettings()), log: same) == parsed)
+    }
+
+    @Test func aTPELogKeepsWhatItRepeatsOnceExhausted() throws {
+        // A log written before `exhausted` existed reads as `draw`; the spec, parsed again, says `deepen`.
+        let parsed = SamplerSettings.tpe(TPESettings())
+        let old = try log(.tpe(TPESettings(exhausted: .draw)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: old) == .tpe(TPESettings(exhausted: .draw)))
+        let other = try log(.tpe(TPESettings(gamma: 0.3, exhausted: .draw)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
     }
 }

@@ -142,6 +142,9 @@ func specError(_ text: String) -> SpecError? {
         let progress = try SpecParser.parse("objective: branin\nsampler: {type: tpe, split: progress}\n")
         #expect(progress.settings.sampler == .tpe(TPESettings(split: .progress)))
         #expect(TPESettings().split == .level)
+        let draw = try SpecParser.parse("objective: branin\nsampler: {type: tpe, exhausted: draw}\n")
+        #expect(draw.settings.sampler == .tpe(TPESettings(exhausted: .draw)))
+        #expect(TPESettings().exhausted == .deepen)
     }
 
     @Test(
@@ -156,6 +159,7 @@ func specError(_ text: String) -> SpecError? {
             ("sampler: {type: random, gamma: 0.2}\n", "sampler.gamma", "tpe sampler only"),
             ("sampler: {type: tpe, avoid_duplicates: 3}\n", "sampler.avoid_duplicates", "true or false"),
             ("sampler: {type: tpe, split: best}\n", "sampler.split", "progress or level"),
+            ("sampler: {type: tpe, exhausted: pad}\n", "sampler.exhausted", "deepen or draw"),
         ])
     func samplerMistakesNameTheKeyAndLine(text: String, key: String, fragment: String) throws {
         let error = try #require(specError("objective: branin\n" + text))

@@ -89,6 +89,18 @@ struct SampleDetailCodecTests {
             return
         }
         #expect(!noRevisitSettings.revisitStopped && noRevisit != text)
+        // exhausted is recorded; logs written before it existed repeated the seed's draw.
+        #expect(text.contains(#""exhausted":"deepen""#))
+        let noExhausted = text.replacingOccurrences(of: #","exhausted":"deepen""#, with: "")
+        guard case .runStarted(let drawInfo) = try EventCodec.decode(try JSONParser.parse(noExhausted)).body,
+            case .tpe(let drawSettings) = drawInfo.settings.sampler
+        else {
+            Issue.record("no tpe settings in \(noExhausted)")
+            return
+        }
+        #expect(drawSettings.exhausted == .draw && noExhausted != text)
+        let badExhausted = text.replacingOccurrences(of: #""exhausted":"deepen""#, with: #""exhausted":"pad""#)
+        #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badExhausted)) }
         // split is recorded; logs written before it existed modelled one level's results.
         #expect(text.contains(#""split":"progress""#))
         let noSplit = text.replacingOccurrences(of: #","split":"progress""#, with: "")

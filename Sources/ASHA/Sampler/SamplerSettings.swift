@@ -58,14 +58,21 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// random draw (see `TPESampler.Revisit`); only runs with brackets > 1 have such configurations. On by
     /// default (spec `sampler.revisit`); logs written before it existed replay with it off.
     public var revisitStopped: Bool
+    /// With `avoidDuplicates`, what a new trial repeats when no new configuration (nor revisit) is found
+    /// (see `TPEExhausted`). `deepen` by default (spec `sampler.exhausted`); logs written before it
+    /// existed replay and resume with `draw`.
+    public var exhausted: TPEExhausted
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
-    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density, split by level.
+    /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density, split by level,
+    /// duplicates avoided, revisits, repeats that deepen the rungs.
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
         minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
-        minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level, revisitStopped: Bool = true
+        minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level, revisitStopped: Bool = true,
+        exhausted: TPEExhausted = .deepen
     ) {
+        self.exhausted = exhausted
         self.revisitStopped = revisitStopped
         self.split = split
         self.avoidDuplicates = avoidDuplicates
@@ -128,4 +135,22 @@ public enum SampleOrigin: Sendable, Equatable, Codable {
     case random
     /// Proposed by the model fitted to the `observations` results recorded at rung resource `resource`.
     case model(resource: Int, observations: Int)
+}
+
+/// What a new trial repeats once no new configuration is found: a finite space (or the objective's
+/// canonical configurations) exhausted, no revisit qualifying.
+public enum TPEExhausted: String, Sendable, Codable, CaseIterable {
+    /// The seed's random draw of the trial's index: repeats spread over the space like random sampling,
+    /// so every rung keeps its mix and the same configurations pass it. What logs written before the
+    /// option existed replay with.
+    case draw
+    /// Promotion variant: the configuration with the worst result at the new trial's first rung (the
+    /// latest trial among equal values). With a deterministic objective a repeat brings no new value,
+    /// only a rung entry; this one trains one first-rung resource and ranks last, so every η such trials
+    /// let the rung promote one more waiting candidate, whose value at the next rung (new information)
+    /// mostly ranks low there and lets that rung promote deeper in turn: the rest of the run trains the
+    /// configurations already seen further, best first, as successive halving with all the budget it
+    /// needs would. Stopping variant: as `draw` (a trial that stops at its first rung moves only that
+    /// rung's cutoff, and a later trial must pass every rung from the first again).
+    case deepen
 }

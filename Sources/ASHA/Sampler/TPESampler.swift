@@ -25,7 +25,9 @@
 /// is not in it wins, a random draw whose form is in it is drawn again (up to `redraws` times), and the
 /// model's coordinates are those of the canonical forms (the configurations whose results it sees).
 /// When no new configuration is found (a finite space exhausted), a configuration that `Revisit` allows
-/// is repeated: the model's best such candidate, else the first such random draw, else the seed's draw.
+/// is repeated: the model's best such candidate, else the first such random draw; else, with
+/// `exhausted: deepen` in the promotion variant, the configuration with the worst result at the new
+/// trial's first rung (see `TPEExhausted`); else the seed's draw.
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -125,14 +127,16 @@ struct TPESampler: Sendable {
 
     /// Samples the configuration of trial `index` (the next trial) and records it. `revisit` says which
     /// configurations sampled before the trial may repeat when no new one is found (see `Revisit`);
-    /// the default, none.
+    /// the default, none. `padLevel`: the resource of the trial's first rung when a repeat should deepen
+    /// the rungs (`TPEExhausted.deepen`, promotion variant), else nil.
     mutating func sample(
-        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none
+        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none, padLevel: Int? = nil
     ) -> (Configuration, SampleOrigin) {
         precondition(index == origins.count, "trials are sampled in order")
         let coin = SplitMix64.unitInterval(SplitMix64.bits(seed: seed, UInt64(index), UInt64.max))
         // Preference: the model's best new configuration, a new random draw, then (a finite space
-        // exhausted) the model's best revisit, a random revisit, and last the seed's draw of the index.
+        // exhausted) the model's best revisit, a random revisit, a copy of the worst result at the first
+        // rung (`deepen`), and last the seed's draw of the index.
         var modelRevisit: (Configuration, SampleOrigin)?
         var result: (Configuration, SampleOrigin)?
         if encoding.count > 0, coin >= settings.randomFraction {
@@ -149,8 +153,20 @@ struct TPESampler: Sendable {
         if let result {
             (config, origin) = result
         } else {
-            let (draw, isNew) = randomDraw(index: index, seed: seed, space: space, revisit: revisit)
-            (config, origin) = isNew ? (draw, .random) : modelRevisit ?? (draw, .random)
+            let (draw, kind) = randomDraw(index: index, seed: seed, space: space, revisit: revisit)
+            switch kind {
+            case .new: (config, origin) = (draw, .random)
+            case .revisit: (config, origin) = modelRevisit ?? (draw, .random)
+            case .repeat:
+                if let modelRevisit {
+                    (config, origin) = modelRevisit
+                } else if settings.exhausted == .deepen, let padLevel, let t = worstTrial(at: padLevel) {
+                    // A copy of the worst result at the trial's first rung: it ranks last there.
+                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .random)
+                } else {
+                    (config, origin) = (draw, .random)
+                }
+            }
         }
         if config != space.sample(index: index, seed: seed) { proposed[index] = config }
         if settings.avoidDuplicates {
@@ -214,17 +230,29 @@ struct TPESampler: Sendable {
     /// allows, else the first draw.
     private func randomDraw(
         index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit
-    ) -> (Configuration, isNew: Bool) {
+    ) -> (Configuration, DrawKind) {
         let first = space.sample(index: index, seed: seed)
-        guard let canon = repeated(first) else { return (first, true) }
+        guard let canon = repeated(first) else { return (first, .new) }
         var draws = [(first, canon)]
         for k in 1...Self.redraws {
             let again = space.sample(
                 index: index, seed: SplitMix64.bits(seed: seed, UInt64(index), .max - 2 - UInt64(k)))
-            guard let canon = repeated(again) else { return (again, true) }
+            guard let canon = repeated(again) else { return (again, .new) }
             draws.append((again, canon))
         }
-        return (draws.first { isRevisit(canonical: $0.1, revisit) }?.0 ?? first, false)
+        if let again = draws.first(where: { isRevisit(canonical: $0.1, revisit) }) { return (again.0, .revisit) }
+        return (first, .repeat)
+    }
+
+    /// What a random draw found: a new configuration, a revisit, or only repeats (the first draw).
+    private enum DrawKind {
+        case new, revisit, `repeat`
+    }
+
+    /// The trial with the worst finite result recorded at rung resource `level` (the latest among equal
+    /// values), or nil when none.
+    private func worstTrial(at level: Int) -> TrialID? {
+        levels[level]?.last(where: \.isFinite)?.id
     }
 
     /// The candidate with the largest l(x)/g(x) that is neither a near-duplicate of a configuration already
