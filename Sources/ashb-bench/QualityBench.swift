@@ -70,6 +70,13 @@ struct QualityBench: OptionsBenchmark {
                 tpe.split = split
                 continue
             }
+            if kv.count == 2, kv[0] == "exhausted" {
+                guard let e = TPEExhausted(rawValue: kv[1]) else {
+                    throw BenchUsageError(description: "--tpe: exhausted must be draw or deepen, got \(kv[1])")
+                }
+                tpe.exhausted = e
+                continue
+            }
             guard kv.count == 2, let x = Double(kv[1]) else { throw BenchUsageError(description: "--tpe: bad \(pair)") }
             switch kv[0] {
             case "random_fraction": tpe.randomFraction = x
