@@ -22,8 +22,10 @@ extension ASHAScheduler {
             let revisit = TPESampler.Revisit { t in
                 (records[t].phase == .stopped || records[t].phase == .waiting) && Int(records[t].bracket) != b
             }
+            // Repeats that deepen the rungs: all of them with promotion, every other one with stopping.
             _ = tpe?.sample(
-                index: id, seed: settings.seed, space: space, revisit: revisit, padLevel: promotion ? ladder[0] : nil)
+                index: id, seed: settings.seed, space: space, revisit: revisit,
+                pad: (level: ladder[0], every: promotion ? 1 : 2))
         }
         runningCount += 1
         return Job(

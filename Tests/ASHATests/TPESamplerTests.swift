@@ -234,25 +234,25 @@ struct TPESamplerTests {
     }
 
     /// A one-bracket run of `trials` new trials (ladder 1, 3, 9, one trial at a time, values from
-    /// `lateBloomer`): per repeat of a configuration sampled before, whether it repeats the worst result at
-    /// r = 1 then; and whether the best configuration reached r = 9.
+    /// `lateBloomer`): per repeat of a configuration sampled before, its trial and whether it repeats the
+    /// worst result at r = 1 then; and whether the best configuration reached r = 9.
     private static func deepening(
         _ variant: Variant, exhausted: TPEExhausted, seed: UInt64, trials: Int
-    ) throws -> (worstCopies: [Bool], bestCompleted: Bool) {
+    ) throws -> (worstCopies: [(trial: TrialID, isWorst: Bool)], bestCompleted: Bool) {
         var scheduler = try ASHAScheduler(
             space: finite,
             settings: SchedulerSettings(
                 variant: variant, minResource: 1, maxResource: 9, seed: seed, maxTrials: trials,
                 sampler: .tpe(TPESettings(minPoints: 4, exhausted: exhausted))))
         var configs: [Configuration] = []
-        var worstCopies: [Bool] = []
+        var worstCopies: [(trial: TrialID, isWorst: Bool)] = []
         var bestCompleted = false
         while let job = scheduler.nextJob() {
             let config = try #require(scheduler.configuration(of: job.trial))
             if job.isNew {
                 if configs.contains(config) {
                     let worst = scheduler.rungEntries(bracket: 0, rung: 0).last { $0.value.isFinite }
-                    worstCopies.append(worst.map { configs[$0.trial] == config } ?? false)
+                    worstCopies.append((job.trial, worst.map { configs[$0.trial] == config } ?? false))
                 }
                 configs.append(config)
             }
@@ -266,24 +266,27 @@ struct TPESamplerTests {
         return (worstCopies, bestCompleted)
     }
 
-    @Test("A finite space exhausted, promotion: deepen repeats the worst first-rung result, and the rungs go deeper")
+    @Test("A finite space exhausted, deepen repeats the worst first-rung result, and the rungs go deeper")
     func deepenPadsTheFirstRung() throws {
         for seed: UInt64 in [1, 2, 3] {
             let deepen = try Self.deepening(.promotion, exhausted: .deepen, seed: seed, trials: 150)
             let draw = try Self.deepening(.promotion, exhausted: .draw, seed: seed, trials: 150)
-            // Every repeat after the space ran out copies the worst result at r = 1 (the first repeats may be
-            // model proposals of a space not quite exhausted).
+            // Promotion: every repeat after the space ran out copies the worst result at r = 1 (the first
+            // repeats may be model proposals of a space not quite exhausted).
             #expect(deepen.worstCopies.count >= 100)
-            #expect(deepen.worstCopies.suffix(100).allSatisfy { $0 }, "seed \(seed)")
-            #expect(draw.worstCopies.filter { $0 }.count < 30, "seed \(seed)")
-            // The best configuration ranks 12th of 20 at r = 1: only padding the rung gets it promoted.
+            let allWorst = deepen.worstCopies.suffix(100).allSatisfy { $0.isWorst }
+            #expect(allWorst, "seed \(seed)")
+            #expect(draw.worstCopies.filter { $0.isWorst }.count < 30, "seed \(seed)")
+            // The best configuration ranks 13th of 20 at r = 1: only padding the rung gets it promoted.
             #expect(deepen.bestCompleted, "seed \(seed)")
             #expect(!draw.bestCompleted, "seed \(seed)")
+            // Stopping: the repeats of even trial index copy the worst result; the others are drawn.
+            let stopping = try Self.deepening(.stopping, exhausted: .deepen, seed: seed, trials: 150)
+            let late = stopping.worstCopies.suffix(80)
+            let evenWorst = late.filter { $0.trial % 2 == 0 }.allSatisfy { $0.isWorst }
+            #expect(evenWorst, "seed \(seed)")
+            #expect(late.filter { $0.trial % 2 == 1 && $0.isWorst }.count < 20, "seed \(seed)")
         }
-        // In the stopping variant deepen changes nothing.
-        let stopping = try Self.deepening(.stopping, exhausted: .deepen, seed: 1, trials: 150)
-        let stoppingDraw = try Self.deepening(.stopping, exhausted: .draw, seed: 1, trials: 150)
-        #expect(stopping.worstCopies == stoppingDraw.worstCopies)
     }
 
     @Test("Duplicates are decided on the canonical configuration the objective evaluates")

@@ -144,13 +144,14 @@ public enum TPEExhausted: String, Sendable, Codable, CaseIterable {
     /// so every rung keeps its mix and the same configurations pass it. What logs written before the
     /// option existed replay with.
     case draw
-    /// Promotion variant: the configuration with the worst result at the new trial's first rung (the
-    /// latest trial among equal values). With a deterministic objective a repeat brings no new value,
-    /// only a rung entry; this one trains one first-rung resource and ranks last, so every η such trials
-    /// let the rung promote one more waiting candidate, whose value at the next rung (new information)
-    /// mostly ranks low there and lets that rung promote deeper in turn: the rest of the run trains the
-    /// configurations already seen further, best first, as successive halving with all the budget it
-    /// needs would. Stopping variant: as `draw` (a trial that stops at its first rung moves only that
-    /// rung's cutoff, and a later trial must pass every rung from the first again).
+    /// The configuration with the worst result at the new trial's first rung (the latest trial among
+    /// equal values). With a deterministic objective a repeat brings no new value, only a rung entry;
+    /// this one trains one first-rung resource and ranks last there. Promotion variant (every repeat):
+    /// every η such trials let the rung promote one more waiting candidate, whose value at the next rung
+    /// (new information) mostly ranks low there and lets that rung promote deeper in turn, so the rest
+    /// of the run trains the configurations already seen further, best first, as successive halving
+    /// with all the budget it needs would. Stopping variant (repeats of even trial index; the others
+    /// take the seed's draw): a copy that stops at the first rung only loosens that rung's cutoff, and
+    /// the drawn repeats that now pass it carry new values to the rungs above, loosening them in turn.
     case deepen
 }

@@ -26,8 +26,9 @@
 /// model's coordinates are those of the canonical forms (the configurations whose results it sees).
 /// When no new configuration is found (a finite space exhausted), a configuration that `Revisit` allows
 /// is repeated: the model's best such candidate, else the first such random draw; else, with
-/// `exhausted: deepen` in the promotion variant, the configuration with the worst result at the new
-/// trial's first rung (see `TPEExhausted`); else the seed's draw.
+/// `exhausted: deepen`, the configuration with the worst result at the new trial's first rung (every
+/// trial in the promotion variant, every other one in the stopping variant: see `TPEExhausted`); else
+/// the seed's draw.
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -127,10 +128,11 @@ struct TPESampler: Sendable {
 
     /// Samples the configuration of trial `index` (the next trial) and records it. `revisit` says which
     /// configurations sampled before the trial may repeat when no new one is found (see `Revisit`);
-    /// the default, none. `padLevel`: the resource of the trial's first rung when a repeat should deepen
-    /// the rungs (`TPEExhausted.deepen`, promotion variant), else nil.
+    /// the default, none. `pad`: with `exhausted: deepen`, the resource of the trial's first rung, and
+    /// which trials copy the worst result there (those whose index is a multiple of `every`; see
+    /// `TPEExhausted.deepen`); nil: none.
     mutating func sample(
-        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none, padLevel: Int? = nil
+        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none, pad: (level: Int, every: Int)? = nil
     ) -> (Configuration, SampleOrigin) {
         precondition(index == origins.count, "trials are sampled in order")
         let coin = SplitMix64.unitInterval(SplitMix64.bits(seed: seed, UInt64(index), UInt64.max))
@@ -160,7 +162,9 @@ struct TPESampler: Sendable {
             case .repeat:
                 if let modelRevisit {
                     (config, origin) = modelRevisit
-                } else if settings.exhausted == .deepen, let padLevel, let t = worstTrial(at: padLevel) {
+                } else if settings.exhausted == .deepen, let pad, index % pad.every == 0,
+                    let t = worstTrial(at: pad.level)
+                {
                     // A copy of the worst result at the trial's first rung: it ranks last there.
                     (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .random)
                 } else {
