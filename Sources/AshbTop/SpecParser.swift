@@ -286,6 +286,13 @@ public enum SpecParser {
         for (k, v) in m {
             let name = k.key
             let path = "space.\(name)"
+            if let text = v.scalar?.string {
+                // A bare value: most likely meant as a fixed one.
+                throw SpecError(
+                    key: path, line: v.mark?.line,
+                    message: "must be a mapping with a type (\(kinds.joined(separator: ", "))); a fixed value is "
+                        + "{type: constant, value: \(Sanitizer.clean(text, maxColumns: 60))}")
+            }
             let pm = try mapping(v, path)
             guard let kindNode = pm["type"] else {
                 throw SpecError(

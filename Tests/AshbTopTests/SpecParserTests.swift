@@ -67,6 +67,7 @@ func specError(_ text: String) -> SpecError? {
         ("objective: zero\nspace:\n  lr: {type: loguniform, low: 0, high: 1}\n", "space.lr", 3, "low > 0"),
         ("objective: zero\nspace:\n  lr: {type: loguniform, low: -1, high: 1}\n", "space.lr", 3, "low > 0"),
         ("objective: zero\nspace:\n  act: {type: choice, values: []}\n", "space.act", 3, "at least one value"),
+        ("objective: zero\nspace:\n  act: tanh\n", "space.act", 3, "{type: constant, value: tanh}"),
         ("objective: zero\nspace:\n  lr: {type: uniform, low: 0, high: .inf}\n", "space.lr.high", 3, "finite"),
         ("objective: zero\nspace:\n  lr: {type: uniform, low: 0}\n", "space.lr.high", 3, "required"),
         ("objective: zero\nspace:\n  lr: {type: normal, low: 0, high: 1}\n", "space.lr.type", 3, "unknown type"),
