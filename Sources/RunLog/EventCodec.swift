@@ -389,8 +389,10 @@ extension EventCodec {
                 maxKernels: try o.int("max_kernels"),
                 // Logs written before the near-duplicate check sampled without it: absent means 0.
                 minDistance: try o.optionalDouble("min_distance") ?? 0,
-                avoidDuplicates: try flag(o, "avoid_duplicates"), split: try tpeSplit(o),
-                revisitStopped: try flag(o, "revisit"), exhausted: try tpeExhausted(o))
+                avoidDuplicates: try flag(o, "avoid_duplicates"),
+                split: try optionalCase(o, "split", absent: TPESplit.level),
+                revisitStopped: try flag(o, "revisit"),
+                exhausted: try optionalCase(o, "exhausted", absent: TPEExhausted.draw))
             if let problem = tpe.problem() { throw SchemaError("sampler '\(problem.key)' \(problem.message)") }
             return .tpe(tpe)
         default: throw SchemaError("'sampler.type' must be random or tpe")
@@ -407,27 +409,19 @@ extension EventCodec {
         }
     }
 
-    /// `sampler.exhausted`: logs written before it existed repeated the seed's draw, so absent (or null)
-    /// means `draw`.
-    static func tpeExhausted(_ o: Fields) throws(SchemaError) -> TPEExhausted {
-        switch o.raw("exhausted") {
-        case nil, .null?: return .draw
+    /// An optional text member naming a case of `E` (a `sampler` setting added after the first logs):
+    /// absent (or null) means `absent`, the behaviour of the logs written before it existed (`split`:
+    /// `level`; `exhausted`: `draw`).
+    static func optionalCase<E: RawRepresentable & CaseIterable>(
+        _ o: Fields, _ key: String, absent: E
+    ) throws(SchemaError) -> E where E.RawValue == String {
+        let problem = SchemaError("'\(key)' must be \(E.allCases.map(\.rawValue).joined(separator: " or "))")
+        switch o.raw(key) {
+        case nil, .null?: return absent
         case .string(let s)?:
-            guard let e = TPEExhausted(rawValue: s) else { throw SchemaError("'exhausted' must be deepen or draw") }
-            return e
-        default: throw SchemaError("'exhausted' must be deepen or draw")
-        }
-    }
-
-    /// `sampler.split`: logs written before it existed modelled the highest level's results only, so
-    /// absent (or null) means `level`.
-    static func tpeSplit(_ o: Fields) throws(SchemaError) -> TPESplit {
-        switch o.raw("split") {
-        case nil, .null?: return .level
-        case .string(let s)?:
-            guard let split = TPESplit(rawValue: s) else { throw SchemaError("'split' must be level or progress") }
-            return split
-        default: throw SchemaError("'split' must be level or progress")
+            guard let value = E(rawValue: s) else { throw problem }
+            return value
+        default: throw problem
         }
     }
 
