@@ -110,13 +110,9 @@ final class HeadlessPrinter: EventSink, Sendable {
     /// "idle: every remaining trial is paused by the user (2: 4, 7); nothing runs until one is resumed
     /// (`ashb-top attach`, then p on it), the run is stopped, or its time budget ends in 2:18"
     static func idleText(_ state: RunState, now: Double) -> String {
-        var paused: [TrialID] = []
-        for t in state.trials.indices where state.trials[t].status == .paused {
-            paused.append(t)
-            if paused.count > 10 { break }
-        }
+        let paused = state.trials.indices.lazy.filter { state.trials[$0].status == .paused }.prefix(10)
         let n = state.count(.paused)
-        let ids = paused.prefix(10).map(String.init).joined(separator: ", ") + (n > 10 ? ", …" : "")
+        let ids = paused.map(String.init).joined(separator: ", ") + (n > 10 ? ", …" : "")
         var text =
             "idle: every remaining trial is paused by the user (\(n): \(ids)); nothing runs until one is resumed "
             + "(`ashb-top attach`, then p on it)"
