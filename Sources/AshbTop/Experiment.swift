@@ -74,7 +74,7 @@ struct Experiment {
     /// Checks a spec's text (`label` names it in errors) and applies command-line overrides.
     static func load(
         specText text: String, label: String, baseDirectory: String?, seed: UInt64?, workers: Int?, simulate: Bool,
-        extraTrials: Int = 0, extraSeconds: Double = 0
+        extraTrials: Int = 0, extraSeconds: Double = 0, unknownNames: Bool = false
     ) throws -> Experiment {
         var spec: ExperimentSpec
         do {
@@ -164,7 +164,7 @@ struct Experiment {
         }
         let configured: any Objective
         do {
-            configured = try objective.configured(for: space)
+            configured = try Self.configure(objective, for: space, unknownNames: unknownNames)
         } catch let e as SpaceParameterError {
             // A value the objective refuses: point at the parameter's line (the space's, when it lacks one).
             let line = e.isMissing ? spec.spaceLine : spec.spaceParameterLines[e.parameter]
@@ -177,6 +177,22 @@ struct Experiment {
         return Experiment(
             spec: spec, baseDirectory: baseDirectory, objective: configured, space: space, settings: settings,
             maxWorkers: maxWorkers)
+    }
+
+    /// The objective configured for `space`. With `unknownNames` (a recorded run resumed: it ran before
+    /// such names were refused), hyperparameters the objective does not read are left out of the check
+    /// and stay in the run's space.
+    static func configure(_ objective: any Objective, for space: SearchSpace, unknownNames: Bool) throws
+        -> any Objective
+    {
+        var checked = space
+        while true {
+            do {
+                return try objective.configured(for: checked)
+            } catch let e as SpaceParameterError where unknownNames && e.isUnknown {
+                checked = try SearchSpace(checked.parameters.filter { $0.name != e.parameter })
+            }
+        }
     }
 
     /// The devices of each worker slot: the `gpus` list (or `nvidia-smi -L`'s) cut into groups of

@@ -124,7 +124,7 @@ struct ResumeCommand: ParsableCommand {
         var experiment = try Experiment.load(
             specText: reader.header.spec, label: "\(Sanitizer.clean(dir.eventsPath, maxColumns: 200)) (its spec)",
             baseDirectory: reader.header.baseDirectory, seed: reader.header.seed, workers: nil,
-            simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds)
+            simulate: reader.header.simulated, extraTrials: extend, extraSeconds: extendSeconds, unknownNames: true)
         experiment.settings.sampler = Self.samplerAsLogged(
             experiment.settings.sampler, given: experiment.spec.samplerGiven, log: dir.eventsPath)
         // Every number in the log must be within the spec's limits before the tuner builds state from it.

@@ -79,6 +79,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 "line 2: 'space': branin needs hyperparameter 'x2' (a number in [0, 15]); the space lacks it"
             ),
             (
+                digits + "  learning_rat: {type: uniform, low: 0.1, high: 0.2}\n",
+                "line 4: 'space.learning_rat': digits-mlp has no hyperparameter 'learning_rat' (did you mean "
+                    + "'learning_rate'?); it reads learning_rate, momentum, l2, batch_size, hidden_units, activation"
+            ),
+            (
+                "objective: branin\nspace:\n  x1: {type: uniform, low: -5, high: 10}\n  x_2: {type: uniform, low: 0, high: 1}\n",
+                "line 4: 'space.x_2': branin has no hyperparameter 'x_2' (did you mean 'x2'?); it reads x1, x2"
+            ),
+            (
+                "objective: branin\nspace:\n  depth: {type: int, low: 1, high: 4}\n",
+                "line 3: 'space.depth': branin has no hyperparameter 'depth'; it reads x1, x2"
+            ),
+            (
                 "objective: branin\nspace:\n  x1: {type: uniform, low: -5, high: 20}\n  x2: {type: constant, value: 1}\n",
                 "line 3: 'space.x1': branin: high 20 is out of range; 'x1' must be a number in [-5, 10]"
             ),
@@ -95,6 +108,25 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             loadError(
                 "objective: branin\nspace:\n  x1: {type: constant, value: 1}\n  x2: {type: int, low: 0, high: 15}\n")
                 == nil)
+    }
+
+    /// A run recorded before unknown names were refused still resumes: the name stays in its space, left
+    /// out of the objective's check (and its rule's other checks still apply).
+    @Test func aResumedRunKeepsANameItsObjectiveDoesNotRead() throws {
+        let text = "objective: branin\nspace:\n  x1: {type: uniform, low: -5, high: 10}\n"
+        func load(_ extra: String, resumed: Bool) throws -> Experiment {
+            try Experiment.load(
+                specText: text + extra, label: "spec", baseDirectory: nil, seed: nil, workers: nil, simulate: true,
+                unknownNames: resumed)
+        }
+        let typo = "  x_2: {type: uniform, low: 0, high: 1}\n  x2: {type: uniform, low: 0, high: 15}\n"
+        #expect(throws: CLIError.self) { try load(typo, resumed: false) }
+        #expect(try load(typo, resumed: true).space.parameters.map(\.name) == ["x1", "x_2", "x2"])
+        #expect(throws: CLIError.self) { try load("  x_2: {type: uniform, low: 0, high: 1}\n", resumed: true) }
+        #expect(throws: CLIError.self) {
+            try load(
+                "  x_2: {type: uniform, low: 0, high: 1}\n  x2: {type: uniform, low: 0, high: 99}\n", resumed: true)
+        }
     }
 
     @Test func missingSpecFileIsAClearError() throws {

@@ -41,6 +41,17 @@ struct CurvesMatchingTests {
             try #require(far as? CurvesObjective).matchingRules.map(\.rule) == ["log", "linear"])
     }
 
+    @Test("A space name that is no column of the table is refused, with the nearest column")
+    func aNameThatIsNoColumnIsRefused() throws {
+        let csv = "lr,units,resource,error,seconds\n0.01,15,1,0.1,1\n"
+        let typo = space([Parameter(name: "unit", domain: .int(low: 10, high: 20))])
+        let e = try #require(throws: SpaceParameterError.self) { try table(csv, space: typo) }
+        #expect(e.isUnknown && e.parameter == "unit")
+        #expect(
+            e.message == "curves: the table has no column 'unit' (did you mean 'units'?); its columns are lr, units")
+        _ = try table(csv, space: Self.logSpace)
+    }
+
     @Test("The ranges come from the spec's space, not from the recorded values")
     func boundsFromTheSpace() throws {
         let text = "x,y,resource,error,seconds\n0,5,1,0.1,1\n3,0,1,0.2,1\n"

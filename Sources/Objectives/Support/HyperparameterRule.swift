@@ -80,10 +80,20 @@ struct HyperparameterRule: Sendable {
         }
     }
 
-    /// Checks that every value `space` can give is one the rules accept, and that it gives each required
-    /// hyperparameter. The error names the parameter, the value at fault and what is allowed.
+    /// Checks that `space` names only hyperparameters the rules read (a misspelt name would otherwise be
+    /// searched for nothing while its rule took its default), that every value it can give is one the
+    /// rules accept, and that it gives each required hyperparameter. The error names the parameter, the
+    /// value at fault and what is allowed.
     static func check(_ space: SearchSpace, rules: [HyperparameterRule], objective: String) throws(SpaceParameterError)
     {
+        let names = rules.map(\.name)
+        for parameter in space.parameters where !names.contains(parameter.name) {
+            let hint = closest(to: parameter.name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw SpaceParameterError(
+                parameter: parameter.name, isMissing: false, isUnknown: true,
+                message: "\(objective) has no hyperparameter '\(parameter.name)'\(hint); it reads "
+                    + names.joined(separator: ", "))
+        }
         for rule in rules {
             guard let parameter = space.parameters.first(where: { $0.name == rule.name }) else {
                 guard rule.required else { continue }
@@ -100,6 +110,30 @@ struct HyperparameterRule: Sendable {
     }
 }
 
+/// The name in `names` nearest `name` by edit distance (case ignored), if it is near: at most a third
+/// of the longer name's letters differ.
+func closest(to name: String, among names: [String]) -> String? {
+    let a = Array(name.lowercased().unicodeScalars)
+    var best: (name: String, distance: Int)?
+    for candidate in names {
+        let b = Array(candidate.lowercased().unicodeScalars)
+        // Levenshtein distance, one row at a time.
+        var row = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var diagonal = row[0]
+            row[0] = i + 1
+            for (j, y) in b.enumerated() {
+                let substitution = diagonal + (x == y ? 0 : 1)
+                diagonal = row[j + 1]
+                row[j + 1] = min(substitution, row[j + 1] + 1, row[j] + 1)
+            }
+        }
+        let d = row[b.count]
+        if d * 3 <= max(a.count, b.count), d < (best?.distance ?? .max) { best = (candidate, d) }
+    }
+    return best?.name
+}
+
 /// A search space that gives a hyperparameter a value its objective refuses (every trial would fail), or
 /// lacks one the objective needs: a spec error, raised before anything starts.
 public struct SpaceParameterError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -107,6 +141,8 @@ public struct SpaceParameterError: Error, Sendable, Equatable, CustomStringConve
     public var parameter: String
     /// True when the space lacks it (the error then points at `space` itself).
     public var isMissing: Bool
+    /// True when the objective reads no hyperparameter of that name.
+    public var isUnknown = false
     /// The whole message: the objective, the value at fault and what is allowed.
     public var message: String
 
