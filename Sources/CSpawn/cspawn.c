@@ -9,6 +9,20 @@
 
 extern char **environ;
 
+/* The supervisor is made with `_Fork`, which runs no fork handlers (Dispatch's and the runtime's):
+   the child makes only system calls until it execs, so it needs no lock another thread might hold.
+   ThreadSanitizer is the exception: it intercepts those calls with locks of its own, which only its
+   `fork` interceptor makes safe in the child (with `_Fork` a child hung in one). So a TSan build (the
+   CI's tuner tests) forks with `fork`. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ASHB_FORK fork
+#endif
+#endif
+#ifndef ASHB_FORK
+#define ASHB_FORK _Fork
+#endif
+
 /* Closes end `end` (0 read, 1 write) of the first `count` pipes. */
 static void close_ends(int pipes[][2], int count, int end) {
     for (int i = 0; i < count; i++) close(pipes[i][end]);
@@ -188,7 +202,7 @@ static void supervise(char *const argv[], char *const envp[], const char *cwd, i
        the group. */
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
-    pid_t program = _Fork();
+    pid_t program = ASHB_FORK();
     if (program < 0) {
         int e = errno;
         (void)!write(4, &e, sizeof e);
@@ -281,7 +295,7 @@ pid_t ashb_spawn_supervised(char *const argv[], char *const envp[], const char *
     int pipes[3][2];
     if (open_pipes(pipes, 3) != 0) return -1;
     int *out = pipes[0], *err = pipes[1], *status = pipes[2];
-    pid_t pid = _Fork();
+    pid_t pid = ASHB_FORK();
     if (pid == 0) supervise(argv, envp ? envp : environ, cwd, out[1], err[1], death_pipe[0], status[1]);
     if (parent_side(pid, pipes, 3) < 0) return -1;
     /* Also set the group from this side, so that signals to the group work as soon as we return. */
