@@ -14,7 +14,7 @@ final class HeadlessPrinter: EventSink, Sendable {
     /// The printer's fold of the run, and the rungs already announced.
     private struct Seen {
         var state: RunState
-        var reached = Set<[Int]>()
+        var reached = Set<Rung>()
         /// Wall time (ns) when the latest event arrived; the last progress line's wall time and reports.
         var lastEventWall = DispatchTime.now().uptimeNanoseconds
         var lastProgressWall = DispatchTime.now().uptimeNanoseconds
@@ -25,6 +25,12 @@ final class HeadlessPrinter: EventSink, Sendable {
         /// Looks once a second whether the run waits on paused trials alone; whether that was said.
         var idleTimer: (any DispatchSourceTimer)?
         var idleSaid = false
+    }
+
+    /// A bracket's rung (a plain pair: no array made per decision).
+    private struct Rung: Hashable {
+        var bracket: Int
+        var rung: Int
     }
 
     private let seen: Locked<Seen>
@@ -40,7 +46,7 @@ final class HeadlessPrinter: EventSink, Sendable {
         var seen = Seen(state: state)
         // A resumed run's rungs were reached long ago: announce only what is new.
         if let info = state.info {
-            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert([b, k]) } }
+            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert(Rung(bracket: b, rung: k)) } }
         }
         self.seen = Locked(seen)
     }
@@ -204,7 +210,7 @@ final class HeadlessPrinter: EventSink, Sendable {
                 + "η=\(s.reductionFactor), \(s.brackets) bracket(s), \(i.workers) worker(s), rungs \(ladders)"
         case .decision(let d):
             if d.action == .promote { return nil }
-            guard seen.reached.insert([d.bracket, d.rung]).inserted else { return nil }
+            guard seen.reached.insert(Rung(bracket: d.bracket, rung: d.rung)).inserted else { return nil }
             return "bracket \(d.bracket) rung \(d.rung) (r=\(d.resource)) reached first by trial \(d.trial)"
         case .newBest(let t, let r, let v):
             // A best is judged at the highest resource any rung decision has seen: a best at a higher
