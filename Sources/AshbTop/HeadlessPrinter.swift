@@ -46,7 +46,9 @@ final class HeadlessPrinter: EventSink, Sendable {
         var seen = Seen(state: state)
         // A resumed run's rungs were reached long ago: announce only what is new.
         if let info = state.info {
-            for b in info.ladders.indices { for k in info.ladders[b].indices { seen.reached.insert(Rung(bracket: b, rung: k)) } }
+            for b in info.ladders.indices {
+                for k in info.ladders[b].indices { seen.reached.insert(Rung(bracket: b, rung: k)) }
+            }
         }
         self.seen = Locked(seen)
     }
