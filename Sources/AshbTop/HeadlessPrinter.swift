@@ -25,7 +25,13 @@ final class HeadlessPrinter: EventSink, Sendable {
         /// Looks once a second whether the run waits on paused trials alone; whether that was said.
         var idleTimer: (any DispatchSourceTimer)?
         var idleSaid = false
+        /// Failure lines printed so far (see `maxFailureLines`).
+        var failuresPrinted = 0
     }
+
+    /// Failures printed one line each; after these, one line says the rest are counted, not printed (a
+    /// run whose every trial fails would print thousands of the same line).
+    static let maxFailureLines = 20
 
     /// A bracket's rung (a plain pair: no array made per decision).
     private struct Rung: Hashable {
@@ -227,6 +233,12 @@ final class HeadlessPrinter: EventSink, Sendable {
             return "new best: trial \(t) \(metric)=\(formatShort(v)) at \(at), judged at the highest resource "
                 + "reached so far  \(config)"
         case .trialFailed(let t, let reason):
+            seen.failuresPrinted += 1
+            if seen.failuresPrinted == maxFailureLines + 1 {
+                return "trial \(t) failed; further failures are not printed (the progress lines and the summary "
+                    + "count them; the log has each one's reason)"
+            }
+            guard seen.failuresPrinted <= maxFailureLines else { return nil }
             return "trial \(t) failed: \(Sanitizer.clean(reason, maxColumns: 5_000))"
         case .trialKilled(let t):
             return "trial \(t) killed by the user"
