@@ -16,8 +16,8 @@ final class HeadlessPrinter: EventSink, Sendable {
         var state: RunState
         var reached = Set<Rung>()
         /// Wall time (ns) when the latest event arrived; the last progress line's wall time and reports.
-        var lastEventWall = DispatchTime.now().uptimeNanoseconds
-        var lastProgressWall = DispatchTime.now().uptimeNanoseconds
+        var lastEventWall = CoarseClock.nanoseconds()
+        var lastProgressWall = CoarseClock.nanoseconds()
         var lastProgressReports = 0
         /// Progress lines extrapolate the run's time between events (off on the simulated clock).
         var wallClock = true
@@ -62,7 +62,7 @@ final class HeadlessPrinter: EventSink, Sendable {
     func receive(_ event: RunEvent) {
         seen.withLock { seen in
             seen.state.apply(event)
-            seen.lastEventWall = DispatchTime.now().uptimeNanoseconds
+            seen.lastEventWall = CoarseClock.nanoseconds()
             if !seen.state.waitsOnPausedTrials { seen.idleSaid = false }
             guard let text = Self.line(for: event, &seen) else { return }
             let time = String(format: "%8.2fs", event.time)
@@ -82,7 +82,7 @@ final class HeadlessPrinter: EventSink, Sendable {
         t.setEventHandler { [weak self] in self?.progress() }
         seen.withLock { seen in
             seen.wallClock = wallClock
-            seen.lastProgressWall = DispatchTime.now().uptimeNanoseconds
+            seen.lastProgressWall = CoarseClock.nanoseconds()
             seen.lastProgressReports = seen.state.reports
             seen.timer = t
         }
@@ -111,7 +111,7 @@ final class HeadlessPrinter: EventSink, Sendable {
 
     private func sayIfIdle() {
         seen.withLock { seen in
-            let quiet = Double(DispatchTime.now().uptimeNanoseconds &- seen.lastEventWall) / 1e9
+            let quiet = Double(CoarseClock.nanoseconds() &- seen.lastEventWall) / 1e9
             guard seen.idleTimer != nil, !seen.idleSaid, seen.state.waitsOnPausedTrials,
                 quiet >= RunState.idleAfterSeconds
             else { return }
@@ -142,7 +142,7 @@ final class HeadlessPrinter: EventSink, Sendable {
     private func progress() {
         seen.withLock { seen in
             guard seen.timer != nil, seen.state.info != nil, seen.state.endReason == nil else { return }
-            let wall = DispatchTime.now().uptimeNanoseconds
+            let wall = CoarseClock.nanoseconds()
             let extra = seen.wallClock && !seen.state.runPaused ? Double(wall &- seen.lastEventWall) / 1e9 : 0
             let now = seen.state.time + extra
             let interval = Double(wall &- seen.lastProgressWall) / 1e9

@@ -26,7 +26,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var fd: Int32
     private var writer = JSONWriter(reserving: 1 << 16)
-    private var lastFlush: DispatchTime = .now()
+    private var lastFlush = CoarseClock.nanoseconds()
     private var timer: DispatchSourceTimer?
     private var failure: String?
     private var failureHandler: (@Sendable (String) -> Void)?
@@ -138,7 +138,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
         EventCodec.encode(event, into: &writer, format: format)
         writer.appendNewline()
         if Self.endsATrial(event.body) || writer.bytes.count >= 1 << 16
-            || DispatchTime.now().uptimeNanoseconds - lastFlush.uptimeNanoseconds >= 1_000_000_000
+            || CoarseClock.nanoseconds() &- lastFlush >= 1_000_000_000
         {
             flushLocked()
         }
@@ -200,7 +200,7 @@ public final class LogWriter: EventSink, @unchecked Sendable {
     }
 
     private func flushLocked() {
-        lastFlush = .now()
+        lastFlush = CoarseClock.nanoseconds()
         guard !writer.bytes.isEmpty, fd >= 0, failure == nil else {
             writer.reset()
             return

@@ -130,7 +130,8 @@ public final class CheckpointStore: @unchecked Sendable {
             cond.wait()
         }
         guard !closed else { return }
-        if let old = pending.removeValue(forKey: trial) { pendingBytes -= Self.cost(old) }
+        // While it waited, another save of the trial may have queued bytes (one lookup less when it did not).
+        if waited, let old = pending.removeValue(forKey: trial) { pendingBytes -= Self.cost(old) }
         pending[trial] = bytes
         pendingBytes += Self.cost(bytes)
         counters.peakPendingBytes = max(counters.peakPendingBytes, pendingBytes + flyingBytes)

@@ -138,7 +138,8 @@ final class ControlServer: EventSink, @unchecked Sendable {
     // MARK: - Events from the tuner
 
     func receive(_ event: RunEvent) {
-        let arrival = DispatchTime.now().uptimeNanoseconds
+        // Only a wall-clock run's time is estimated from the arrivals (`runClock`).
+        let arrival = wallClock ? DispatchTime.now().uptimeNanoseconds : 0
         lock.lock()
         lastSeq = event.seq
         lastTime = event.time
