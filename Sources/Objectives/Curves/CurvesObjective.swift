@@ -118,12 +118,8 @@ public struct CurvesObjective: Objective {
     /// Throws when a column the space puts on a log scale records a value ≤ 0 (naming its line).
     public func configured(for space: SearchSpace) throws -> any Objective {
         let columns = table.columns.map(\.name)
-        for parameter in space.parameters where !columns.contains(parameter.name) {
-            let hint = closest(to: parameter.name, among: columns).map { " (did you mean '\($0)'?)" } ?? ""
-            throw SpaceParameterError(
-                parameter: parameter.name, isMissing: false, isUnknown: true,
-                message: "curves: the table has no column '\(parameter.name)'\(hint); its columns are "
-                    + columns.joined(separator: ", "))
+        try SpaceParameterError.checkNames(space, known: columns) { name, hint in
+            "curves: the table has no column '\(name)'\(hint); its columns are \(columns.joined(separator: ", "))"
         }
         return CurvesObjective(self, matcher: try CurveMatcher(table: table, space: space))
     }

@@ -87,12 +87,8 @@ struct HyperparameterRule: Sendable {
     static func check(_ space: SearchSpace, rules: [HyperparameterRule], objective: String) throws(SpaceParameterError)
     {
         let names = rules.map(\.name)
-        for parameter in space.parameters where !names.contains(parameter.name) {
-            let hint = closest(to: parameter.name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-            throw SpaceParameterError(
-                parameter: parameter.name, isMissing: false, isUnknown: true,
-                message: "\(objective) has no hyperparameter '\(parameter.name)'\(hint); it reads "
-                    + names.joined(separator: ", "))
+        try SpaceParameterError.checkNames(space, known: names) { name, hint in
+            "\(objective) has no hyperparameter '\(name)'\(hint); it reads \(names.joined(separator: ", "))"
         }
         for rule in rules {
             guard let parameter = space.parameters.first(where: { $0.name == rule.name }) else {
@@ -106,6 +102,20 @@ struct HyperparameterRule: Sendable {
                     parameter: rule.name, isMissing: false,
                     message: "\(objective): \(problem); '\(rule.name)' must be \(rule.allowed)")
             }
+        }
+    }
+}
+
+extension SpaceParameterError {
+    /// Throws, for the first parameter of `space` whose name is not in `known`, the error `message` words
+    /// from that name and a hint naming the nearest known name (" (did you mean 'lr'?)", or "").
+    static func checkNames(
+        _ space: SearchSpace, known: [String], message: (_ name: String, _ hint: String) -> String
+    ) throws(SpaceParameterError) {
+        for parameter in space.parameters where !known.contains(parameter.name) {
+            let hint = closest(to: parameter.name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw SpaceParameterError(
+                parameter: parameter.name, isMissing: false, isUnknown: true, message: message(parameter.name, hint))
         }
     }
 }
