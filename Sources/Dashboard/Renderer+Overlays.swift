@@ -78,6 +78,15 @@ extension Renderer {
         }
     }
 
+    /// The learning curve's title in `width` columns: the long form, else a short one, else the mark's
+    /// meaning alone (a long metric name at 80 columns lost the title's end).
+    static func curveTitle(metric: String, scale: String, mark: Character, width: Int) -> String {
+        [
+            " learning curve: \(metric) (\(scale)) vs resource r (log); \(mark) = rung cutoff",
+            " curve: \(metric) (\(scale)) vs r (log); \(mark) = cutoff",
+        ].first { Sanitizer.columns(of: $0) <= width } ?? " \(mark) = rung cutoff"
+    }
+
     /// The trial detail overlay: status (why it fails, why it waits), configuration, the learning
     /// curve against the rung cutoffs, and one line per rung with its outcome and time.
     mutating func drawDetail(_ id: TrialID) {
@@ -139,7 +148,7 @@ extension Renderer {
         if plotHeight >= 3, t.curveCount >= 1 {
             let scale = ui.logScale ? (curveAllowsLog(t) ? "log" : "linear: values not all > 0") : "linear"
             grid.put(
-                " learning curve: \(model.metricName) (\(scale)) vs resource r (log); \(g.cutoffMark) = rung cutoff",
+                Self.curveTitle(metric: model.metricName, scale: scale, mark: g.cutoffMark, width: inner.width),
                 x: inner.x, y: y, role: .header, maxWidth: inner.width)
             y += 1
             drawCurve(t, Rect(x: inner.x + 11, y: y, width: inner.width - 13, height: plotHeight))

@@ -1,9 +1,10 @@
 import ASHA
-import Dashboard
 import Foundation
 import RunFixtures
 import RunLog
 import Testing
+
+@testable import Dashboard
 
 /// Golden-file tests of whole frames. Set ASHB_RECORD_GOLDEN=1 to rewrite the files under
 /// Tests/DashboardTests/Golden (found from this source file's path), then review the diff.
@@ -78,6 +79,27 @@ struct RenderSnapshotTests {
             ui.overlay = .detail(deepest.id)
         }
         try check("detail-120x40-\(ascii ? "ascii" : "utf8").txt", grid.text)
+    }
+
+    /// The detail overlay at 80×24; the curve's title takes a short form rather than lose its end.
+    @Test func trialDetailAt80x24() throws {
+        let model = Self.finished()
+        let grid = frame(model, 80, 24, ascii: false) { ui in
+            let deepest = model.trials.max { ($0.highestRung ?? -1, -$0.id) < ($1.highestRung ?? -1, -$1.id) }!
+            ui.selectedTrial = deepest.id
+            ui.overlay = .detail(deepest.id)
+        }
+        try check("detail-80x24-utf8.txt", grid.text)
+        // The digits demo's metric at this width: the short title, whole.
+        #expect(
+            Renderer.curveTitle(metric: "validation_error", scale: "linear", mark: "×", width: 74)
+                == " curve: validation_error (linear) vs r (log); × = cutoff")
+        #expect(
+            Renderer.curveTitle(metric: "loss", scale: "linear", mark: "×", width: 74)
+                == " learning curve: loss (linear) vs resource r (log); × = rung cutoff")
+        #expect(
+            Renderer.curveTitle(metric: String(repeating: "m", count: 80), scale: "log", mark: "x", width: 74)
+                == " x = rung cutoff")
     }
 
     @Test func stoppingVariant() throws {
