@@ -22,10 +22,20 @@ extension ASHAScheduler {
             let revisit = TPESampler.Revisit { t in
                 (records[t].phase == .stopped || records[t].phase == .waiting) && Int(records[t].bracket) != b
             }
-            // Repeats that deepen the rungs: all of them with promotion, every other one with stopping.
+            // Repeats that deepen the rungs: all of them with promotion, every other one with stopping
+            // (`deepen`); with stopping and `rescue`, repeats chosen from the rungs of the trial's bracket.
+            var rescue: TPESampler.Rescue?
+            if !promotion {
+                let entries = self.entries
+                let start = rungStart[b]
+                rescue = TPESampler.Rescue(
+                    resources: ladder, eta: settings.reductionFactor, count: { entries.count(start + $0) },
+                    better: { score, k in entries.rank(of: RankKey(score: score, id: 0), in: start + k) },
+                    key: { i, k in entries.key(at: i, in: start + k) })
+            }
             _ = tpe?.sample(
                 index: id, seed: settings.seed, space: space, revisit: revisit,
-                pad: (level: ladder[0], every: promotion ? 1 : 2))
+                pad: (level: ladder[0], every: promotion ? 1 : 2), rescue: rescue)
         }
         runningCount += 1
         return Job(

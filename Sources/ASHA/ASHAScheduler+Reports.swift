@@ -123,6 +123,7 @@ extension ASHAScheduler {
         if action != .continue {
             trials[trial].phase = action == .complete ? .completed : .stopped
             runningCount -= 1
+            if action == .stop { tpe?.stopped(trial) }
         }
         return Decision(
             trial: trial, bracket: b, rung: k, resource: rungs[r].resource, value: value,

@@ -230,7 +230,7 @@ public enum SpecParser {
         }
         if let v = m["exhausted"] {
             guard let exhausted = TPEExhausted(rawValue: try string(v, "sampler.exhausted")) else {
-                throw SpecError(key: "sampler.exhausted", line: v.mark?.line, message: "must be deepen or draw")
+                throw SpecError(key: "sampler.exhausted", line: v.mark?.line, message: "must be rescue, deepen or draw")
             }
             tpe.exhausted = exhausted
         }

@@ -72,7 +72,7 @@ struct QualityBench: OptionsBenchmark {
             }
             if kv.count == 2, kv[0] == "exhausted" {
                 guard let e = TPEExhausted(rawValue: kv[1]) else {
-                    throw BenchUsageError(description: "--tpe: exhausted must be draw or deepen, got \(kv[1])")
+                    throw BenchUsageError(description: "--tpe: exhausted must be draw, deepen or rescue, got \(kv[1])")
                 }
                 tpe.exhausted = e
                 continue

@@ -289,6 +289,78 @@ struct TPESamplerTests {
         }
     }
 
+    /// A value over `finite` at resource r. The best configuration (c, 4) scores 0 at r = 1 and r = 9, and
+    /// 4.5 at r = 3, behind most of those that pass r = 1 with it; the others score (n − 2)² + k/10 at
+    /// r = 1 (k the choice's index) and `finiteValue` from r = 3 on, so some that pass r = 1 do worse
+    /// at r = 3 than the best one (n = 1 and 2).
+    static func lateAtSecondRung(_ c: Configuration, resource: Int) -> Double {
+        let v = finiteValue(c)
+        if v == 0 { return resource == 3 ? 4.5 : 0 }
+        guard resource == 1 else { return v }
+        let n = c["n"]?.doubleValue ?? 0
+        let k = ["a", "b", "c", "d"].firstIndex { c["k"] == .string($0) } ?? 0
+        return (n - 2) * (n - 2) + Double(k) / 10
+    }
+
+    /// A one-bracket stopping run (ladder 1, 3, 9; one trial at a time; values from `lateAtSecondRung`):
+    /// the number of trials started when the best configuration first completed (nil: never, within
+    /// `trials`), and the trials that repeated a configuration.
+    private static func rescuing(
+        exhausted: TPEExhausted, seed: UInt64, trials: Int
+    ) throws -> (completedAt: Int?, repeats: Int) {
+        var scheduler = try ASHAScheduler(
+            space: finite,
+            settings: SchedulerSettings(
+                variant: .stopping, minResource: 1, maxResource: 9, seed: seed, maxTrials: trials,
+                sampler: .tpe(TPESettings(minPoints: 4, exhausted: exhausted))))
+        var configs: Set<Configuration> = []
+        var repeats = 0
+        while let job = scheduler.nextJob() {
+            let config = try #require(scheduler.configuration(of: job.trial))
+            if !configs.insert(config).inserted { repeats += 1 }
+            var decisions: [Decision] = []
+            for resource in [1, 3, 9] {
+                decisions += scheduler.reportAll(
+                    trial: job.trial, resource: resource, value: lateAtSecondRung(config, resource: resource))
+                if decisions.last?.action != .continue { break }
+            }
+            if finiteValue(config) == 0, decisions.contains(where: { $0.action == .complete }) {
+                return (job.trial + 1, repeats)
+            }
+        }
+        return (nil, repeats)
+    }
+
+    @Test("A finite space exhausted, rescue pads the rung that stopped a promising configuration, then repeats it")
+    func rescueGetsALateBloomerThrough() throws {
+        var rescued = 0
+        var deepened = 0
+        for seed: UInt64 in 1...12 {
+            let rescue = try Self.rescuing(exhausted: .rescue, seed: seed, trials: 150)
+            let deepen = try Self.rescuing(exhausted: .deepen, seed: seed, trials: 150)
+            if rescue.completedAt != nil { rescued += 1 }
+            if deepen.completedAt != nil { deepened += 1 }
+            // Nothing changes before the space runs out: a run that finds the best early is the same.
+            if deepen.repeats == 0 { #expect(rescue.completedAt == deepen.completedAt, "seed \(seed)") }
+        }
+        // The best configuration ranks 6th of about 7 at r = 3 among those that pass r = 1 with it: deepen's
+        // copies of the worst first-rung result and random repeats get it through in 5 of 12 seeds, rescue
+        // (copies that pass r = 1 and stop at r = 3, then the best one again) in all 12.
+        #expect(rescued == 12)
+        #expect(deepened <= 6)
+    }
+
+    @Test("With promotion, rescue repeats what deepen does")
+    func rescueIsDeepenWithPromotion() throws {
+        for seed: UInt64 in [1, 2, 3] {
+            let rescue = try Self.deepening(.promotion, exhausted: .rescue, seed: seed, trials: 150)
+            let deepen = try Self.deepening(.promotion, exhausted: .deepen, seed: seed, trials: 150)
+            #expect(rescue.worstCopies.map(\.trial) == deepen.worstCopies.map(\.trial), "seed \(seed)")
+            #expect(rescue.worstCopies.map(\.isWorst) == deepen.worstCopies.map(\.isWorst), "seed \(seed)")
+            #expect(rescue.bestCompleted == deepen.bestCompleted, "seed \(seed)")
+        }
+    }
+
     @Test("Duplicates are decided on the canonical configuration the objective evaluates")
     func canonicalDuplicates() throws {
         // x evaluates as x rounded to tenths: 11 distinct configurations in effect.

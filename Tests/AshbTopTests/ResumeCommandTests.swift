@@ -201,10 +201,13 @@ import Testing
     }
 
     @Test func aTPELogKeepsWhatItRepeatsOnceExhausted() throws {
-        // A log written before `exhausted` existed reads as `draw`; the spec, parsed again, says `deepen`.
+        // A log written before `exhausted` existed reads as `draw`; the spec, parsed again, says `rescue`.
         let parsed = SamplerSettings.tpe(TPESettings())
         let old = try log(.tpe(TPESettings(exhausted: .draw)))
         #expect(ResumeCommand.samplerAsLogged(parsed, log: old) == .tpe(TPESettings(exhausted: .draw)))
+        // One written before `rescue` existed recorded `deepen`, and keeps it.
+        let deepen = try log(.tpe(TPESettings(exhausted: .deepen)))
+        #expect(ResumeCommand.samplerAsLogged(parsed, log: deepen) == .tpe(TPESettings(exhausted: .deepen)))
         let other = try log(.tpe(TPESettings(gamma: 0.3, exhausted: .draw)))
         #expect(ResumeCommand.samplerAsLogged(parsed, log: other) == parsed)
     }

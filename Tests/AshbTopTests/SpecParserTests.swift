@@ -145,7 +145,9 @@ func specError(_ text: String) -> SpecError? {
         #expect(TPESettings().split == .level)
         let draw = try SpecParser.parse("objective: branin\nsampler: {type: tpe, exhausted: draw}\n")
         #expect(draw.settings.sampler == .tpe(TPESettings(exhausted: .draw)))
-        #expect(TPESettings().exhausted == .deepen)
+        #expect(TPESettings().exhausted == .rescue)
+        let deepen = try SpecParser.parse("objective: branin\nsampler: {type: tpe, exhausted: deepen}\n")
+        #expect(deepen.settings.sampler == .tpe(TPESettings(exhausted: .deepen)))
     }
 
     @Test(

@@ -90,8 +90,8 @@ struct SampleDetailCodecTests {
         }
         #expect(!noRevisitSettings.revisitStopped && noRevisit != text)
         // exhausted is recorded; logs written before it existed repeated the seed's draw.
-        #expect(text.contains(#""exhausted":"deepen""#))
-        let noExhausted = text.replacingOccurrences(of: #","exhausted":"deepen""#, with: "")
+        #expect(text.contains(#""exhausted":"rescue""#))
+        let noExhausted = text.replacingOccurrences(of: #","exhausted":"rescue""#, with: "")
         guard case .runStarted(let drawInfo) = try EventCodec.decode(try JSONParser.parse(noExhausted)).body,
             case .tpe(let drawSettings) = drawInfo.settings.sampler
         else {
@@ -99,7 +99,7 @@ struct SampleDetailCodecTests {
             return
         }
         #expect(drawSettings.exhausted == .draw && noExhausted != text)
-        let badExhausted = text.replacingOccurrences(of: #""exhausted":"deepen""#, with: #""exhausted":"pad""#)
+        let badExhausted = text.replacingOccurrences(of: #""exhausted":"rescue""#, with: #""exhausted":"pad""#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badExhausted)) }
         // split is recorded; logs written before it existed modelled one level's results.
         #expect(text.contains(#""split":"progress""#))

@@ -32,7 +32,7 @@ import Testing
 
     /// `tpe-grid`: the objective counts x within one 0.05 cell as the same configuration, so the 80 trials
     /// exhaust its 21 cells and the sampler's duplicate set (rebuilt by the fold) decides many samples
-    /// (and what the repeats copy: `exhausted: deepen`).
+    /// (and what the repeats copy: `exhausted: rescue`, whose stopping rule keeps a target it pads for).
     /// `tpe` models one level's results, `tpe-progress` every trial by how far it got (the ones without a
     /// result bad).
     @Test(arguments: [Variant.promotion, .stopping], ["random", "tpe", "tpe-progress", "tpe-grid"])
@@ -69,6 +69,14 @@ import Testing
             _ = try makeTuner(draw, objective: objective, workers: 3, sinks: [drawn]).run()
             // (run_started records the setting; the events after it differ too.)
             #expect(drawn.events.dropFirst().map(\.body) != events.dropFirst().map(\.body))
+            // Stopping: the repeats rescue stopped configurations (`exhausted: rescue`, the default), which
+            // differs from deepen's; with promotion rescue is deepen.
+            var deepen = s
+            deepen.sampler = .tpe(TPESettings(minPoints: 3, exhausted: .deepen))
+            let deepened = Recorder()
+            _ = try makeTuner(deepen, objective: objective, workers: 3, sinks: [deepened]).run()
+            let same = deepened.events.dropFirst().map(\.body) == events.dropFirst().map(\.body)
+            #expect(same == (variant == .promotion))
         }
         // Cut early, mid-rung (right after a metric), right after a promotion, and late.
         var cuts = [12, events.count / 2, events.count - 5]

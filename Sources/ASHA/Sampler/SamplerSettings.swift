@@ -59,18 +59,19 @@ public struct TPESettings: Sendable, Codable, Equatable {
     /// default (spec `sampler.revisit`); logs written before it existed replay with it off.
     public var revisitStopped: Bool
     /// With `avoidDuplicates`, what a new trial repeats when no new configuration (nor revisit) is found
-    /// (see `TPEExhausted`). `deepen` by default (spec `sampler.exhausted`); logs written before it
-    /// existed replay and resume with `draw`.
+    /// (see `TPEExhausted`). `rescue` by default (spec `sampler.exhausted`); logs written before it
+    /// existed replay and resume with `draw`, those written before `rescue` existed with their `deepen`.
     public var exhausted: TPEExhausted
 
     /// The defaults: random_fraction 0.33, min_points = parameters + 2, 64 candidates, γ = 0.15,
     /// bandwidth factor 3, bandwidth floor 0.03, at most 128 kernels per density, split by level,
-    /// duplicates avoided, revisits, repeats that deepen the rungs.
+    /// duplicates avoided, revisits, repeats that deepen the rungs (promotion) or rescue stopped
+    /// configurations (stopping).
     public init(
         randomFraction: Double = 0.33, minPoints: Int? = nil, candidates: Int = 64, gamma: Double = 0.15,
         minGood: Int? = nil, bandwidthFactor: Double = 3, minBandwidth: Double = 0.03, maxKernels: Int = 128,
         minDistance: Double = 0, avoidDuplicates: Bool = true, split: TPESplit = .level, revisitStopped: Bool = true,
-        exhausted: TPEExhausted = .deepen
+        exhausted: TPEExhausted = .rescue
     ) {
         self.exhausted = exhausted
         self.revisitStopped = revisitStopped
@@ -154,4 +155,15 @@ public enum TPEExhausted: String, Sendable, Codable, CaseIterable {
     /// take the seed's draw): a copy that stops at the first rung only loosens that rung's cutoff, and
     /// the drawn repeats that now pass it carry new values to the rungs above, loosening them in turn.
     case deepen
+    /// Promotion variant: exactly `deepen`. Stopping variant: every repeat works for one stopped
+    /// configuration, the *target* (kept until it is repeated or stops being one): while it would stop
+    /// again, the repeat copies the trial with the worst result at the highest rung where it would stop
+    /// among those whose results pass every rung below (a copy that ranks after it there and stops,
+    /// loosening that rung's cutoff); once it would pass, the repeat is the target itself, which trains
+    /// further than before. A new target is the stopped configuration that would pass now, if any, else
+    /// the one needing the least padding, weighed by the model: the largest p/(cost + next rung's
+    /// resource), p the model's probability that it is good and cost the resource of the pads it needs
+    /// (see `TPESampler.rescueTrial`). Without such a candidate (or a pad), `deepen`'s rule. Logs written
+    /// before it existed keep what they recorded (`deepen` or `draw`).
+    case rescue
 }

@@ -25,10 +25,11 @@
 /// is not in it wins, a random draw whose form is in it is drawn again (up to `redraws` times), and the
 /// model's coordinates are those of the canonical forms (the configurations whose results it sees).
 /// When no new configuration is found (a finite space exhausted), a configuration that `Revisit` allows
-/// is repeated: the model's best such candidate, else the first such random draw; else, with
-/// `exhausted: deepen`, the configuration with the worst result at the new trial's first rung (every
-/// trial in the promotion variant, every other one in the stopping variant: see `TPEExhausted`); else
-/// the seed's draw.
+/// is repeated: the model's best such candidate, else the first such random draw; else, in the
+/// stopping variant with `exhausted: rescue`, a pad for (or a repeat of) a stopped configuration (see
+/// `rescueTrial`); else, with `exhausted: deepen` or `rescue`, the configuration with the worst result
+/// at the new trial's first rung (every trial in the promotion variant, every other one in the
+/// stopping variant: see `TPEExhausted`); else the seed's draw.
 ///
 /// **Asynchrony.** Trials still running have no result and are not in the model (BOHB does the same);
 /// workers asking at the same moment draw different candidates (their random numbers depend on the
@@ -62,6 +63,18 @@ struct TPESampler: Sendable {
     private var frontier: [Int: [RankKey]] = [:]
     /// Per trial: its key at the highest level it has a result at, and that level's resource.
     private var highest: [(key: RankKey, resource: Int)?] = []
+    /// Per trial: the scores it recorded, by rung resource, in order (`exhausted: rescue`).
+    private var observed: [[(resource: Int, score: UInt64)]] = []
+    /// Per canonical configuration sampled (`exhausted: rescue`, with `avoidDuplicates`): its latest trial
+    /// and how many of its trials were not stopped (running, or ended otherwise), so a repeat finds the
+    /// stopped configurations in O(configurations), not O(trials).
+    private var rescueIndex: [Configuration: Int] = [:]
+    private var rescueLatest: [TrialID] = []
+    private var rescueOpen: [Int] = []
+    /// Per trial: its configuration's place in `rescueLatest` (`exhausted: rescue`).
+    private var rescueConfig: [Int32] = []
+    /// The stopped configuration (its latest trial) that repeats pad the rungs for (`exhausted: rescue`).
+    private var rescueTarget: TrialID?
     /// The trials with no result yet, by id (`split: progress`).
     private var unreported: [Int] = []
     private var model: Model?
@@ -90,6 +103,9 @@ struct TPESampler: Sendable {
         let index = Self.insertionIndex(of: key, in: levels[resource] ?? [])
         levels[resource, default: []].insert(key, at: index)
         stale = true
+        if settings.exhausted == .rescue, observed.indices.contains(key.id) {
+            observed[key.id].append((resource, key.score))
+        }
         guard settings.split == .progress, highest.indices.contains(key.id) else { return }
         if let (old, level) = highest[key.id] {
             guard resource > level else { return }
@@ -128,11 +144,13 @@ struct TPESampler: Sendable {
 
     /// Samples the configuration of trial `index` (the next trial) and records it. `revisit` says which
     /// configurations sampled before the trial may repeat when no new one is found (see `Revisit`);
-    /// the default, none. `pad`: with `exhausted: deepen`, the resource of the trial's first rung, and
-    /// which trials copy the worst result there (those whose index is a multiple of `every`; see
-    /// `TPEExhausted.deepen`); nil: none.
+    /// the default, none. `pad`: with `exhausted: deepen` (or `rescue`), the resource of the trial's first
+    /// rung, and which trials copy the worst result there (those whose index is a multiple of `every`;
+    /// see `TPEExhausted.deepen`); nil: none. `rescue`: the stopping variant's rungs of the trial's
+    /// bracket, for `exhausted: rescue` (nil with promotion, where `rescue` is `deepen`).
     mutating func sample(
-        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none, pad: (level: Int, every: Int)? = nil
+        index: Int, seed: UInt64, space: SearchSpace, revisit: Revisit = .none, pad: (level: Int, every: Int)? = nil,
+        rescue: Rescue? = nil
     ) -> (Configuration, SampleOrigin) {
         precondition(index == origins.count, "trials are sampled in order")
         let coin = SplitMix64.unitInterval(SplitMix64.bits(seed: seed, UInt64(index), UInt64.max))
@@ -162,7 +180,9 @@ struct TPESampler: Sendable {
             case .repeat:
                 if let modelRevisit {
                     (config, origin) = modelRevisit
-                } else if settings.exhausted == .deepen, let pad, index % pad.every == 0,
+                } else if settings.exhausted == .rescue, let rescue, let t = rescueTrial(rescue) {
+                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .random)
+                } else if settings.exhausted != .draw, let pad, index % pad.every == 0,
                     let t = worstTrial(at: pad.level)
                 {
                     // A copy of the worst result at the trial's first rung: it ranks last there.
@@ -177,11 +197,23 @@ struct TPESampler: Sendable {
             // The model learns from what was evaluated: the canonical configuration.
             let canon = canonicalForm(config)
             seen[canon, default: []].append(index)
+            if settings.exhausted == .rescue {
+                let c = rescueIndex[canon] ?? rescueLatest.count
+                if c == rescueLatest.count {
+                    rescueIndex[canon] = c
+                    rescueLatest.append(index)
+                    rescueOpen.append(0)
+                }
+                rescueLatest[c] = index
+                rescueOpen[c] += 1
+                rescueConfig.append(Int32(c))
+            }
             coordinates += encoding.encode(canon)
         } else {
             coordinates += encoding.encode(config)
         }
         origins.append(origin)
+        if settings.exhausted == .rescue { observed.append([]) }
         if settings.split == .progress {
             // A trial with no result yet is a bad observation: the model changes with every sample.
             highest.append(nil)
@@ -251,6 +283,153 @@ struct TPESampler: Sendable {
     /// What a random draw found: a new configuration, a revisit, or only repeats (the first draw).
     private enum DrawKind {
         case new, revisit, `repeat`
+    }
+
+    /// The scheduler stopped `trial` at a rung below the top (the stopping variant): with `exhausted:
+    /// rescue`, its configuration may be rescued once all its trials are stopped.
+    mutating func stopped(_ trial: TrialID) {
+        guard rescueConfig.indices.contains(trial) else { return }
+        rescueOpen[Int(rescueConfig[trial])] -= 1
+    }
+
+    /// The stopping variant's rungs as a new trial of a bracket will meet them, given to `sample` for
+    /// `exhausted: rescue` (see `TPEExhausted.rescue`). Read while sampling; nothing changes them then.
+    struct Rescue {
+        /// The rung resources of the new trial's bracket, lowest first.
+        var resources: [Int]
+        /// η.
+        var eta: Int
+        /// The number of entries at rung k.
+        var count: (_ k: Int) -> Int
+        /// The number of entries at rung k whose score is strictly better than `score`.
+        var better: (_ score: UInt64, _ k: Int) -> Int
+        /// The entry of 0-based rank i at rung k.
+        var key: (_ i: Int, _ k: Int) -> RankKey
+    }
+
+    /// How many entries ranking after it rung k needs before a new entry of `score` would continue
+    /// there (0: it would now). A new entry continues when fewer than ⌊n/η⌋ entries score strictly
+    /// better (n counting it; ties continue), or below η entries. Not for non-finite scores (never rescued).
+    private func deficit(_ score: UInt64, rung k: Int, _ rungs: Rescue) -> Int {
+        let n = rungs.count(k) + 1
+        if n < rungs.eta { return 0 }
+        return max(0, rungs.eta * (rungs.better(score, k) + 1) - n)
+    }
+
+    /// A configuration the stopping variant stopped, as `rescueTrial` weighs it.
+    private struct Stopped {
+        /// Its latest trial, whose results stand for it.
+        var trial: TrialID
+        /// The highest rung where its result would stop it now, or the rung where it stopped when it
+        /// would pass every rung it reached.
+        var rung: Int
+        /// Its result there.
+        var key: RankKey
+        /// The resource the entries it lacks would cost (see `rescueTrial`); 0 when it would pass now.
+        var cost: Int
+    }
+
+    /// Under `exhausted: rescue`, the trial whose configuration a repeat in the stopping variant copies,
+    /// or nil (then the `deepen` rule applies). Candidates are the configurations whose every trial was
+    /// stopped, with the results of their latest trial, in the new trial's bracket.
+    ///
+    /// - The *target* is the one chosen before as long as it stays a candidate; else the most promising
+    ///   candidate whose results would now pass every rung it reached, if any; else the most promising.
+    /// - A target that would pass now is repeated: it trains further than before.
+    /// - Else the repeat pads for it: it copies the trial with the worst result at the highest rung where
+    ///   the target would stop now, among those whose results pass every rung below (it ranks after the
+    ///   target there and stops, and that rung's cutoff loosens), until the target passes.
+    ///
+    /// The most promising candidate has the largest p / (cost + the resource of its next rung): p the
+    /// model's probability that it is good, γl/(γl + (1 − γ)g) at its canonical configuration (γ without
+    /// a model), and cost the resource of the entries it lacks, Σ_k d_k·e_k over the rungs where it would
+    /// stop, d_k the entries it lacks there and e_k = r_k + (η − 1)·Σ_{i<k} e_i what one pad at rung k
+    /// costs counting the pads its better results below make those rungs need. Ties: higher rung, then
+    /// better result.
+    private mutating func rescueTrial(_ rungs: Rescue) -> TrialID? {
+        var effective: [Int] = []
+        for r in rungs.resources {
+            // Saturated far beyond any real cost: a rung ladder near Int.max must not trap.
+            let below = effective.reduce(0) { min(Int.max / 4, $0 + $1) }
+            let (extra, over) = (rungs.eta - 1).multipliedReportingOverflow(by: below)
+            effective.append(over ? Int.max / 4 : min(Int.max / 4, r + extra))
+        }
+        var stopped: [Stopped] = []
+        for (c, t) in rescueLatest.enumerated() where rescueOpen[c] == 0 && observed.indices.contains(t) {
+            var candidate: Stopped?
+            var reached = 0
+            // A configuration with a non-finite result is never rescued.
+            guard observed[t].allSatisfy({ $0.score != RankKey.nonFiniteScore }) else { continue }
+            for (resource, score) in observed[t] {
+                guard reached < rungs.resources.count - 1, rungs.resources[reached] == resource else { break }
+                let d = deficit(score, rung: reached, rungs)
+                if d > 0 {
+                    let (pads, over) = d.multipliedReportingOverflow(by: effective[reached])
+                    let cost = over ? Int.max / 4 : min(Int.max / 4, pads + (candidate?.cost ?? 0))
+                    candidate = Stopped(trial: t, rung: reached, key: RankKey(score: score, id: t), cost: cost)
+                }
+                reached += 1
+            }
+            if candidate == nil, reached > 0 {
+                let score = observed[t][reached - 1].score
+                candidate = Stopped(trial: t, rung: reached - 1, key: RankKey(score: score, id: t), cost: 0)
+            }
+            if let candidate { stopped.append(candidate) }
+        }
+        refitIfStale()
+        var scratch: [Double] = []
+        func promise(_ c: Stopped) -> Double {
+            var p = settings.gamma
+            if let model {
+                let d = encoding.count
+                let ratio = coordinates[(c.trial * d)..<((c.trial + 1) * d)].withUnsafeBufferPointer { x in
+                    DeterministicMath.exp(
+                        min(
+                            700,
+                            model.good.logDensity(x, scratch: &scratch) - model.bad.logDensity(x, scratch: &scratch)))
+                }
+                p = settings.gamma * ratio / (settings.gamma * ratio + 1 - settings.gamma)
+            }
+            return p / Double(c.cost + rungs.resources[c.rung + 1])
+        }
+        func mostPromising(_ cs: [Stopped]) -> Stopped? {
+            var best: (Stopped, Double)?
+            for c in cs {
+                let v = promise(c)
+                guard let (b, bv) = best else {
+                    best = (c, v)
+                    continue
+                }
+                if v > bv || (v == bv && (c.rung > b.rung || (c.rung == b.rung && c.key < b.key))) { best = (c, v) }
+            }
+            return best?.0
+        }
+        let kept = rescueTarget.flatMap { t in stopped.first { $0.trial == t } }
+        guard let target = kept ?? mostPromising(stopped.filter { $0.cost == 0 }) ?? mostPromising(stopped) else {
+            rescueTarget = nil
+            return nil
+        }
+        if target.cost == 0 {
+            rescueTarget = nil
+            return target.trial
+        }
+        rescueTarget = target.trial
+        let k = target.rung
+        var i = rungs.count(k) - 1
+        while i >= 0 {
+            let key = rungs.key(i, k)
+            i -= 1
+            guard key.isFinite, key.score >= target.key.score, observed.indices.contains(key.id) else { continue }
+            let results = observed[key.id]
+            let passes =
+                results.count >= k
+                && (0..<k).allSatisfy { j in
+                    results[j].resource == rungs.resources[j] && deficit(results[j].score, rung: j, rungs) == 0
+                }
+            if passes { return key.id }
+        }
+        rescueTarget = nil
+        return nil
     }
 
     /// The trial with the worst finite result recorded at rung resource `level` (the latest among equal
