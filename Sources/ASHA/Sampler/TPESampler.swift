@@ -354,27 +354,17 @@ struct TPESampler: Sendable {
             let (extra, over) = (rungs.eta - 1).multipliedReportingOverflow(by: below)
             effective.append(over ? Int.max / 4 : min(Int.max / 4, r + extra))
         }
+        // A target kept from the last repeat is weighed alone (the same entry the scan would find for it:
+        // its configuration's latest trial, every trial stopped); the scan of every configuration, and the
+        // model it needs, only when a new target is chosen.
+        if let t = rescueTarget, rescueConfig.indices.contains(t), case let c = Int(rescueConfig[t]),
+            rescueLatest[c] == t, rescueOpen[c] == 0, let kept = stoppedEntry(t, rungs, effective)
+        {
+            return rescuePad(kept, rungs)
+        }
         var stopped: [Stopped] = []
-        for (c, t) in rescueLatest.enumerated() where rescueOpen[c] == 0 && observed.indices.contains(t) {
-            var candidate: Stopped?
-            var reached = 0
-            // A configuration with a non-finite result is never rescued.
-            guard observed[t].allSatisfy({ $0.score != RankKey.nonFiniteScore }) else { continue }
-            for (resource, score) in observed[t] {
-                guard reached < rungs.resources.count - 1, rungs.resources[reached] == resource else { break }
-                let d = deficit(score, rung: reached, rungs)
-                if d > 0 {
-                    let (pads, over) = d.multipliedReportingOverflow(by: effective[reached])
-                    let cost = over ? Int.max / 4 : min(Int.max / 4, pads + (candidate?.cost ?? 0))
-                    candidate = Stopped(trial: t, rung: reached, key: RankKey(score: score, id: t), cost: cost)
-                }
-                reached += 1
-            }
-            if candidate == nil, reached > 0 {
-                let score = observed[t][reached - 1].score
-                candidate = Stopped(trial: t, rung: reached - 1, key: RankKey(score: score, id: t), cost: 0)
-            }
-            if let candidate { stopped.append(candidate) }
+        for (c, t) in rescueLatest.enumerated() where rescueOpen[c] == 0 {
+            if let candidate = stoppedEntry(t, rungs, effective) { stopped.append(candidate) }
         }
         refitIfStale()
         var scratch: [Double] = []
@@ -393,8 +383,13 @@ struct TPESampler: Sendable {
             return p / Double(c.cost + rungs.resources[c.rung + 1])
         }
         func mostPromising(_ cs: [Stopped]) -> Stopped? {
+            // p ≤ 1, so 1 / (cost + next rung) bounds a candidate's promise: weighed in the order of that
+            // bound, the rest are skipped once it falls below the best promise found (exactly the
+            // candidate a full pass would take; equal bounds are all weighed, for the tie rule).
             var best: (Stopped, Double)?
-            for c in cs {
+            for c in cs.sorted(by: { $0.cost + rungs.resources[$0.rung + 1] < $1.cost + rungs.resources[$1.rung + 1] })
+            {
+                if let (_, bv) = best, 1 / Double(c.cost + rungs.resources[c.rung + 1]) < bv { break }
                 let v = promise(c)
                 guard let (b, bv) = best else {
                     best = (c, v)
@@ -404,11 +399,42 @@ struct TPESampler: Sendable {
             }
             return best?.0
         }
-        let kept = rescueTarget.flatMap { t in stopped.first { $0.trial == t } }
-        guard let target = kept ?? mostPromising(stopped.filter { $0.cost == 0 }) ?? mostPromising(stopped) else {
+        guard let target = mostPromising(stopped.filter { $0.cost == 0 }) ?? mostPromising(stopped) else {
             rescueTarget = nil
             return nil
         }
+        return rescuePad(target, rungs)
+    }
+
+    /// How the stopped configuration whose latest trial is `t` stands now (see `Stopped`), or nil when it
+    /// is not a candidate (no results, a non-finite one, or none at the first rung). `effective`: what
+    /// one pad costs at each rung (see `rescueTrial`).
+    private func stoppedEntry(_ t: TrialID, _ rungs: Rescue, _ effective: [Int]) -> Stopped? {
+        guard observed.indices.contains(t) else { return nil }
+        var candidate: Stopped?
+        var reached = 0
+        // A configuration with a non-finite result is never rescued.
+        guard observed[t].allSatisfy({ $0.score != RankKey.nonFiniteScore }) else { return nil }
+        for (resource, score) in observed[t] {
+            guard reached < rungs.resources.count - 1, rungs.resources[reached] == resource else { break }
+            let d = deficit(score, rung: reached, rungs)
+            if d > 0 {
+                let (pads, over) = d.multipliedReportingOverflow(by: effective[reached])
+                let cost = over ? Int.max / 4 : min(Int.max / 4, pads + (candidate?.cost ?? 0))
+                candidate = Stopped(trial: t, rung: reached, key: RankKey(score: score, id: t), cost: cost)
+            }
+            reached += 1
+        }
+        if candidate == nil, reached > 0 {
+            let score = observed[t][reached - 1].score
+            candidate = Stopped(trial: t, rung: reached - 1, key: RankKey(score: score, id: t), cost: 0)
+        }
+        return candidate
+    }
+
+    /// The repeat for `target` (see `rescueTrial`): the target itself once it would pass, else a pad for
+    /// it, which keeps it the target.
+    private mutating func rescuePad(_ target: Stopped, _ rungs: Rescue) -> TrialID? {
         if target.cost == 0 {
             rescueTarget = nil
             return target.trial
@@ -419,7 +445,10 @@ struct TPESampler: Sendable {
         while i >= 0 {
             let key = rungs.key(i, k)
             i -= 1
-            guard key.isFinite, key.score >= target.key.score, observed.indices.contains(key.id) else { continue }
+            guard key.isFinite else { continue }
+            // Keys run from the worst down: the rest rank before the target.
+            if key.score < target.key.score { break }
+            guard observed.indices.contains(key.id) else { continue }
             let results = observed[key.id]
             let passes =
                 results.count >= k
