@@ -123,8 +123,11 @@ extension Renderer {
             y += 1
         }
         if let sample = t.sampleText {
-            grid.put(" " + sample, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
-            y += 1
+            // Wrapped on words (a copy's reason takes two lines at 80 columns), at most three lines.
+            for line in wrap(sample, width: inner.width - 2).prefix(3) {
+                grid.put(" " + line, x: inner.x, y: y, role: .dim, maxWidth: inner.width - 1)
+                y += 1
+            }
         }
         if let w = t.worker, w < model.workers.count, let slot = Optional(model.workers[w]), slot.trial == id {
             let place =

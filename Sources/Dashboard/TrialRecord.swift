@@ -173,6 +173,18 @@ public struct TrialRecord: Sendable {
         switch detail.origin {
         case .model(let r, let n)?: parts.append("sampled by the model of r=\(r) (\(n) results)")
         case .random?: parts.append("sampled at random")
+        case .copy(let t, .worst)?:
+            parts.append(
+                "trial \(t)'s configuration again, the worst at the first rung (space exhausted: a copy ranks "
+                    + "last there, so the rung promotes deeper)")
+        case .copy(let t, .pad(let target))?:
+            parts.append(
+                "trial \(t)'s configuration again (space exhausted): it ranks behind stopped trial \(target) at "
+                    + "the rung that stopped it, loosening that rung's cutoff")
+        case .copy(let t, .retry)?:
+            parts.append(
+                "trial \(t)'s configuration again (space exhausted): stopped before, its results would now pass "
+                    + "the rungs it reached")
         case nil: break
         }
         if let note = detail.note { parts.append(note) }

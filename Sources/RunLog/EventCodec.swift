@@ -117,7 +117,8 @@ public enum EventCodec {
         }
     }
 
-    /// A `sampled` event's optional `origin` (with the model's level) and `note`: absent when unknown.
+    /// A `sampled` event's optional `origin` (with the model's level, or what a copy copies and why) and
+    /// `note`: absent when unknown.
     static func encode(_ detail: SampleDetail, into w: inout JSONWriter) {
         switch detail.origin {
         case nil: break
@@ -127,6 +128,16 @@ public enum EventCodec {
             w.member("origin", "model")
             w.member("model_resource", resource)
             w.member("model_n", n)
+        case .copy(let trial, let why)?:
+            w.member("origin", "copy")
+            w.member("copy_of", trial)
+            switch why {
+            case .worst: w.member("copy_why", "worst")
+            case .retry: w.member("copy_why", "retry")
+            case .pad(let target):
+                w.member("copy_why", "pad")
+                w.member("copy_for", target)
+            }
         }
         if let note = detail.note { w.member("note", note) }
     }
@@ -425,7 +436,8 @@ extension EventCodec {
         }
     }
 
-    /// A `sampled` event's optional `origin`, `model_resource`, `model_n` and `note`.
+    /// A `sampled` event's optional `origin` (`model_resource` and `model_n` with a model's; `copy_of`,
+    /// `copy_why` and, for a pad, `copy_for` with a copy's) and `note`.
     static func decodeSampleDetail(_ o: Fields) throws(SchemaError) -> SampleDetail {
         var detail = SampleDetail()
         switch o.raw("origin") {
@@ -433,7 +445,16 @@ extension EventCodec {
         case .string("random")?: detail.origin = .random
         case .string("model")?:
             detail.origin = .model(resource: try o.int("model_resource"), observations: try o.int("model_n"))
-        default: throw SchemaError("'origin' must be random or model")
+        case .string("copy")?:
+            let why: CopyReason
+            switch o.raw("copy_why") {
+            case .string("worst")?: why = .worst
+            case .string("retry")?: why = .retry
+            case .string("pad")?: why = .pad(target: try o.int("copy_for"))
+            default: throw SchemaError("'copy_why' must be worst, pad or retry")
+            }
+            detail.origin = .copy(of: try o.int("copy_of"), why: why)
+        default: throw SchemaError("'origin' must be random, model or copy")
         }
         switch o.raw("note") {
         case nil, .null?: break

@@ -331,6 +331,50 @@ struct TPESamplerTests {
         return (nil, repeats)
     }
 
+    @Test("An exhausted space's repeats say whose configuration they copy and why (they said 'random')")
+    func copiesSayWhatTheyCopy() throws {
+        for (variant, exhausted) in [(Variant.promotion, TPEExhausted.deepen), (.stopping, .rescue)] {
+            var scheduler = try ASHAScheduler(
+                space: Self.finite,
+                settings: SchedulerSettings(
+                    variant: variant, minResource: 1, maxResource: 9, seed: 5, maxTrials: 150,
+                    sampler: .tpe(TPESettings(minPoints: 4, exhausted: exhausted))))
+            var configs: [Configuration] = []
+            var worst = 0
+            var pads = 0
+            var retries = 0
+            while let job = scheduler.nextJob() {
+                let config = try #require(scheduler.configuration(of: job.trial))
+                if job.isNew {
+                    if case .copy(let t, let why)? = scheduler.sampleOrigin(of: job.trial) {
+                        #expect(t < job.trial && configs[t] == config, "trial \(job.trial) copies \(t)")
+                        switch why {
+                        case .worst: worst += 1
+                        case .pad(let target):
+                            #expect(target < job.trial)
+                            pads += 1
+                        case .retry: retries += 1
+                        }
+                    }
+                    configs.append(config)
+                }
+                for resource in [1, 3, 9] where resource > job.fromResource && resource <= job.toResource {
+                    let value =
+                        variant == .promotion
+                        ? Self.lateBloomer(config, resource: resource)
+                        : Self.lateAtSecondRung(config, resource: resource)
+                    let decisions = scheduler.reportAll(trial: job.trial, resource: resource, value: value)
+                    if decisions.last?.action != .continue { break }
+                }
+            }
+            if variant == .promotion {
+                #expect(worst >= 100 && pads == 0 && retries == 0, "\(worst) \(pads) \(retries)")
+            } else {
+                #expect(pads > 0 && retries > 0, "\(worst) \(pads) \(retries)")
+            }
+        }
+    }
+
     @Test("A finite space exhausted, rescue pads the rung that stopped a promising configuration, then repeats it")
     func rescueGetsALateBloomerThrough() throws {
         var rescued = 0

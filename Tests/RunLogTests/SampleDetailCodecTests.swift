@@ -27,6 +27,19 @@ struct SampleDetailCodecTests {
         let random = RunEvent(
             seq: 2, time: 1, body: .trialSampled(trial: 5, bracket: 0, config: config, detail: .init(origin: .random)))
         #expect(try roundTrip(random).0 == random)
+        for (why, fields) in [
+            (CopyReason.worst, #""origin":"copy","copy_of":2,"copy_why":"worst""#),
+            (.pad(target: 1), #""origin":"copy","copy_of":2,"copy_why":"pad","copy_for":1"#),
+            (.retry, #""origin":"copy","copy_of":2,"copy_why":"retry""#),
+        ] {
+            let copy = RunEvent(
+                seq: 2, time: 1,
+                body: .trialSampled(trial: 5, bracket: 0, config: config, detail: .init(origin: .copy(of: 2, why: why)))
+            )
+            let (copyBack, copyText) = try roundTrip(copy)
+            #expect(copyBack == copy)
+            #expect(copyText.contains(fields), "\(copyText)")
+        }
         let plain = RunEvent(seq: 3, time: 1, body: .trialSampled(trial: 6, bracket: 0, config: config))
         let (plainBack, plainText) = try roundTrip(plain)
         #expect(plainBack == plain && !plainText.contains("origin") && !plainText.contains("note"))
@@ -44,6 +57,13 @@ struct SampleDetailCodecTests {
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(bad)) }
         let noLevel = #"{"seq":1,"t":0,"type":"sampled","trial":0,"bracket":0,"config":{},"origin":"model"}"#
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(noLevel)) }
+        for bad in [
+            #""origin":"copy","copy_why":"worst""#, #""origin":"copy","copy_of":1,"copy_why":"luck""#,
+            #""origin":"copy","copy_of":1,"copy_why":"pad""#, #""origin":"copy","copy_of":"x","copy_why":"retry""#,
+        ] {
+            let line = #"{"seq":1,"t":0,"type":"sampled","trial":3,"bracket":0,"config":{},"# + bad + "}"
+            #expect(throws: SchemaError.self, "\(line)") { try EventCodec.decode(try JSONParser.parse(line)) }
+        }
     }
 
     @Test("run_started records a tpe sampler's settings; a random sampler writes none (old logs read as random)")

@@ -136,6 +136,19 @@ public enum SampleOrigin: Sendable, Equatable, Codable {
     case random
     /// Proposed by the model fitted to the `observations` results recorded at rung resource `resource`.
     case model(resource: Int, observations: Int)
+    /// The configuration of trial `of` again, chosen once the space was exhausted (`TPEExhausted`).
+    case copy(of: Int, why: CopyReason)
+}
+
+/// Why an exhausted space's repeat copies the configuration it copies (`TPEExhausted`).
+public enum CopyReason: Sendable, Equatable, Codable {
+    /// `deepen`: the worst result at the trial's first rung; the copy ranks last there.
+    case worst
+    /// `rescue`: a pad for the stopped configuration of trial `target`; the copy ranks after it at the
+    /// rung that stopped it and stops there, loosening that rung's cutoff.
+    case pad(target: Int)
+    /// `rescue`: a stopped configuration whose results would now pass every rung it reached, tried again.
+    case retry
 }
 
 /// What a new trial repeats once no new configuration is found: a finite space (or the objective's

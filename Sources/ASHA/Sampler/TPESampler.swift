@@ -181,12 +181,14 @@ struct TPESampler: Sendable {
                 if let modelRevisit {
                     (config, origin) = modelRevisit
                 } else if settings.exhausted == .rescue, let rescue, let t = rescueTrial(rescue) {
-                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .random)
+                    // A pad keeps its target; the target itself, retried, clears it.
+                    let why: CopyReason = rescueTarget.map { .pad(target: $0) } ?? .retry
+                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .copy(of: t, why: why))
                 } else if settings.exhausted != .draw, let pad, index % pad.every == 0,
                     let t = worstTrial(at: pad.level)
                 {
                     // A copy of the worst result at the trial's first rung: it ranks last there.
-                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .random)
+                    (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .copy(of: t, why: .worst))
                 } else {
                     (config, origin) = (draw, .random)
                 }
