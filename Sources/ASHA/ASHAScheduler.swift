@@ -122,7 +122,9 @@ public struct ASHAScheduler: Sendable {
         self.rungStart = starts
         self.chooser = BracketChooser(ladders: ladders, reductionFactor: settings.reductionFactor)
         if let m = settings.maxTrials { trials.reserveCapacity(min(m, 1 << 20)) }
-        if case .tpe(let tpe) = settings.sampler { self.tpe = TPESampler(space: space, settings: tpe) }
+        if case .tpe(let tpe) = settings.sampler {
+            self.tpe = TPESampler(space: space, settings: tpe, stopping: settings.variant == .stopping)
+        }
     }
 
     /// How many trials were sampled (started) so far; trial ids are `0..<trialsSampled`.

@@ -75,6 +75,8 @@ struct TPESampler: Sendable {
     private var rescueConfig: [Int32] = []
     /// The stopped configuration (its latest trial) that repeats pad the rungs for (`exhausted: rescue`).
     private var rescueTarget: TrialID?
+    /// `exhausted: rescue` in the stopping variant: the rescue books above are kept.
+    private let rescues: Bool
     /// The trials with no result yet, by id (`split: progress`).
     private var unreported: [Int] = []
     private var model: Model?
@@ -87,8 +89,11 @@ struct TPESampler: Sendable {
         let bad: ParzenDensity
     }
 
-    init(space: SearchSpace, settings: TPESettings) {
+    /// `stopping`: the scheduler's variant is stopping (`exhausted: rescue` keeps its books only then:
+    /// with promotion it is `deepen`).
+    init(space: SearchSpace, settings: TPESettings, stopping: Bool = false) {
         self.settings = settings
+        rescues = stopping && settings.exhausted == .rescue
         encoding = UnitEncoding(space)
         minGood = settings.minGood ?? 1
         minPoints = max(settings.minPoints ?? (encoding.count + 2), 2 * minGood)
@@ -103,7 +108,7 @@ struct TPESampler: Sendable {
         let index = Self.insertionIndex(of: key, in: levels[resource] ?? [])
         levels[resource, default: []].insert(key, at: index)
         stale = true
-        if settings.exhausted == .rescue, observed.indices.contains(key.id) {
+        if rescues, observed.indices.contains(key.id) {
             observed[key.id].append((resource, key.score))
         }
         guard settings.split == .progress, highest.indices.contains(key.id) else { return }
@@ -180,7 +185,7 @@ struct TPESampler: Sendable {
             case .repeat:
                 if let modelRevisit {
                     (config, origin) = modelRevisit
-                } else if settings.exhausted == .rescue, let rescue, let t = rescueTrial(rescue) {
+                } else if rescues, let rescue, let t = rescueTrial(rescue) {
                     // A pad keeps its target; the target itself, retried, clears it.
                     let why: CopyReason = rescueTarget.map { .pad(target: $0) } ?? .retry
                     (config, origin) = (proposed[t] ?? space.sample(index: t, seed: seed), .copy(of: t, why: why))
@@ -199,7 +204,7 @@ struct TPESampler: Sendable {
             // The model learns from what was evaluated: the canonical configuration.
             let canon = canonicalForm(config)
             seen[canon, default: []].append(index)
-            if settings.exhausted == .rescue {
+            if rescues {
                 let c = rescueIndex[canon] ?? rescueLatest.count
                 if c == rescueLatest.count {
                     rescueIndex[canon] = c
@@ -215,7 +220,7 @@ struct TPESampler: Sendable {
             coordinates += encoding.encode(config)
         }
         origins.append(origin)
-        if settings.exhausted == .rescue { observed.append([]) }
+        if rescues { observed.append([]) }
         if settings.split == .progress {
             // A trial with no result yet is a bad observation: the model changes with every sample.
             highest.append(nil)
