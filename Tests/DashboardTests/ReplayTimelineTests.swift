@@ -64,16 +64,21 @@ struct ReplayTimelineTests {
         }
     }
 
+    /// A paused player of `t` and a replay view of it sorted by `key`.
+    static func viewer(_ t: ReplayTimeline, key: SortKey, ascending: Bool) -> (ReplayPlayer, UIState) {
+        var ui = UIState(keyMap: .replay, readOnly: true)
+        ui.screen = size
+        ui.sortKey = key
+        ui.ascending = ascending
+        return (ReplayPlayer(timeline: t, playing: false), ui)
+    }
+
     /// One view state carried across seeks (as on screen) keeps its trials list equal to a fresh full sort:
     /// models restored from snapshots share the timeline's stamps, so incremental syncs stay right.
     @Test(arguments: SortKey.all(parameters: 2))
     func theTrialsListStaysRightAcrossSeeks(key: SortKey) {
         let t = Self.timeline()
-        var player = ReplayPlayer(timeline: t, playing: false)
-        var ui = UIState(keyMap: .replay, readOnly: true)
-        ui.screen = Self.size
-        ui.sortKey = key
-        ui.ascending = key.naturalAscending(goal: .minimize)
+        var (player, ui) = Self.viewer(t, key: key, ascending: key.naturalAscending(goal: .minimize))
         var rng = SplitMix64(seed: UInt64(SortKey.allCases.firstIndex(of: key) ?? 9) + 11)
         for _ in 0..<60 {
             let control: ReplayControl =
@@ -98,12 +103,8 @@ struct ReplayTimelineTests {
     @Test(arguments: SortKey.all(parameters: 2))
     func farSeeksWithASortKeyAndAFilterShowTheListOfAFullFold(key: SortKey) {
         let t = Self.timeline()
-        var player = ReplayPlayer(timeline: t, playing: false)
-        var ui = UIState(keyMap: .replay, readOnly: true)
-        ui.screen = Self.size
+        var (player, ui) = Self.viewer(t, key: key, ascending: !key.naturalAscending(goal: .minimize))
         ui.table = TrialList(leafSize: 4, mergeLimit: 2)
-        ui.sortKey = key
-        ui.ascending = !key.naturalAscending(goal: .minimize)
         let filters = ["bracket:1", "rung>=1", "status!=stopped bracket:0", ""]
         var rng = SplitMix64(seed: UInt64(SortKey.allCases.firstIndex(of: key) ?? 9) + 31)
         let tenth = UInt64(t.count / 10 + 1)

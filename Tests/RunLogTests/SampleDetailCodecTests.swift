@@ -10,6 +10,14 @@ private func roundTrip(_ event: RunEvent) throws -> (RunEvent, String) {
     return (try EventCodec.decode(try JSONParser.parse(text)), text)
 }
 
+/// The tpe settings of a `run_started` line, or nil when it is another event or sampler.
+private func decodedTPE(_ text: String) throws -> TPESettings? {
+    guard case .runStarted(let info) = try EventCodec.decode(try JSONParser.parse(text)).body,
+        case .tpe(let settings) = info.settings.sampler
+    else { return nil }
+    return settings
+}
+
 @Suite("sampled origin and the sampler setting in the log")
 struct SampleDetailCodecTests {
     let config = Configuration([.init(name: "lr", value: .double(0.01))])
@@ -90,46 +98,26 @@ struct SampleDetailCodecTests {
         // avoid_duplicates is recorded; logs written before it existed sampled without it.
         #expect(text.contains(#""avoid_duplicates":true"#))
         let old = text.replacingOccurrences(of: #","avoid_duplicates":true"#, with: "")
-        guard case .runStarted(let info) = try EventCodec.decode(try JSONParser.parse(old)).body,
-            case .tpe(let settings) = info.settings.sampler
-        else {
-            Issue.record("no tpe settings in \(old)")
-            return
-        }
+        let settings = try #require(try decodedTPE(old), "no tpe settings in \(old)")
         #expect(!settings.avoidDuplicates && old != text)
         let badFlag = text.replacingOccurrences(of: #""avoid_duplicates":true"#, with: #""avoid_duplicates":1"#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badFlag)) }
         // revisit is recorded too; logs written before it existed sampled without it.
         #expect(text.contains(#""revisit":true"#))
         let noRevisit = text.replacingOccurrences(of: #","revisit":true"#, with: "")
-        guard case .runStarted(let noRevisitInfo) = try EventCodec.decode(try JSONParser.parse(noRevisit)).body,
-            case .tpe(let noRevisitSettings) = noRevisitInfo.settings.sampler
-        else {
-            Issue.record("no tpe settings in \(noRevisit)")
-            return
-        }
+        let noRevisitSettings = try #require(try decodedTPE(noRevisit), "no tpe settings in \(noRevisit)")
         #expect(!noRevisitSettings.revisitStopped && noRevisit != text)
         // exhausted is recorded; logs written before it existed repeated the seed's draw.
         #expect(text.contains(#""exhausted":"rescue""#))
         let noExhausted = text.replacingOccurrences(of: #","exhausted":"rescue""#, with: "")
-        guard case .runStarted(let drawInfo) = try EventCodec.decode(try JSONParser.parse(noExhausted)).body,
-            case .tpe(let drawSettings) = drawInfo.settings.sampler
-        else {
-            Issue.record("no tpe settings in \(noExhausted)")
-            return
-        }
+        let drawSettings = try #require(try decodedTPE(noExhausted), "no tpe settings in \(noExhausted)")
         #expect(drawSettings.exhausted == .draw && noExhausted != text)
         let badExhausted = text.replacingOccurrences(of: #""exhausted":"rescue""#, with: #""exhausted":"pad""#)
         #expect(throws: SchemaError.self) { try EventCodec.decode(try JSONParser.parse(badExhausted)) }
         // split is recorded; logs written before it existed modelled one level's results.
         #expect(text.contains(#""split":"progress""#))
         let noSplit = text.replacingOccurrences(of: #","split":"progress""#, with: "")
-        guard case .runStarted(let levelInfo) = try EventCodec.decode(try JSONParser.parse(noSplit)).body,
-            case .tpe(let levelSettings) = levelInfo.settings.sampler
-        else {
-            Issue.record("no tpe settings in \(noSplit)")
-            return
-        }
+        let levelSettings = try #require(try decodedTPE(noSplit), "no tpe settings in \(noSplit)")
         #expect(levelSettings.split == .level && noSplit != text)
         let level = started(.tpe(TPESettings()))
         let (levelBack, levelText) = try roundTrip(level)
