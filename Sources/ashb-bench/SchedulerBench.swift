@@ -63,6 +63,31 @@ struct SchedulerBench: OptionsBenchmark {
                         "seconds": fixed(m.seconds, 4), "reports_per_s": "\(Int(m.reportsPerSecond))",
                     ])
             })
+        if sizes.contains(where: { $0 >= 100_000 }) { printMemoryCost(results) }
+    }
+
+    /// Prints the host's random-read latency in cache and in main memory, measured right after the runs,
+    /// and per variant how much more a report costs at the largest size than at the smallest, also in
+    /// reads of main memory: the figure that the host's memory, not the scheduler, sets.
+    func printMemoryCost(_ results: [Measurement]) {
+        let cached = MemoryLatency.nanoseconds(bytes: 4 << 20)
+        let main = MemoryLatency.nanoseconds(bytes: 64 << 20)
+        print(
+            "host memory (pointer chase, huge pages): \(fixed(cached, 1)) ns a random read within 4 MiB, "
+                + "\(fixed(main, 1)) ns within 64 MiB")
+        for variant in variants {
+            let rows = results.filter { $0.variant == variant }
+            guard let small = rows.min(by: { $0.trials < $1.trials }),
+                let large = rows.max(by: { $0.trials < $1.trials }),
+                large.trials > small.trials
+            else { continue }
+            let extra = 1e9 / large.reportsPerSecond - 1e9 / small.reportsPerSecond
+            print(
+                "\(variant.rawValue): \(large.trials) trials cost \(fixed(small.reportsPerSecond / large.reportsPerSecond, 2))× "
+                    + "\(small.trials) (\(fixed(extra, 1)) ns a report more: \(fixed(extra / main, 2)) reads of main memory)"
+            )
+        }
+        print(benchLine("scheduler-memory", ["read_4mib_ns": fixed(cached, 1), "read_64mib_ns": fixed(main, 1)]))
     }
 
     /// Runs `trials` trials, repeated (with seeds 0, 1, ...) until 10^6 trials are covered.
