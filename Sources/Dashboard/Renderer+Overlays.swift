@@ -5,12 +5,18 @@ import TextSafety
 extension Renderer {
     /// A blank box centred on the screen; returns its rectangle.
     mutating func overlayBox(width: Int, height: Int, title: String) -> Rect {
-        let w = min(width, grid.width - 2)
-        let h = min(height, grid.height - 2)
-        let r = Rect(x: (grid.width - w) / 2, y: (grid.height - h) / 2, width: w, height: h)
+        let r = overlayRect(width: width, height: height)
         grid.clear(r)
         box(r, title: title, focused: true)
         return r
+    }
+
+    /// Where `overlayBox` puts a box of that size: centred, at most the screen less a column or line
+    /// on each side.
+    func overlayRect(width: Int, height: Int) -> Rect {
+        let w = min(width, grid.width - 2)
+        let h = min(height, grid.height - 2)
+        return Rect(x: (grid.width - w) / 2, y: (grid.height - h) / 2, width: w, height: h)
     }
 
     /// "Kill trial 17 (...)? y/N" and the like.
@@ -26,8 +32,9 @@ extension Renderer {
     /// keys are dimmed and say why (inline in one column, grouped below the list in two).
     mutating func drawHelp() {
         let bindings = ui.keyMap.bindings
-        let r = overlayBox(width: grid.width - 4, height: grid.height - 2, title: "Help  (Esc closes)")
-        let inner = r.inner
+        // The box is as tall as its content (the key list, the disabled keys, a blank line, the statuses'
+        // legend), at most the screen less a line above and below.
+        let most = overlayRect(width: grid.width - 4, height: grid.height - 2).inner
         let reasons = bindings.map { ui.whyDisabled($0.action, model: model) }
         var groups: [(String, [String])] = []
         for (b, reason) in zip(bindings, reasons) {
@@ -38,8 +45,13 @@ extension Renderer {
                 groups.append((reason, [b.keys[0].description]))
             }
         }
-        let oneColumn = bindings.count <= inner.height - 1
+        let oneColumn = bindings.count <= most.height - 1
         let rows = oneColumn ? bindings.count : (bindings.count + 1) / 2
+        let legend = statusLegend(width: most.width - 1)
+        let content = rows + (oneColumn ? 0 : groups.count) + 1 + legend.count
+        let r = overlayBox(
+            width: grid.width - 4, height: min(grid.height - 2, content + 2), title: "Help  (Esc closes)")
+        let inner = r.inner
         let colWidth = oneColumn ? inner.width - 1 : (inner.width - 1) / 2
         // Keys in a column at least 8 wide, wider when a binding has many keys (the replay's).
         let keyWidth = min(16, max(8, bindings.map(\.keyNames.count).max() ?? 8))
@@ -62,20 +74,25 @@ extension Renderer {
                 y += 1
             }
         }
-        // The statuses' legend, wrapped between statuses (never cut in a word) onto the last lines.
+        // The statuses' legend on the last lines.
+        let first = max(y, inner.y + inner.height - legend.count)
+        for (i, line) in legend.enumerated() where first + i < inner.y + inner.height {
+            grid.put(line, x: inner.x + 1, y: first + i, role: .dim, maxWidth: inner.width - 1)
+        }
+    }
+
+    /// The statuses' legend in `width` columns, wrapped between statuses (never in a word).
+    func statusLegend(width: Int) -> [String] {
         var lines = ["Statuses:"]
         for s in TrialStatus.displayOrder {
             let item = "\(s.glyph(ascii: g.ascii)) \(s.name)"
-            if lines[lines.count - 1].count + 2 + item.count <= inner.width - 1 {
+            if lines[lines.count - 1].count + 2 + item.count <= width {
                 lines[lines.count - 1] += (lines[lines.count - 1] == "Statuses:" ? " " : "  ") + item
             } else {
                 lines.append("          " + item)
             }
         }
-        let first = max(y, inner.y + inner.height - lines.count)
-        for (i, line) in lines.enumerated() where first + i < inner.y + inner.height {
-            grid.put(line, x: inner.x + 1, y: first + i, role: .dim, maxWidth: inner.width - 1)
-        }
+        return lines
     }
 
     /// The learning curve's title in `width` columns: the long form, else a short one, else the mark's
