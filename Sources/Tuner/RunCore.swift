@@ -14,7 +14,10 @@ final class RunCore {
     let objective: any Objective
     let options: TunerOptions
     let info: RunInfo
-    var sinks: [any EventSink]
+    /// The sinks, in the order they were added, but for those that read the state: those see each
+    /// event after the others, with the state lent (`FoldReadingSink`).
+    private(set) var sinks: [any EventSink] = []
+    private(set) var foldReaders: [any FoldReadingSink] = []
     /// Idle trials' state waits in the checkpoint store, not in memory (the options name a directory).
     private let spillEnabled: Bool
     /// The store for spilling when the run keeps no checkpoints of its own (made on first use, removed
@@ -51,7 +54,6 @@ final class RunCore {
         self.objective = objective
         self.scheduler = scheduler
         self.options = options
-        self.sinks = sinks
         spillEnabled = options.spillDirectory != nil
         let workers = max(1, options.workers)
         info = RunInfo(
@@ -59,6 +61,7 @@ final class RunCore {
             settings: scheduler.settings, ladders: scheduler.ladders, workers: workers,
             maxSeconds: options.maxSeconds, parameters: scheduler.space.parameters.map(\.name),
             workerDevices: options.workerDevices, executor: options.executor)
+        for sink in sinks { addSink(sink) }
     }
 
     var isEnded: Bool { state.isEnded }
@@ -75,6 +78,12 @@ final class RunCore {
         let violation = state.apply(event)
         assert(violation == nil, "the tuner emitted an event its own state calls illegal: \(violation!)")
         for sink in sinks { sink.receive(event) }
+        for sink in foldReaders { sink.receive(event, folded: state) }
+    }
+
+    /// Adds a sink: one that reads the state gets it lent with each event.
+    func addSink(_ sink: any EventSink) {
+        if let reader = sink as? any FoldReadingSink { foldReaders.append(reader) } else { sinks.append(sink) }
     }
 
     /// Applies a logged event while restoring (`restore(_:)` has checked the scheduler's answers).

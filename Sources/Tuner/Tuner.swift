@@ -51,7 +51,7 @@ public final class Tuner: Sendable {
     /// Adds a sink before the run starts (e.g. the log writer of a resumed run, which can only be
     /// opened once the log has been read).
     public func addSink(_ sink: any EventSink) {
-        core.withLock { $0.sinks.append(sink) }
+        core.withLock { $0.addSink(sink) }
     }
 
     /// Keeps trials' checkpoints in `store`: saved when a trial completes a rung or is paused, and
