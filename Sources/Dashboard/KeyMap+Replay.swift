@@ -6,20 +6,20 @@ extension KeyMap {
     public static let replay: KeyMap = {
         let controls: [KeyBinding] = [
             KeyBinding([.char(" ")], .playPause, "play/pause the replay"),
-            KeyBinding([.char("+"), .char("=")], .faster, "replay faster (x0.25 ... x1024, max)"),
+            KeyBinding([.char("+"), .char("=")], .faster, "faster (x0.25 up to max)"),
             KeyBinding([.char("-")], .slower, "replay slower"),
             KeyBinding([.char(".")], .stepForward, "one event forward (pauses)"),
             KeyBinding([.char(",")], .stepBack, "one event back (pauses)"),
-            KeyBinding([.char("]")], .nextDecision, "next decision about the trial", requires: [.selectedTrial]),
+            KeyBinding([.char("]")], .nextDecision, "trial's next decision", requires: [.selectedTrial]),
             KeyBinding(
-                [.char("[")], .previousDecision, "previous decision about the trial", requires: [.selectedTrial]),
+                [.char("[")], .previousDecision, "trial's previous decision", requires: [.selectedTrial]),
             KeyBinding([.right], .seekForward, "10 s forward"),
             KeyBinding([.left], .seekBack, "10 s back"),
             KeyBinding([.shiftRight, .pageDown], .seekForwardMinute, "1 min forward"),
             KeyBinding([.shiftLeft, .pageUp], .seekBackMinute, "1 min back"),
             KeyBinding([.char("g")], .seekStart, "start of the log"),
-            KeyBinding([.char("G")], .seekEnd, "end of the log (follows it while it grows)"),
-            KeyBinding([.char(":")], .jumpTo, "go to a time (12m30s) or an event number"),
+            KeyBinding([.char("G")], .seekEnd, "end of the log, following"),
+            KeyBinding([.char(":")], .jumpTo, "go to a time or an event"),
         ]
         let taken = Set(controls.flatMap(\.keys))
         var live: [KeyBinding] = []

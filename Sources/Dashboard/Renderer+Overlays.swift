@@ -34,7 +34,7 @@ extension Renderer {
         let bindings = ui.keyMap.bindings
         // The box is as tall as its content (the key list, the disabled keys, a blank line, the statuses'
         // legend), at most the screen less a line above and below.
-        let most = overlayRect(width: grid.width - 4, height: grid.height - 2).inner
+        let most = overlayRect(width: grid.width - 2, height: grid.height - 2).inner
         let reasons = bindings.map { ui.whyDisabled($0.action, model: model) }
         var groups: [(String, [String])] = []
         for (b, reason) in zip(bindings, reasons) {
@@ -50,20 +50,45 @@ extension Renderer {
         let legend = statusLegend(width: most.width - 1)
         let content = rows + (oneColumn ? 0 : groups.count) + 1 + legend.count
         let r = overlayBox(
-            width: grid.width - 4, height: min(grid.height - 2, content + 2), title: "Help  (Esc closes)")
+            width: grid.width - 2, height: min(grid.height - 2, content + 2), title: "Help  (Esc closes)")
         let inner = r.inner
-        let colWidth = oneColumn ? inner.width - 1 : (inner.width - 1) / 2
-        // Keys in a column at least 8 wide, wider when a binding has many keys (the replay's).
-        let keyWidth = min(16, max(8, bindings.map(\.keyNames.count).max() ?? 8))
-        for (i, b) in bindings.enumerated() {
-            let y = inner.y + i % rows
-            let x = inner.x + 1 + (i / rows) * colWidth
-            let reason = reasons[i]
-            var text = pad(b.keyNames, keyWidth) + " " + b.description
-            if b.dangerous { text += " (asks)" }
-            if oneColumn, let reason { text += " - " + reason }
-            let role: StyleRole = reason == nil ? (b.dangerous ? .warning : .normal) : .dim
-            grid.put(text, x: x, y: y, role: role, maxWidth: colWidth - 1)
+        let texts = bindings.indices.map { i in
+            (
+                keys: bindings[i].keyNames,
+                rest: bindings[i].description + (bindings[i].dangerous ? " (asks)" : "")
+                    + (oneColumn ? reasons[i].map { " - " + $0 } ?? "" : "")
+            )
+        }
+        // Each column has its own key width (at least 5 wide, at most 16) and is as wide as its longest
+        // line: the second column gets what it needs (up to half the box), the first what is left; a line
+        // that does not fit ends in an ellipsis.
+        let columns = oneColumn ? [bindings.indices] : [0..<rows, rows..<bindings.count]
+        let keyWidths = columns.map { c in min(16, max(5, c.map { texts[$0].keys.count }.max() ?? 5)) }
+        let needs = columns.indices.map { k in
+            columns[k].map { keyWidths[k] + 1 + texts[$0].rest.count }.max() ?? 0
+        }
+        let available = inner.width - 2
+        let gap = 2
+        var starts = [0]
+        if !oneColumn {
+            let half = available / 2
+            if needs[0] + gap <= half && needs[1] <= available - half {
+                starts.append(half)
+            } else if needs[0] + gap + needs[1] <= available {
+                starts.append(available - needs[1])
+            } else {
+                starts.append(available - min(needs[1], available - half))
+            }
+        }
+        for (k, column) in columns.enumerated() {
+            let width = (k + 1 < starts.count ? starts[k + 1] - gap : available) - starts[k]
+            for (row, i) in column.enumerated() {
+                let b = bindings[i]
+                var text = pad(texts[i].keys, keyWidths[k]) + " " + texts[i].rest
+                if text.count > width { text = String(text.prefix(max(0, width - 1))) + g.ellipsisOne }
+                let role: StyleRole = reasons[i] == nil ? (b.dangerous ? .warning : .normal) : .dim
+                grid.put(text, x: inner.x + 1 + starts[k], y: inner.y + row, role: role, maxWidth: width)
+            }
         }
         var y = inner.y + rows
         if !oneColumn {

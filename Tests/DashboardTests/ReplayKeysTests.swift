@@ -140,3 +140,20 @@ struct ReplayKeysTests {
         #expect(text.contains("log: line 9 is incomplete; ignored"))
     }
 }
+
+/// The help overlay at 80×24 shows every key's whole description, live and in replay (the replay's
+/// were cut mid-word: "replay faster (x0.25", "next decision about t").
+@Suite struct HelpAt80ColumnsTests {
+    @Test(arguments: [false, true])
+    func everyDescriptionIsWhole(replay: Bool) {
+        let model = ReplayKeysTests.model()
+        var ui = replay ? ReplayKeysTests.replayUI(model) : viewState(model)
+        ui.screen = Size(width: 80, height: 24)
+        _ = ui.handle(.char("?"), model: model)
+        let screen = render(model: model, ui: ui, size: Size(width: 80, height: 24)).text
+        for b in ui.keyMap.bindings {
+            #expect(screen.contains(b.description), "\(b.keyNames): '\(b.description)' is not whole at 80x24")
+        }
+        #expect(!screen.contains("…│"), "a help line was cut")
+    }
+}
