@@ -80,9 +80,16 @@ extension Renderer {
                 starts.append(available - min(needs[1], available - half))
             }
         }
+        // On a screen too short for every key, the last line says so instead of a key.
+        let shown = rows <= inner.height ? rows : max(0, inner.height - 1)
+        if shown < rows {
+            grid.put(
+                "\(g.ellipsis) more keys: a taller terminal shows them all", x: inner.x + 1, y: inner.y + shown,
+                role: .dim, maxWidth: inner.width - 1)
+        }
         for (k, column) in columns.enumerated() {
             let width = (k + 1 < starts.count ? starts[k + 1] - gap : available) - starts[k]
-            for (row, i) in column.enumerated() {
+            for (row, i) in column.enumerated() where row < shown {
                 let b = bindings[i]
                 var text = pad(texts[i].keys, keyWidths[k]) + " " + texts[i].rest
                 if text.count > width { text = String(text.prefix(max(0, width - 1))) + g.ellipsisOne }
