@@ -157,3 +157,19 @@ struct ReplayKeysTests {
         #expect(!screen.contains("…│"), "a help line was cut")
     }
 }
+
+/// On the smallest screen the dashboard draws (50×14) the replay's keys do not fit: the help box keeps
+/// its border and says that more keys exist (the key lines ran over its border and below it).
+@Suite struct HelpOnAShortScreenTests {
+    @Test func theListStopsInsideTheBox() {
+        let model = ReplayKeysTests.model()
+        var ui = ReplayKeysTests.replayUI(model)
+        ui.screen = Size(width: 50, height: 14)
+        _ = ui.handle(.char("?"), model: model)
+        let lines = render(model: model, ui: ui, size: Size(width: 50, height: 14)).text.split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains { $0.contains("more keys: a taller terminal shows them all") })
+        // The box's bottom border (the screen's 13th line) holds no key text.
+        #expect(lines.count >= 13 && !lines[12].contains { $0.isLetter }, "\(lines.count > 12 ? lines[12] : "")")
+    }
+}
