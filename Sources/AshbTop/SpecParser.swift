@@ -1,5 +1,6 @@
 import ASHA
 import ObjectiveProtocol
+import Objectives
 import TextSafety
 import Tuner
 import Yams
@@ -73,10 +74,7 @@ public enum SpecParser {
         }
 
         if let g = top["goal"] {
-            guard let goal = Goal(rawValue: try string(g, "goal")) else {
-                throw SpecError(key: "goal", line: g.mark?.line, message: "must be minimize or maximize")
-            }
-            spec.settings.goal = goal
+            spec.settings.goal = try choice(g, "goal", among: ["minimize", "maximize"])
             spec.goalGiven = true
         }
         if let m = top["metric"] {
@@ -95,11 +93,7 @@ public enum SpecParser {
             let m = try mapping(s, "scheduler")
             try checkKeys(m, allowed: schedulerKeys, path: "scheduler")
             if let v = m["variant"] {
-                guard let variant = Variant(rawValue: try string(v, "scheduler.variant")) else {
-                    throw SpecError(
-                        key: "scheduler.variant", line: v.mark?.line, message: "must be promotion or stopping")
-                }
-                spec.settings.variant = variant
+                spec.settings.variant = try choice(v, "scheduler.variant", among: ["promotion", "stopping"])
             }
             if let v = m["min_resource"] { spec.settings.minResource = try int(v, "scheduler.min_resource", min: 1) }
             spec.maxResourceLine = m["max_resource"]?.mark?.line
@@ -159,17 +153,10 @@ public enum SpecParser {
             spec.executorLine = e.mark?.line
         }
         if let c = top["clock"] {
-            switch try string(c, "clock") {
-            case "wall": spec.simulated = false
-            case "simulated": spec.simulated = true
-            default: throw SpecError(key: "clock", line: c.mark?.line, message: "must be wall or simulated")
-            }
+            spec.simulated = try oneOf(c, "clock", among: ["wall", "simulated"]) == "simulated"
         }
         if let k = top["keep_checkpoints"] {
-            guard let keep = KeepCheckpoints(rawValue: try string(k, "keep_checkpoints")) else {
-                throw SpecError(key: "keep_checkpoints", line: k.mark?.line, message: "must be best, all or none")
-            }
-            spec.keepCheckpoints = keep
+            spec.keepCheckpoints = try choice(k, "keep_checkpoints", among: ["best", "all", "none"])
             spec.keepCheckpointsGiven = true
         }
         return spec
@@ -180,16 +167,12 @@ public enum SpecParser {
     /// `sampler: random`, `sampler: tpe` (its defaults), or a mapping with `type` and TPE settings.
     static func sampler(_ node: Node) throws(SpecError) -> SamplerSettings {
         if node.scalar != nil {
-            switch try string(node, "sampler") {
-            case "random": return .random
-            case "tpe": return .tpe(TPESettings())
-            default: throw SpecError(key: "sampler", line: node.mark?.line, message: "must be random or tpe")
-            }
+            return try oneOf(node, "sampler", among: ["random", "tpe"]) == "tpe" ? .tpe(TPESettings()) : .random
         }
         let m = try mapping(node, "sampler")
         try checkKeys(m, allowed: samplerKeys, path: "sampler")
         let typeNode = try need(m, "type", "sampler", node)
-        switch try string(typeNode, "sampler.type") {
+        switch try oneOf(typeNode, "sampler.type", among: ["random", "tpe"]) {
         case "random":
             if let extra = m.first(where: { $0.key.key != "type" }) {
                 throw SpecError(
@@ -197,8 +180,7 @@ public enum SpecParser {
                     message: "applies to the tpe sampler only")
             }
             return .random
-        case "tpe": break
-        default: throw SpecError(key: "sampler.type", line: typeNode.mark?.line, message: "must be random or tpe")
+        default: break
         }
         var tpe = TPESettings()
         if let v = m["random_fraction"] { tpe.randomFraction = try number(v, "sampler.random_fraction") }
@@ -223,16 +205,10 @@ public enum SpecParser {
             tpe.revisitStopped = b
         }
         if let v = m["split"] {
-            guard let split = TPESplit(rawValue: try string(v, "sampler.split")) else {
-                throw SpecError(key: "sampler.split", line: v.mark?.line, message: "must be progress or level")
-            }
-            tpe.split = split
+            tpe.split = try choice(v, "sampler.split", among: ["progress", "level"])
         }
         if let v = m["exhausted"] {
-            guard let exhausted = TPEExhausted(rawValue: try string(v, "sampler.exhausted")) else {
-                throw SpecError(key: "sampler.exhausted", line: v.mark?.line, message: "must be rescue, deepen or draw")
-            }
-            tpe.exhausted = exhausted
+            tpe.exhausted = try choice(v, "sampler.exhausted", among: ["rescue", "deepen", "draw"])
         }
         if let problem = tpe.problem() {
             let line = m[problem.key]?.mark?.line ?? node.mark?.line
@@ -362,10 +338,33 @@ public enum SpecParser {
 
     static func checkKeys(_ m: Node.Mapping, allowed: [String], path: String) throws(SpecError) {
         for (k, _) in m where !allowed.contains(k.key) {
+            let hint = closest(to: k.key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             throw SpecError(
                 key: join(path, k.key), line: k.mark?.line,
-                message: "unknown key; expected one of \(allowed.joined(separator: ", "))")
+                message: "unknown key\(hint); expected one of \(allowed.joined(separator: ", "))")
         }
+    }
+
+    /// `node`'s text as the value of `T` it names, one of `allowed`; else "must be a, b or c", with the
+    /// value given and the nearest allowed one when it is near (a misspelling).
+    static func choice<T: RawRepresentable>(_ node: Node, _ path: String, among allowed: [String]) throws(SpecError)
+        -> T where T.RawValue == String
+    {
+        let text = try oneOf(node, path, among: allowed)
+        guard let value = T(rawValue: text) else { preconditionFailure("'\(text)' names no \(T.self)") }
+        return value
+    }
+
+    /// `node`'s text, one of `allowed`; else "must be a, b or c", with the value given and the nearest
+    /// allowed one when it is near.
+    static func oneOf(_ node: Node, _ path: String, among allowed: [String]) throws(SpecError) -> String {
+        let text = try string(node, path)
+        if allowed.contains(text) { return text }
+        let list = allowed.dropLast().joined(separator: ", ") + " or " + (allowed.last ?? "")
+        let hint = closest(to: text, among: allowed).map { "; did you mean '\($0)'?" } ?? ""
+        throw SpecError(
+            key: path, line: node.mark?.line,
+            message: "must be \(list) (got '\(Sanitizer.clean(text, maxColumns: 40))'\(hint))")
     }
 
     static func need(_ m: Node.Mapping, _ key: String, _ path: String, _ parent: Node) throws(SpecError) -> Node {

@@ -107,7 +107,9 @@ public enum ObjectiveCatalog {
         throws -> any Objective
     {
         guard let entry = entries.first(where: { $0.name == name }) else {
-            throw ObjectiveError("unknown objective '\(name)'; valid objectives: \(names.joined(separator: ", "))")
+            let hint = closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ObjectiveError(
+                "unknown objective '\(name)'\(hint); valid objectives: \(names.joined(separator: ", "))")
         }
         return try entry.build(try ResolvedOptions(options, specs: entry.options, objective: name), baseDirectory)
     }

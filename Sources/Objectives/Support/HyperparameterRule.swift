@@ -122,7 +122,7 @@ extension SpaceParameterError {
 
 /// The name in `names` nearest `name` by edit distance (case ignored), if it is near: at most a third
 /// of the longer name's letters differ.
-func closest(to name: String, among names: [String]) -> String? {
+public func closest(to name: String, among names: [String]) -> String? {
     let a = Array(name.lowercased().unicodeScalars)
     var best: (name: String, distance: Int)?
     for candidate in names {
