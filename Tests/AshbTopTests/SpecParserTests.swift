@@ -102,7 +102,7 @@ func specError(_ text: String) -> SpecError? {
         let e = specError("objective: zero\nkeep_checkpoints: some")
         #expect(e?.key == "keep_checkpoints")
         #expect(e?.line == 2)
-        #expect(e?.message == "must be best, all or none")
+        #expect(e?.message == "must be best, all or none (got 'some')")
     }
 
     @Test func invalidYAMLNamesTheLine() throws {
@@ -169,6 +169,27 @@ func specError(_ text: String) -> SpecError? {
         #expect(error.key == key)
         #expect(error.line == 2)
         #expect(error.message.contains(fragment), "\(error.message)")
+    }
+
+    /// A misspelt value or key names what it was given and the nearest right one; a value far from
+    /// every right one gets no guess.
+    @Test(
+        arguments: [
+            ("scheduler: {variant: promotoin}\n", "scheduler.variant", "(got 'promotoin'; did you mean 'promotion'?)"),
+            ("sampler: {type: tpe, exhausted: resuce}\n", "sampler.exhausted", "did you mean 'rescue'?"),
+            ("sampler: {type: tpe, gama: 0.2}\n", "sampler.gama", "unknown key (did you mean 'gamma'?)"),
+            ("clock: simulate\n", "clock", "did you mean 'simulated'?"),
+            ("goal: maximise\n", "goal", "did you mean 'maximize'?"),
+            (
+                "scheduler: {variant: hyperband}\n", "scheduler.variant",
+                "must be promotion or stopping (got 'hyperband')"
+            ),
+        ])
+    func misspellingsGetTheNearestName(text: String, key: String, fragment: String) throws {
+        let error = try #require(specError("objective: branin\n" + text))
+        #expect(error.key == key)
+        #expect(error.message.contains(fragment), "\(error.message)")
+        if text.contains("hyperband") { #expect(!error.message.contains("did you mean"), "\(error.message)") }
     }
 }
 

@@ -100,6 +100,15 @@ import Testing
                 specText: "objective: nosuch\n", label: "s.yaml", baseDirectory: nil, seed: nil, workers: nil,
                 simulate: false)
         }
-        #expect(unknown?.description.hasPrefix("s.yaml: line 1: 'objective': unknown objective 'nosuch'") == true)
+        #expect(unknown?.description.hasPrefix("s.yaml: line 1: 'objective': unknown objective 'nosuch';") == true)
+        let misspelt = #expect(throws: CLIError.self) {
+            _ = try Experiment.load(
+                specText: "objective: brannin\n", label: "s.yaml", baseDirectory: nil, seed: nil, workers: nil,
+                simulate: false)
+        }
+        #expect(
+            misspelt?.description.hasPrefix(
+                "s.yaml: line 1: 'objective': unknown objective 'brannin' (did you mean 'branin'?); valid objectives:")
+                == true, "\(misspelt?.description ?? "")")
     }
 }
