@@ -1,4 +1,5 @@
 import Objectives
+import TextSafety
 import Yams
 
 extension SpecParser {
@@ -15,13 +16,18 @@ extension SpecParser {
             case "local": return .local
             case "slurm": return .slurm(try slurmSettings([:], node))
             default:
-                throw SpecError(key: "executor", line: node.mark?.line, message: "must be local or slurm, or a mapping")
+                let hint = closest(to: s.string, among: ["local", "slurm"]).map { "; did you mean '\($0)'?" } ?? ""
+                throw SpecError(
+                    key: "executor", line: node.mark?.line,
+                    message:
+                        "must be local or slurm, or a mapping (got '\(Sanitizer.clean(s.string, maxColumns: 40))'\(hint))"
+                )
             }
         }
         let m = try mapping(node, "executor")
         try checkKeys(m, allowed: executorKeys, path: "executor")
         let typeNode = try need(m, "type", "executor", node)
-        switch try string(typeNode, "executor.type") {
+        switch try oneOf(typeNode, "executor.type", among: ["local", "slurm"]) {
         case "local":
             if let extra = m.first(where: { $0.key.key != "type" }) {
                 throw SpecError(
@@ -34,7 +40,7 @@ extension SpecParser {
             for (k, v) in m { fields[k.key] = v }
             return .slurm(try slurmSettings(fields, node))
         default:
-            throw SpecError(key: "executor.type", line: typeNode.mark?.line, message: "must be local or slurm")
+            preconditionFailure("oneOf returned a type it does not allow")
         }
     }
 

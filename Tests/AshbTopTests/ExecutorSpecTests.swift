@@ -38,7 +38,15 @@ struct ExecutorSpecTests {
     func errorsNameKeyAndLine() {
         let cases: [(String, String)] = [
             ("executor: cloud", "line 3: 'executor': must be local or slurm, or a mapping"),
-            ("executor: {type: pbs}", "line 3: 'executor.type': must be local or slurm"),
+            ("executor: {type: pbs}", "line 3: 'executor.type': must be local or slurm (got 'pbs')"),
+            (
+                "executor: {type: slurn}",
+                "line 3: 'executor.type': must be local or slurm (got 'slurn'; did you mean 'slurm'?)"
+            ),
+            (
+                "executor: slurn",
+                "line 3: 'executor': must be local or slurm, or a mapping (got 'slurn'; did you mean 'slurm'?)"
+            ),
             ("executor: {partition: gpu}", "line 3: 'executor.type': required"),
             ("executor: {type: local, partition: gpu}", "line 3: 'executor.partition': only a slurm executor"),
             ("executor: {type: slurm, nodes: 2}", "line 3: 'executor.nodes': unknown key"),
