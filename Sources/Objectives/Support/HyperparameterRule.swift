@@ -120,25 +120,27 @@ extension SpaceParameterError {
     }
 }
 
-/// The name in `names` nearest `name` by edit distance (case ignored), if it is near: at most a third
-/// of the longer name's letters differ.
+/// The name in `names` nearest `name` by edit distance (case ignored; two neighbouring letters swapped
+/// count as one edit), if it is near: at most a third of the longer name's letters differ.
 public func closest(to name: String, among names: [String]) -> String? {
     let a = Array(name.lowercased().unicodeScalars)
     var best: (name: String, distance: Int)?
     for candidate in names {
         let b = Array(candidate.lowercased().unicodeScalars)
-        // Levenshtein distance, one row at a time.
-        var row = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var diagonal = row[0]
-            row[0] = i + 1
-            for (j, y) in b.enumerated() {
-                let substitution = diagonal + (x == y ? 0 : 1)
-                diagonal = row[j + 1]
-                row[j + 1] = min(substitution, row[j + 1] + 1, row[j] + 1)
+        // Levenshtein distance with transpositions (optimal string alignment), one row at a time.
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where i <= a.count {
+            var row = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where j <= b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                row[j] = min(previous[j - 1] + cost, previous[j] + 1, row[j - 1] + 1)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { row[j] = min(row[j], before[j - 2] + 1) }
             }
+            before = previous
+            previous = row
         }
-        let d = row[b.count]
+        let d = previous[b.count]
         if d * 3 <= max(a.count, b.count), d < (best?.distance ?? .max) { best = (candidate, d) }
     }
     return best?.name
