@@ -44,6 +44,10 @@ struct ExecutorSpecTests {
                 "line 3: 'executor.type': must be local or slurm (got 'slurn'; did you mean 'slurm'?)"
             ),
             (
+                "executor: {type: slrum}",
+                "line 3: 'executor.type': must be local or slurm (got 'slrum'; did you mean 'slurm'?)"
+            ),
+            (
                 "executor: slurn",
                 "line 3: 'executor': must be local or slurm, or a mapping (got 'slurn'; did you mean 'slurm'?)"
             ),

@@ -114,3 +114,20 @@ struct CatalogTests {
         #expect(missing.contains("/nonexistent/c.csv"))
     }
 }
+
+/// `closest(to:among:)`, the guess behind every "did you mean": near names only, a swap of two
+/// neighbouring letters counting as one edit.
+@Suite struct NearestNameTests {
+    @Test func nearNamesOnly() {
+        let objectives = ["digits-mlp", "branin", "hartmann6", "lognormal-sleep", "zero", "curves", "command"]
+        #expect(closest(to: "brannin", among: objectives) == "branin")
+        #expect(closest(to: "Branin", among: objectives) == "branin")
+        #expect(closest(to: "slrum", among: ["local", "slurm"]) == "slurm")
+        #expect(closest(to: "promotoin", among: ["promotion", "stopping"]) == "promotion")
+        #expect(closest(to: "hyperband", among: ["promotion", "stopping"]) == nil)
+        #expect(closest(to: "", among: ["local", "slurm"]) == nil)
+        #expect(closest(to: "x", among: []) == nil)
+        // The nearest of two candidates wins.
+        #expect(closest(to: "curve", among: ["curves", "command"]) == "curves")
+    }
+}
