@@ -306,7 +306,10 @@ public enum SpecParser {
             default:
                 throw SpecError(
                     key: "\(path).type", line: kindNode.mark?.line,
-                    message: "unknown type '\(kind)'; use one of \(kinds.joined(separator: ", "))")
+                    message:
+                        "unknown type '\(kind)'"
+                        + (closest(to: kind, among: kinds).map { " (did you mean '\($0)'?)" } ?? "")
+                        + "; use one of \(kinds.joined(separator: ", "))")
             }
             params.append(Parameter(name: name, domain: domain))
         }
