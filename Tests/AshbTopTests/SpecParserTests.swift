@@ -60,7 +60,7 @@ func specError(_ text: String) -> SpecError? {
 
     /// Each mistake is an error naming the key and the line it is on.
     @Test(arguments: [
-        ("objective: zero\nworkers: 2\nwrokers: 3\n", "wrokers", 3, "unknown key"),
+        ("objective: zero\nworkers: 2\nwrokers: 3\n", "wrokers", 3, "unknown key (did you mean 'workers'?)"),
         ("objective: zero\nworkers: many\n", "workers", 2, "whole number"),
         ("objective: zero\nworkers: 0\n", "workers", 2, "at least 1"),
         ("objective: zero\nspace:\n  lr: {type: uniform, low: 1, high: 0.5}\n", "space.lr", 3, "below high"),
@@ -71,6 +71,10 @@ func specError(_ text: String) -> SpecError? {
         ("objective: zero\nspace:\n  lr: {type: uniform, low: 0, high: .inf}\n", "space.lr.high", 3, "finite"),
         ("objective: zero\nspace:\n  lr: {type: uniform, low: 0}\n", "space.lr.high", 3, "required"),
         ("objective: zero\nspace:\n  lr: {type: normal, low: 0, high: 1}\n", "space.lr.type", 3, "unknown type"),
+        (
+            "objective: zero\nspace:\n  lr: {type: logunifrom, low: 0.1, high: 1}\n", "space.lr.type", 3,
+            "unknown type 'logunifrom' (did you mean 'loguniform'?)"
+        ),
         ("objective: zero\nspace:\n  lr: {type: int, low: 0, high: 1, step: 2}\n", "space.lr.step", 3, "unknown key"),
         ("objective: zero\nscheduler:\n  variant: fast\n", "scheduler.variant", 3, "promotion or stopping"),
         ("objective: zero\nscheduler:\n  eta: 1\n", "scheduler.eta", 3, "at least 2"),

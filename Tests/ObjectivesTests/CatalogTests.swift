@@ -82,7 +82,10 @@ struct CatalogTests {
     @Test("An unknown option, a wrong type, an out-of-range value or a missing required option names the key")
     func badOptions() {
         let cases: [(String, [String: ParameterValue], String)] = [
-            ("branin", ["nosie": .double(1)], "unknown option 'nosie'; valid options: cost, sigma, sleep"),
+            (
+                "branin", ["nosie": .double(1)],
+                "unknown option 'nosie' (did you mean 'noise'?); valid options: cost, sigma, sleep"
+            ),
             ("branin", ["noise": .string("high")], "option 'noise' must be a double, got string \"high\""),
             ("hartmann6", ["sleep": .int(1)], "option 'sleep' must be a bool"),
             ("zero", ["max_resource": .double(2.5)], "option 'max_resource' must be an int"),
