@@ -15,7 +15,8 @@
 let usage = """
     usage: ashb-bench BENCHMARK [options]
     benchmarks:
-      scheduler   ASHA decisions per second on synthetic learning curves (both variants)
+      scheduler   ASHA decisions per second on synthetic learning curves (both variants), and the
+                  host's random-read latency the largest sizes depend on
       e2e         tuner reports per second: zero-cost objective, Dispatch pool, log on
       simulate    seconds for 100,000 trials on the simulated clock, log on
       utilization busy share of a 2-worker pool with log-normal 1 ms and 20 ms steps
