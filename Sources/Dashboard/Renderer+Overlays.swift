@@ -47,11 +47,6 @@ extension Renderer {
         }
         let oneColumn = bindings.count <= most.height - 1
         let rows = oneColumn ? bindings.count : (bindings.count + 1) / 2
-        let legend = statusLegend(width: most.width - 1)
-        let content = rows + (oneColumn ? 0 : groups.count) + 1 + legend.count
-        let r = overlayBox(
-            width: grid.width - 2, height: min(grid.height - 2, content + 2), title: "Help  (Esc closes)")
-        let inner = r.inner
         let texts = bindings.indices.map { i in
             (
                 keys: bindings[i].keyNames,
@@ -67,8 +62,14 @@ extension Renderer {
         let needs = columns.indices.map { k in
             columns[k].map { keyWidths[k] + 1 + texts[$0].rest.count }.max() ?? 0
         }
-        let available = inner.width - 2
         let gap = 2
+        // As wide as the columns (and at least 60, for the legend and the disabled keys' lines).
+        let width = min(grid.width - 2, max(60, needs.reduce(0, +) + (oneColumn ? 0 : gap)) + 4)
+        let legend = statusLegend(width: overlayRect(width: width, height: 3).inner.width - 2)
+        let content = rows + (oneColumn ? 0 : groups.count) + 1 + legend.count
+        let r = overlayBox(width: width, height: min(grid.height - 2, content + 2), title: "Help  (Esc closes)")
+        let inner = r.inner
+        let available = inner.width - 2
         var starts = [0]
         if !oneColumn {
             let half = available / 2
