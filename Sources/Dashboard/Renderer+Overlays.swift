@@ -327,8 +327,11 @@ extension Renderer {
         guard var yLo = ys.min(), var yHi = ys.max(), let xHi = xs.max() else { return }
         let logY = ui.logScale && curveAllowsLog(t)
         if yHi == yLo {
-            yLo = logY ? yLo / 2 : yLo - 0.5
-            yHi = logY ? yHi * 2 : yHi + 0.5
+            // One value (or all equal): half its size either side (±0.5 around 0), so a small error
+            // does not get an axis running into negative numbers.
+            let pad = yLo == 0 ? 0.5 : abs(yLo) / 2
+            yLo = logY ? yLo / 2 : yLo - pad
+            yHi = logY ? yHi * 2 : yHi + pad
         }
         let xLo = max(1, xs.min() ?? 1)
         let plot = Plot(
