@@ -247,3 +247,25 @@ extension NewcomerTests {
         #expect(pane.contains("Workers 1/1 busy, 1 retiring"), "'\(pane)'")
     }
 }
+
+extension NewcomerTests {
+    /// A trial with one value so far: its curve's axis runs half the value either side, not ±0.5 (an
+    /// error of 0.1 had an axis from -0.4 to 0.6).
+    @Test func oneValueGetsAnAxisAroundIt() {
+        var b = EventBuilder()
+        b.add(.runStarted(EventBuilder.info()))
+        b.firstRung(0, worker: 0, value: 0.1, size: 1)
+        let model = DashboardModel(events: b.events)
+        var ui = viewState(model)
+        ui.overlay = .detail(0)
+        let screen = lines(model, ui, 120, 40)
+        let labels = screen.compactMap { line -> Double? in
+            // Axis labels are the numbers just left of the axis ('┤').
+            guard let bar = line.firstIndex(of: "┤") else { return nil }
+            return Double(line[..<bar].split(separator: " ").last ?? "")
+        }
+        #expect(labels.count >= 2, "\(screen.joined(separator: "\n"))")
+        #expect(labels.allSatisfy { $0 > 0 }, "\(labels)")
+        #expect(labels.max() == 0.15 && labels.min() == 0.05, "\(labels)")
+    }
+}
