@@ -294,8 +294,7 @@ extension Renderer {
         let plot = Plot(
             rect: plotRect, xMin: 0, xMax: end, yMin: span > 0 ? lo : lo - 1, yMax: span > 0 ? hi : hi + 1,
             logX: false, ascii: g.ascii)
-        let yTop = model.goal == .minimize ? hi : hi
-        grid.put(pad(formatShort(yTop), labelWidth, right: true), x: r.x, y: r.y, role: .dim)
+        grid.put(pad(formatShort(hi), labelWidth, right: true), x: r.x, y: r.y, role: .dim)
         grid.put(pad(formatShort(lo), labelWidth, right: true), x: r.x, y: plotRect.y + plotRect.height - 1, role: .dim)
         for yy in plotRect.y..<(plotRect.y + plotRect.height) {
             grid[plotRect.x - 1, yy] = Cell(g.ascii ? "|" : "┤", .dim)
