@@ -209,8 +209,15 @@ public struct Renderer {
                     "  not valid: " + Sanitizer.clean("\(error); list keeps \(kept)", maxColumns: w), x: x, y: y,
                     role: .bad, maxWidth: w - x)
             } else {
-                grid.put(
-                    "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear", x: x, y: y, role: .dim)
+                // The longest hint that fits: how to end the filter matters most, then examples.
+                let hints = [
+                    "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear",
+                    "  Enter keep, Esc clear; e.g. status:run rung>=3 lr<0.01",
+                    "  Enter keep, Esc clear",
+                ]
+                if let hint = hints.first(where: { $0.count <= w - x }) {
+                    grid.put(hint, x: x, y: y, role: .dim)
+                }
             }
             return
         }
