@@ -269,3 +269,18 @@ extension NewcomerTests {
         #expect(labels.max() == 0.15 && labels.min() == 0.05, "\(labels)")
     }
 }
+
+extension NewcomerTests {
+    /// While a filter is typed, the footer's hint is the longest one that fits: at 80 columns it lost
+    /// the end of "Esc clear"; every width keeps how to end the filter.
+    @Test(arguments: [60, 80, 120])
+    func filterHintFitsWhole(width: Int) {
+        let model = DashboardModel(events: ReducerTests().promotionRun().events)
+        var ui = viewState(model, size: Size(width: width, height: 24))
+        _ = ui.handle(.char("/"), model: model)
+        for c in "lr>0.001" { _ = ui.handle(.char(c), model: model) }
+        let footer = lines(model, ui, width, 24).last ?? ""
+        #expect(footer.contains("Enter keep, Esc clear"), "\(width): '\(footer)'")
+        if width >= 120 { #expect(footer.contains("id:42 words"), "'\(footer)'") }
+    }
+}
