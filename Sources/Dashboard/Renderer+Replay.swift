@@ -68,6 +68,11 @@ extension Renderer {
         var x = grid.put(":", x: 0, y: y, role: .title)
         x = grid.put(Sanitizer.clean(text, maxColumns: 24), x: x, y: y, role: .normal)
         x = grid.put(String(g.cursor), x: x, y: y, role: .selected)
-        grid.put("  a time (12m30s, 90s, 1h2m) or an event number; Enter go, Esc cancel", x: x, y: y, role: .dim)
+        putLongestFitting(
+            [
+                "  a time (12m30s, 90s, 1h2m) or an event number; Enter go, Esc cancel",
+                "  a time (12m30s) or an event number; Enter go, Esc cancel",
+                "  Enter go, Esc cancel",
+            ], x: x, y: y)
     }
 }

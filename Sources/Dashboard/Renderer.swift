@@ -194,6 +194,11 @@ public struct Renderer {
         }
     }
 
+    /// The first of `hints` (longest first) that fits the line from `x` on, dimmed; none when none fits.
+    mutating func putLongestFitting(_ hints: [String], x: Int, y: Int) {
+        if let hint = hints.first(where: { $0.count <= grid.width - x }) { grid.put(hint, x: x, y: y, role: .dim) }
+    }
+
     mutating func drawFooter() {
         let y = layout.footer.y
         let w = grid.width
@@ -209,15 +214,13 @@ public struct Renderer {
                     "  not valid: " + Sanitizer.clean("\(error); list keeps \(kept)", maxColumns: w), x: x, y: y,
                     role: .bad, maxWidth: w - x)
             } else {
-                // The longest hint that fits: how to end the filter matters most, then examples.
-                let hints = [
-                    "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear",
-                    "  Enter keep, Esc clear; e.g. status:run rung>=3 lr<0.01",
-                    "  Enter keep, Esc clear",
-                ]
-                if let hint = hints.first(where: { $0.count <= w - x }) {
-                    grid.put(hint, x: x, y: y, role: .dim)
-                }
+                // How to end the filter matters most, then examples.
+                putLongestFitting(
+                    [
+                        "  status:run rung>=3 lr<0.01 id:42 words; Enter keep, Esc clear",
+                        "  Enter keep, Esc clear; e.g. status:run rung>=3 lr<0.01",
+                        "  Enter keep, Esc clear",
+                    ], x: x, y: y)
             }
             return
         }
