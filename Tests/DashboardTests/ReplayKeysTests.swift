@@ -173,3 +173,17 @@ struct ReplayKeysTests {
         #expect(lines.count >= 13 && !lines[12].contains { $0.isLetter }, "\(lines.count > 12 ? lines[12] : "")")
     }
 }
+
+/// The `:` prompt's hint is the longest that fits: "Enter go, Esc cancel" always shows.
+@Suite struct JumpPromptHintTests {
+    @Test(arguments: [50, 80, 120])
+    func theHintFitsWhole(width: Int) {
+        let model = ReplayKeysTests.model()
+        var ui = ReplayKeysTests.replayUI(model)
+        ui.screen = Size(width: width, height: 24)
+        _ = ui.handle(.char(":"), model: model)
+        for c in "12m30s" { _ = ui.handle(.char(c), model: model) }
+        let footer = render(model: model, ui: ui, size: Size(width: width, height: 24)).text.split(separator: "\n").last
+        #expect(footer?.contains("Enter go, Esc cancel") == true, "\(width): '\(footer ?? "")'")
+    }
+}
