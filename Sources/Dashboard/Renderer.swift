@@ -269,6 +269,20 @@ public struct Renderer {
                 ("f", ui.frozen ? "unfreeze" : "freeze", .freeze),
             ]
         }
+        // The filter in force, at the right end: its room is kept before the keys are placed, so that it
+        // is never cut (at most half the line; an invalid typed filter's reason is cut there).
+        let active = ui.activeFilter.source
+        var badge: (text: String, role: StyleRole)?
+        if let error = ui.filterError {
+            badge = (
+                Sanitizer.clean(
+                    " filter: \(active.isEmpty ? "none" : active); typed text not valid: \(error) ", maxColumns: w),
+                .bad
+            )
+        } else if !active.isEmpty {
+            badge = (Sanitizer.clean(" filter: \(active) ", maxColumns: w), .badge)
+        }
+        let badgeWidth = min(badge?.text.count ?? 0, w / 2)
         var x = 0
         if ui.overlay == nil, let idle = idleText(width: w) {
             // The run waits on the user: say so first, and which key ends the wait.
@@ -276,18 +290,13 @@ public struct Renderer {
         }
         // Only keys that work now are hinted (help lists the others and why).
         for (key, label, action) in hints where action.flatMap({ ui.whyDisabled($0, model: model) }) == nil {
-            if x + key.count + label.count + 2 > w { break }
+            if x + key.count + label.count + 2 > w - badgeWidth { break }
             x = grid.put(key, x: x, y: y, role: .title)
             x = grid.put(" " + label + " ", x: x, y: y, role: .normal)
         }
-        let active = ui.activeFilter.source
-        if let error = ui.filterError {
-            let text = Sanitizer.clean(
-                " filter: \(active.isEmpty ? "none" : active); typed text not valid: \(error) ", maxColumns: w)
-            grid.put(text, x: max(x, w - text.count), y: y, role: .bad, maxWidth: w - x)
-        } else if !active.isEmpty {
-            let text = " filter: \(active) "
-            grid.put(text, x: max(x, w - text.count), y: y, role: .badge)
+        if let badge {
+            let start = max(x, w - badge.text.count)
+            grid.put(badge.text, x: start, y: y, role: badge.role, maxWidth: w - start)
         }
     }
 
