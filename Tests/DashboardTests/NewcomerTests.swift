@@ -284,3 +284,19 @@ extension NewcomerTests {
         if width >= 120 { #expect(footer.contains("id:42 words"), "'\(footer)'") }
     }
 }
+
+extension NewcomerTests {
+    /// The filter in force shows whole at the footer's end: the keys make room for it (at 80 columns it
+    /// was cut to "fil").
+    @Test(arguments: [80, 100, 120])
+    func filterBadgeIsWhole(width: Int) {
+        let model = DashboardModel(events: ReducerTests().promotionRun().events)
+        var ui = viewState(model, size: Size(width: width, height: 24))
+        _ = ui.handle(.char("/"), model: model)
+        for c in "status:wait" { _ = ui.handle(.char(c), model: model) }
+        _ = ui.handle(.enter, model: model)
+        let footer = lines(model, ui, width, 24).last ?? ""
+        #expect(footer.hasSuffix(" filter: status:wait"), "\(width): '\(footer)'")
+        #expect(footer.hasPrefix("q quit"), "\(width): '\(footer)'")
+    }
+}
