@@ -369,18 +369,20 @@ extension Renderer {
         switch (d.action, d.reason) {
         case (.continue, _): return "continued (\(reasonText(d.reason)))"
         case (.stop, _): return "stopped (\(reasonText(d.reason)))"
-        case (.wait, .withinCutoff): return "waited for a free worker (within the top 1/eta)"
+        case (.wait, .withinCutoff): return "waited for a free worker (\(reasonText(d.reason)))"
         case (.wait, _): return "waited for the rung to grow (\(reasonText(d.reason)))"
         case (.promote, _): return "promoted"
         case (.complete, _): return "completed (top rung)"
         }
     }
 
+    /// Why, in the run's own η ("within the top 1/3", "fewer than 3 entries").
     private func reasonText(_ reason: Decision.Reason) -> String {
+        let eta = max(2, model.info?.settings.reductionFactor ?? 3)
         switch reason {
-        case .withinCutoff: return "within the top 1/eta"
+        case .withinCutoff: return "within the top 1/\(eta)"
         case .worseThanCutoff: return "worse than the cutoff"
-        case .tooFewEntries: return "fewer than eta entries"
+        case .tooFewEntries: return "fewer than \(eta) entries"
         case .nonFiniteValue: return "non-finite value"
         case .topRung: return "top rung"
         }
