@@ -300,3 +300,19 @@ extension NewcomerTests {
         #expect(footer.hasPrefix("q quit"), "\(width): '\(footer)'")
     }
 }
+
+extension NewcomerTests {
+    /// A decision's reason in the trial detail says the run's η, not the letters "eta".
+    @Test func reasonsSayTheRunsEta() {
+        let model = DashboardModel(events: RecordedRun.events(count: 40, finish: true, variant: .stopping))
+        var ui = viewState(model)
+        var seen = 0
+        for id in 0..<40 {
+            ui.overlay = .detail(id)
+            let text = lines(model, ui, 120, 40).joined(separator: "\n")
+            #expect(!text.contains("eta"), "trial \(id): \(text)")
+            if text.contains("within the top 1/3") || text.contains("fewer than 3 entries") { seen += 1 }
+        }
+        #expect(seen > 10)
+    }
+}
