@@ -213,8 +213,11 @@ struct SlurmEndToEndTests {
         "(needs Slurm) Pause and kill over the control socket reach the trial's job: squeue shows it STOPPED, then it is gone; the run finishes"
     )
     func pauseAndKillReachTheJob() throws {
-        // Without checkpoints a trial keeps its job; a paused one is stopped through Slurm.
-        let setup = try Setup(name: "e2e-pause", slurm: "", sleep: 0.5, checkpoint: false, workers: 2, trials: 4)
+        // Without checkpoints a trial keeps its job; a paused one is stopped through Slurm. Jobs of 9 steps
+        // of 0.5 s: the first job still runs when the pause reaches it, on a loaded machine too (with
+        // one step to the first rung it could end before).
+        let setup = try Setup(
+            name: "e2e-pause", slurm: "", sleep: 0.5, checkpoint: false, workers: 2, trials: 4, minResource: 9)
         defer { setup.cleanUp() }
         let p = try Self.start(["run", setup.spec, "--headless", "--runs-dir", setup.dir + "/runs"], dir: setup.dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
