@@ -1,6 +1,10 @@
 import Foundation
 import TextSafety
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where everything the command line prints goes: each line passes the one sanitizer on its way out,
 /// so no text from a spec, a log or a child can drive the terminal, whatever path built the line.
 enum Console {
@@ -14,10 +18,30 @@ enum Console {
     }
 
     /// Writes `text` (lines ending in newlines) to standard output.
-    static func out(_ text: String) { FileHandle.standardOutput.write(Data(safe(text).utf8)) }
+    static func out(_ text: String) { write(safe(text), to: STDOUT_FILENO) }
 
     /// Writes `text` (lines ending in newlines) to standard error.
-    static func err(_ text: String) { FileHandle.standardError.write(Data(safe(text).utf8)) }
+    static func err(_ text: String) { write(safe(text), to: STDERR_FILENO) }
+
+    /// Writes all of `text` to descriptor `fd`; false when the descriptor refuses it (a closed pipe:
+    /// EPIPE, once SIGPIPE is caught). Never traps, unlike `FileHandle.write`, which a closed pipe
+    /// turns into a crash.
+    @discardableResult
+    static func write(_ text: String, to fd: Int32) -> Bool {
+        var bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { raw in Glibc.write(fd, raw.baseAddress! + done, raw.count - done) }
+            if n > 0 {
+                done += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return false
+            }
+        }
+        return true
+    }
 }
 
 /// A name made safe for a directory: letters, digits, `-`, `_` and `.`; others become `-`.

@@ -126,15 +126,21 @@ final class HeadlessPrinter: FoldReadingSink, Sendable {
     static let maxFailureLines = 20
 
     private let seen: Locked<Seen>
-    private let write: @Sendable (String) -> Void
+    private let sink: @Sendable (String) -> Bool
+    private let onOutputClosed: (@Sendable () -> Void)?
+    private let closed = Locked(false)
 
     /// `state` is the run's state so far (a resumed run's, whose past is in its log); `write` receives
-    /// each line (with its newline), by default on standard output.
+    /// each line (with its newline), by default on standard output, and says whether it was taken.
+    /// The first line refused (a closed pipe) calls `onOutputClosed`, once (from within `receive`: it must
+    /// not call back into the tuner there); nothing more is written.
     init(
         state: RunState = RunState(),
-        write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data(line.utf8)) }
+        write: @escaping @Sendable (String) -> Bool = { line in Console.write(line, to: STDOUT_FILENO) },
+        onOutputClosed: (@Sendable () -> Void)? = nil
     ) {
-        self.write = write
+        self.sink = write
+        self.onOutputClosed = onOutputClosed
         var seen = Seen(own: state, run: Snapshot(state))
         // A resumed run's rungs were reached long ago: announce only what is new.
         if let info = state.info {
@@ -143,6 +149,20 @@ final class HeadlessPrinter: FoldReadingSink, Sendable {
             }
         }
         self.seen = Locked(seen)
+    }
+
+    /// Whether a line was refused: the output's reader left.
+    var outputClosed: Bool { closed.withLock { $0 } }
+
+    /// Writes a line unless the output was closed; the first refusal calls `onOutputClosed`.
+    private func write(_ line: String) {
+        let first = closed.withLock { wasClosed -> Bool in
+            guard !wasClosed else { return false }
+            if sink(line) { return false }
+            wasClosed = true
+            return true
+        }
+        if first { onOutputClosed?() }
     }
 
     /// The run as the progress and idle lines see it now (for tests).

@@ -44,7 +44,7 @@ enum RunDriver {
                 run: dir.path, lastSeq: tuner.nextSeq - 1, commands: { tuner.send($0) }, flushLog: { log.flush() })
             tuner.addSink(server!)
         } catch {
-            FileHandle.standardError.write(Data("ashb-top: warning: this run cannot be attached to: \(error)\n".utf8))
+            Console.err("ashb-top: warning: this run cannot be attached to: \(error)\n")
         }
         defer { server?.finish() }
         if let fd = background.readyFD { Detach.sayReady(fd) }
@@ -93,13 +93,26 @@ enum RunDriver {
         _ tuner: Tuner, log: LogWriter, dir: RunDirectory, end: RunEnd = RunEnd(), progressEvery: Double = 10,
         simulated: Bool = false
     ) throws {
-        let printer = HeadlessPrinter(state: tuner.state)
+        // A reader that leaves (`| head`, a `less` that quit) stops the run cleanly, with the reason
+        // `output closed (SIGPIPE)`, and the command exits 141 as a program the pipe killed would. SIGPIPE
+        // itself is ignored: it killed the process at the first line written after the reader left (or,
+        // on a Dispatch thread that blocks it, `FileHandle.write` trapped on EPIPE), mid-run, with no end
+        // in the log. Children get their signals reset (`ashb_spawn`), so they still see SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        // The printer finds the output closed inside the tuner's emit (its lock held): the stop is sent from
+        // another thread.
+        let printer = HeadlessPrinter(
+            state: tuner.state,
+            onOutputClosed: { [weak tuner] in
+                DispatchQueue.global().async { [tuner] in tuner?.send(.stopRun(reason: EndReason(signal: SIGPIPE))) }
+            })
         tuner.addSink(printer)
         printer.startProgress(every: progressEvery, wallClock: !simulated)
         defer { printer.stopProgress() }
         let trap = stopOnSignals(tuner, log: log)
         try finish(tuner, summary: tuner.run(), log: log, dir: dir, end: end)
         if let code = trap.exitCode { throw ExitCodeError(code: code) }
+        if printer.outputClosed { throw ExitCodeError(code: 128 + SIGPIPE) }
         try throwIfFailed(tuner)
     }
 
@@ -114,7 +127,7 @@ enum RunDriver {
     /// not yet written are lost: a resume continues those trials from an older checkpoint or from zero.
     static func exitAtOnce(log: LogWriter, signal: Int32) {
         log.flush()
-        FileHandle.standardError.write(Data("ashb-top: second signal; exiting now (the log is consistent)\n".utf8))
+        Console.write("ashb-top: second signal; exiting now (the log is consistent)\n", to: STDERR_FILENO)
         _exit(128 + signal)
     }
 

@@ -41,6 +41,7 @@ public enum EndReason: Sendable, Hashable, CustomStringConvertible, ExpressibleB
         case 2: self = .interrupted
         case 15: self = .terminated
         case 1: self = .hungUp
+        case 13: self = .other("output closed (SIGPIPE)")
         default: self = .other("signal \(signal)")
         }
     }

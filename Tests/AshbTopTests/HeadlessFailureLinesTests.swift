@@ -10,7 +10,10 @@ import Testing
 @Suite struct HeadlessFailureLinesTests {
     @Test func failuresPastTheLimitAreCountedNotPrinted() {
         let out = IdleHeadlessTests.Lines()
-        let printer = HeadlessPrinter(write: { out.add($0) })
+        let printer = HeadlessPrinter(write: {
+            out.add($0)
+            return true
+        })
         let settings = SchedulerSettings(
             variant: .promotion, goal: .minimize, minResource: 1, maxResource: 9, reductionFactor: 3, maxTrials: 100)
         let info = RunInfo(

@@ -14,8 +14,14 @@ import Testing
         let events = RecordedRun.events(count: 150, finish: true, variant: variant)
         let ownLines = IdleHeadlessTests.Lines()
         let lentLines = IdleHeadlessTests.Lines()
-        let own = HeadlessPrinter(write: { ownLines.add($0) })
-        let lent = HeadlessPrinter(write: { lentLines.add($0) })
+        let own = HeadlessPrinter(write: {
+            ownLines.add($0)
+            return true
+        })
+        let lent = HeadlessPrinter(write: {
+            lentLines.add($0)
+            return true
+        })
         var state = RunState()
         var differences = 0
         for event in events {

@@ -139,6 +139,35 @@ import Tuner
         }
     }
 
+    /// The reader of a headless run's output leaves (`| head`): the run stops cleanly with the reason and
+    /// exits 141 (it died mid-run at the next line printed, with no end in its log).
+    @Test func aClosedOutputStopsTheRunCleanly() throws {
+        let root = newDirectory()
+        // Failures print a line each (the first 20), so a line comes soon after the reader leaves.
+        let spec = temporaryFile(
+            "closed.yaml",
+            """
+            objective: {name: branin, cost: 0.004, sleep: true, fail_rate: 0.3}
+            workers: 2
+            """)
+        let out = Pipe()
+        let p = try startHeadlessRun(spec, root: root, stdout: out, poll: 0.05) { _, log in
+            log.contains("\"type\":\"decision\"")
+        }
+        try out.fileHandleForReading.close()
+        let deadline = Date().addingTimeInterval(30)
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(
+            p.terminationReason == .exit && p.terminationStatus == 141, "\(p.terminationReason) \(p.terminationStatus)")
+        let events = try LogReader(path: try onlyRun(in: root) + "/events.jsonl").readAll()
+        guard case .runEnded("output closed (SIGPIPE)")? = events.last?.body else {
+            Issue.record("the log does not end with the reason: \(String(describing: events.last))")
+            return
+        }
+    }
+
     /// Starts a headless run of `spec` and returns once its log holds a `job_started` event.
     func startedRun(_ spec: String, root: String, stderr: Pipe) throws -> Process {
         try startHeadlessRun(spec, root: root, stderr: stderr) { _, log in log.contains("\"type\":\"job_started\"") }

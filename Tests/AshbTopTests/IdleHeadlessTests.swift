@@ -61,7 +61,10 @@ import Testing
 
     @Test func thePrinterSaysItOnceAfterAQuietSecond() throws {
         let out = Lines()
-        let printer = HeadlessPrinter(write: { out.add($0) })
+        let printer = HeadlessPrinter(write: {
+            out.add($0)
+            return true
+        })
         for e in Self.events(maxSeconds: 180) { printer.receive(e) }
         printer.startProgress(every: 0)
         defer { printer.stopProgress() }
