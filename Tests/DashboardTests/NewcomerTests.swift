@@ -271,33 +271,22 @@ extension NewcomerTests {
 }
 
 extension NewcomerTests {
-    /// While a filter is typed, the footer's hint is the longest one that fits: at 80 columns it lost
-    /// the end of "Esc clear"; every width keeps how to end the filter.
-    @Test(arguments: [60, 80, 120])
-    func filterHintFitsWhole(width: Int) {
-        let model = DashboardModel(events: ReducerTests().promotionRun().events)
-        var ui = viewState(model, size: Size(width: width, height: 24))
-        _ = ui.handle(.char("/"), model: model)
-        for c in "lr>0.001" { _ = ui.handle(.char(c), model: model) }
-        let footer = lines(model, ui, width, 24).last ?? ""
-        #expect(footer.contains("Enter keep, Esc clear"), "\(width): '\(footer)'")
-        if width >= 120 { #expect(footer.contains("id:42 words"), "'\(footer)'") }
-    }
-}
-
-extension NewcomerTests {
-    /// The filter in force shows whole at the footer's end: the keys make room for it (at 80 columns it
-    /// was cut to "fil").
-    @Test(arguments: [80, 100, 120])
-    func filterBadgeIsWhole(width: Int) {
+    /// While a filter is typed, the footer's hint is the longest one that fits (at 80 columns it lost the
+    /// end of "Esc clear"); once kept, the filter in force shows whole at the footer's end, the keys making
+    /// room for it (at 80 columns it was cut to "fil", at 100 it did not show).
+    @Test(arguments: [60, 80, 100, 120])
+    func filterHintAndBadgeAreWhole(width: Int) {
         let model = DashboardModel(events: ReducerTests().promotionRun().events)
         var ui = viewState(model, size: Size(width: width, height: 24))
         _ = ui.handle(.char("/"), model: model)
         for c in "status:wait" { _ = ui.handle(.char(c), model: model) }
+        let typing = lines(model, ui, width, 24).last ?? ""
+        #expect(typing.contains("Enter keep, Esc clear"), "\(width): '\(typing)'")
+        if width >= 120 { #expect(typing.contains("id:42 words"), "'\(typing)'") }
         _ = ui.handle(.enter, model: model)
-        let footer = lines(model, ui, width, 24).last ?? ""
-        #expect(footer.hasSuffix(" filter: status:wait"), "\(width): '\(footer)'")
-        #expect(footer.hasPrefix("q quit"), "\(width): '\(footer)'")
+        let kept = lines(model, ui, width, 24).last ?? ""
+        #expect(kept.hasSuffix(" filter: status:wait"), "\(width): '\(kept)'")
+        #expect(kept.hasPrefix("q quit"), "\(width): '\(kept)'")
     }
 }
 
