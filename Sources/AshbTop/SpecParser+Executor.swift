@@ -1,5 +1,4 @@
 import Objectives
-import TextSafety
 import Yams
 
 extension SpecParser {
@@ -16,12 +15,9 @@ extension SpecParser {
             case "local": return .local
             case "slurm": return .slurm(try slurmSettings([:], node))
             default:
-                let hint = closest(to: s.string, among: ["local", "slurm"]).map { "; did you mean '\($0)'?" } ?? ""
                 throw SpecError(
                     key: "executor", line: node.mark?.line,
-                    message:
-                        "must be local or slurm, or a mapping (got '\(Sanitizer.clean(s.string, maxColumns: 40))'\(hint))"
-                )
+                    message: mustBe(["local", "slurm"], got: s.string, orElse: "a mapping"))
             }
         }
         let m = try mapping(node, "executor")

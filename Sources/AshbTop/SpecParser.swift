@@ -307,9 +307,8 @@ public enum SpecParser {
                 throw SpecError(
                     key: "\(path).type", line: kindNode.mark?.line,
                     message:
-                        "unknown type '\(kind)'"
-                        + (closest(to: kind, among: kinds).map { " (did you mean '\($0)'?)" } ?? "")
-                        + "; use one of \(kinds.joined(separator: ", "))")
+                        "unknown type '\(kind)'\(didYouMean(kind, among: kinds)); use one of "
+                        + kinds.joined(separator: ", "))
             }
             params.append(Parameter(name: name, domain: domain))
         }
@@ -341,10 +340,10 @@ public enum SpecParser {
 
     static func checkKeys(_ m: Node.Mapping, allowed: [String], path: String) throws(SpecError) {
         for (k, _) in m where !allowed.contains(k.key) {
-            let hint = closest(to: k.key, among: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             throw SpecError(
                 key: join(path, k.key), line: k.mark?.line,
-                message: "unknown key\(hint); expected one of \(allowed.joined(separator: ", "))")
+                message: "unknown key\(didYouMean(k.key, among: allowed)); expected one of "
+                    + allowed.joined(separator: ", "))
         }
     }
 
@@ -363,11 +362,16 @@ public enum SpecParser {
     static func oneOf(_ node: Node, _ path: String, among allowed: [String]) throws(SpecError) -> String {
         let text = try string(node, path)
         if allowed.contains(text) { return text }
+        throw SpecError(key: path, line: node.mark?.line, message: mustBe(allowed, got: text))
+    }
+
+    /// "must be a, b or c (got 'x'; did you mean 'a'?)", the guess only when one is near; `orElse` adds
+    /// a last choice that is not a word ("local or slurm, or a mapping").
+    static func mustBe(_ allowed: [String], got text: String, orElse: String? = nil) -> String {
         let list = allowed.dropLast().joined(separator: ", ") + " or " + (allowed.last ?? "")
         let hint = closest(to: text, among: allowed).map { "; did you mean '\($0)'?" } ?? ""
-        throw SpecError(
-            key: path, line: node.mark?.line,
-            message: "must be \(list) (got '\(Sanitizer.clean(text, maxColumns: 40))'\(hint))")
+        return
+            "must be \(list)\(orElse.map { ", or " + $0 } ?? "") (got '\(Sanitizer.clean(text, maxColumns: 40))'\(hint))"
     }
 
     static func need(_ m: Node.Mapping, _ key: String, _ path: String, _ parent: Node) throws(SpecError) -> Node {

@@ -107,9 +107,9 @@ public enum ObjectiveCatalog {
         throws -> any Objective
     {
         guard let entry = entries.first(where: { $0.name == name }) else {
-            let hint = closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw ObjectiveError(
-                "unknown objective '\(name)'\(hint); valid objectives: \(names.joined(separator: ", "))")
+                "unknown objective '\(name)'\(didYouMean(name, among: names)); valid objectives: "
+                    + names.joined(separator: ", "))
         }
         return try entry.build(try ResolvedOptions(options, specs: entry.options, objective: name), baseDirectory)
     }

@@ -113,11 +113,17 @@ extension SpaceParameterError {
         _ space: SearchSpace, known: [String], message: (_ name: String, _ hint: String) -> String
     ) throws(SpaceParameterError) {
         for parameter in space.parameters where !known.contains(parameter.name) {
-            let hint = closest(to: parameter.name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
             throw SpaceParameterError(
-                parameter: parameter.name, isMissing: false, isUnknown: true, message: message(parameter.name, hint))
+                parameter: parameter.name, isMissing: false, isUnknown: true,
+                message: message(parameter.name, didYouMean(parameter.name, among: known)))
         }
     }
+}
+
+/// " (did you mean 'lr'?)" when a name in `names` is near `name` (see `closest(to:among:)`), else "": the
+/// hint every unknown-name error carries.
+public func didYouMean(_ name: String, among names: [String]) -> String {
+    closest(to: name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
 }
 
 /// The name in `names` nearest `name` by edit distance (case ignored; two neighbouring letters swapped
@@ -127,12 +133,14 @@ public func closest(to name: String, among names: [String]) -> String? {
     var best: (name: String, distance: Int)?
     for candidate in names {
         let b = Array(candidate.lowercased().unicodeScalars)
-        // Levenshtein distance with transpositions (optimal string alignment), one row at a time.
+        // Levenshtein distance with transpositions (optimal string alignment), one row at a time:
+        // `previous` is row i - 1, `before` row i - 2.
         var before = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where i <= a.count {
-            var row = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where j <= b.count {
+        for i in 1..<(a.count + 1) {
+            var row = previous
+            row[0] = i
+            for j in 1..<(b.count + 1) {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 row[j] = min(previous[j - 1] + cost, previous[j] + 1, row[j - 1] + 1)
                 if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { row[j] = min(row[j], before[j - 2] + 1) }

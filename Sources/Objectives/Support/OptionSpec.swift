@@ -65,9 +65,9 @@ struct ResolvedOptions: Sendable {
         let known = Set(specs.map(\.key))
         for key in options.keys.sorted() where !known.contains(key) {
             let valid = specs.map(\.key).joined(separator: ", ")
-            let hint = closest(to: key, among: specs.map(\.key)).map { " (did you mean '\($0)'?)" } ?? ""
             throw ObjectiveError(
-                "\(objective): unknown option '\(key)'\(hint); valid options: \(valid.isEmpty ? "(none)" : valid)")
+                "\(objective): unknown option '\(key)'\(didYouMean(key, among: specs.map(\.key))); valid options: "
+                    + (valid.isEmpty ? "(none)" : valid))
         }
         var values: [String: ParameterValue] = [:]
         for spec in specs {
