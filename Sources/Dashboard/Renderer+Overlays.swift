@@ -131,10 +131,11 @@ extension Renderer {
     /// The learning curve's title in `width` columns: the long form, else a short one, else the mark's
     /// meaning alone (a long metric name at 80 columns lost the title's end).
     static func curveTitle(metric: String, scale: String, mark: Character, width: Int) -> String {
-        [
-            " learning curve: \(metric) (\(scale)) vs resource r (log); \(mark) = rung cutoff",
-            " curve: \(metric) (\(scale)) vs r (log); \(mark) = cutoff",
-        ].first { Sanitizer.columns(of: $0) <= width } ?? " \(mark) = rung cutoff"
+        longestFitting(
+            [
+                " learning curve: \(metric) (\(scale)) vs resource r (log); \(mark) = rung cutoff",
+                " curve: \(metric) (\(scale)) vs r (log); \(mark) = cutoff",
+            ], width: width) ?? " \(mark) = rung cutoff"
     }
 
     /// The trial detail overlay: status (why it fails, why it waits), configuration, the learning

@@ -194,9 +194,15 @@ public struct Renderer {
         }
     }
 
+    /// The first of `forms` (longest first) that fits `width` columns, or nil: a text with shorter forms
+    /// for narrow screens.
+    static func longestFitting(_ forms: [String], width: Int) -> String? {
+        forms.first { Sanitizer.columns(of: $0) <= width }
+    }
+
     /// The first of `hints` (longest first) that fits the line from `x` on, dimmed; none when none fits.
     mutating func putLongestFitting(_ hints: [String], x: Int, y: Int) {
-        if let hint = hints.first(where: { $0.count <= grid.width - x }) { grid.put(hint, x: x, y: y, role: .dim) }
+        if let hint = Self.longestFitting(hints, width: grid.width - x) { grid.put(hint, x: x, y: y, role: .dim) }
     }
 
     mutating func drawFooter() {
@@ -309,10 +315,11 @@ public struct Renderer {
             n == 1
             ? "the 1 remaining trial is paused; p on it resumes it"
             : "all \(n) remaining trials are paused; p on one resumes it"
-        return [
-            " idle: \(which) (/ status:paused lists \(n == 1 ? "it" : "them")) ", " idle: \(which) ",
-            " idle: \(n) paused; p resumes ",
-        ].first { $0.count <= width }
+        return Self.longestFitting(
+            [
+                " idle: \(which) (/ status:paused lists \(n == 1 ? "it" : "them")) ", " idle: \(which) ",
+                " idle: \(n) paused; p resumes ",
+            ], width: width)
     }
 
     /// The run's "now": the latest event's time, or the live loop's estimate when it is later.
