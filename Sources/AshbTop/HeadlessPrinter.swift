@@ -186,11 +186,8 @@ final class HeadlessPrinter: FoldReadingSink, Sendable {
     }
 
     private func handle(_ event: RunEvent, _ state: RunState, _ seen: inout Seen) {
-        if case .runStarted = event.body {
-            seen.run.update(from: state, startedNow: true)
-        } else {
-            seen.run.update(from: state, startedNow: false)
-        }
+        let startedNow = if case .runStarted = event.body { true } else { false }
+        seen.run.update(from: state, startedNow: startedNow)
         seen.lastEventWall = CoarseClock.nanoseconds()
         if !seen.run.waitsOnPausedTrials { seen.idleSaid = false }
         guard let text = Self.line(for: event, state, &seen) else { return }
